@@ -1,0 +1,111 @@
+import type { ReservationPlan } from "../inventory/reservation-decision.js";
+import type { HoldReason, OrderStatus } from "./order-status.js";
+import { transition, type OrderEvent } from "./order-state-machine.js";
+import type { UnifiedOrder } from "./unified-order.js";
+
+/**
+ * What a newly arrived order needs from the merchant, decided from the order itself and the
+ * reservation that was possible for it. Nothing is hidden: every shortfall, unknown SKU and
+ * hold becomes an exception the merchant sees in the queue.
+ */
+
+export const EXCEPTION_KINDS = [
+  "partial_stock",
+  "unknown_sku",
+  "payment_declined",
+  "address_invalid",
+  "high_risk",
+  "invalid_payload",
+  "sync_failed",
+  "transition_refused",
+] as const;
+export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
+
+export interface RaisedException {
+  readonly kind: ExceptionKind;
+  readonly message: string;
+  readonly details: Record<string, unknown>;
+}
+
+export interface IntakeAssessment {
+  readonly status: OrderStatus;
+  /** The events applied, in order, for the timeline. */
+  readonly events: readonly OrderEvent[];
+  readonly holds: readonly HoldReason[];
+  readonly exceptions: readonly RaisedException[];
+}
+
+export interface LineOutcome {
+  readonly sku: string;
+  readonly requested: number;
+  readonly reserved: number;
+}
+
+export function holdReasonsFor(order: Pick<UnifiedOrder, "risk" | "financialStatus" | "shippingAddress">): HoldReason[] {
+  const holds: HoldReason[] = [];
+  if (order.risk?.level === "high") holds.push("risk");
+  if (order.financialStatus === "declined" || order.financialStatus === "voided") holds.push("payment");
+  if (!order.shippingAddress) holds.push("address");
+  return holds;
+}
+
+export function assessNewOrder(
+  order: UnifiedOrder,
+  plan: ReservationPlan | undefined,
+  lines: readonly LineOutcome[],
+  unknownSkus: readonly string[],
+): IntakeAssessment {
+  if (order.cancelled) return { status: "cancelled", events: ["cancel"], holds: [], exceptions: [] };
+
+  const exceptions: RaisedException[] = [];
+  const events: OrderEvent[] = [];
+  const complete = unknownSkus.length === 0 && (plan?.status ?? "none") === "complete";
+  const reserveEvent: OrderEvent = complete ? "reserve_all" : "reserve_partial";
+  let status = step("received", reserveEvent, events);
+
+  if (unknownSkus.length > 0) {
+    exceptions.push({
+      kind: "unknown_sku",
+      message: `SKU${unknownSkus.length > 1 ? "s" : ""} not in the catalogue: ${unknownSkus.join(", ")}`,
+      details: { skus: unknownSkus },
+    });
+  }
+  const short = lines.filter((line) => line.reserved < line.requested);
+  const shortKnown = short.filter((line) => !unknownSkus.includes(line.sku));
+  if (shortKnown.length > 0) {
+    exceptions.push({
+      kind: "partial_stock",
+      message: `Short: ${shortKnown.map((l) => `${l.sku} ${l.reserved}/${l.requested}`).join(", ")}`,
+      details: { lines: shortKnown },
+    });
+  }
+
+  const holds = holdReasonsFor(order);
+  if (holds.length > 0) status = step(status, "hold", events);
+  if (holds.includes("risk")) {
+    exceptions.push({
+      kind: "high_risk",
+      message: `High fraud risk: ${order.risk?.reasons.join("; ") || "flagged by the channel"}`,
+      details: { reasons: order.risk?.reasons ?? [] },
+    });
+  }
+  if (holds.includes("payment")) {
+    exceptions.push({
+      kind: "payment_declined",
+      message: `Payment ${order.financialStatus}`,
+      details: { financialStatus: order.financialStatus },
+    });
+  }
+  if (holds.includes("address")) {
+    exceptions.push({ kind: "address_invalid", message: "No shipping address on the order", details: {} });
+  }
+  return { status, events, holds, exceptions };
+}
+
+function step(status: OrderStatus, event: OrderEvent, events: OrderEvent[]): OrderStatus {
+  const outcome = transition(status, event);
+  // The intake path only fires events the table allows from fresh statuses; a refusal is a bug.
+  if (!outcome.ok) throw new Error(`intake: ${event} refused from ${status}: ${outcome.reason}`);
+  events.push(event);
+  return outcome.to;
+}

@@ -1,0 +1,384 @@
+import { and, asc, desc, eq, gte, ilike, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import type { DbOrTx } from "../client";
+import { allocations, exceptions, locations, orderEvents, orderLines, orders, shipments } from "../schema";
+
+/** Read models for the orders list and the order page. */
+
+export const ORDER_PAGE_SIZE = 25;
+
+export interface OrderListFilters {
+  channels?: readonly string[];
+  statuses?: readonly string[];
+  /** Orders with a reservation or a shipment at this location. */
+  locationId?: string;
+  /** Inclusive UTC day, YYYY-MM-DD. */
+  placedFrom?: string;
+  /** Inclusive UTC day, YYYY-MM-DD. */
+  placedTo?: string;
+  /** Order number, customer name or email, or a SKU on one of its lines. */
+  search?: string;
+}
+
+export type OrderCursorDirection = "after" | "before";
+
+export interface OrderPageRequest {
+  cursor?: string;
+  direction?: OrderCursorDirection;
+  pageSize?: number;
+}
+
+export interface OrderListRow {
+  id: string;
+  number: string;
+  channel: string;
+  status: string;
+  financialStatus: string;
+  customerName: string | null;
+  customerEmail: string | null;
+  currency: string;
+  totalMinor: number;
+  placedAt: string;
+  units: number;
+  openExceptions: number;
+}
+
+export interface OrderListPage {
+  rows: OrderListRow[];
+  /** Cursor of the first and last rows, for the previous and next pages. */
+  startCursor: string | null;
+  endCursor: string | null;
+  hasPreviousPage: boolean;
+  hasNextPage: boolean;
+}
+
+/**
+ * Newest first by (placed_at, id): the id breaks ties so no order is skipped or repeated
+ * between pages even when several arrive in the same millisecond.
+ */
+export function encodeOrderCursor(placedAt: Date, id: string): string {
+  return Buffer.from(`${placedAt.toISOString()}|${id}`, "utf8").toString("base64url");
+}
+
+export function decodeOrderCursor(cursor: string): { placedAt: Date; id: string } | undefined {
+  const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  if (!iso || !id || !/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  const placedAt = new Date(iso);
+  return Number.isNaN(placedAt.getTime()) ? undefined : { placedAt, id };
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (match) => `\\${match}`);
+}
+
+function filterConditions(shopId: string, filters: OrderListFilters): SQL[] {
+  const conditions: SQL[] = [eq(orders.shopId, shopId)];
+  if (filters.channels?.length) conditions.push(inArray(orders.channel, [...filters.channels]));
+  if (filters.statuses?.length) conditions.push(inArray(orders.status, [...filters.statuses]));
+  if (filters.placedFrom) conditions.push(gte(orders.placedAt, new Date(`${filters.placedFrom}T00:00:00.000Z`)));
+  if (filters.placedTo) {
+    const dayAfter = new Date(new Date(`${filters.placedTo}T00:00:00.000Z`).getTime() + 86_400_000);
+    conditions.push(lt(orders.placedAt, dayAfter));
+  }
+  if (filters.locationId) {
+    conditions.push(
+      sql`(exists (select 1 from ${allocations} a where a.order_id = ${orders.id} and a.location_id = ${filters.locationId})
+        or exists (select 1 from ${shipments} s where s.order_id = ${orders.id} and s.location_id = ${filters.locationId}))`,
+    );
+  }
+  const search = filters.search?.trim();
+  if (search) {
+    const pattern = `%${escapeLike(search)}%`;
+    conditions.push(
+      or(
+        ilike(orders.number, pattern),
+        ilike(orders.customerName, pattern),
+        ilike(orders.customerEmail, pattern),
+        sql`exists (select 1 from ${orderLines} l where l.order_id = ${orders.id} and l.sku ilike ${pattern})`,
+      )!,
+    );
+  }
+  return conditions;
+}
+
+export async function listOrders(
+  db: DbOrTx,
+  shopId: string,
+  filters: OrderListFilters,
+  page: OrderPageRequest = {},
+): Promise<OrderListPage> {
+  const pageSize = page.pageSize ?? ORDER_PAGE_SIZE;
+  const direction: OrderCursorDirection = page.direction ?? "after";
+  const cursor = page.cursor ? decodeOrderCursor(page.cursor) : undefined;
+  const conditions = filterConditions(shopId, filters);
+  if (cursor) {
+    // Row comparison keeps the keyset condition index-friendly and exact on ties.
+    conditions.push(
+      direction === "after"
+        ? sql`(${orders.placedAt}, ${orders.id}) < (${cursor.placedAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`
+        : sql`(${orders.placedAt}, ${orders.id}) > (${cursor.placedAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`,
+    );
+  }
+
+  const fetched = await db
+    .select({
+      id: orders.id,
+      number: orders.number,
+      channel: orders.channel,
+      status: orders.status,
+      financialStatus: orders.financialStatus,
+      customerName: orders.customerName,
+      customerEmail: orders.customerEmail,
+      currency: orders.currency,
+      totalMinor: orders.totalMinor,
+      placedAt: orders.placedAt,
+      units: sql<number>`(select coalesce(sum(l.quantity), 0)::int from ${orderLines} l where l.order_id = ${orders.id})`,
+      openExceptions: sql<number>`(select count(*)::int from ${exceptions} e where e.order_id = ${orders.id} and e.status = 'open')`,
+    })
+    .from(orders)
+    .where(and(...conditions))
+    .orderBy(...(direction === "after" ? [desc(orders.placedAt), desc(orders.id)] : [asc(orders.placedAt), asc(orders.id)]))
+    .limit(pageSize + 1);
+
+  const hasMore = fetched.length > pageSize;
+  const pageRows = fetched.slice(0, pageSize);
+  if (direction === "before") pageRows.reverse();
+  const first = pageRows[0];
+  const last = pageRows[pageRows.length - 1];
+
+  return {
+    rows: pageRows.map((row) => ({ ...row, placedAt: row.placedAt.toISOString() })),
+    startCursor: first ? encodeOrderCursor(first.placedAt, first.id) : null,
+    endCursor: last ? encodeOrderCursor(last.placedAt, last.id) : null,
+    hasPreviousPage: direction === "after" ? Boolean(cursor) : hasMore,
+    hasNextPage: direction === "after" ? hasMore : Boolean(cursor),
+  };
+}
+
+export interface LocationOption {
+  id: string;
+  name: string;
+}
+
+export async function listLocationOptions(db: DbOrTx, shopId: string): Promise<LocationOption[]> {
+  return db
+    .select({ id: locations.id, name: locations.name })
+    .from(locations)
+    .where(eq(locations.shopId, shopId))
+    .orderBy(asc(locations.priority), asc(locations.name));
+}
+
+export interface OrderDetailLine {
+  id: string;
+  sku: string;
+  title: string;
+  variantId: string | null;
+  quantity: number;
+  unitPriceMinor: number;
+  /** Units currently held for the line (reservation not yet shipped or released). */
+  reserved: number;
+  shipped: number;
+  /** Units neither reserved nor shipped: what the order is still waiting for. */
+  short: number;
+}
+
+export interface OrderDetailAllocation {
+  id: string;
+  orderLineId: string;
+  sku: string;
+  locationId: string;
+  locationName: string;
+  quantity: number;
+  status: string;
+  createdAt: string;
+}
+
+export interface OrderDetailShipment {
+  id: string;
+  locationName: string;
+  status: string;
+  carrier: string | null;
+  service: string | null;
+  trackingNumber: string | null;
+  trackingUrl: string | null;
+  createdAt: string;
+  shippedAt: string | null;
+  deliveredAt: string | null;
+}
+
+export interface OrderDetailEvent {
+  id: number;
+  kind: string;
+  message: string;
+  actor: string;
+  createdAt: string;
+}
+
+export interface OrderDetailException {
+  id: string;
+  kind: string;
+  status: string;
+  message: string;
+  createdAt: string;
+}
+
+export interface OrderDetail {
+  order: {
+    id: string;
+    number: string;
+    channel: string;
+    externalId: string;
+    status: string;
+    financialStatus: string;
+    riskLevel: string | null;
+    riskReasons: string[];
+    customerName: string | null;
+    customerEmail: string | null;
+    shippingAddress: unknown;
+    currency: string;
+    subtotalMinor: number;
+    shippingMinor: number;
+    taxMinor: number;
+    discountMinor: number;
+    totalMinor: number;
+    tags: string[];
+    note: string | null;
+    placedAt: string;
+    cancelledAt: string | null;
+  };
+  lines: OrderDetailLine[];
+  allocations: OrderDetailAllocation[];
+  shipments: OrderDetailShipment[];
+  events: OrderDetailEvent[];
+  exceptions: OrderDetailException[];
+}
+
+export async function getOrderDetail(db: DbOrTx, shopId: string, orderId: string): Promise<OrderDetail | undefined> {
+  const [order] = await db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.shopId, shopId), eq(orders.id, orderId)))
+    .limit(1);
+  if (!order) return undefined;
+
+  const [lineRows, allocationRows, shipmentRows, eventRows, exceptionRows] = await Promise.all([
+    db
+      .select()
+      .from(orderLines)
+      .where(and(eq(orderLines.shopId, shopId), eq(orderLines.orderId, orderId)))
+      .orderBy(asc(orderLines.externalLineId)),
+    db
+      .select({
+        id: allocations.id,
+        orderLineId: allocations.orderLineId,
+        locationId: allocations.locationId,
+        locationName: locations.name,
+        quantity: allocations.quantity,
+        status: allocations.status,
+        createdAt: allocations.createdAt,
+      })
+      .from(allocations)
+      .innerJoin(locations, eq(locations.id, allocations.locationId))
+      .where(and(eq(allocations.shopId, shopId), eq(allocations.orderId, orderId)))
+      .orderBy(asc(allocations.createdAt), asc(allocations.id)),
+    db
+      .select({
+        id: shipments.id,
+        locationName: locations.name,
+        status: shipments.status,
+        carrier: shipments.carrier,
+        service: shipments.service,
+        trackingNumber: shipments.trackingNumber,
+        trackingUrl: shipments.trackingUrl,
+        createdAt: shipments.createdAt,
+        shippedAt: shipments.shippedAt,
+        deliveredAt: shipments.deliveredAt,
+      })
+      .from(shipments)
+      .innerJoin(locations, eq(locations.id, shipments.locationId))
+      .where(and(eq(shipments.shopId, shopId), eq(shipments.orderId, orderId)))
+      .orderBy(asc(shipments.createdAt)),
+    db
+      .select({
+        id: orderEvents.id,
+        kind: orderEvents.kind,
+        message: orderEvents.message,
+        actor: orderEvents.actor,
+        createdAt: orderEvents.createdAt,
+      })
+      .from(orderEvents)
+      .where(and(eq(orderEvents.shopId, shopId), eq(orderEvents.orderId, orderId)))
+      .orderBy(desc(orderEvents.id)),
+    db
+      .select({
+        id: exceptions.id,
+        kind: exceptions.kind,
+        status: exceptions.status,
+        message: exceptions.message,
+        createdAt: exceptions.createdAt,
+      })
+      .from(exceptions)
+      .where(and(eq(exceptions.shopId, shopId), eq(exceptions.orderId, orderId)))
+      .orderBy(desc(exceptions.createdAt)),
+  ]);
+
+  const skuByLine = new Map(lineRows.map((line) => [line.id, line.sku]));
+  const heldByLine = (lineId: string, status: string) =>
+    allocationRows
+      .filter((allocation) => allocation.orderLineId === lineId && allocation.status === status)
+      .reduce((sum, allocation) => sum + allocation.quantity, 0);
+
+  return {
+    order: {
+      id: order.id,
+      number: order.number,
+      channel: order.channel,
+      externalId: order.externalId,
+      status: order.status,
+      financialStatus: order.financialStatus,
+      riskLevel: order.riskLevel,
+      riskReasons: order.riskReasons,
+      customerName: order.customerName,
+      customerEmail: order.customerEmail,
+      shippingAddress: order.shippingAddress,
+      currency: order.currency,
+      subtotalMinor: order.subtotalMinor,
+      shippingMinor: order.shippingMinor,
+      taxMinor: order.taxMinor,
+      discountMinor: order.discountMinor,
+      totalMinor: order.totalMinor,
+      tags: order.tags,
+      note: order.note,
+      placedAt: order.placedAt.toISOString(),
+      cancelledAt: order.cancelledAt?.toISOString() ?? null,
+    },
+    lines: lineRows.map((line) => {
+      const reserved = heldByLine(line.id, "reserved");
+      const shipped = heldByLine(line.id, "shipped");
+      return {
+        id: line.id,
+        sku: line.sku,
+        title: line.title,
+        variantId: line.variantId,
+        quantity: line.quantity,
+        unitPriceMinor: line.unitPriceMinor,
+        reserved,
+        shipped,
+        // A cancelled order waits for nothing, so it is never short.
+        short: order.status === "cancelled" ? 0 : Math.max(0, line.quantity - reserved - shipped),
+      };
+    }),
+    allocations: allocationRows.map((allocation) => ({
+      ...allocation,
+      sku: skuByLine.get(allocation.orderLineId) ?? "",
+      createdAt: allocation.createdAt.toISOString(),
+    })),
+    shipments: shipmentRows.map((shipment) => ({
+      ...shipment,
+      createdAt: shipment.createdAt.toISOString(),
+      shippedAt: shipment.shippedAt?.toISOString() ?? null,
+      deliveredAt: shipment.deliveredAt?.toISOString() ?? null,
+    })),
+    events: eventRows.map((event) => ({ ...event, createdAt: event.createdAt.toISOString() })),
+    exceptions: exceptionRows.map((exception) => ({ ...exception, createdAt: exception.createdAt.toISOString() })),
+  };
+}

@@ -1,0 +1,119 @@
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import type { Movement } from "../../core/inventory/stock-movement";
+import { movementDeltas } from "../../core/inventory/stock-movement";
+import type { DbOrTx, Tx } from "../client";
+import { inventoryLevels, inventoryMovements, locations } from "../schema";
+import { enqueueJob } from "../../jobs/job-queue";
+
+export interface LockedLevel {
+  id: string;
+  variantId: string;
+  locationId: string;
+  onHand: number;
+  reserved: number;
+  safetyStock: number;
+}
+
+export interface LevelMovement {
+  level: Pick<LockedLevel, "id" | "variantId" | "locationId">;
+  movement: Movement;
+}
+
+/**
+ * Locks the levels of these variants (row locks, in id order so two transactions never wait
+ * on each other in opposite orders) and returns them. Whatever the caller decides from these
+ * figures stays true until its transaction ends: this is what makes reservations atomic.
+ */
+export async function lockLevels(
+  tx: Tx,
+  shopId: string,
+  variantIds: readonly string[],
+  options: { shippableOnly?: boolean } = {},
+): Promise<LockedLevel[]> {
+  if (variantIds.length === 0) return [];
+  const query = tx
+    .select({
+      id: inventoryLevels.id,
+      variantId: inventoryLevels.variantId,
+      locationId: inventoryLevels.locationId,
+      onHand: inventoryLevels.onHand,
+      reserved: inventoryLevels.reserved,
+      safetyStock: inventoryLevels.safetyStock,
+    })
+    .from(inventoryLevels)
+    .innerJoin(locations, eq(locations.id, inventoryLevels.locationId))
+    .where(
+      and(
+        eq(inventoryLevels.shopId, shopId),
+        inArray(inventoryLevels.variantId, [...new Set(variantIds)]),
+        options.shippableOnly ? and(eq(locations.active, true), eq(locations.canShip, true)) : undefined,
+      ),
+    )
+    .orderBy(asc(inventoryLevels.id))
+    .for("update", { of: inventoryLevels });
+  return query;
+}
+
+/** Creates the (variant, location) level when missing; existing levels are left untouched. */
+export async function ensureLevel(db: DbOrTx, shopId: string, variantId: string, locationId: string): Promise<void> {
+  await db.insert(inventoryLevels).values({ shopId, variantId, locationId }).onConflictDoNothing();
+}
+
+/**
+ * Appends movements to the ledger and moves the cached balances on the level rows by the
+ * same deltas, in the caller's transaction. The level's CHECK constraint refuses any result
+ * with reserved above on hand, so even a wrong decision cannot oversell.
+ */
+export async function recordMovements(tx: Tx, shopId: string, entries: readonly LevelMovement[]): Promise<void> {
+  if (entries.length === 0) return;
+  const rows = entries.map(({ level, movement }) => {
+    const deltas = movementDeltas(movement);
+    return {
+      shopId,
+      variantId: level.variantId,
+      locationId: level.locationId,
+      kind: movement.kind,
+      quantity: movement.quantity,
+      onHandDelta: deltas.onHandDelta,
+      reservedDelta: deltas.reservedDelta,
+      causeType: movement.cause.type,
+      causeId: movement.cause.id,
+      actor: movement.actor,
+      reason: movement.reason ?? null,
+      levelId: level.id,
+    };
+  });
+  await tx.insert(inventoryMovements).values(rows.map(({ levelId: _levelId, ...row }) => row));
+
+  const perLevel = new Map<string, { onHand: number; reserved: number }>();
+  for (const row of rows) {
+    const sum = perLevel.get(row.levelId) ?? { onHand: 0, reserved: 0 };
+    sum.onHand += row.onHandDelta;
+    sum.reserved += row.reservedDelta;
+    perLevel.set(row.levelId, sum);
+  }
+  const values = sql.join(
+    [...perLevel].map(([id, d]) => sql`(${id}::uuid, ${d.onHand}::int, ${d.reserved}::int)`),
+    sql`, `,
+  );
+  await tx.execute(sql`
+    UPDATE inventory_levels AS l
+       SET on_hand = l.on_hand + d.on_hand_delta,
+           reserved = l.reserved + d.reserved_delta,
+           updated_at = now()
+      FROM (VALUES ${values}) AS d(id, on_hand_delta, reserved_delta)
+     WHERE l.id = d.id`);
+}
+
+/**
+ * Every stock change is followed by a push of available-to-sell to the channels. The job key
+ * coalesces a burst of changes into one sync per shop that runs a moment after the first.
+ */
+export async function scheduleStockSync(tx: DbOrTx, shopId: string, delayMs = 2_000): Promise<void> {
+  await enqueueJob(
+    tx,
+    "inventory/sync",
+    { shopId },
+    { jobKey: `inventory-sync:${shopId}`, jobKeyMode: "preserve_run_at", runAt: new Date(Date.now() + delayMs) },
+  );
+}

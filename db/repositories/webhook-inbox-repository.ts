@@ -1,0 +1,83 @@
+import { and, desc, eq, gt, sql } from "drizzle-orm";
+import type { Database, DbOrTx } from "../client";
+import { webhookDeliveries } from "../schema";
+import { enqueueJob } from "../../jobs/job-queue";
+
+export interface IncomingDelivery {
+  shopId: string | null;
+  channel: string;
+  deliveryId: string;
+  topic: string;
+  resourceId?: string | null;
+  triggeredAt?: Date | null;
+  payload: unknown;
+}
+
+export type StoreDeliveryResult =
+  | { stored: true; rowId: number }
+  /** The same delivery arrived before: a redelivery, which is normal and changes nothing. */
+  | { stored: false; reason: "duplicate" };
+
+/**
+ * Stores a delivery once, keyed by (channel, delivery id), and queues its processing in the
+ * same transaction, so an acknowledged delivery is never lost and a redelivery is a no-op.
+ */
+export async function storeDelivery(db: Database, delivery: IncomingDelivery): Promise<StoreDeliveryResult> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(webhookDeliveries)
+      .values({
+        shopId: delivery.shopId,
+        channel: delivery.channel,
+        deliveryId: delivery.deliveryId,
+        topic: delivery.topic,
+        resourceId: delivery.resourceId ?? null,
+        triggeredAt: delivery.triggeredAt ?? null,
+        payload: delivery.payload as object,
+      })
+      .onConflictDoNothing({ target: [webhookDeliveries.channel, webhookDeliveries.deliveryId] })
+      .returning({ id: webhookDeliveries.id });
+    if (!row) return { stored: false, reason: "duplicate" } as const;
+    await enqueueJob(tx, "webhooks/process", { deliveryRowId: row.id }, { jobKey: `delivery:${row.id}` });
+    return { stored: true, rowId: row.id } as const;
+  });
+}
+
+export async function loadDelivery(db: DbOrTx, rowId: number) {
+  const [row] = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, rowId));
+  return row;
+}
+
+/**
+ * True when a delivery about the same resource, triggered later than this one, has already
+ * been stored: this one is stale and must not overwrite the newer state.
+ */
+export async function hasNewerDelivery(
+  db: DbOrTx,
+  delivery: { id: number; channel: string; resourceId: string | null; triggeredAt: Date | null },
+): Promise<boolean> {
+  if (!delivery.resourceId || !delivery.triggeredAt) return false;
+  const [newer] = await db
+    .select({ id: webhookDeliveries.id })
+    .from(webhookDeliveries)
+    .where(
+      and(
+        eq(webhookDeliveries.channel, delivery.channel),
+        eq(webhookDeliveries.resourceId, delivery.resourceId),
+        gt(webhookDeliveries.triggeredAt, delivery.triggeredAt),
+        eq(webhookDeliveries.status, "processed"),
+      ),
+    )
+    .orderBy(desc(webhookDeliveries.triggeredAt))
+    .limit(1);
+  return newer !== undefined;
+}
+
+export type DeliveryStatus = "processed" | "ignored_stale" | "failed";
+
+export async function markDeliveryProcessed(db: DbOrTx, rowId: number, status: DeliveryStatus, error?: string): Promise<void> {
+  await db
+    .update(webhookDeliveries)
+    .set({ status, error: error ?? null, processedAt: sql`now()` })
+    .where(eq(webhookDeliveries.id, rowId));
+}

@@ -1,0 +1,60 @@
+import { integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uuid, index } from "drizzle-orm/pg-core";
+import { shops } from "./shops";
+import { locations } from "./locations";
+import { variants } from "./catalog";
+
+export const channelConnections = pgTable(
+  "channel_connections",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id").notNull().references(() => shops.id, { onDelete: "cascade" }),
+    channel: text("channel").notNull(),
+    name: text("name").notNull(),
+    /** connected | paused | error | disconnected */
+    status: text("status").notNull().default("connected"),
+    /** AES-256-GCM ciphertext of the credentials JSON (see db/crypto/credential-cipher.ts). */
+    credentialsEncrypted: text("credentials_encrypted"),
+    /** Non-secret settings: base URL, marketplace id, site id... */
+    settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
+    lastOrderAt: timestamp("last_order_at", { withTimezone: true }),
+    lastPushAt: timestamp("last_push_at", { withTimezone: true }),
+    lastErrorAt: timestamp("last_error_at", { withTimezone: true }),
+    lastError: text("last_error"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [unique("channel_connections_shop_channel_name").on(t.shopId, t.channel, t.name)],
+);
+
+/** Which locations feed a channel's available-to-sell. */
+export const channelLocations = pgTable(
+  "channel_locations",
+  {
+    connectionId: uuid("connection_id").notNull().references(() => channelConnections.id, { onDelete: "cascade" }),
+    locationId: uuid("location_id").notNull().references(() => locations.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.connectionId, t.locationId] })],
+);
+
+export const channelListings = pgTable(
+  "channel_listings",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id").notNull().references(() => shops.id, { onDelete: "cascade" }),
+    connectionId: uuid("connection_id").notNull().references(() => channelConnections.id, { onDelete: "cascade" }),
+    variantId: uuid("variant_id").notNull().references(() => variants.id, { onDelete: "cascade" }),
+    /** The channel's id for the listing (Shopify inventory item GID, ASIN/SKU, eBay offer id...). */
+    externalId: text("external_id").notNull(),
+    externalSku: text("external_sku"),
+    /** Share of pooled stock offered on this channel, 0..100. */
+    allocationPercent: integer("allocation_percent").notNull().default(100),
+    /** Units held back from this channel after the percentage. */
+    buffer: integer("buffer").notNull().default(0),
+    lastPushedAvailable: integer("last_pushed_available"),
+    lastPushedAt: timestamp("last_pushed_at", { withTimezone: true }),
+    lastPushError: text("last_push_error"),
+  },
+  (t) => [
+    unique("channel_listings_connection_variant").on(t.connectionId, t.variantId),
+    index("channel_listings_variant_idx").on(t.variantId),
+  ],
+);

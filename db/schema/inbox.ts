@@ -1,0 +1,53 @@
+import { index, integer, jsonb, pgTable, text, timestamp, unique, uuid, bigserial } from "drizzle-orm/pg-core";
+import { shops } from "./shops";
+import { orders } from "./orders";
+
+/**
+ * Every delivery from outside, stored once by (channel, delivery id) before anything is
+ * done with it: redelivery is a no-op, and a payload that fails validation stays here.
+ */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    shopId: uuid("shop_id").references(() => shops.id, { onDelete: "cascade" }),
+    channel: text("channel").notNull(),
+    deliveryId: text("delivery_id").notNull(),
+    topic: text("topic").notNull(),
+    /** Which resource the delivery is about (e.g. an order GID): for stale-delivery checks. */
+    resourceId: text("resource_id"),
+    triggeredAt: timestamp("triggered_at", { withTimezone: true }),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    payload: jsonb("payload").notNull(),
+    /** received | processed | ignored_stale | failed */
+    status: text("status").notNull().default("received"),
+    error: text("error"),
+    processedAt: timestamp("processed_at", { withTimezone: true }),
+  },
+  (t) => [
+    unique("webhook_deliveries_channel_delivery").on(t.channel, t.deliveryId),
+    index("webhook_deliveries_resource_idx").on(t.channel, t.resourceId, t.triggeredAt),
+  ],
+);
+
+/** The merchant's queue of things that need a person: address errors, declines, shortfalls. */
+export const exceptions = pgTable(
+  "exceptions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id").notNull().references(() => shops.id, { onDelete: "cascade" }),
+    orderId: uuid("order_id").references(() => orders.id, { onDelete: "cascade" }),
+    deliveryId: integer("delivery_id"),
+    /** partial_stock | unknown_sku | payment_declined | address_invalid | high_risk | invalid_payload | sync_failed */
+    kind: text("kind").notNull(),
+    /** open | resolved */
+    status: text("status").notNull().default("open"),
+    message: text("message").notNull(),
+    details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
+    retryCount: integer("retry_count").notNull().default(0),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+    resolvedBy: text("resolved_by"),
+  },
+  (t) => [index("exceptions_shop_status_idx").on(t.shopId, t.status, t.createdAt)],
+);

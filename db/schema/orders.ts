@@ -1,0 +1,132 @@
+import { bigint, index, integer, jsonb, pgTable, text, timestamp, unique, uuid, bigserial } from "drizzle-orm/pg-core";
+import type { PostalAddress } from "../../core/orders/unified-order";
+import { shops } from "./shops";
+import { locations } from "./locations";
+import { variants } from "./catalog";
+
+export const orders = pgTable(
+  "orders",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id").notNull().references(() => shops.id, { onDelete: "cascade" }),
+    channel: text("channel").notNull(),
+    externalId: text("external_id").notNull(),
+    number: text("number").notNull(),
+    status: text("status").notNull(),
+    financialStatus: text("financial_status").notNull(),
+    riskLevel: text("risk_level"),
+    riskReasons: jsonb("risk_reasons").$type<string[]>().notNull().default([]),
+    customerName: text("customer_name"),
+    customerEmail: text("customer_email"),
+    customerPhone: text("customer_phone"),
+    customerExternalId: text("customer_external_id"),
+    shippingAddress: jsonb("shipping_address").$type<PostalAddress | null>(),
+    billingAddress: jsonb("billing_address").$type<PostalAddress | null>(),
+    currency: text("currency").notNull(),
+    subtotalMinor: bigint("subtotal_minor", { mode: "number" }).notNull(),
+    shippingMinor: bigint("shipping_minor", { mode: "number" }).notNull().default(0),
+    taxMinor: bigint("tax_minor", { mode: "number" }).notNull().default(0),
+    discountMinor: bigint("discount_minor", { mode: "number" }).notNull().default(0),
+    totalMinor: bigint("total_minor", { mode: "number" }).notNull(),
+    tags: jsonb("tags").$type<string[]>().notNull().default([]),
+    note: text("note"),
+    placedAt: timestamp("placed_at", { withTimezone: true }).notNull(),
+    /** The channel's own last-modified time: an older update never overwrites a newer one. */
+    sourceUpdatedAt: timestamp("source_updated_at", { withTimezone: true }).notNull(),
+    /** The channel payload as received, kept for inspection and re-mapping. */
+    sourcePayload: jsonb("source_payload"),
+    cancelledAt: timestamp("cancelled_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    unique("orders_shop_channel_external").on(t.shopId, t.channel, t.externalId),
+    index("orders_shop_updated_idx").on(t.shopId, t.updatedAt, t.id),
+    index("orders_shop_placed_idx").on(t.shopId, t.placedAt),
+    index("orders_shop_status_idx").on(t.shopId, t.status),
+  ],
+);
+
+export const orderLines = pgTable(
+  "order_lines",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id").notNull().references(() => shops.id, { onDelete: "cascade" }),
+    orderId: uuid("order_id").notNull().references(() => orders.id, { onDelete: "cascade" }),
+    externalLineId: text("external_line_id").notNull(),
+    /** Null when the SKU is not in the catalogue: the line is kept and raised as an exception. */
+    variantId: uuid("variant_id").references(() => variants.id, { onDelete: "set null" }),
+    sku: text("sku").notNull(),
+    title: text("title").notNull(),
+    quantity: integer("quantity").notNull(),
+    unitPriceMinor: bigint("unit_price_minor", { mode: "number" }).notNull(),
+    discountMinor: bigint("discount_minor", { mode: "number" }).notNull().default(0),
+    taxMinor: bigint("tax_minor", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [unique("order_lines_order_external").on(t.orderId, t.externalLineId), index("order_lines_variant_idx").on(t.variantId)],
+);
+
+export const shipments = pgTable(
+  "shipments",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id").notNull().references(() => shops.id, { onDelete: "cascade" }),
+    orderId: uuid("order_id").notNull().references(() => orders.id, { onDelete: "cascade" }),
+    locationId: uuid("location_id").notNull().references(() => locations.id),
+    /** pending | label_purchased | shipped | delivered | cancelled */
+    status: text("status").notNull().default("pending"),
+    carrier: text("carrier"),
+    service: text("service"),
+    trackingNumber: text("tracking_number"),
+    trackingUrl: text("tracking_url"),
+    labelUrl: text("label_url"),
+    rateMinor: bigint("rate_minor", { mode: "number" }),
+    currency: text("currency"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    shippedAt: timestamp("shipped_at", { withTimezone: true }),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+  },
+  (t) => [index("shipments_order_idx").on(t.orderId)],
+);
+
+/**
+ * A reservation row: this many units of an order line held at one location.
+ * reserved -> shipped (with the shipment) or released (cancellation, re-routing).
+ */
+export const allocations = pgTable(
+  "allocations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id").notNull().references(() => shops.id, { onDelete: "cascade" }),
+    orderId: uuid("order_id").notNull().references(() => orders.id, { onDelete: "cascade" }),
+    orderLineId: uuid("order_line_id").notNull().references(() => orderLines.id, { onDelete: "cascade" }),
+    variantId: uuid("variant_id").notNull().references(() => variants.id),
+    locationId: uuid("location_id").notNull().references(() => locations.id),
+    quantity: integer("quantity").notNull(),
+    status: text("status").notNull().default("reserved"),
+    shipmentId: uuid("shipment_id").references(() => shipments.id, { onDelete: "set null" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("allocations_order_idx").on(t.orderId),
+    index("allocations_line_idx").on(t.orderLineId),
+    index("allocations_location_created_idx").on(t.locationId, t.createdAt),
+  ],
+);
+
+/** The order timeline a merchant reads on the order page. */
+export const orderEvents = pgTable(
+  "order_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    shopId: uuid("shop_id").notNull().references(() => shops.id, { onDelete: "cascade" }),
+    orderId: uuid("order_id").notNull().references(() => orders.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    message: text("message").notNull(),
+    data: jsonb("data").$type<Record<string, unknown>>().notNull().default({}),
+    actor: text("actor").notNull().default("system"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("order_events_order_idx").on(t.orderId, t.id)],
+);

@@ -1,0 +1,27 @@
+import { z } from "zod";
+import { unifiedOrderSchema } from "../core/orders/unified-order";
+
+/**
+ * Every task's payload, validated on entry by the task and typed at the enqueue site, so a
+ * producer and its consumer cannot drift apart.
+ */
+export const jobPayloadSchemas = {
+  "orders/ingest": z.object({
+    shopId: z.string().uuid(),
+    order: unifiedOrderSchema,
+    /** The inbox row that carried the order, marked processed with the outcome. */
+    deliveryRowId: z.number().int().optional(),
+    actor: z.string().default("system"),
+  }),
+  "webhooks/process": z.object({
+    deliveryRowId: z.number().int(),
+  }),
+  "inventory/sync": z.object({
+    shopId: z.string().uuid(),
+  }),
+  "maintenance/prune-inbox": z.object({}).passthrough(),
+} as const;
+
+export type TaskName = keyof typeof jobPayloadSchemas;
+export type JobPayload<T extends TaskName> = z.input<(typeof jobPayloadSchemas)[T]>;
+export type ParsedJobPayload<T extends TaskName> = z.output<(typeof jobPayloadSchemas)[T]>;
