@@ -1,0 +1,75 @@
+import type { Err, Ok } from "../shared/result.js";
+import type { PostalAddress } from "../orders/unified-order.js";
+
+/**
+ * What the core needs from a shipping-label provider (EasyPost first). Units are metric
+ * integers in the core; the gateway converts to the provider's units at its edge.
+ */
+
+export const CARRIER_FAILURES = [
+  "rate_limited",
+  "unauthorized",
+  /** The provider could not verify the address; the merchant must fix it. */
+  "address_invalid",
+  /** No carrier offers a service for this parcel and route. */
+  "no_rates",
+  /** The chosen rate is no longer offered; shop again. */
+  "rate_expired",
+  "rejected",
+  "unavailable",
+] as const;
+export type CarrierFailureReason = (typeof CARRIER_FAILURES)[number];
+
+export type CarrierFailure = Err<CarrierFailureReason> & { readonly retryAfterMs?: number };
+export type CarrierCallResult<T> = Ok<T> | CarrierFailure;
+
+export interface Parcel {
+  readonly weightGrams: number;
+  readonly lengthMm?: number;
+  readonly widthMm?: number;
+  readonly heightMm?: number;
+}
+
+export interface RateRequest {
+  readonly from: PostalAddress;
+  readonly to: PostalAddress;
+  readonly parcel: Parcel;
+  /** Our shipment id; lets the provider and our logs refer to the same thing. */
+  readonly reference: string;
+}
+
+export interface RateQuote {
+  /** The provider's shipment the rate belongs to; buying needs both ids. */
+  readonly providerShipmentId: string;
+  readonly rateId: string;
+  readonly carrier: string;
+  readonly service: string;
+  readonly amountMinor: number;
+  readonly currency: string;
+  /** Business days in transit when the carrier promises one. */
+  readonly deliveryDays?: number;
+  readonly estimatedDeliveryDate?: Date;
+}
+
+export interface BuyLabelRequest {
+  readonly providerShipmentId: string;
+  readonly rateId: string;
+  /** Same key, same label: a retried purchase must never buy a second label. */
+  readonly idempotencyKey: string;
+}
+
+export interface PurchasedLabel {
+  readonly providerShipmentId: string;
+  readonly carrier: string;
+  readonly service: string;
+  readonly trackingNumber: string;
+  readonly trackingUrl?: string;
+  readonly labelUrl: string;
+  readonly amountMinor: number;
+  readonly currency: string;
+}
+
+export interface CarrierGateway {
+  rates(request: RateRequest): Promise<CarrierCallResult<readonly RateQuote[]>>;
+  buyLabel(request: BuyLabelRequest): Promise<CarrierCallResult<PurchasedLabel>>;
+}
