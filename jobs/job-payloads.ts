@@ -19,7 +19,7 @@ export const jobPayloadSchemas = {
   "inventory/sync": z.object({
     shopId: z.string().uuid(),
   }),
-  "maintenance/prune-inbox": z.object({}).passthrough(),
+  "maintenance:prune-inbox": z.object({}).passthrough(),
 } as const;
 
 export type TaskName = keyof typeof jobPayloadSchemas;

@@ -1,18 +1,22 @@
 import type { TaskList } from "graphile-worker";
 import type { TaskContext } from "./task-context";
+import { inventorySyncTask } from "./tasks/inventory-sync.task";
 import { ordersIngestTask } from "./tasks/orders-ingest.task";
 import { pruneInboxTask } from "./tasks/prune-inbox.task";
+import { webhooksProcessTask } from "./tasks/webhooks-process.task";
 
 /** Every task the worker runs, by identifier. Adding a task means adding one line here. */
 export function buildTaskList(context: TaskContext): TaskList {
   return {
     "orders/ingest": ordersIngestTask(context),
-    "maintenance/prune-inbox": pruneInboxTask(context),
+    "inventory/sync": inventorySyncTask(context),
+    "maintenance:prune-inbox": pruneInboxTask(context),
+    "webhooks/process": webhooksProcessTask(context),
   };
 }
 
 /** Cron: graphile-worker's crontab format; identifiers must exist in the task list above. */
 export const CRONTAB = [
   // Processed deliveries are kept 30 days for inspection, then pruned; failed ones are kept.
-  "15 3 * * * maintenance/prune-inbox ?jobKey=prune-inbox",
+  "15 3 * * * maintenance:prune-inbox ?jobKey=prune-inbox",
 ].join("\n");

@@ -18,6 +18,10 @@ export const EXCEPTION_KINDS = [
   "invalid_payload",
   "sync_failed",
   "transition_refused",
+  // Raised from Shopify webhooks (jobs/webhook-handlers/shopify).
+  "stock_drift",
+  "sku_conflict",
+  "data_request",
 ] as const;
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
 

@@ -368,12 +368,12 @@ CREATE INDEX "inventory_movements_level_idx" ON "inventory_movements" USING btre
 CREATE INDEX "inventory_movements_shop_created_idx" ON "inventory_movements" USING btree ("shop_id","created_at");--> statement-breakpoint
 CREATE INDEX "allocations_order_idx" ON "allocations" USING btree ("order_id");--> statement-breakpoint
 CREATE INDEX "allocations_line_idx" ON "allocations" USING btree ("order_line_id");--> statement-breakpoint
-CREATE INDEX "allocations_location_created_idx" ON "allocations" USING btree ("location_id","created_at");--> statement-breakpoint
 CREATE INDEX "order_events_order_idx" ON "order_events" USING btree ("order_id","id");--> statement-breakpoint
 CREATE INDEX "order_lines_variant_idx" ON "order_lines" USING btree ("variant_id");--> statement-breakpoint
 CREATE INDEX "orders_shop_updated_idx" ON "orders" USING btree ("shop_id","updated_at","id");--> statement-breakpoint
 CREATE INDEX "orders_shop_placed_idx" ON "orders" USING btree ("shop_id","placed_at");--> statement-breakpoint
 CREATE INDEX "orders_shop_status_idx" ON "orders" USING btree ("shop_id","status");--> statement-breakpoint
+CREATE INDEX "orders_shop_channel_created_idx" ON "orders" USING btree ("shop_id","channel","created_at");--> statement-breakpoint
 CREATE INDEX "shipments_order_idx" ON "shipments" USING btree ("order_id");--> statement-breakpoint
 CREATE INDEX "returns_order_idx" ON "returns" USING btree ("order_id");--> statement-breakpoint
 CREATE INDEX "exceptions_shop_status_idx" ON "exceptions" USING btree ("shop_id","status","created_at");--> statement-breakpoint

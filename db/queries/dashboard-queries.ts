@@ -1,5 +1,6 @@
 import { and, asc, eq, gte, inArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "../client";
+import { outer } from "./sql-helpers";
 import { channelConnections, exceptions, orders } from "../schema";
 
 /**
@@ -98,7 +99,7 @@ export async function loadDashboard(db: DbOrTx, shopId: string, now: Date = new 
         status: orders.status,
         customerName: orders.customerName,
         placedAt: orders.placedAt,
-        openExceptions: sql<number>`(select count(*)::int from ${exceptions} e where e.order_id = ${orders.id} and e.status = 'open')`,
+        openExceptions: sql<number>`(select count(*)::int from ${exceptions} e where e.order_id = ${outer(orders, orders.id)} and e.status = 'open')`,
       })
       .from(orders)
       .where(and(eq(orders.shopId, shopId), inArray(orders.status, [...ATTENTION_STATUSES])))

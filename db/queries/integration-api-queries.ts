@@ -23,6 +23,9 @@ export function encodeCursor(cursor: OrderCursor): string {
   return Buffer.from(JSON.stringify([cursor.updatedAt, cursor.id])).toString("base64url");
 }
 
+/** timestamptz as PostgreSQL prints it: "2026-11-20 10:00:00.123456+00". */
+const POSTGRES_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
+
 export function decodeCursor(text: string): OrderCursor | undefined {
   try {
     const value: unknown = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
@@ -30,7 +33,7 @@ export function decodeCursor(text: string): OrderCursor | undefined {
       Array.isArray(value) &&
       typeof value[0] === "string" &&
       typeof value[1] === "string" &&
-      !Number.isNaN(Date.parse(value[0].replace(" ", "T"))) &&
+      POSTGRES_TIMESTAMP.test(value[0]) &&
       /^[0-9a-f-]{36}$/i.test(value[1])
     ) {
       return { updatedAt: value[0], id: value[1] };

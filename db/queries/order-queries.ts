@@ -1,5 +1,7 @@
 import { and, asc, desc, eq, gte, ilike, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import type { PostalAddress } from "../../core/orders/unified-order";
 import type { DbOrTx } from "../client";
+import { outer } from "./sql-helpers";
 import { allocations, exceptions, locations, orderEvents, orderLines, orders, shipments } from "../schema";
 
 /** Read models for the orders list and the order page. */
@@ -81,8 +83,8 @@ function filterConditions(shopId: string, filters: OrderListFilters): SQL[] {
   }
   if (filters.locationId) {
     conditions.push(
-      sql`(exists (select 1 from ${allocations} a where a.order_id = ${orders.id} and a.location_id = ${filters.locationId})
-        or exists (select 1 from ${shipments} s where s.order_id = ${orders.id} and s.location_id = ${filters.locationId}))`,
+      sql`(exists (select 1 from ${allocations} a where a.order_id = ${outer(orders, orders.id)} and a.location_id = ${filters.locationId})
+        or exists (select 1 from ${shipments} s where s.order_id = ${outer(orders, orders.id)} and s.location_id = ${filters.locationId}))`,
     );
   }
   const search = filters.search?.trim();
@@ -93,7 +95,7 @@ function filterConditions(shopId: string, filters: OrderListFilters): SQL[] {
         ilike(orders.number, pattern),
         ilike(orders.customerName, pattern),
         ilike(orders.customerEmail, pattern),
-        sql`exists (select 1 from ${orderLines} l where l.order_id = ${orders.id} and l.sku ilike ${pattern})`,
+        sql`exists (select 1 from ${orderLines} l where l.order_id = ${outer(orders, orders.id)} and l.sku ilike ${pattern})`,
       )!,
     );
   }
@@ -114,8 +116,8 @@ export async function listOrders(
     // Row comparison keeps the keyset condition index-friendly and exact on ties.
     conditions.push(
       direction === "after"
-        ? sql`(${orders.placedAt}, ${orders.id}) < (${cursor.placedAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`
-        : sql`(${orders.placedAt}, ${orders.id}) > (${cursor.placedAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`,
+        ? sql`(${orders.placedAt}, ${outer(orders, orders.id)}) < (${cursor.placedAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`
+        : sql`(${orders.placedAt}, ${outer(orders, orders.id)}) > (${cursor.placedAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`,
     );
   }
 
@@ -131,8 +133,8 @@ export async function listOrders(
       currency: orders.currency,
       totalMinor: orders.totalMinor,
       placedAt: orders.placedAt,
-      units: sql<number>`(select coalesce(sum(l.quantity), 0)::int from ${orderLines} l where l.order_id = ${orders.id})`,
-      openExceptions: sql<number>`(select count(*)::int from ${exceptions} e where e.order_id = ${orders.id} and e.status = 'open')`,
+      units: sql<number>`(select coalesce(sum(l.quantity), 0)::int from ${orderLines} l where l.order_id = ${outer(orders, orders.id)})`,
+      openExceptions: sql<number>`(select count(*)::int from ${exceptions} e where e.order_id = ${outer(orders, orders.id)} and e.status = 'open')`,
     })
     .from(orders)
     .where(and(...conditions))
@@ -233,7 +235,7 @@ export interface OrderDetail {
     riskReasons: string[];
     customerName: string | null;
     customerEmail: string | null;
-    shippingAddress: unknown;
+    shippingAddress: PostalAddress | null;
     currency: string;
     subtotalMinor: number;
     shippingMinor: number;

@@ -5,7 +5,7 @@ import type { OrderStatus } from "../../core/orders/order-status";
 import type { UnifiedOrder } from "../../core/orders/unified-order";
 import type { Policies } from "../../core/config/default-policies";
 import type { Database, Tx } from "../client";
-import { channelConnections, orderLines, orders, variants } from "../schema";
+import { orderLines, orders, variants } from "../schema";
 import { appendTimeline, raiseExceptions } from "./order-timeline-repository";
 import { releaseOrderReservations, reserveOrderLines } from "./reservation-repository";
 import { scheduleStockSync } from "./stock-ledger-repository";
@@ -55,10 +55,6 @@ export async function ingestOrder(db: Database, input: IngestInput, policies?: P
     const result = inserted
       ? await createOrder(tx, input, inserted.id, policies)
       : await updateExistingOrder(tx, input);
-    await tx
-      .update(channelConnections)
-      .set({ lastOrderAt: sql`greatest(${channelConnections.lastOrderAt}, now())` })
-      .where(and(eq(channelConnections.shopId, shopId), eq(channelConnections.channel, order.channel)));
     return result;
   });
 }

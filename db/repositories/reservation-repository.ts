@@ -62,31 +62,15 @@ export async function reserveOrderLines(
 }
 
 /**
- * Active shipping locations with the capacity they have left today (orders already
- * allocated there today count against it). Capacity is a soft limit: it steers the
- * choice, while stock is the hard one enforced by the locks.
+ * Active shipping locations. Daily capacity and workload are not applied here: they are a
+ * routing decision taken after the stock is safely held (and counting today's load inside every
+ * ingest would put one hot counter in every order's transaction).
  */
 async function fulfilmentLocations(tx: Tx, shopId: string): Promise<FulfilmentLocation[]> {
-  const rows = await tx
-    .select({
-      id: locations.id,
-      priority: locations.priority,
-      canShip: locations.canShip,
-      active: locations.active,
-      dailyCapacity: locations.dailyCapacity,
-      ordersToday: sql<number>`(
-        SELECT count(DISTINCT a.order_id)::int FROM allocations a
-         WHERE a.location_id = ${locations.id} AND a.created_at >= date_trunc('day', now()))`,
-    })
+  return tx
+    .select({ id: locations.id, priority: locations.priority, canShip: locations.canShip, active: locations.active })
     .from(locations)
     .where(and(eq(locations.shopId, shopId), eq(locations.active, true), eq(locations.canShip, true)));
-  return rows.map((row) => ({
-    id: row.id,
-    priority: row.priority,
-    canShip: row.canShip,
-    active: row.active,
-    ...(row.dailyCapacity === null ? {} : { dailyCapacity: Math.max(0, row.dailyCapacity - row.ordersToday) }),
-  }));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, sql } from "drizzle-orm";
+import { and, eq, gt, sql } from "drizzle-orm";
 import type { Database, DbOrTx } from "../client";
 import { webhookDeliveries } from "../schema";
 import { enqueueJob } from "../../jobs/job-queue";
@@ -49,14 +49,16 @@ export async function loadDelivery(db: DbOrTx, rowId: number) {
 }
 
 /**
- * True when a delivery about the same resource, triggered later than this one, has already
- * been stored: this one is stale and must not overwrite the newer state.
+ * True when a delivery about the same resource of the same shop, triggered later, was already
+ * processed: this one is stale and must not overwrite the newer state. Scoped by shop because
+ * sandboxes, the demo and tests reuse channel ids across shops, and one tenant's delivery must
+ * never make another's look stale.
  */
-export async function hasNewerDelivery(
+export async function newerDeliveryProcessed(
   db: DbOrTx,
-  delivery: { id: number; channel: string; resourceId: string | null; triggeredAt: Date | null },
+  delivery: { channel: string; shopId: string | null; resourceId: string | null; triggeredAt: Date | null },
 ): Promise<boolean> {
-  if (!delivery.resourceId || !delivery.triggeredAt) return false;
+  if (!delivery.resourceId || !delivery.triggeredAt || !delivery.shopId) return false;
   const [newer] = await db
     .select({ id: webhookDeliveries.id })
     .from(webhookDeliveries)
@@ -64,13 +66,41 @@ export async function hasNewerDelivery(
       and(
         eq(webhookDeliveries.channel, delivery.channel),
         eq(webhookDeliveries.resourceId, delivery.resourceId),
+        eq(webhookDeliveries.shopId, delivery.shopId),
         gt(webhookDeliveries.triggeredAt, delivery.triggeredAt),
         eq(webhookDeliveries.status, "processed"),
       ),
     )
-    .orderBy(desc(webhookDeliveries.triggeredAt))
     .limit(1);
   return newer !== undefined;
+}
+
+/**
+ * Keeps a delivery that cannot be processed (unparseable body, unknown shop) for inspection,
+ * already marked failed with the reason, and queues nothing: there is no work to retry.
+ * Stored once by (channel, delivery id) like every delivery, so retries add nothing.
+ */
+export async function storeRejectedDelivery(
+  db: DbOrTx,
+  delivery: IncomingDelivery & { error: string },
+): Promise<{ stored: boolean }> {
+  const rows = await db
+    .insert(webhookDeliveries)
+    .values({
+      shopId: delivery.shopId,
+      channel: delivery.channel,
+      deliveryId: delivery.deliveryId,
+      topic: delivery.topic,
+      resourceId: delivery.resourceId ?? null,
+      triggeredAt: delivery.triggeredAt ?? null,
+      payload: delivery.payload as object,
+      status: "failed",
+      error: delivery.error,
+      processedAt: new Date(),
+    })
+    .onConflictDoNothing({ target: [webhookDeliveries.channel, webhookDeliveries.deliveryId] })
+    .returning({ id: webhookDeliveries.id });
+  return { stored: rows.length > 0 };
 }
 
 export type DeliveryStatus = "processed" | "ignored_stale" | "failed";

@@ -44,6 +44,7 @@ export const orders = pgTable(
     index("orders_shop_updated_idx").on(t.shopId, t.updatedAt, t.id),
     index("orders_shop_placed_idx").on(t.shopId, t.placedAt),
     index("orders_shop_status_idx").on(t.shopId, t.status),
+    index("orders_shop_channel_created_idx").on(t.shopId, t.channel, t.createdAt),
   ],
 );
 
@@ -111,7 +112,6 @@ export const allocations = pgTable(
   (t) => [
     index("allocations_order_idx").on(t.orderId),
     index("allocations_line_idx").on(t.orderLineId),
-    index("allocations_location_created_idx").on(t.locationId, t.createdAt),
   ],
 );
 

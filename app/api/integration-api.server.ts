@@ -1,0 +1,48 @@
+import { json } from "@remix-run/node";
+import type { z } from "zod";
+import type { Database } from "../../db/client";
+import { shopIdForApiToken } from "../../db/repositories/api-token-repository";
+import { getDatabase } from "../db.server";
+
+/**
+ * The integration API's shared edges: bearer-token authentication scoped to one shop, and
+ * error bodies in one shape ({error: {code, message, details?}}) so ERP/WMS clients can branch
+ * on `code`.
+ */
+export interface ApiContext {
+  db: Database;
+  shopId: string;
+}
+
+export function apiError(status: number, code: string, message: string, details?: unknown): Response {
+  return json({ error: { code, message, ...(details === undefined ? {} : { details }) } }, {
+    status,
+    headers: status === 401 ? { "WWW-Authenticate": 'Bearer realm="switchyard"' } : {},
+  });
+}
+
+/** Resolves the shop from `Authorization: Bearer <token>`; throws a 401 Response otherwise. */
+export async function authenticateApiRequest(request: Request): Promise<ApiContext> {
+  const header = request.headers.get("authorization") ?? "";
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw apiError(401, "unauthorized", "Send an API token as `Authorization: Bearer <token>`");
+  const db = getDatabase();
+  const shopId = await shopIdForApiToken(db, match[1]!);
+  if (!shopId) throw apiError(401, "unauthorized", "The API token is unknown or revoked");
+  return { db, shopId };
+}
+
+/** Parses query parameters with a schema; a 400 Response lists every bad parameter. */
+export function parseQuery<S extends z.ZodTypeAny>(request: Request, schema: S): z.output<S> {
+  const params = Object.fromEntries(new URL(request.url).searchParams);
+  const parsed = schema.safeParse(params);
+  if (!parsed.success) {
+    throw apiError(
+      400,
+      "invalid_query",
+      "Some query parameters are invalid",
+      parsed.error.issues.map((issue) => ({ parameter: issue.path.join("."), message: issue.message })),
+    );
+  }
+  return parsed.data;
+}

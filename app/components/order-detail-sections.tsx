@@ -1,0 +1,220 @@
+import { Link } from "@remix-run/react";
+import { Badge, BlockStack, Card, DataTable, InlineStack, Text } from "@shopify/polaris";
+import type { OrderDetail } from "../../db/queries/order-queries";
+import { formatDateTime, formatMoney, humanize } from "./format";
+
+export function OrderLinesCard({ lines, currency }: { lines: OrderDetail["lines"]; currency: string }) {
+  const short = lines.reduce((sum, line) => sum + line.short, 0);
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <InlineStack align="space-between">
+          <Text as="h2" variant="headingMd">
+            Lines
+          </Text>
+          {short > 0 ? <Badge tone="critical">{`${short} unit${short === 1 ? "" : "s"} short`}</Badge> : null}
+        </InlineStack>
+        <DataTable
+          columnContentTypes={["text", "text", "numeric", "numeric", "numeric", "numeric", "numeric"]}
+          headings={["SKU", "Item", "Ordered", "Reserved", "Shipped", "Short", "Unit price"]}
+          rows={lines.map((line) => [
+            line.variantId ? (
+              <Link key={line.id} to={`/app/inventory/${line.variantId}`}>
+                {line.sku}
+              </Link>
+            ) : (
+              <InlineStack key={line.id} gap="100">
+                <Text as="span">{line.sku}</Text>
+                <Badge tone="critical">Unknown SKU</Badge>
+              </InlineStack>
+            ),
+            line.title,
+            line.quantity,
+            line.reserved,
+            line.shipped,
+            line.short > 0 ? (
+              <Text key={`${line.id}-short`} as="span" tone="critical" fontWeight="semibold">
+                {line.short}
+              </Text>
+            ) : (
+              0
+            ),
+            formatMoney(line.unitPriceMinor, currency),
+          ])}
+        />
+      </BlockStack>
+    </Card>
+  );
+}
+
+export function OrderAllocationsCard({ allocations }: { allocations: OrderDetail["allocations"] }) {
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          Reservations by location
+        </Text>
+        {allocations.length === 0 ? (
+          <Text as="p" tone="subdued">
+            Nothing is reserved for this order.
+          </Text>
+        ) : (
+          <DataTable
+            columnContentTypes={["text", "text", "numeric", "text", "text"]}
+            headings={["Location", "SKU", "Units", "State", "Since"]}
+            rows={allocations.map((allocation) => [
+              allocation.locationName,
+              allocation.sku,
+              allocation.quantity,
+              <Badge key={allocation.id} tone={allocation.status === "reserved" ? "attention" : allocation.status === "shipped" ? "success" : undefined}>
+                {humanize(allocation.status)}
+              </Badge>,
+              formatDateTime(allocation.createdAt),
+            ])}
+          />
+        )}
+      </BlockStack>
+    </Card>
+  );
+}
+
+export function OrderShipmentsCard({ shipments }: { shipments: OrderDetail["shipments"] }) {
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          Shipments
+        </Text>
+        {shipments.length === 0 ? (
+          <Text as="p" tone="subdued">
+            No shipment yet.
+          </Text>
+        ) : (
+          <DataTable
+            columnContentTypes={["text", "text", "text", "text", "text"]}
+            headings={["From", "Status", "Carrier", "Tracking", "Shipped"]}
+            rows={shipments.map((shipment) => [
+              shipment.locationName,
+              humanize(shipment.status),
+              [shipment.carrier, shipment.service].filter(Boolean).join(" · ") || "—",
+              shipment.trackingUrl && shipment.trackingNumber ? (
+                <a key={shipment.id} href={shipment.trackingUrl} target="_blank" rel="noreferrer">
+                  {shipment.trackingNumber}
+                </a>
+              ) : (
+                (shipment.trackingNumber ?? "—")
+              ),
+              formatDateTime(shipment.shippedAt),
+            ])}
+          />
+        )}
+      </BlockStack>
+    </Card>
+  );
+}
+
+export function OrderTimelineCard({ events }: { events: OrderDetail["events"] }) {
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          Timeline
+        </Text>
+        {events.length === 0 ? (
+          <Text as="p" tone="subdued">
+            No events recorded.
+          </Text>
+        ) : (
+          <BlockStack gap="300" as="ol">
+            {events.map((event) => (
+              <BlockStack key={event.id} gap="050" as="li">
+                <Text as="p" fontWeight="semibold">
+                  {event.message}
+                </Text>
+                <Text as="p" variant="bodySm" tone="subdued">
+                  {formatDateTime(event.createdAt)} · {event.actor} · {humanize(event.kind)}
+                </Text>
+              </BlockStack>
+            ))}
+          </BlockStack>
+        )}
+      </BlockStack>
+    </Card>
+  );
+}
+
+export function OrderSummaryCard({ order }: { order: OrderDetail["order"] }) {
+  const address = order.shippingAddress;
+  const money = (minor: number) => formatMoney(minor, order.currency);
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          Customer
+        </Text>
+        <Text as="p">{order.customerName ?? "—"}</Text>
+        <Text as="p" tone="subdued">
+          {order.customerEmail ?? "no email"}
+        </Text>
+        {address ? (
+          <BlockStack gap="050">
+            <Text as="p">{address.line1}</Text>
+            {address.line2 ? <Text as="p">{address.line2}</Text> : null}
+            <Text as="p">{[address.postalCode, address.city, address.region, address.countryCode].filter(Boolean).join(" ")}</Text>
+          </BlockStack>
+        ) : (
+          <Badge tone="warning">No shipping address</Badge>
+        )}
+        <Text as="h2" variant="headingMd">
+          Totals
+        </Text>
+        <DataTable
+          columnContentTypes={["text", "numeric"]}
+          headings={["", ""]}
+          rows={[
+            ["Subtotal", money(order.subtotalMinor)],
+            ["Shipping", money(order.shippingMinor)],
+            ["Tax", money(order.taxMinor)],
+            ["Discounts", money(-order.discountMinor)],
+            ["Total", money(order.totalMinor)],
+          ]}
+        />
+        {order.riskLevel ? (
+          <BlockStack gap="100">
+            <Text as="h2" variant="headingMd">
+              Risk
+            </Text>
+            <Badge tone={order.riskLevel === "high" ? "critical" : order.riskLevel === "medium" ? "warning" : "success"}>
+              {humanize(order.riskLevel)}
+            </Badge>
+            {order.riskReasons.map((reason) => (
+              <Text key={reason} as="p" variant="bodySm">
+                {reason}
+              </Text>
+            ))}
+          </BlockStack>
+        ) : null}
+      </BlockStack>
+    </Card>
+  );
+}
+
+export function OrderExceptionsBanner({ exceptions }: { exceptions: OrderDetail["exceptions"] }) {
+  const open = exceptions.filter((exception) => exception.status === "open");
+  if (open.length === 0) return null;
+  return (
+    <Card>
+      <BlockStack gap="200">
+        <Text as="h2" variant="headingMd" tone="critical">
+          Open exceptions
+        </Text>
+        {open.map((exception) => (
+          <Text key={exception.id} as="p">
+            <Badge tone="critical">{humanize(exception.kind)}</Badge> {exception.message}
+          </Text>
+        ))}
+        <Link to="/app/exceptions">Go to the exceptions queue</Link>
+      </BlockStack>
+    </Card>
+  );
+}

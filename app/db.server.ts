@@ -1,0 +1,28 @@
+import { createDatabaseClient, type Database, type DatabaseClient } from "../db/client";
+
+/**
+ * One connection pool per process. In development Vite re-evaluates server modules on every
+ * change, so the client lives on globalThis; otherwise each edit would leak a pool.
+ */
+declare global {
+  var __switchyardDatabaseClient: DatabaseClient | undefined;
+  var __switchyardDatabaseOverride: Database | undefined;
+}
+
+export function getDatabase(): Database {
+  if (globalThis.__switchyardDatabaseOverride) return globalThis.__switchyardDatabaseOverride;
+  if (!globalThis.__switchyardDatabaseClient) {
+    const url = process.env.DATABASE_URL;
+    if (!url) {
+      // scripts/start.ts opens (or starts) PostgreSQL and sets DATABASE_URL before loading the app.
+      throw new Error("DATABASE_URL is not set: start the app through scripts/start.ts or set it yourself");
+    }
+    globalThis.__switchyardDatabaseClient = createDatabaseClient(url);
+  }
+  return globalThis.__switchyardDatabaseClient.db;
+}
+
+/** Loader and action tests point the app at their own test database. */
+export function setDatabaseForTests(db: Database | undefined): void {
+  globalThis.__switchyardDatabaseOverride = db;
+}

@@ -1,0 +1,40 @@
+import { z } from "zod";
+
+const emptyToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
+
+const quantity = z.preprocess(
+  emptyToUndefined,
+  z.coerce.number({ required_error: "Enter a quantity", invalid_type_error: "Enter a whole number" }).int("Enter a whole number"),
+);
+
+const common = {
+  locationId: z.string({ required_error: "Choose a location" }).uuid("Choose a location"),
+  reason: z.preprocess(
+    emptyToUndefined,
+    z.string({ required_error: "Say why stock changes (count, damage, found...)" }).trim().min(3, "Give a reason of at least 3 characters").max(500),
+  ),
+};
+
+/** The adjustment form: either a change (+/-) or a counted figure to set on hand to. */
+export const adjustmentFormSchema = z.discriminatedUnion("mode", [
+  z.object({
+    mode: z.literal("delta"),
+    quantity: quantity.refine((value) => value !== 0, "A change of 0 changes nothing"),
+    ...common,
+  }),
+  z.object({ mode: z.literal("set"), quantity: quantity.refine((value) => value >= 0, "On hand cannot be negative"), ...common }),
+]);
+export type AdjustmentForm = z.infer<typeof adjustmentFormSchema>;
+
+export type AdjustmentFieldErrors = Partial<Record<"mode" | "quantity" | "locationId" | "reason", string>>;
+
+export function adjustmentFieldErrors(error: z.ZodError): AdjustmentFieldErrors {
+  const errors: AdjustmentFieldErrors = {};
+  for (const issue of error.issues) {
+    const field = issue.path[0];
+    if ((field === "mode" || field === "quantity" || field === "locationId" || field === "reason") && !errors[field]) {
+      errors[field] = issue.message;
+    }
+  }
+  return errors;
+}

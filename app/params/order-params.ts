@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { orderStatusSchema } from "../../core/orders/order-status";
+import { channelSchema } from "../../core/orders/unified-order";
+import { MERCHANT_ORDER_ACTIONS } from "../../db/repositories/order-action-repository";
+import { ISO_DAY_PATTERN } from "./search-params";
+
+const isoDay = z
+  .string()
+  .regex(ISO_DAY_PATTERN, "use YYYY-MM-DD")
+  .refine((value) => !Number.isNaN(new Date(`${value}T00:00:00Z`).getTime()), "not a date");
+
+export const ORDER_LIST_ARRAY_PARAMS = ["channel", "status"] as const;
+
+export const orderListParamsSchema = z
+  .object({
+    channel: z.array(channelSchema).default([]),
+    status: z.array(orderStatusSchema).default([]),
+    location: z.string().uuid("unknown location").optional(),
+    from: isoDay.optional(),
+    to: isoDay.optional(),
+    q: z.string().max(200).optional(),
+    cursor: z.string().max(500).optional(),
+    direction: z.enum(["after", "before"]).default("after"),
+  })
+  .refine((params) => !params.from || !params.to || params.from <= params.to, {
+    message: "the start date is after the end date",
+    path: ["from"],
+  });
+export type OrderListParams = z.infer<typeof orderListParamsSchema>;
+
+export const orderBulkActionSchema = z.object({
+  intent: z.enum(MERCHANT_ORDER_ACTIONS),
+  orderIds: z.array(z.string().uuid()).min(1, "select at least one order").max(250, "at most 250 orders at once"),
+});
+
+export const orderIdParamSchema = z.object({ id: z.string().uuid("not an order id") });

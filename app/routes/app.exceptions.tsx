@@ -1,0 +1,169 @@
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useFetcher, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Button, ButtonGroup, Card, EmptyState, IndexTable, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { z } from "zod";
+import { EXCEPTION_KINDS } from "../../core/orders/order-intake";
+import { listOpenExceptions } from "../../db/queries/exception-queries";
+import { recordExceptionRetry, resolveException } from "../../db/repositories/exception-repository";
+import { requireAdminContext } from "../auth/admin-context.server";
+import { EMPTY_STATE_IMAGE } from "../components/empty-state-image";
+import { formatAge, humanize } from "../components/format";
+import { RouteErrorBanner } from "../components/route-error-banner";
+import { OrderStatusBadge } from "../components/status-badges";
+import { getDatabase } from "../db.server";
+import { useRouteLoading } from "../hooks/use-route-loading";
+import { parseOrThrow, searchParamsToObject } from "../params/search-params";
+
+const exceptionListParamsSchema = z.object({
+  kind: z.enum(EXCEPTION_KINDS).optional(),
+  after: z.string().max(500).optional(),
+});
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { shop } = await requireAdminContext(request);
+  const params = parseOrThrow(exceptionListParamsSchema, searchParamsToObject(new URL(request.url).searchParams), "exception filters");
+  const page = await listOpenExceptions(getDatabase(), shop.id, { kind: params.kind, after: params.after });
+  return json({ page, now: new Date().toISOString() });
+};
+
+const exceptionActionSchema = z.object({
+  intent: z.enum(["retry", "resolve"]),
+  exceptionId: z.string().uuid(),
+});
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { shop, actor } = await requireAdminContext(request);
+  const parsed = exceptionActionSchema.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return json({ ok: false as const, message: "Unknown exception action." }, { status: 400 });
+  const input = { shopId: shop.id, exceptionId: parsed.data.exceptionId, actor };
+  const db = getDatabase();
+  if (parsed.data.intent === "resolve") {
+    const result = await resolveException(db, input);
+    return result.ok
+      ? json({ ok: true as const, message: `${humanize(result.value.kind)} resolved.` })
+      : json({ ok: false as const, message: humanize(result.reason) }, { status: 409 });
+  }
+  const result = await recordExceptionRetry(db, input);
+  return result.ok
+    ? json({ ok: true as const, message: `Retry ${result.value.retryCount} recorded for ${humanize(result.value.kind)}.` })
+    : json({ ok: false as const, message: humanize(result.reason) }, { status: 409 });
+};
+
+export default function ExceptionsPage() {
+  const { page, now } = useLoaderData<typeof loader>();
+  const [searchParams, setSearchParams] = useSearchParams();
+  const loading = useRouteLoading();
+  const fetcher = useFetcher<typeof action>();
+  const activeKind = searchParams.get("kind");
+
+  const showKind = (kind: string | null) => setSearchParams(kind ? { kind } : {});
+  const act = (intent: "retry" | "resolve", exceptionId: string) => fetcher.submit({ intent, exceptionId }, { method: "post" });
+
+  return (
+    <Page fullWidth title="Exceptions" subtitle="Orders and syncs that need a person, oldest first">
+      <Layout>
+        {fetcher.data ? (
+          <Layout.Section>
+            <Banner tone={fetcher.data.ok ? "success" : "critical"} title={fetcher.data.message} />
+          </Layout.Section>
+        ) : null}
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="200">
+              <Text as="p">
+                {page.total} open exception{page.total === 1 ? "" : "s"}
+              </Text>
+              <ButtonGroup>
+                <Button pressed={!activeKind} onClick={() => showKind(null)}>
+                  All
+                </Button>
+                {page.countsByKind.map((row) => (
+                  <Button key={row.kind} pressed={activeKind === row.kind} onClick={() => showKind(row.kind)}>
+                    {`${humanize(row.kind)} (${row.count})`}
+                  </Button>
+                ))}
+              </ButtonGroup>
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card padding="0">
+            <IndexTable
+              resourceName={{ singular: "exception", plural: "exceptions" }}
+              itemCount={page.rows.length}
+              selectable={false}
+              loading={loading || fetcher.state !== "idle"}
+              emptyState={
+                <EmptyState heading="Nothing needs attention" image={EMPTY_STATE_IMAGE}>
+                  <p>Shortfalls, unknown SKUs, declined payments and sync failures appear here.</p>
+                </EmptyState>
+              }
+              headings={[
+                { title: "Cause" },
+                { title: "Age" },
+                { title: "Message" },
+                { title: "Order" },
+                { title: "Retries", alignment: "end" },
+                { title: "Actions" },
+              ]}
+              pagination={{
+                hasNext: page.nextCursor !== null,
+                hasPrevious: Boolean(searchParams.get("after")),
+                onNext: () => {
+                  const params = new URLSearchParams(searchParams);
+                  if (page.nextCursor) params.set("after", page.nextCursor);
+                  setSearchParams(params);
+                },
+                // The queue pages forward only; "previous" returns to the oldest exceptions.
+                onPrevious: () => showKind(activeKind),
+              }}
+            >
+              {page.rows.map((exception, index) => (
+                <IndexTable.Row id={exception.id} key={exception.id} position={index}>
+                  <IndexTable.Cell>
+                    <Badge tone="critical">{humanize(exception.kind)}</Badge>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>{formatAge(exception.createdAt, now)}</IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Text as="span" breakWord>
+                      {exception.message}
+                    </Text>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    {exception.orderId ? (
+                      <InlineStack gap="100" blockAlign="center">
+                        <Link to={`/app/orders/${exception.orderId}`}>{exception.orderNumber}</Link>
+                        {exception.orderStatus ? <OrderStatusBadge status={exception.orderStatus} /> : null}
+                      </InlineStack>
+                    ) : (
+                      "—"
+                    )}
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Text as="span" alignment="end" numeric>
+                      {exception.retryCount}
+                    </Text>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <ButtonGroup>
+                      <Button size="slim" onClick={() => act("retry", exception.id)}>
+                        Retry
+                      </Button>
+                      <Button size="slim" variant="primary" onClick={() => act("resolve", exception.id)}>
+                        Resolve
+                      </Button>
+                    </ButtonGroup>
+                  </IndexTable.Cell>
+                </IndexTable.Row>
+              ))}
+            </IndexTable>
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
+
+export function ErrorBoundary() {
+  return <RouteErrorBanner context="Exceptions" />;
+}

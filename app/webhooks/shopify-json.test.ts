@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { parseShopifyJson, quoteUnsafeIntegers } from "./shopify-json";
+
+describe("parseShopifyJson", () => {
+  it("keeps 64-bit Shopify ids exact as digit strings", () => {
+    expect(parseShopifyJson('{"inventory_item_id": 271878346596884015, "location_id": 24826418}')).toEqual({
+      inventory_item_id: "271878346596884015",
+      location_id: 24826418,
+    });
+  });
+
+  it("leaves safe integers, decimals, exponents and numbers inside strings alone", () => {
+    const text = '{"a": 9007199254740991, "b": 12345678901234567.5, "c": 1e25, "d": "id 271878346596884015", "e": [-271878346596884015]}';
+    expect(parseShopifyJson(text)).toEqual({ a: 9007199254740991, b: 12345678901234567.5, c: 1e25, d: "id 271878346596884015", e: ["-271878346596884015"] });
+  });
+
+  it("copes with escaped quotes before a large id and returns plain JSON untouched", () => {
+    expect(parseShopifyJson('{"note": "say \\"hi\\"", "id": 820982911946154508}')).toEqual({ note: 'say "hi"', id: "820982911946154508" });
+    const plain = '{"id": 42, "price": "19.99"}';
+    expect(quoteUnsafeIntegers(plain)).toBe(plain);
+  });
+
+  it("still refuses text that is not JSON", () => {
+    expect(() => parseShopifyJson('{"id": 271878346596884015, ')).toThrow(SyntaxError);
+  });
+});

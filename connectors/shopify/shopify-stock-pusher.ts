@@ -1,0 +1,123 @@
+import { z } from "zod";
+import { err, ok } from "../../core/shared/result.js";
+import type { ChannelFailure, ChannelFailureReason } from "../../core/ports/channel-connector-port.js";
+import type { StockPushItem, StockPushItemResult, StockPusher, StockPushResult } from "../../core/ports/stock-pusher-port.js";
+import type { StockPusherFactory } from "../channel-connector-registry.js";
+import { AdminGraphqlClient } from "./admin-graphql-client.js";
+import { SHOPIFY_ADMIN_API_VERSION, shopifyAdminGraphqlUrl } from "./admin-api-version.js";
+import { SHOPIFY_SET_QUANTITIES_MAX_BATCH, type AvailablePushItem, type AvailablePushOutcome } from "./inventory-push.js";
+import { ShopifyConnector } from "./shopify-connector.js";
+
+/**
+ * Shopify as a stock-sync target. Shopify keeps stock per location, while a listing carries
+ * one figure per channel, so the channel's available-to-sell is set at one Shopify location:
+ * `settings.stockLocationId` when the merchant chose one (a location dedicated to Switchyard
+ * is the clean setup), else the highest-priority Switchyard location of the connection that
+ * mirrors a Shopify location.
+ */
+
+const credentialsSchema = z.object({ accessToken: z.string().min(1) });
+const settingsSchema = z
+  .object({
+    /** The demo's Shopify sandbox (or any Admin API compatible server); the shop's own domain when absent. */
+    baseUrl: z.string().url().nullish(),
+    stockLocationId: z.string().startsWith("gid://shopify/Location/").nullish(),
+  })
+  .passthrough();
+
+/** When the client still sees THROTTLED after its own waits, try the whole run again after this. */
+const THROTTLED_RETRY_AFTER_MS = 10_000;
+
+export const shopifyStockPusherFactory: StockPusherFactory = (connection, { credentials, fetch }) => {
+  const parsedCredentials = credentialsSchema.safeParse(credentials);
+  if (!parsedCredentials.success) return err("missing_credentials", "the Shopify connection has no access token");
+  const settings = settingsSchema.safeParse(connection.settings);
+  if (!settings.success) return err("misconfigured", `invalid Shopify settings: ${settings.error.issues.map((i) => i.path.join(".") + " " + i.message).join("; ")}`);
+  const locationId =
+    settings.data.stockLocationId ?? connection.locationExternalIds.find((id) => id.startsWith("gid://shopify/Location/"));
+  if (!locationId) {
+    return err("misconfigured", "no Shopify location to set stock at: set settings.stockLocationId or feed the channel from a location mirrored in Shopify");
+  }
+  const endpoint = settings.data.baseUrl
+    ? `${settings.data.baseUrl.replace(/\/+$/, "")}/admin/api/${SHOPIFY_ADMIN_API_VERSION}/graphql.json`
+    : shopifyAdminGraphqlUrl(connection.shopDomain);
+  const client = new AdminGraphqlClient({ endpoint, accessToken: parsedCredentials.data.accessToken, ...(fetch ? { fetch } : {}) });
+  return ok(new ShopifyStockPusher(new ShopifyConnector({ client }), locationId));
+};
+
+export class ShopifyStockPusher implements StockPusher {
+  readonly channel = "shopify" as const;
+  /** inventorySetQuantities' input limit; the connector then sends each batch as one call. */
+  readonly maxBatchSize = SHOPIFY_SET_QUANTITIES_MAX_BATCH;
+
+  constructor(
+    private readonly connector: Pick<ShopifyConnector, "pushAvailable">,
+    private readonly locationId: string,
+  ) {}
+
+  async push(batch: readonly StockPushItem[], options: { readonly reference: string }): Promise<StockPushResult> {
+    if (batch.length > this.maxBatchSize) throw new RangeError(`batch of ${batch.length} exceeds ${this.maxBatchSize}`);
+    if (batch.length === 0) return ok([]);
+    const keyOf = new Map<AvailablePushItem, string>();
+    const items = batch.map((item) => {
+      const pushItem: AvailablePushItem = {
+        inventoryItemId: item.externalId,
+        locationId: this.locationId,
+        available: item.available,
+        lastPushed: item.previousAvailable,
+      };
+      keyOf.set(pushItem, item.key);
+      return pushItem;
+    });
+    const outcomes = await this.connector.pushAvailable(items, {
+      referenceDocumentUri: `gid://switchyard/StockSync/${encodeURIComponent(options.reference)}`,
+    });
+
+    const whole = wholeCallFailure(outcomes);
+    if (whole) return whole;
+    const results: StockPushItemResult[] = outcomes.map((outcome) => {
+      const key = keyOf.get(outcome.item);
+      if (key === undefined) throw new Error("the Shopify connector returned an item it was not given");
+      return toItemResult(key, outcome);
+    });
+    return ok(results);
+  }
+}
+
+function toItemResult(key: string, outcome: AvailablePushOutcome): StockPushItemResult {
+  switch (outcome.status) {
+    case "applied":
+      return { key, status: "applied" };
+    case "stale":
+      return { key, status: "conflict", problem: outcome.message };
+    case "rejected":
+      return { key, status: "rejected", problem: outcome.code ? `${outcome.code}: ${outcome.message}` : outcome.message };
+    case "failed":
+      return { key, status: "not_applied", problem: outcome.message };
+  }
+}
+
+/** Every item failed for the same transport reason: the call itself failed, not the items. */
+function wholeCallFailure(outcomes: readonly AvailablePushOutcome[]): ChannelFailure | undefined {
+  const first = outcomes[0];
+  if (!first || first.status !== "failed" || first.reason === "batch_refused") return undefined;
+  if (!outcomes.every((o) => o.status === "failed" && o.reason === first.reason)) return undefined;
+  const reason = channelReasonOf(first.reason);
+  const failure = err(reason, first.message);
+  return reason === "rate_limited" ? { ...failure, retryAfterMs: THROTTLED_RETRY_AFTER_MS } : failure;
+}
+
+function channelReasonOf(adminReason: string): ChannelFailureReason {
+  switch (adminReason) {
+    case "throttled":
+      return "rate_limited";
+    case "unauthorized":
+      return "unauthorized";
+    case "graphql_errors":
+    case "cost_exceeds_bucket":
+      return "rejected";
+    default:
+      // network_error, http_error (5xx after the client's retries), an empty payload.
+      return "unavailable";
+  }
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { DefaultChannelAllocationStrategy } from "./channel-allocation-strategy.js";
+import { FOLLOW_UP_DELAYS_MS, followUpDelayMs, inBatches, listingAvailableToSell, planStockPush, type ListingStock } from "./stock-sync-plan.js";
+
+const strategy = new DefaultChannelAllocationStrategy();
+const listing = (overrides: Partial<ListingStock> = {}): ListingStock => ({
+  listingId: "l1",
+  allocationPercent: 100,
+  buffer: 0,
+  levels: [{ locationId: "east", onHand: 10, reserved: 0, safetyStock: 0 }],
+  kitComponents: [],
+  lastPushedAvailable: null,
+  ...overrides,
+});
+
+describe("planStockPush", () => {
+  it("pushes listings whose figure differs from the last pushed one and leaves the rest", () => {
+    const plan = planStockPush(
+      [listing({ listingId: "same", lastPushedAvailable: 10 }), listing({ listingId: "moved", lastPushedAvailable: 12 }), listing({ listingId: "new" })],
+      ["east"],
+      strategy,
+    );
+    expect(plan.changed.map((c) => [c.listing.listingId, c.available])).toEqual([
+      ["moved", 10],
+      ["new", 10],
+    ]);
+    expect(plan.unchanged.map((l) => l.listingId)).toEqual(["same"]);
+  });
+
+  it("applies allocation and buffer after pooling the channel's locations", () => {
+    const stock = listing({
+      allocationPercent: 50,
+      buffer: 1,
+      levels: [
+        { locationId: "east", onHand: 10, reserved: 2, safetyStock: 1 },
+        { locationId: "west", onHand: 6, reserved: 0, safetyStock: 0 },
+        { locationId: "elsewhere", onHand: 100, reserved: 0, safetyStock: 0 },
+      ],
+    });
+    // (7 + 6) × 50 % = 6.5 → 6, minus 1.
+    expect(listingAvailableToSell(stock, ["east", "west"], strategy)).toBe(5);
+  });
+
+  it("derives a kit's figure from its components, per location", () => {
+    const kit = listing({
+      levels: [],
+      kitComponents: [
+        { quantityPerKit: 2, levels: [{ locationId: "east", onHand: 5, reserved: 0, safetyStock: 0 }, { locationId: "west", onHand: 1, reserved: 0, safetyStock: 0 }] },
+        { quantityPerKit: 1, levels: [{ locationId: "east", onHand: 9, reserved: 0, safetyStock: 0 }, { locationId: "west", onHand: 9, reserved: 0, safetyStock: 0 }] },
+      ],
+    });
+    expect(listingAvailableToSell(kit, ["east", "west"], strategy)).toBe(2);
+  });
+});
+
+describe("inBatches", () => {
+  it("splits into consecutive batches no larger than the limit", () => {
+    expect(inBatches([1, 2, 3, 4, 5, 6, 7], 3)).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
+    expect(inBatches([], 250)).toEqual([]);
+    expect(() => inBatches([1], 0)).toThrow(RangeError);
+  });
+});
+
+describe("followUpDelayMs", () => {
+  it("asks for nothing when every item was applied or refused for good", () => {
+    expect(followUpDelayMs([{ kind: "item", status: "applied" }, { kind: "item", status: "rejected" }])).toBeNull();
+    expect(followUpDelayMs([{ kind: "connection_failed", reason: "unauthorized" }])).toBeNull();
+  });
+
+  it("waits as long as a rate-limited channel asked, at least a second", () => {
+    expect(followUpDelayMs([{ kind: "connection_failed", reason: "rate_limited", retryAfterMs: 7_000 }])).toBe(7_000);
+    expect(followUpDelayMs([{ kind: "connection_failed", reason: "rate_limited", retryAfterMs: 10 }])).toBe(1_000);
+    expect(followUpDelayMs([{ kind: "connection_failed", reason: "rate_limited" }])).toBe(FOLLOW_UP_DELAYS_MS.rateLimitedDefault);
+  });
+
+  it("takes the soonest of several reasons", () => {
+    expect(
+      followUpDelayMs([
+        { kind: "item", status: "conflict" },
+        { kind: "connection_failed", reason: "unavailable" },
+        { kind: "item", status: "not_applied" },
+      ]),
+    ).toBe(FOLLOW_UP_DELAYS_MS.notApplied);
+  });
+});

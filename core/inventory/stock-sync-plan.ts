@@ -1,0 +1,102 @@
+import type { ChannelFailureReason } from "../ports/channel-connector-port.js";
+import type { StockPushItemStatus } from "../ports/stock-pusher-port.js";
+import { channelAvailableToSell, channelKitAvailableToSell, type KitComponentStock, type LocationBalance } from "./available-to-sell.js";
+import type { ChannelAllocationStrategy } from "./channel-allocation-strategy.js";
+
+/**
+ * Decisions of the stock sync, free of I/O: what each listing should show on its channel,
+ * which listings need a push, how pushes are batched and when to look again.
+ */
+
+export interface ListingStock {
+  readonly listingId: string;
+  readonly allocationPercent: number;
+  readonly buffer: number;
+  /** The listed variant's levels (ignored for kits). */
+  readonly levels: readonly LocationBalance[];
+  /** Non-empty when the listed variant is a kit: its stock is derived from these. */
+  readonly kitComponents: readonly KitComponentStock[];
+  /** What the channel was last told; null when never (or when it must be re-told). */
+  readonly lastPushedAvailable: number | null;
+}
+
+/** Available-to-sell of one listing on a channel fed by `locationIds`. */
+export function listingAvailableToSell(
+  listing: ListingStock,
+  locationIds: readonly string[],
+  strategy: ChannelAllocationStrategy,
+): number {
+  const rule = { locationIds: [...locationIds], allocationPercent: listing.allocationPercent, buffer: listing.buffer };
+  return listing.kitComponents.length > 0
+    ? channelKitAvailableToSell(listing.kitComponents, rule, strategy)
+    : channelAvailableToSell(listing.levels, rule, strategy);
+}
+
+export interface StockPushPlan<L extends ListingStock> {
+  /** Listings whose channel figure is wrong (or unknown), with the figure it should show. */
+  readonly changed: readonly { readonly listing: L; readonly available: number }[];
+  /** Listings the channel already shows correctly: nothing to send. */
+  readonly unchanged: readonly L[];
+}
+
+export function planStockPush<L extends ListingStock>(
+  listings: readonly L[],
+  locationIds: readonly string[],
+  strategy: ChannelAllocationStrategy,
+): StockPushPlan<L> {
+  const changed: { listing: L; available: number }[] = [];
+  const unchanged: L[] = [];
+  for (const listing of listings) {
+    const available = listingAvailableToSell(listing, locationIds, strategy);
+    if (listing.lastPushedAvailable === available) unchanged.push(listing);
+    else changed.push({ listing, available });
+  }
+  return { changed, unchanged };
+}
+
+/** Consecutive batches of at most `size`, in order. */
+export function inBatches<T>(items: readonly T[], size: number): T[][] {
+  if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`batch size must be a positive integer, got ${size}`);
+  const batches: T[][] = [];
+  for (let start = 0; start < items.length; start += size) batches.push(items.slice(start, start + size));
+  return batches;
+}
+
+/**
+ * How long to wait before syncing again after a run, or null when nothing asks for it.
+ * - rate limited: when the channel said (at least a second);
+ * - channel unavailable (5xx, network): a short pause, the outage is usually brief;
+ * - a compare-and-set conflict: long enough for the order webhook that explains it (a POS
+ *   sale, say) to reach the ledger, so the forced re-push carries the right figure;
+ * - items not applied because their batch-mates were refused: soon, they are fine as they are.
+ * Refusals (rejected, unauthorized) never schedule a retry: repeating cannot fix them, and
+ * the next stock change retries them anyway.
+ */
+export const FOLLOW_UP_DELAYS_MS = {
+  rateLimitedDefault: 10_000,
+  unavailable: 30_000,
+  conflict: 30_000,
+  notApplied: 5_000,
+} as const;
+
+export type SyncSignal =
+  | { readonly kind: "connection_failed"; readonly reason: ChannelFailureReason; readonly retryAfterMs?: number }
+  | { readonly kind: "item"; readonly status: StockPushItemStatus };
+
+export function followUpDelayMs(signals: readonly SyncSignal[]): number | null {
+  let delay: number | null = null;
+  const consider = (ms: number) => {
+    delay = delay === null ? ms : Math.min(delay, ms);
+  };
+  for (const signal of signals) {
+    if (signal.kind === "connection_failed") {
+      if (signal.reason === "rate_limited") consider(Math.max(1_000, signal.retryAfterMs ?? FOLLOW_UP_DELAYS_MS.rateLimitedDefault));
+      else if (signal.reason === "unavailable") consider(FOLLOW_UP_DELAYS_MS.unavailable);
+    } else if (signal.status === "conflict") {
+      consider(FOLLOW_UP_DELAYS_MS.conflict);
+    } else if (signal.status === "not_applied") {
+      consider(FOLLOW_UP_DELAYS_MS.notApplied);
+    }
+  }
+  return delay;
+}

@@ -1,0 +1,155 @@
+import { and, asc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
+import type { DbOrTx, Tx } from "../client";
+import { channelConnections, exceptions, kitComponents, orders, shops, shopifySessions, variants, webhookDeliveries } from "../schema";
+
+/**
+ * The shop's lifecycle and its customers' privacy rights, as Shopify's app/uninstalled and
+ * mandatory compliance webhooks (customers/data_request, customers/redact, shop/redact) ask.
+ * Every function runs in the caller's transaction, so the erasure and the delivery's status
+ * commit together.
+ */
+
+export interface CustomerIdentity {
+  /** Shopify's numeric customer id as sent in the payload (string: ids exceed 2^53). */
+  customerId?: string;
+  email?: string;
+  /** Shopify's numeric order ids (orders_requested / orders_to_redact). */
+  orderIds?: readonly string[];
+}
+
+export interface CustomerOrderSummary {
+  orderId: string;
+  externalId: string;
+  number: string;
+  placedAt: Date;
+  currency: string;
+  totalMinor: number;
+  status: string;
+}
+
+/** Orders of the customer, matched by customer id, e-mail, or the listed order ids. */
+export async function findCustomerOrders(db: DbOrTx, shopId: string, customer: CustomerIdentity): Promise<CustomerOrderSummary[]> {
+  const match = customerMatch(customer);
+  if (!match) return [];
+  return db
+    .select({
+      orderId: orders.id,
+      externalId: orders.externalId,
+      number: orders.number,
+      placedAt: orders.placedAt,
+      currency: orders.currency,
+      totalMinor: orders.totalMinor,
+      status: orders.status,
+    })
+    .from(orders)
+    .where(and(eq(orders.shopId, shopId), eq(orders.channel, "shopify"), match))
+    .orderBy(asc(orders.placedAt), asc(orders.id));
+}
+
+export interface RedactionResult {
+  ordersRedacted: number;
+  deliveriesRedacted: number;
+  orderNumbers: string[];
+}
+
+/**
+ * Erases what identifies the customer: name, e-mail, phone, customer id, both addresses and the
+ * raw channel payload on their orders, and the payloads of the deliveries about those orders
+ * and about the customer, and the e-mail on their earlier data requests. Order numbers, totals
+ * and lines stay: they identify no one and the merchant's books need them.
+ */
+export async function redactCustomer(tx: Tx, shopId: string, customer: CustomerIdentity & { customerGid?: string }): Promise<RedactionResult> {
+  const matched = await findCustomerOrders(tx, shopId, customer);
+  const orderIds = matched.map((o) => o.orderId);
+  if (orderIds.length > 0) {
+    await tx
+      .update(orders)
+      .set({
+        customerName: null,
+        customerEmail: null,
+        customerPhone: null,
+        customerExternalId: null,
+        shippingAddress: null,
+        billingAddress: null,
+        sourcePayload: null,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(orders.shopId, shopId), inArray(orders.id, orderIds)));
+  }
+  const resourceIds = [...matched.map((o) => o.externalId), ...(customer.customerGid ? [customer.customerGid] : [])];
+  let deliveriesRedacted = 0;
+  if (resourceIds.length > 0) {
+    const rows = await tx
+      .update(webhookDeliveries)
+      .set({ payload: { redacted: true } })
+      .where(
+        and(
+          eq(webhookDeliveries.shopId, shopId),
+          eq(webhookDeliveries.channel, "shopify"),
+          inArray(webhookDeliveries.resourceId, resourceIds),
+        ),
+      )
+      .returning({ id: webhookDeliveries.id });
+    deliveriesRedacted = rows.length;
+  }
+  if (customer.customerId) {
+    // An earlier data request named the customer; the request stays on record, the e-mail goes.
+    await tx
+      .update(exceptions)
+      .set({
+        message: sql`regexp_replace(${exceptions.message}, ${"^Customer data request from [^ ]+:"}, ${"Customer data request (customer since redacted):"})`,
+        details: sql`jsonb_set(${exceptions.details}, '{customer,email}', 'null'::jsonb)`,
+      })
+      .where(
+        and(
+          eq(exceptions.shopId, shopId),
+          eq(exceptions.kind, "data_request"),
+          sql`${exceptions.details}->'customer'->>'id' = ${customer.customerId}`,
+        ),
+      );
+  }
+  return { ordersRedacted: orderIds.length, deliveriesRedacted, orderNumbers: matched.map((o) => o.number) };
+}
+
+/**
+ * app/uninstalled: stop syncing, forget the access tokens (they are revoked anyway), and show
+ * the Shopify connection as disconnected. The shop's data stays until shop/redact (48 hours
+ * later) in case the merchant reinstalls; upsertShop re-enables it then.
+ */
+export async function disableShopAfterUninstall(tx: Tx, shop: { id: string; domain: string }): Promise<{ sessionsDeleted: number }> {
+  await tx.update(shops).set({ syncEnabled: false, uninstalledAt: sql`now()` }).where(eq(shops.id, shop.id));
+  const sessions = await tx.delete(shopifySessions).where(eq(shopifySessions.shop, shop.domain)).returning({ id: shopifySessions.id });
+  await tx
+    .update(channelConnections)
+    .set({ status: "disconnected" })
+    .where(and(eq(channelConnections.shopId, shop.id), eq(channelConnections.channel, "shopify")));
+  return { sessionsDeleted: sessions.length };
+}
+
+/**
+ * shop/redact: erase everything Switchyard holds for the shop. Deleting the shop row cascades
+ * to every table that carries shop_id. The delivery that asked for the erasure is detached
+ * first (shop_id null; its payload holds only the shop's ids) so the erasure itself stays on record.
+ */
+export async function eraseShop(tx: Tx, shop: { id: string; domain: string }, keepDeliveryRowId: number): Promise<void> {
+  await tx.update(webhookDeliveries).set({ shopId: null }).where(eq(webhookDeliveries.id, keepDeliveryRowId));
+  await tx.delete(shopifySessions).where(eq(shopifySessions.shop, shop.domain));
+  // kit components restrict deleting a component variant; within one cascade that check can
+  // fire before the kit row goes, so kits are taken apart first.
+  await tx.delete(kitComponents).where(inArray(kitComponents.kitVariantId, tx.select({ id: variants.id }).from(variants).where(eq(variants.shopId, shop.id))));
+  await tx.delete(webhookDeliveries).where(eq(webhookDeliveries.shopId, shop.id));
+  await tx.delete(shops).where(eq(shops.id, shop.id));
+}
+
+function customerMatch(customer: CustomerIdentity): SQL | undefined {
+  const conditions: SQL[] = [];
+  if (customer.customerId) {
+    // The order mapper stores the customer's GID; older rows may hold the bare id.
+    conditions.push(inArray(orders.customerExternalId, [`gid://shopify/Customer/${customer.customerId}`, customer.customerId]));
+  }
+  const email = customer.email?.trim().toLowerCase();
+  if (email) conditions.push(sql`lower(${orders.customerEmail}) = ${email}`);
+  const orderIds = (customer.orderIds ?? []).filter((id) => /^\d+$/.test(id));
+  if (orderIds.length > 0) conditions.push(inArray(orders.externalId, orderIds.map((id) => `gid://shopify/Order/${id}`)));
+  return conditions.length === 0 ? undefined : or(...conditions);
+}

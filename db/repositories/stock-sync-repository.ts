@@ -1,0 +1,351 @@
+import { and, eq, sql, type SQL } from "drizzle-orm";
+import type { PgColumn } from "drizzle-orm/pg-core";
+import pg from "pg";
+import type { KitComponentStock, LocationBalance } from "../../core/inventory/available-to-sell";
+import type { ChannelAllocationStrategy } from "../../core/inventory/channel-allocation-strategy";
+import { planStockPush, type ListingStock } from "../../core/inventory/stock-sync-plan";
+import type { ChannelFailureReason } from "../../core/ports/channel-connector-port";
+import type { StockPushItemStatus } from "../../core/ports/stock-pusher-port";
+import type { Database, DbOrTx } from "../client";
+import { channelConnections, channelListings, exceptions } from "../schema";
+
+/**
+ * What the stock sync reads and writes: the connections to push to, the listings whose
+ * available-to-sell may have moved, and the outcome of each push.
+ */
+
+/**
+ * A level's updated_at is its writer's transaction start (now()), so a change that commits
+ * just after the sync read the levels can carry a timestamp earlier than the listing's
+ * last_pushed_at. Looking back this far past last_pushed_at re-examines such listings (they are
+ * only recomputed, and pushed only when their figure really differs).
+ */
+export const CHANGE_DETECTION_SLACK_SECONDS = 60;
+
+/**
+ * Holds the shop's stock-sync lock for as long as a run pushes. Two runs for one shop can
+ * overlap (a stock change during a run queues the next one at once), and channels without
+ * compare-and-set would then let the older figure win. A session advisory lock on a
+ * connection of its own, not a transaction: pushes take seconds and must not hold a
+ * transaction open; if the worker dies, the connection and the lock go with it.
+ * Null when another run holds it.
+ */
+export async function tryLockShopStockSync(db: Database, shopId: string): Promise<{ release(): Promise<void> } | null> {
+  // drizzle keeps the pool it was built on as $client (not in the Database type we export).
+  const pool = (db as Database & { $client?: unknown }).$client;
+  if (!(pool instanceof pg.Pool)) throw new Error("the stock-sync lock needs a pooled database client");
+  const client = await pool.connect();
+  try {
+    const result = await client.query<{ locked: boolean }>(
+      "SELECT pg_try_advisory_lock(hashtextextended('inventory-sync:' || $1::text, 0)) AS locked",
+      [shopId],
+    );
+    if (!result.rows[0]?.locked) {
+      client.release();
+      return null;
+    }
+  } catch (error) {
+    client.release(error as Error);
+    throw error;
+  }
+  let released = false;
+  return {
+    async release() {
+      if (released) return;
+      released = true;
+      try {
+        await client.query("SELECT pg_advisory_unlock(hashtextextended('inventory-sync:' || $1::text, 0))", [shopId]);
+        client.release();
+      } catch (error) {
+        // Destroying the connection releases the lock too.
+        client.release(error as Error);
+      }
+    },
+  };
+}
+
+export interface SyncConnection {
+  id: string;
+  shopId: string;
+  shopDomain: string;
+  channel: string;
+  name: string;
+  credentialsEncrypted: string | null;
+  settings: Record<string, unknown>;
+  /** Active locations feeding this channel's available-to-sell. */
+  locationIds: string[];
+  /** Their ids in the channel (Shopify location GIDs), highest priority first; unmirrored ones left out. */
+  locationExternalIds: string[];
+}
+
+/**
+ * The connections of a shop that stock is pushed to: status 'connected' only, and none at all
+ * when the shop has sync turned off (uninstalled). Paused, errored or awaiting connections are
+ * left alone.
+ */
+export async function listConnectionsToSync(db: DbOrTx, shopId: string): Promise<SyncConnection[]> {
+  const result = await db.execute<{
+    id: string;
+    shop_id: string;
+    shop_domain: string;
+    channel: string;
+    name: string;
+    credentials_encrypted: string | null;
+    settings: Record<string, unknown>;
+    location_ids: string[];
+    location_external_ids: string[];
+  }>(sql`
+    SELECT c.id, c.shop_id, s.domain AS shop_domain, c.channel, c.name, c.credentials_encrypted, c.settings,
+           coalesce((SELECT array_agg(l.id ORDER BY l.priority, l.name)
+                       FROM channel_locations f JOIN locations l ON l.id = f.location_id
+                      WHERE f.connection_id = c.id AND l.active), '{}') AS location_ids,
+           coalesce((SELECT array_agg(l.external_id ORDER BY l.priority, l.name)
+                       FROM channel_locations f JOIN locations l ON l.id = f.location_id
+                      WHERE f.connection_id = c.id AND l.active AND l.external_id IS NOT NULL), '{}') AS location_external_ids
+      FROM channel_connections c
+      JOIN shops s ON s.id = c.shop_id
+     WHERE c.shop_id = ${shopId} AND s.sync_enabled AND c.status = 'connected'
+     ORDER BY c.channel, c.name`);
+  return result.rows.map((row) => ({
+    id: row.id,
+    shopId: row.shop_id,
+    shopDomain: row.shop_domain,
+    channel: row.channel,
+    name: row.name,
+    credentialsEncrypted: row.credentials_encrypted,
+    settings: row.settings ?? {},
+    locationIds: row.location_ids,
+    locationExternalIds: row.location_external_ids,
+  }));
+}
+
+export interface ListingToPush {
+  listingId: string;
+  variantId: string;
+  externalId: string;
+  sku: string | null;
+  /** The figure the channel should show. */
+  available: number;
+  /** What the channel was last told (null: never, or it must be re-told without a check). */
+  lastPushedAvailable: number | null;
+}
+
+export interface ConnectionStockChanges {
+  /** The database time the levels were read; recorded as last_pushed_at of what is pushed. */
+  observedAt: Date;
+  changed: ListingToPush[];
+  /** Listings recomputed and found already right on the channel (their last_pushed_at was bumped). */
+  unchangedCount: number;
+}
+
+type CandidateRow = {
+  listing_id: string;
+  variant_id: string;
+  external_id: string;
+  sku: string | null;
+  allocation_percent: number;
+  buffer: number;
+  last_pushed_available: number | null;
+  levels: LocationBalance[];
+  kit_components: KitComponentStock[];
+  observed_at: Date | string;
+};
+
+/**
+ * The listings of one connection whose available-to-sell may have changed — never pushed,
+ * last push failed, or a level of the variant (or of a kit's components) updated since the
+ * last push — with their levels at the connection's locations, in one statement. Their ATS is
+ * computed by the core; listings already showing the right figure only get last_pushed_at
+ * bumped, so they are not looked at again until their stock moves.
+ */
+export async function collectStockChanges(
+  db: DbOrTx,
+  connection: Pick<SyncConnection, "id" | "shopId" | "locationIds">,
+  strategy: ChannelAllocationStrategy,
+): Promise<ConnectionStockChanges> {
+  const result = await db.execute<CandidateRow>(sql`
+    WITH feed AS (
+      SELECT f.location_id
+        FROM channel_locations f JOIN locations l ON l.id = f.location_id
+       WHERE f.connection_id = ${connection.id} AND l.active
+    ),
+    candidates AS (
+      SELECT cl.*
+        FROM channel_listings cl
+       WHERE cl.connection_id = ${connection.id} AND cl.shop_id = ${connection.shopId}
+         AND (cl.last_pushed_at IS NULL
+              OR cl.last_pushed_available IS NULL
+              OR cl.last_push_error IS NOT NULL
+              OR EXISTS (
+                   SELECT 1 FROM inventory_levels il
+                    WHERE il.shop_id = cl.shop_id
+                      AND il.variant_id IN (SELECT cl.variant_id
+                                            UNION ALL
+                                            SELECT kc.component_variant_id FROM kit_components kc WHERE kc.kit_variant_id = cl.variant_id)
+                      AND il.updated_at > cl.last_pushed_at - make_interval(secs => ${CHANGE_DETECTION_SLACK_SECONDS}))))
+    SELECT c.id AS listing_id, c.variant_id, c.external_id, coalesce(c.external_sku, v.sku) AS sku,
+           c.allocation_percent, c.buffer, c.last_pushed_available,
+           (SELECT coalesce(json_agg(json_build_object('locationId', il.location_id, 'onHand', il.on_hand,
+                                                       'reserved', il.reserved, 'safetyStock', il.safety_stock)), '[]'::json)
+              FROM inventory_levels il
+             WHERE il.variant_id = c.variant_id AND il.location_id IN (SELECT location_id FROM feed)) AS levels,
+           (SELECT coalesce(json_agg(json_build_object(
+                     'quantityPerKit', kc.quantity,
+                     'levels', (SELECT coalesce(json_agg(json_build_object('locationId', il.location_id, 'onHand', il.on_hand,
+                                                                           'reserved', il.reserved, 'safetyStock', il.safety_stock)), '[]'::json)
+                                  FROM inventory_levels il
+                                 WHERE il.variant_id = kc.component_variant_id AND il.location_id IN (SELECT location_id FROM feed)))), '[]'::json)
+              FROM kit_components kc WHERE kc.kit_variant_id = c.variant_id) AS kit_components,
+           now() AS observed_at
+      FROM candidates c
+      JOIN variants v ON v.id = c.variant_id
+     -- A stable order: a retried run rebuilds the same batches (and so the same idempotency keys).
+     ORDER BY coalesce(c.external_sku, v.sku), c.id`);
+
+  const rows = result.rows;
+  const observedAt = rows[0] ? new Date(rows[0].observed_at) : new Date();
+  const listings: (ListingStock & { row: CandidateRow })[] = rows.map((row) => ({
+    listingId: row.listing_id,
+    allocationPercent: row.allocation_percent,
+    buffer: row.buffer,
+    levels: row.levels,
+    kitComponents: row.kit_components,
+    lastPushedAvailable: row.last_pushed_available,
+    row,
+  }));
+  const plan = planStockPush(listings, connection.locationIds, strategy);
+
+  if (plan.unchanged.length > 0) {
+    // Already right on the channel: whatever error an earlier push left no longer applies.
+    await db
+      .update(channelListings)
+      .set({ lastPushedAt: observedAt, lastPushError: null })
+      .where(idIn(channelListings.id, plan.unchanged.map((listing) => listing.listingId)));
+  }
+  return {
+    observedAt,
+    unchangedCount: plan.unchanged.length,
+    changed: plan.changed.map(({ listing, available }) => ({
+      listingId: listing.listingId,
+      variantId: listing.row.variant_id,
+      externalId: listing.row.external_id,
+      sku: listing.row.sku,
+      available,
+      lastPushedAvailable: listing.lastPushedAvailable,
+    })),
+  };
+}
+
+export interface ListingPushOutcome {
+  listingId: string;
+  /** The figure that was pushed. */
+  available: number;
+  status: StockPushItemStatus;
+  problem?: string;
+}
+
+/**
+ * Records what the channel answered for one batch, and that the connection works: applied
+ * listings remember the figure and when it was read; a compare-and-set conflict forgets the
+ * last pushed figure (the channel holds something else), so the next sync overwrites it with
+ * ours; refusals keep their reason on the listing. The connection's failure streak, if any,
+ * ends here and its open sync_failed exception is resolved.
+ */
+export async function recordPushOutcomes(
+  db: Database,
+  input: { shopId: string; connectionId: string; observedAt: Date; outcomes: readonly ListingPushOutcome[] },
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    if (input.outcomes.length > 0) {
+      const values = sql.join(
+        input.outcomes.map(
+          (o) => sql`(${o.listingId}::uuid, ${o.status}::text, ${o.available}::int, ${o.status === "applied" ? null : (o.problem ?? o.status)}::text)`,
+        ),
+        sql`, `,
+      );
+      await tx.execute(sql`
+        UPDATE channel_listings AS cl
+           SET last_pushed_available = CASE o.status WHEN 'applied' THEN o.available
+                                                     WHEN 'conflict' THEN NULL
+                                                     ELSE cl.last_pushed_available END,
+               last_pushed_at = CASE WHEN o.status = 'applied' THEN ${input.observedAt.toISOString()}::timestamptz ELSE cl.last_pushed_at END,
+               last_push_error = o.problem
+          FROM (VALUES ${values}) AS o(id, status, available, problem)
+         WHERE cl.id = o.id AND cl.connection_id = ${input.connectionId}`);
+    }
+    const [before] = await tx
+      .select({ lastError: channelConnections.lastError })
+      .from(channelConnections)
+      .where(eq(channelConnections.id, input.connectionId))
+      .for("update");
+    await tx
+      .update(channelConnections)
+      .set({ lastPushAt: sql`now()`, lastError: null })
+      .where(eq(channelConnections.id, input.connectionId));
+    if (before?.lastError != null) await resolveSyncExceptions(tx, input.shopId, input.connectionId);
+  });
+}
+
+/**
+ * Records that a push to the connection failed as a whole. The error lands on the connection
+ * (and on the listings that were not pushed); the merchant's exception is raised once per
+ * failure streak — the first failure after a success — not once per item or per retry.
+ */
+export async function recordConnectionFailure(
+  db: Database,
+  input: {
+    shopId: string;
+    connectionId: string;
+    reason: ChannelFailureReason | "missing_credentials" | "misconfigured";
+    detail: string;
+    /** Listings that were due a push and did not get it. */
+    listingIds?: readonly string[];
+  },
+): Promise<{ exceptionRaised: boolean }> {
+  const message = `${input.reason}: ${input.detail}`.slice(0, 1000);
+  return db.transaction(async (tx) => {
+    const [before] = await tx
+      .select({ lastError: channelConnections.lastError, name: channelConnections.name, channel: channelConnections.channel })
+      .from(channelConnections)
+      .where(and(eq(channelConnections.id, input.connectionId), eq(channelConnections.shopId, input.shopId)))
+      .for("update");
+    if (!before) return { exceptionRaised: false };
+    await tx
+      .update(channelConnections)
+      .set({ lastError: message, lastErrorAt: sql`now()` })
+      .where(eq(channelConnections.id, input.connectionId));
+    if (input.listingIds && input.listingIds.length > 0) {
+      await tx
+        .update(channelListings)
+        .set({ lastPushError: message })
+        .where(and(eq(channelListings.connectionId, input.connectionId), idIn(channelListings.id, input.listingIds)));
+    }
+    if (before.lastError != null) return { exceptionRaised: false };
+    await tx.insert(exceptions).values({
+      shopId: input.shopId,
+      kind: "sync_failed",
+      message: `Stock could not be pushed to ${before.name} (${before.channel}): ${message}`,
+      details: { connectionId: input.connectionId, channel: before.channel, reason: input.reason },
+    });
+    return { exceptionRaised: true };
+  });
+}
+
+/** `column IN (ids)` as one parameter: a first sync can touch more listings than PostgreSQL takes parameters. */
+function idIn(column: PgColumn, ids: readonly string[]): SQL {
+  return sql`${column} IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::uuid)`;
+}
+
+async function resolveSyncExceptions(tx: DbOrTx, shopId: string, connectionId: string): Promise<void> {
+  await tx
+    .update(exceptions)
+    .set({ status: "resolved", resolvedAt: sql`now()`, resolvedBy: "system:stock-sync" })
+    .where(
+      and(
+        eq(exceptions.shopId, shopId),
+        eq(exceptions.kind, "sync_failed"),
+        eq(exceptions.status, "open"),
+        sql`${exceptions.details}->>'connectionId' = ${connectionId}`,
+      ),
+    );
+}

@@ -1,0 +1,21 @@
+import type { ShopifyWebhookTopic } from "../../../app/webhooks/shopify-webhook-topics";
+import { handleAppUninstalled, handleCustomerDataRequest, handleCustomerRedact, handleShopRedact } from "./compliance-webhook-handlers";
+import { handleInventoryLevelWebhook } from "./inventory-level-webhook-handler";
+import { handleOrderWebhook } from "./order-webhook-handler";
+import { handleProductWebhook } from "./product-webhook-handler";
+import { handleRefundWebhook } from "./refund-webhook-handler";
+import type { ShopifyWebhookHandler } from "./webhook-handler";
+
+/** One handler per subscribed topic; the compiler insists every topic has one. */
+export const SHOPIFY_WEBHOOK_HANDLERS: Record<ShopifyWebhookTopic, ShopifyWebhookHandler> = {
+  "orders/create": handleOrderWebhook,
+  "orders/updated": handleOrderWebhook,
+  "orders/cancelled": handleOrderWebhook,
+  "refunds/create": handleRefundWebhook,
+  "inventory_levels/update": handleInventoryLevelWebhook,
+  "products/update": handleProductWebhook,
+  "app/uninstalled": handleAppUninstalled,
+  "customers/data_request": handleCustomerDataRequest,
+  "customers/redact": handleCustomerRedact,
+  "shop/redact": handleShopRedact,
+};

@@ -1,0 +1,90 @@
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import express from "express";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+
+export interface AppServerHandle {
+  url: string;
+  server: http.Server;
+  stop(): Promise<void>;
+}
+
+export interface AppServerOptions {
+  port: number;
+  host?: string;
+  /** Vite middleware and on-demand compilation (dev, tests) instead of the production build. */
+  mode: "development" | "production";
+}
+
+/**
+ * Serves the Remix app with Express. In production it serves build/ (static assets with long
+ * caching, the server build for everything else); in development Vite compiles on request.
+ */
+export async function startAppServer(options: AppServerOptions): Promise<AppServerHandle> {
+  const app = express();
+  app.disable("x-powered-by");
+  let closeVite = async () => {};
+
+  if (options.mode === "development") {
+    const vite = await import("vite");
+    const viteServer = await vite.createServer({
+      server: { middlewareMode: true, hmr: false },
+      logLevel: "warn",
+    });
+    closeVite = () => viteServer.close();
+    app.use(viteServer.middlewares);
+    app.all(
+      "*",
+      createRequestHandler({
+        build: () => viteServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>,
+      }),
+    );
+  } else {
+    const buildDir = path.resolve("build");
+    const serverBuild = (await import(pathToFileURL(path.join(buildDir, "server/index.js")).href)) as ServerBuild;
+    app.use("/assets", express.static(path.join(buildDir, "client/assets"), { immutable: true, maxAge: "1y" }));
+    app.use(express.static(path.join(buildDir, "client"), { maxAge: "1h" }));
+    app.all("*", createRequestHandler({ build: serverBuild }));
+  }
+
+  const server = http.createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host ?? "0.0.0.0", () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : options.port;
+  return {
+    url: `http://localhost:${port}`,
+    server,
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeVite();
+    },
+  };
+}
+
+/** True when build/ is missing or older than any source the server bundle includes. */
+export function buildIsStale(root = process.cwd()): boolean {
+  const built = path.join(root, "build/server/index.js");
+  if (!fs.existsSync(built)) return true;
+  const builtAt = fs.statSync(built).mtimeMs;
+  const sources = ["app", "core", "db", "connectors", "jobs", "vite.config.ts", "package.json"];
+  return sources.some((source) => newestMtime(path.join(root, source)) > builtAt);
+}
+
+function newestMtime(target: string): number {
+  if (!fs.existsSync(target)) return 0;
+  const stat = fs.statSync(target);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of fs.readdirSync(target)) {
+    if (entry === "node_modules" || entry.startsWith(".")) continue;
+    newest = Math.max(newest, newestMtime(path.join(target, entry)));
+  }
+  return newest;
+}

@@ -1,0 +1,190 @@
+import fs from "node:fs";
+import path from "node:path";
+import { and, desc, eq } from "drizzle-orm";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inventoryMovements, locations, orders, variants } from "../../db/schema";
+import { startTestApp, type TestApp } from "../helpers/app-server";
+
+/**
+ * The admin as a person sees it: a real Chromium against the app served in demo mode on a
+ * seeded database. Every assertion compares the page with what the database holds.
+ */
+
+const CHROMIUM_PATH = "/usr/bin/chromium";
+const SCREENSHOT_DIR = path.resolve("test-results/screenshots");
+const chromiumAvailable = fs.existsSync(CHROMIUM_PATH);
+if (!chromiumAvailable) {
+  console.warn(`[e2e] ${CHROMIUM_PATH} is missing: admin browser tests skipped (apt-get install -y chromium)`);
+}
+
+describe.skipIf(!chromiumAvailable)("admin in a browser (demo mode)", () => {
+  let app: TestApp;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    app = await startTestApp();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+    });
+    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    // Vite compiles routes on first request; the first page can take a while.
+    page.setDefaultTimeout(60_000);
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  /** Waits for the element (Vite compiles routes on first use), then reports it as shown. */
+  async function shown(locator: ReturnType<Page["locator"]>): Promise<boolean> {
+    await locator.first().waitFor({ state: "visible", timeout: 30_000 });
+    return true;
+  }
+
+  async function screenshot(name: string) {
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+  }
+
+  it("shows the dashboard with the demo banner, channel counts and the orders-per-day chart", async () => {
+    await page.goto(`${app.url}/app`, { waitUntil: "networkidle" });
+    await screenshot("dashboard-first-paint");
+    expect(await shown(page.getByRole("heading", { name: "Dashboard", level: 1 }))).toBe(true);
+    expect(await shown(page.getByText("Demo mode — sandbox channels, no Shopify account"))).toBe(true);
+    expect(await shown(page.getByRole("heading", { name: "Orders by channel" }))).toBe(true);
+    expect(await shown(page.getByRole("heading", { name: "Sync health" }))).toBe(true);
+    expect(await shown(page.getByTestId("orders-per-day-chart"))).toBe(true);
+    await screenshot("dashboard");
+  }, 120_000);
+
+  it("lists the newest order first on the orders index and finds an order by its number", async () => {
+    const [newest] = await app.db
+      .select({ number: orders.number })
+      .from(orders)
+      .where(eq(orders.shopId, app.shop.id))
+      .orderBy(desc(orders.placedAt), desc(orders.id))
+      .limit(1);
+    expect(newest).toBeDefined();
+
+    await page.goto(`${app.url}/app/orders`, { waitUntil: "networkidle" });
+    expect(await shown(page.getByRole("heading", { name: "Orders", level: 1 }))).toBe(true);
+    const rows = page.locator("tbody tr");
+    expect(await rows.count()).toBe(25);
+    expect(await rows.first().innerText()).toContain(newest!.number);
+    await screenshot("orders-index");
+
+    await page.goto(`${app.url}/app/orders?q=${encodeURIComponent(newest!.number)}`, { waitUntil: "networkidle" });
+    expect(await page.locator("tbody tr").first().innerText()).toContain(newest!.number);
+  }, 120_000);
+
+  it("filters the orders list by search and puts a selected order on hold with a bulk action", async () => {
+    const [reserved] = await app.db
+      .select({ id: orders.id, number: orders.number })
+      .from(orders)
+      .where(and(eq(orders.shopId, app.shop.id), eq(orders.status, "reserved")))
+      .orderBy(desc(orders.placedAt))
+      .limit(1);
+    expect(reserved).toBeDefined();
+
+    await page.goto(`${app.url}/app/orders`, { waitUntil: "networkidle" });
+    await page.getByPlaceholder("Search order number, customer name or email, SKU").fill(reserved!.number);
+    await page.waitForURL((url) => url.searchParams.get("q") === reserved!.number);
+    await page.waitForLoadState("networkidle");
+    const rows = page.locator("tbody tr");
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().innerText()).toContain(reserved!.number);
+
+    await rows.first().locator("td").first().click();
+    await page.getByRole("button", { name: "Hold", exact: true }).click();
+    expect(await shown(page.getByText("1 order put on hold"))).toBe(true);
+    await screenshot("orders-bulk-hold");
+
+    const [held] = await app.db.select({ status: orders.status }).from(orders).where(eq(orders.id, reserved!.id));
+    expect(held!.status).toBe("on_hold");
+  }, 120_000);
+
+  it("shows an order's lines, reservations and timeline on the order page", async () => {
+    const [order] = await app.db
+      .select({ id: orders.id, number: orders.number })
+      .from(orders)
+      .where(eq(orders.shopId, app.shop.id))
+      .orderBy(desc(orders.placedAt))
+      .limit(1);
+    await page.goto(`${app.url}/app/orders/${order!.id}`, { waitUntil: "networkidle" });
+    expect(await shown(page.getByRole("heading", { name: order!.number, level: 1 }))).toBe(true);
+    for (const section of ["Lines", "Reservations by location", "Shipments", "Timeline"]) {
+      expect(await shown(page.getByRole("heading", { name: section }))).toBe(true);
+    }
+    expect(await shown(page.getByText(/Received from/).first())).toBe(true);
+    await screenshot("order-page");
+  }, 120_000);
+
+  it("shows stock per location and available to sell on the inventory page", async () => {
+    const [firstSku] = await app.db
+      .select({ sku: variants.sku })
+      .from(variants)
+      .where(and(eq(variants.shopId, app.shop.id)))
+      .orderBy(variants.sku)
+      .limit(1);
+    await page.goto(`${app.url}/app/inventory`, { waitUntil: "networkidle" });
+    expect(await shown(page.getByRole("heading", { name: "Inventory", level: 1 }))).toBe(true);
+    const rows = page.locator("tbody tr");
+    expect(await rows.count()).toBe(25);
+    expect(await rows.first().innerText()).toContain(firstSku!.sku);
+    await screenshot("inventory");
+  }, 120_000);
+
+  it("records a stock adjustment from the SKU page and lists it in the stock ledger", async () => {
+    const [variant] = await app.db
+      .select({ id: variants.id, sku: variants.sku })
+      .from(variants)
+      .where(eq(variants.shopId, app.shop.id))
+      .orderBy(variants.sku)
+      .limit(1);
+    await page.goto(`${app.url}/app/inventory/${variant!.id}`, { waitUntil: "networkidle" });
+    expect(await shown(page.getByRole("heading", { name: variant!.sku, level: 1 }))).toBe(true);
+    await page.getByLabel("Change", { exact: true }).fill("7");
+    await page.getByLabel("Reason").fill("Browser test receipt");
+    await page.getByRole("button", { name: "Record adjustment" }).click();
+    expect(await shown(page.getByText("Adjustment recorded"))).toBe(true);
+    expect(await shown(page.getByRole("cell", { name: "user:demo: Browser test receipt" }))).toBe(true);
+
+    const [movement] = await app.db
+      .select()
+      .from(inventoryMovements)
+      .where(and(eq(inventoryMovements.variantId, variant!.id), eq(inventoryMovements.reason, "Browser test receipt")));
+    expect(movement).toMatchObject({ kind: "adjust", onHandDelta: 7, actor: "user:demo" });
+    await screenshot("inventory-sku");
+  }, 120_000);
+
+  it("renders the locations, location form, channels and exceptions pages from the seeded shop", async () => {
+    const [firstLocation] = await app.db
+      .select({ id: locations.id, name: locations.name })
+      .from(locations)
+      .where(eq(locations.shopId, app.shop.id))
+      .orderBy(locations.priority, locations.name)
+      .limit(1);
+    await page.goto(`${app.url}/app/locations`, { waitUntil: "networkidle" });
+    expect(await shown(page.getByRole("link", { name: firstLocation!.name }))).toBe(true);
+    await screenshot("locations");
+
+    await page.goto(`${app.url}/app/locations/${firstLocation!.id}`, { waitUntil: "networkidle" });
+    expect(await shown(page.getByRole("heading", { name: firstLocation!.name, level: 1 }))).toBe(true);
+    await page.getByLabel("Latitude").fill("123");
+    await page.getByRole("button", { name: "Save location" }).click();
+    expect(await shown(page.getByText("Latitude must be between -90 and 90"))).toBe(true);
+    await screenshot("location-form-errors");
+
+    await page.goto(`${app.url}/app/channels`, { waitUntil: "networkidle" });
+    expect(await shown(page.getByRole("heading", { name: "Channels", level: 1 }))).toBe(true);
+    await screenshot("channels");
+
+    await page.goto(`${app.url}/app/exceptions`, { waitUntil: "networkidle" });
+    expect(await shown(page.getByRole("heading", { name: "Exceptions", level: 1 }))).toBe(true);
+    await screenshot("exceptions");
+  }, 120_000);
+});

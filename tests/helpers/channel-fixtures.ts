@@ -1,0 +1,107 @@
+import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import type { ChannelConnectorRegistry, ConnectionForConnector } from "../../connectors/channel-connector-registry";
+import type { StockPushItem, StockPushResult, StockPusher } from "../../core/ports/stock-pusher-port";
+import { ok } from "../../core/shared/result";
+import type { Database } from "../../db/client";
+import { lockLevels, recordMovements } from "../../db/repositories/stock-ledger-repository";
+import { channelConnections, channelListings, channelLocations } from "../../db/schema";
+
+/** Builders for channel connections and listings, and a fake stock pusher that records calls. */
+
+export async function createConnection(
+  db: Database,
+  shopId: string,
+  input: {
+    channel?: string;
+    name?: string;
+    status?: string;
+    locationIds: string[];
+    credentialsEncrypted?: string | null;
+    settings?: Record<string, unknown>;
+  },
+) {
+  const [connection] = await db
+    .insert(channelConnections)
+    .values({
+      shopId,
+      channel: input.channel ?? "shopify",
+      name: input.name ?? `Connection ${randomUUID().slice(0, 6)}`,
+      status: input.status ?? "connected",
+      credentialsEncrypted: input.credentialsEncrypted ?? null,
+      settings: input.settings ?? {},
+    })
+    .returning();
+  if (input.locationIds.length > 0) {
+    await db.insert(channelLocations).values(input.locationIds.map((locationId) => ({ connectionId: connection!.id, locationId })));
+  }
+  return connection!;
+}
+
+export async function createListing(
+  db: Database,
+  shopId: string,
+  connectionId: string,
+  variantId: string,
+  overrides: Partial<typeof channelListings.$inferInsert> = {},
+) {
+  const [listing] = await db
+    .insert(channelListings)
+    .values({ shopId, connectionId, variantId, externalId: `gid://shopify/InventoryItem/${randomUUID()}`, ...overrides })
+    .returning();
+  return listing!;
+}
+
+export async function listingById(db: Database, id: string) {
+  const [row] = await db.select().from(channelListings).where(eq(channelListings.id, id));
+  return row!;
+}
+
+export async function connectionById(db: Database, id: string) {
+  const [row] = await db.select().from(channelConnections).where(eq(channelConnections.id, id));
+  return row!;
+}
+
+/** Reserves units at one location through the ledger, as an order line would. */
+export async function reserve(db: Database, shopId: string, variantId: string, locationId: string, quantity: number) {
+  await db.transaction(async (tx) => {
+    const level = (await lockLevels(tx, shopId, [variantId])).find((l) => l.locationId === locationId)!;
+    await recordMovements(tx, shopId, [
+      { level, movement: { kind: "reserve", quantity, cause: { type: "order_line", id: randomUUID() }, actor: "test" } },
+    ]);
+  });
+}
+
+export interface FakePusher extends StockPusher {
+  /** Every batch it was handed, in order. */
+  calls: { items: StockPushItem[]; reference: string }[];
+  /** What the next calls answer; default: every item applied. */
+  respond: (items: readonly StockPushItem[]) => StockPushResult;
+}
+
+export function fakePusher(maxBatchSize = 250): FakePusher {
+  const pusher: FakePusher = {
+    channel: "shopify",
+    maxBatchSize,
+    calls: [],
+    respond: (items) => ok(items.map((item) => ({ key: item.key, status: "applied" as const }))),
+    async push(batch, options) {
+      pusher.calls.push({ items: [...batch], reference: options.reference });
+      return pusher.respond(batch);
+    },
+  };
+  return pusher;
+}
+
+/** A registry that hands out the same fake for every connection of the given channels. */
+export function fakeRegistry(pusher: StockPusher, channels: readonly string[] = ["shopify"]): ChannelConnectorRegistry & { asked: ConnectionForConnector[] } {
+  const asked: ConnectionForConnector[] = [];
+  return {
+    asked,
+    stockPusherFor(connection) {
+      asked.push(connection);
+      if (!channels.includes(connection.channel)) return { ok: false, reason: "no_connector" };
+      return ok(pusher);
+    },
+  };
+}

@@ -1,0 +1,446 @@
+import { randomUUID } from "node:crypto";
+import { and, eq, sql } from "drizzle-orm";
+import { Logger, runOnce } from "graphile-worker";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createChannelConnectorRegistry } from "../../connectors/channel-connector-registry";
+import { err, ok } from "../../core/shared/result";
+import { CredentialCipher } from "../../db/crypto/credential-cipher";
+import { adjustInventory, setSafetyStock } from "../../db/repositories/inventory-repository";
+import { exceptions, kitComponents, shops } from "../../db/schema";
+import { inventorySyncTask, syncShopStock } from "../../jobs/tasks/inventory-sync.task";
+import { buildTaskList } from "../../jobs/task-list";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
+import { createLocation, createShop, createVariant, receive } from "../helpers/ledger-fixtures";
+import {
+  connectionById,
+  createConnection,
+  createListing,
+  fakePusher,
+  fakeRegistry,
+  listingById,
+  reserve,
+} from "../helpers/channel-fixtures";
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+
+const reference = () => `test-${randomUUID()}`;
+
+async function syncJobs(shopId: string) {
+  const result = await database.db.execute<{ id: string; run_at: Date; key: string | null }>(
+    // The public jobs view hides payloads; the private table is graphile-worker's own storage.
+    sql`SELECT j.id, j.run_at, j.key
+          FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+         WHERE t.identifier = 'inventory/sync' AND j.payload->>'shopId' = ${shopId}`,
+  );
+  return result.rows;
+}
+
+async function syncExceptions(shopId: string) {
+  return database.db.select().from(exceptions).where(and(eq(exceptions.shopId, shopId), eq(exceptions.kind, "sync_failed")));
+}
+
+/** A shop with one Shopify connection fed by two locations, and a third location it must not see. */
+async function shopWithChannel() {
+  const { db } = database;
+  const shop = await createShop(db);
+  const east = await createLocation(db, shop.id, { name: "East", priority: 1 });
+  const west = await createLocation(db, shop.id, { name: "West", priority: 2 });
+  const outside = await createLocation(db, shop.id, { name: "Outside", priority: 3 });
+  const connection = await createConnection(db, shop.id, { locationIds: [east.id, west.id] });
+  return { shop, east, west, outside, connection };
+}
+
+describe("computing what each channel is told", () => {
+  it("advertises the allocation % minus buffer of the channel's own active locations, net of reservations and safety stock", async () => {
+    const { db } = database;
+    const { shop, east, west, outside, connection } = await shopWithChannel();
+    const closed = await createLocation(db, shop.id, { name: "Closed", active: false });
+    await db.execute(sql`INSERT INTO channel_locations (connection_id, location_id) VALUES (${connection.id}, ${closed.id})`);
+    const variant = await createVariant(db, shop.id, "ATS-1");
+    await receive(db, shop.id, variant.id, east.id, 40);
+    await receive(db, shop.id, variant.id, west.id, 20);
+    await receive(db, shop.id, variant.id, outside.id, 100);
+    await receive(db, shop.id, variant.id, closed.id, 50);
+    await setSafetyStock(db, { shopId: shop.id, variantId: variant.id, locationId: east.id }, 2);
+    await reserve(db, shop.id, variant.id, west.id, 5);
+    const listing = await createListing(db, shop.id, connection.id, variant.id, { allocationPercent: 50, buffer: 3 });
+    const pusher = fakePusher();
+
+    await syncShopStock({ db, connectors: fakeRegistry(pusher) }, shop.id, { reference: reference() });
+
+    // east 40 − 2 safety = 38, west 20 − 5 reserved = 15: 53 × 50 % = 26, minus buffer 3 = 23.
+    expect(pusher.calls).toHaveLength(1);
+    expect(pusher.calls[0]!.items).toEqual([
+      { key: listing.id, externalId: listing.externalId, sku: "ATS-1", available: 23, previousAvailable: null },
+    ]);
+    const after = await listingById(db, listing.id);
+    expect(after.lastPushedAvailable).toBe(23);
+    expect(after.lastPushedAt).not.toBeNull();
+    expect(after.lastPushError).toBeNull();
+    expect((await connectionById(db, connection.id)).lastPushAt).not.toBeNull();
+  });
+
+  it("advertises a kit as the kits its components make up at each location", async () => {
+    const { db } = database;
+    const { shop, east, west, connection } = await shopWithChannel();
+    const kit = await createVariant(db, shop.id, "KIT");
+    const bottle = await createVariant(db, shop.id, "KIT-BOTTLE");
+    const cap = await createVariant(db, shop.id, "KIT-CAP");
+    await db.insert(kitComponents).values([
+      { kitVariantId: kit.id, componentVariantId: bottle.id, quantity: 2 },
+      { kitVariantId: kit.id, componentVariantId: cap.id, quantity: 1 },
+    ]);
+    await receive(db, shop.id, bottle.id, east.id, 7);
+    await receive(db, shop.id, cap.id, east.id, 10);
+    await receive(db, shop.id, bottle.id, west.id, 1);
+    await receive(db, shop.id, cap.id, west.id, 10);
+    const listing = await createListing(db, shop.id, connection.id, kit.id);
+    const pusher = fakePusher();
+
+    await syncShopStock({ db, connectors: fakeRegistry(pusher) }, shop.id, { reference: reference() });
+    expect(pusher.calls[0]!.items.map((i) => i.available)).toEqual([3]);
+
+    // A component's stock moving is a change of the kit's figure.
+    pusher.calls.length = 0;
+    await adjustInventory(db, { shopId: shop.id, variantId: cap.id, locationId: east.id, delta: -9, actor: "test", reason: "count" });
+    await syncShopStock({ db, connectors: fakeRegistry(pusher) }, shop.id, { reference: reference() });
+    expect(pusher.calls[0]!.items.map((i) => [i.key, i.available, i.previousAvailable])).toEqual([[listing.id, 1, 3]]);
+  });
+});
+
+describe("pushing only what changed", () => {
+  it("pushes each listing once, then only the listings whose figure moved", async () => {
+    const { db } = database;
+    const { shop, east, outside, connection } = await shopWithChannel();
+    const listings = [];
+    const variantIds: string[] = [];
+    for (const sku of ["CH-A", "CH-B", "CH-C"]) {
+      const variant = await createVariant(db, shop.id, sku);
+      variantIds.push(variant.id);
+      await receive(db, shop.id, variant.id, east.id, 10);
+      await receive(db, shop.id, variant.id, outside.id, 10);
+      listings.push(await createListing(db, shop.id, connection.id, variant.id));
+    }
+    const pusher = fakePusher();
+    const context = { db, connectors: fakeRegistry(pusher) };
+
+    await syncShopStock(context, shop.id, { reference: reference() });
+    expect(pusher.calls.flatMap((c) => c.items.map((i) => i.key)).sort()).toEqual(listings.map((l) => l.id).sort());
+
+    // Nothing moved: nothing is sent.
+    pusher.calls.length = 0;
+    const idle = await syncShopStock(context, shop.id, { reference: reference() });
+    expect(pusher.calls).toEqual([]);
+    expect(idle.connections[0]!.outcome).toBe("up_to_date");
+
+    // Stock moved where the channel cannot see it: recomputed, same figure, not sent.
+    const before = await listingById(db, listings[1]!.id);
+    await adjustInventory(db, { shopId: shop.id, variantId: variantIds[1]!, locationId: outside.id, delta: -4, actor: "test", reason: "count" });
+    await syncShopStock(context, shop.id, { reference: reference() });
+    expect(pusher.calls).toEqual([]);
+    expect((await listingById(db, listings[1]!.id)).lastPushedAt!.getTime()).toBeGreaterThanOrEqual(before.lastPushedAt!.getTime());
+
+    // One listing's figure moved: exactly that one is sent, with what the channel holds now.
+    await adjustInventory(db, { shopId: shop.id, variantId: variantIds[2]!, locationId: east.id, delta: -3, actor: "test", reason: "damaged" });
+    await syncShopStock(context, shop.id, { reference: reference() });
+    expect(pusher.calls.flatMap((c) => c.items)).toEqual([
+      { key: listings[2]!.id, externalId: listings[2]!.externalId, sku: "CH-C", available: 7, previousAvailable: 10 },
+    ]);
+  });
+
+  it("hands the channel batches no larger than its limit", async () => {
+    const { db } = database;
+    const { shop, east, connection } = await shopWithChannel();
+    for (let i = 0; i < 7; i++) {
+      const variant = await createVariant(db, shop.id, `BATCH-${i}`);
+      await receive(db, shop.id, variant.id, east.id, i + 1);
+      await createListing(db, shop.id, connection.id, variant.id);
+    }
+    const pusher = fakePusher(3);
+
+    const summary = await syncShopStock({ db, connectors: fakeRegistry(pusher) }, shop.id, { reference: reference() });
+
+    expect(pusher.calls.map((c) => c.items.length)).toEqual([3, 3, 1]);
+    expect(summary.connections[0]).toMatchObject({ outcome: "pushed", batches: 3, applied: 7 });
+  });
+
+  it("re-pushes without a compare-and-set after the channel reports a conflict", async () => {
+    const { db } = database;
+    const { shop, east, connection } = await shopWithChannel();
+    const variant = await createVariant(db, shop.id, "CAS");
+    await receive(db, shop.id, variant.id, east.id, 8);
+    const listing = await createListing(db, shop.id, connection.id, variant.id, { lastPushedAvailable: 5, lastPushedAt: new Date(Date.now() - 3_600_000) });
+    const pusher = fakePusher();
+    pusher.respond = (items) => ok(items.map((item) => ({ key: item.key, status: "conflict" as const, problem: "The changeFromQuantity is stale." })));
+
+    const summary = await syncShopStock({ db, connectors: fakeRegistry(pusher) }, shop.id, { reference: reference() });
+
+    expect(summary.followUpInMs).toBe(30_000);
+    const after = await listingById(db, listing.id);
+    expect(after.lastPushedAvailable).toBeNull();
+    expect(after.lastPushError).toContain("stale");
+    expect(await syncJobs(shop.id)).toHaveLength(1);
+
+    pusher.respond = (items) => ok(items.map((item) => ({ key: item.key, status: "applied" as const })));
+    await syncShopStock({ db, connectors: fakeRegistry(pusher) }, shop.id, { reference: reference() });
+    expect(pusher.calls[1]!.items[0]).toMatchObject({ available: 8, previousAvailable: null });
+    expect(await listingById(db, listing.id)).toMatchObject({ lastPushedAvailable: 8, lastPushError: null });
+  });
+});
+
+describe("coalescing stock changes into syncs", () => {
+  it("queues one sync job for a burst of 50 stock changes", async () => {
+    const { db } = database;
+    const { shop, east } = await shopWithChannel();
+    const variant = await createVariant(db, shop.id, "BURST");
+    await receive(db, shop.id, variant.id, east.id, 2_000);
+    const started = Date.now();
+
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        adjustInventory(db, { shopId: shop.id, variantId: variant.id, locationId: east.id, delta: -(i + 1), actor: "test", reason: "burst" }),
+      ),
+    );
+
+    expect(results.every((r) => r.ok)).toBe(true);
+    const jobs = await syncJobs(shop.id);
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]!.key).toBe(`inventory-sync:${shop.id}`);
+    // The first change set the run time; the other 49 joined it rather than pushing it back.
+    expect(new Date(jobs[0]!.run_at).getTime()).toBeLessThan(started + 2_000 + 5_000);
+  });
+
+  it("delivers a stock change to the channel through the worker", async () => {
+    const { db } = database;
+    const { shop, east, connection } = await shopWithChannel();
+    const variant = await createVariant(db, shop.id, "WORKER");
+    await receive(db, shop.id, variant.id, east.id, 10);
+    const listing = await createListing(db, shop.id, connection.id, variant.id);
+    const pusher = fakePusher();
+
+    await adjustInventory(db, { shopId: shop.id, variantId: variant.id, locationId: east.id, delta: -2, actor: "test", reason: "count" });
+    // Skip the 2 s coalescing wait rather than sleep through it.
+    await db.execute(sql`UPDATE graphile_worker._private_jobs SET run_at = now() WHERE key = ${`inventory-sync:${shop.id}`}`);
+    await runOnce({
+      connectionString: database.url,
+      taskList: buildTaskList({ db, connectors: fakeRegistry(pusher) }),
+      logger: new Logger(() => () => {}),
+    });
+
+    expect(pusher.calls.flatMap((c) => c.items)).toMatchObject([{ key: listing.id, available: 8 }]);
+    expect(pusher.calls[0]!.reference).toMatch(/^job-\d+$/);
+    expect(await syncJobs(shop.id)).toEqual([]);
+  });
+});
+
+describe("when a push fails", () => {
+  it("records the error on the connection and raises one exception per failure streak", async () => {
+    const { db } = database;
+    const { shop, east, connection } = await shopWithChannel();
+    const variant = await createVariant(db, shop.id, "FAIL");
+    await receive(db, shop.id, variant.id, east.id, 4);
+    const listings = [await createListing(db, shop.id, connection.id, variant.id)];
+    const other = await createVariant(db, shop.id, "FAIL-2");
+    await receive(db, shop.id, other.id, east.id, 4);
+    listings.push(await createListing(db, shop.id, connection.id, other.id));
+    const pusher = fakePusher();
+    pusher.respond = () => err("unavailable", "HTTP 503");
+    const context = { db, connectors: fakeRegistry(pusher) };
+
+    const first = await syncShopStock(context, shop.id, { reference: reference() });
+    await syncShopStock(context, shop.id, { reference: reference() });
+    await syncShopStock(context, shop.id, { reference: reference() });
+
+    expect(first.connections[0]).toMatchObject({ outcome: "failed", exceptionRaised: true });
+    expect(first.followUpInMs).toBe(30_000);
+    const failed = await connectionById(db, connection.id);
+    expect(failed.lastError).toBe("unavailable: HTTP 503");
+    expect(failed.lastErrorAt).not.toBeNull();
+    expect(failed.lastPushAt).toBeNull();
+    for (const listing of listings) {
+      expect(await listingById(db, listing.id)).toMatchObject({ lastPushError: "unavailable: HTTP 503", lastPushedAvailable: null });
+    }
+    const raised = await syncExceptions(shop.id);
+    expect(raised).toHaveLength(1);
+    expect(raised[0]).toMatchObject({ status: "open", details: { connectionId: connection.id, channel: "shopify", reason: "unavailable" } });
+
+    // Recovery ends the streak and resolves the exception; the next failure raises a new one.
+    pusher.respond = (items) => ok(items.map((item) => ({ key: item.key, status: "applied" as const })));
+    await syncShopStock(context, shop.id, { reference: reference() });
+    const recovered = await connectionById(db, connection.id);
+    expect(recovered.lastError).toBeNull();
+    expect(recovered.lastPushAt).not.toBeNull();
+    expect((await syncExceptions(shop.id)).map((e) => e.status)).toEqual(["resolved"]);
+
+    pusher.respond = () => err("unauthorized", "Invalid API key or access token");
+    await adjustInventory(db, { shopId: shop.id, variantId: variant.id, locationId: east.id, delta: -1, actor: "test", reason: "count" });
+    await syncShopStock(context, shop.id, { reference: reference() });
+    expect((await syncExceptions(shop.id)).map((e) => e.status).sort()).toEqual(["open", "resolved"]);
+  });
+
+  it("keeps per-item refusals on the listing without failing the connection", async () => {
+    const { db } = database;
+    const { shop, east, connection } = await shopWithChannel();
+    const good = await createVariant(db, shop.id, "ITEM-OK");
+    const bad = await createVariant(db, shop.id, "ITEM-BAD");
+    await receive(db, shop.id, good.id, east.id, 3);
+    await receive(db, shop.id, bad.id, east.id, 3);
+    const goodListing = await createListing(db, shop.id, connection.id, good.id);
+    const badListing = await createListing(db, shop.id, connection.id, bad.id);
+    const pusher = fakePusher();
+    pusher.respond = (items) =>
+      ok(items.map((item) => (item.key === badListing.id ? { key: item.key, status: "rejected" as const, problem: "ITEM_NOT_STOCKED_AT_LOCATION" } : { key: item.key, status: "applied" as const })));
+
+    const summary = await syncShopStock({ db, connectors: fakeRegistry(pusher) }, shop.id, { reference: reference() });
+
+    expect(summary.connections[0]).toMatchObject({ outcome: "pushed", applied: 1, rejected: 1 });
+    expect(summary.followUpInMs).toBeNull();
+    expect(await listingById(db, goodListing.id)).toMatchObject({ lastPushedAvailable: 3, lastPushError: null });
+    expect(await listingById(db, badListing.id)).toMatchObject({ lastPushedAvailable: null, lastPushError: "ITEM_NOT_STOCKED_AT_LOCATION" });
+    expect((await connectionById(db, connection.id)).lastError).toBeNull();
+    expect(await syncExceptions(shop.id)).toEqual([]);
+  });
+
+  it("re-schedules the job for when a rate-limited channel said, instead of failing", async () => {
+    const { db } = database;
+    const { shop, east, connection } = await shopWithChannel();
+    const variant = await createVariant(db, shop.id, "THROTTLED");
+    await receive(db, shop.id, variant.id, east.id, 9);
+    const listing = await createListing(db, shop.id, connection.id, variant.id);
+    const pusher = fakePusher();
+    pusher.respond = () => ({ ...err("rate_limited", "THROTTLED"), retryAfterMs: 7_000 });
+    const task = inventorySyncTask({ db, connectors: fakeRegistry(pusher) });
+    const logs: string[] = [];
+    const log = (line: string) => logs.push(line);
+    const helpers = { job: { id: "42" }, logger: { info: log, warn: log, debug: log, error: log } };
+    const started = Date.now();
+
+    await task({ shopId: shop.id }, helpers as unknown as Parameters<typeof task>[1]);
+
+    expect(pusher.calls[0]!.reference).toBe("job-42");
+    const jobs = await syncJobs(shop.id);
+    expect(jobs).toHaveLength(1);
+    const runAt = new Date(jobs[0]!.run_at).getTime();
+    expect(runAt).toBeGreaterThanOrEqual(started + 7_000 - 1_000);
+    expect(runAt).toBeLessThan(started + 7_000 + 5_000);
+    expect((await connectionById(db, connection.id)).lastError).toBeNull();
+    expect((await listingById(db, listing.id)).lastPushError).toBeNull();
+    expect(await syncExceptions(shop.id)).toEqual([]);
+  });
+
+  it("rejects a payload without a valid shop id", async () => {
+    const task = inventorySyncTask({ db: database.db, connectors: fakeRegistry(fakePusher()) });
+    await expect(task({ shopId: "not-a-uuid" }, { job: { id: "1" } } as unknown as Parameters<typeof task>[1])).rejects.toThrow();
+  });
+});
+
+describe("what is left alone", () => {
+  it("skips paused connections and every connection of a shop with sync disabled", async () => {
+    const { db } = database;
+    const { shop, east, connection } = await shopWithChannel();
+    const paused = await createConnection(db, shop.id, { status: "paused", locationIds: [east.id] });
+    const variant = await createVariant(db, shop.id, "SKIP");
+    await receive(db, shop.id, variant.id, east.id, 5);
+    const active = await createListing(db, shop.id, connection.id, variant.id);
+    const pausedListing = await createListing(db, shop.id, paused.id, variant.id);
+    const pusher = fakePusher();
+    const registry = fakeRegistry(pusher);
+
+    await syncShopStock({ db, connectors: registry }, shop.id, { reference: reference() });
+    expect(registry.asked.map((c) => c.id)).toEqual([connection.id]);
+    expect(pusher.calls.flatMap((c) => c.items.map((i) => i.key))).toEqual([active.id]);
+    expect(await listingById(db, pausedListing.id)).toMatchObject({ lastPushedAt: null, lastPushedAvailable: null });
+
+    await db.update(shops).set({ syncEnabled: false }).where(eq(shops.id, shop.id));
+    await adjustInventory(db, { shopId: shop.id, variantId: variant.id, locationId: east.id, delta: 2, actor: "test", reason: "found" });
+    pusher.calls.length = 0;
+    const summary = await syncShopStock({ db, connectors: registry }, shop.id, { reference: reference() });
+    expect(summary.connections).toEqual([]);
+    expect(pusher.calls).toEqual([]);
+    expect((await listingById(db, active.id)).lastPushedAvailable).toBe(5);
+  });
+
+  it("leaves a connected channel without a connector untouched", async () => {
+    const { db } = database;
+    const shop = await createShop(db);
+    const east = await createLocation(db, shop.id, { name: "East" });
+    const amazon = await createConnection(db, shop.id, { channel: "amazon", name: "Amazon US", locationIds: [east.id] });
+    const variant = await createVariant(db, shop.id, "AMZ");
+    await receive(db, shop.id, variant.id, east.id, 5);
+    const listing = await createListing(db, shop.id, amazon.id, variant.id, { externalId: "amazon:AMZ" });
+    const registry = createChannelConnectorRegistry({ cipher: new CredentialCipher(Buffer.alloc(32, 7)) });
+
+    const summary = await syncShopStock({ db, connectors: registry }, shop.id, { reference: reference() });
+
+    expect(summary.connections).toMatchObject([{ connectionId: amazon.id, outcome: "no_connector" }]);
+    expect(await listingById(db, listing.id)).toMatchObject({ lastPushedAt: null, lastPushError: null });
+    expect(await connectionById(db, amazon.id)).toMatchObject({ lastError: null, lastPushAt: null });
+    expect(await syncJobs(shop.id)).toEqual([]);
+  });
+
+  it("records a connection whose credentials are missing as failed, once", async () => {
+    const { db } = database;
+    const shop = await createShop(db);
+    const east = await createLocation(db, shop.id, { name: "East", externalId: "gid://shopify/Location/1" });
+    const connection = await createConnection(db, shop.id, { locationIds: [east.id] });
+    const registry = createChannelConnectorRegistry({ cipher: new CredentialCipher(Buffer.alloc(32, 7)) });
+
+    const first = await syncShopStock({ db, connectors: registry }, shop.id, { reference: reference() });
+    await syncShopStock({ db, connectors: registry }, shop.id, { reference: reference() });
+
+    expect(first.connections[0]).toMatchObject({ outcome: "failed", exceptionRaised: true });
+    expect((await connectionById(db, connection.id)).lastError).toContain("missing_credentials");
+    expect(await syncExceptions(shop.id)).toHaveLength(1);
+  });
+
+  it("lets one sync of a shop run at a time", async () => {
+    const { db } = database;
+    const { shop, east, connection } = await shopWithChannel();
+    const variant = await createVariant(db, shop.id, "LOCKED");
+    await receive(db, shop.id, variant.id, east.id, 5);
+    await createListing(db, shop.id, connection.id, variant.id);
+    const pusher = fakePusher();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    pusher.push = async (batch, options) => {
+      pusher.calls.push({ items: [...batch], reference: options.reference });
+      await gate;
+      return ok(batch.map((item) => ({ key: item.key, status: "applied" as const })));
+    };
+    const context = { db, connectors: fakeRegistry(pusher) };
+
+    const running = syncShopStock(context, shop.id, { reference: reference() });
+    await expect.poll(() => pusher.calls.length).toBe(1);
+    const second = await syncShopStock(context, shop.id, { reference: reference() });
+    release();
+    await running;
+
+    expect(second).toMatchObject({ ran: false, followUpInMs: 2_000 });
+    expect(pusher.calls).toHaveLength(1);
+    expect(await syncJobs(shop.id)).toHaveLength(1);
+  });
+});
+
+describe("finding the listings to recompute", () => {
+  it("looks only at listings never pushed, last failed, or whose variant's levels moved since the last push", async () => {
+    const { db } = database;
+    const { shop, east, connection } = await shopWithChannel();
+    const variant = await createVariant(db, shop.id, "QUIET");
+    await receive(db, shop.id, variant.id, east.id, 6);
+    // Pushed half an hour ago, levels untouched for an hour: not looked at, even though the
+    // recorded figure is (deliberately) wrong.
+    const listing = await createListing(db, shop.id, connection.id, variant.id, { lastPushedAvailable: 999, lastPushedAt: new Date(Date.now() - 1_800_000) });
+    await db.execute(sql`UPDATE inventory_levels SET updated_at = now() - interval '1 hour' WHERE variant_id = ${variant.id}`);
+    const pusher = fakePusher();
+
+    await syncShopStock({ db, connectors: fakeRegistry(pusher) }, shop.id, { reference: reference() });
+    expect(pusher.calls).toEqual([]);
+
+    await adjustInventory(db, { shopId: shop.id, variantId: variant.id, locationId: east.id, delta: 1, actor: "test", reason: "found" });
+    await syncShopStock({ db, connectors: fakeRegistry(pusher) }, shop.id, { reference: reference() });
+    expect(pusher.calls.flatMap((c) => c.items)).toMatchObject([{ key: listing.id, available: 7, previousAvailable: 999 }]);
+  });
+});
