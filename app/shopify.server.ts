@@ -3,6 +3,7 @@ import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-re
 import { DrizzleSessionStoragePostgres } from "@shopify/shopify-app-session-storage-drizzle";
 import { shopifySessions } from "../db/schema";
 import { demoModeEnabled } from "../server/demo-mode";
+import { connectShopifyOnAuth } from "./auth/shopify-install.server";
 import { getDatabase } from "./db.server";
 
 export const apiVersion = ApiVersion.April26;
@@ -28,6 +29,14 @@ function createShopifyApp() {
     distribution: AppDistribution.AppStore,
     isEmbeddedApp: true,
     future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
+    hooks: {
+      // Install (and every re-authentication): webhooks, the Shopify connection with the offline
+      // token, and on first install an import of the store.
+      afterAuth: async ({ session }) => {
+        await getShopifyApp().registerWebhooks({ session });
+        await connectShopifyOnAuth(getDatabase(), session);
+      },
+    },
     ...(process.env.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [process.env.SHOP_CUSTOM_DOMAIN] } : {}),
   });
 }

@@ -13,7 +13,6 @@ const connection = (overrides: Partial<ConnectionForConnector> = {}): Connection
   shopDomain: "demo.myshopify.com",
   credentialsEncrypted: cipher.encryptJson({ accessToken: "shpat_secret" }),
   settings: {},
-  locationExternalIds: ["gid://shopify/Location/1", "gid://shopify/Location/2"],
   ...overrides,
 });
 
@@ -28,7 +27,14 @@ function recordingFetch() {
   return { seen, fetchImpl };
 }
 
-const item = { key: "l1", externalId: "gid://shopify/InventoryItem/9", sku: "SKU", available: 3, previousAvailable: null };
+const item = {
+  key: "l1",
+  externalId: "gid://shopify/InventoryItem/9",
+  locationExternalId: "gid://shopify/Location/1",
+  sku: "SKU",
+  available: 3,
+  previousAvailable: null,
+};
 
 describe("channel connector registry", () => {
   it.each(["amazon", "ebay", "woocommerce"])("has no stock connector for %s yet", (channel) => {
@@ -42,27 +48,25 @@ describe("channel connector registry", () => {
       connection({ settings: { baseUrl: "http://127.0.0.1:4010/" } }),
     );
     if (!lookup.ok) throw new Error(lookup.reason);
-    expect(lookup.value.maxBatchSize).toBe(250);
+    expect(lookup.value).toMatchObject({ maxBatchSize: 250, scope: "per_location" });
     await lookup.value.push([item], { reference: "r1" });
     expect(seen[0]).toMatchObject({ url: "http://127.0.0.1:4010/admin/api/2026-04/graphql.json", token: "shpat_secret" });
     expect(seen[0]!.body.variables.input.quantities[0]!.locationId).toBe("gid://shopify/Location/1");
   });
 
-  it("talks to the shop's own domain without a base URL, at the location the settings name", async () => {
+  it("talks to the shop's own domain without a base URL, setting each item at its own location", async () => {
     const { seen, fetchImpl } = recordingFetch();
-    const lookup = createChannelConnectorRegistry({ cipher, fetch: fetchImpl }).stockPusherFor(
-      connection({ settings: { stockLocationId: "gid://shopify/Location/77" } }),
-    );
+    const lookup = createChannelConnectorRegistry({ cipher, fetch: fetchImpl }).stockPusherFor(connection());
     if (!lookup.ok) throw new Error(lookup.reason);
-    await lookup.value.push([item], { reference: "r1" });
+    await lookup.value.push([item, { ...item, key: "l1@2", locationExternalId: "gid://shopify/Location/2", available: 4 }], { reference: "r1" });
     expect(seen[0]!.url).toBe("https://demo.myshopify.com/admin/api/2026-04/graphql.json");
-    expect(seen[0]!.body.variables.input.quantities[0]!.locationId).toBe("gid://shopify/Location/77");
+    expect(seen[0]!.body.variables.input.quantities.map((q) => q.locationId)).toEqual(["gid://shopify/Location/1", "gid://shopify/Location/2"]);
   });
 
   it("says what is missing instead of building a connector that cannot work", () => {
     const registry = createChannelConnectorRegistry({ cipher });
     expect(registry.stockPusherFor(connection({ credentialsEncrypted: null }))).toMatchObject({ ok: false, reason: "missing_credentials" });
-    expect(registry.stockPusherFor(connection({ locationExternalIds: [] }))).toMatchObject({ ok: false, reason: "misconfigured" });
+    expect(registry.stockPusherFor(connection({ settings: { baseUrl: "not a url" } }))).toMatchObject({ ok: false, reason: "misconfigured" });
     const otherKey = new CredentialCipher(randomBytes(32)).encryptJson({ accessToken: "shpat_secret" });
     const undecryptable = registry.stockPusherFor(connection({ credentialsEncrypted: otherKey }));
     expect(undecryptable).toMatchObject({ ok: false, reason: "missing_credentials" });
@@ -72,7 +76,7 @@ describe("channel connector registry", () => {
 
 describe("ShopifyStockPusher", () => {
   const pusherAnswering = (answer: (items: readonly AvailablePushItem[]) => AvailablePushOutcome[]) =>
-    new ShopifyStockPusher({ pushAvailable: async (items) => answer(items) }, "gid://shopify/Location/1");
+    new ShopifyStockPusher({ pushAvailable: async (items) => answer(items) });
 
   it("turns a throttled call into a rate limit with a time to come back", async () => {
     const pusher = pusherAnswering((items) => items.map((i) => ({ status: "failed", item: i, reason: "throttled", message: "still throttled after 5 retries" })));
@@ -97,6 +101,24 @@ describe("ShopifyStockPusher", () => {
         { key: "l1", status: "not_applied", problem: "not applied because other items in the batch were refused" },
       ],
     });
+  });
+
+  it("refuses an item without a Shopify location instead of guessing one, and sends the rest", async () => {
+    const sent: AvailablePushItem[] = [];
+    const pusher = pusherAnswering((items) => {
+      sent.push(...items);
+      return items.map((i) => ({ status: "applied", item: i }));
+    });
+    const { locationExternalId: _omitted, ...unlocated } = item;
+    const result = await pusher.push([{ ...unlocated, key: "nowhere" }, { ...item, key: "l2" }], { reference: "r" });
+    expect(result).toEqual({
+      ok: true,
+      value: [
+        { key: "nowhere", status: "rejected", problem: "no Shopify location id for this item" },
+        { key: "l2", status: "applied" },
+      ],
+    });
+    expect(sent.map((i) => i.locationId)).toEqual(["gid://shopify/Location/1"]);
   });
 
   it("refuses a batch larger than one inventorySetQuantities call takes", async () => {

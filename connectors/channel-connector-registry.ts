@@ -20,8 +20,6 @@ export interface ConnectionForConnector {
   shopDomain: string;
   credentialsEncrypted: string | null;
   settings: Record<string, unknown>;
-  /** Channel-side ids of the connection's locations, highest priority first. */
-  locationExternalIds: readonly string[];
 }
 
 export type ConnectorUnavailableReason =

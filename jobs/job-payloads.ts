@@ -16,8 +16,16 @@ export const jobPayloadSchemas = {
   "webhooks/process": z.object({
     deliveryRowId: z.number().int(),
   }),
+  "orders/fill-backorders": z.object({
+    shopId: z.string().uuid(),
+  }),
   "inventory/sync": z.object({
     shopId: z.string().uuid(),
+  }),
+  "shopify/import": z.object({
+    shopId: z.string().uuid(),
+    connectionId: z.string().uuid(),
+    importRunId: z.string().uuid(),
   }),
   "maintenance:prune-inbox": z.object({}).passthrough(),
 } as const;

@@ -1,17 +1,21 @@
 import type { TaskList } from "graphile-worker";
 import type { TaskContext } from "./task-context";
 import { inventorySyncTask } from "./tasks/inventory-sync.task";
+import { ordersFillBackordersTask } from "./tasks/orders-fill-backorders.task";
 import { ordersIngestTask } from "./tasks/orders-ingest.task";
 import { pruneInboxTask } from "./tasks/prune-inbox.task";
+import { shopifyImportTask } from "./tasks/shopify-import.task";
 import { webhooksProcessTask } from "./tasks/webhooks-process.task";
 
 /** Every task the worker runs, by identifier. Adding a task means adding one line here. */
 export function buildTaskList(context: TaskContext): TaskList {
   return {
     "orders/ingest": ordersIngestTask(context),
+    "orders/fill-backorders": ordersFillBackordersTask(context),
     "inventory/sync": inventorySyncTask(context),
     "maintenance:prune-inbox": pruneInboxTask(context),
     "webhooks/process": webhooksProcessTask(context),
+    "shopify/import": shopifyImportTask(context),
   };
 }
 

@@ -40,10 +40,11 @@ export async function startDemoChannels(options: { db: Database; appUrl: string;
       Object.assign(sandbox.state, createSandboxState(DEMO_SHOP.domain, seed, Date.now));
       await linkShopifyIds(options.db, shopId, sandbox);
       await continueOrderNumbering(options.db, shopId, sandbox);
-      // The sandbox's URL may differ from the one stored at seed time (another port).
+      // The sandbox's URL may differ from the one stored at seed time (another port). Merged
+      // into the stored settings: whatever else the merchant set there survives a restart.
       await options.db
         .update(channelConnections)
-        .set({ settings: { baseUrl: sandbox.url, sandbox: true } })
+        .set({ settings: sql`${channelConnections.settings} || ${JSON.stringify({ baseUrl: sandbox.url, sandbox: true })}::jsonb` })
         .where(and(eq(channelConnections.shopId, shopId), eq(channelConnections.channel, "shopify")));
       registerDemoControls({
         simulateShopifyOrders: async (count) => {
@@ -135,7 +136,13 @@ async function linkShopifyIds(db: Database, shopId: string, sandbox: ShopifySand
         FROM variants v, channel_connections c
        WHERE cl.variant_id = v.id AND cl.connection_id = c.id AND c.channel = 'shopify'
          AND cl.shop_id = ${shopId} AND v.external_inventory_item_id IS NOT NULL`);
-    // What the sandbox now holds was computed from the ledger; record it as pushed.
+    // The sandbox was rebuilt from the ledger (its figures are not our allocation-adjusted ones):
+    // forget what was pushed, per listing and per location, so the next sync re-tells every
+    // location without a compare-and-set.
+    await tx.execute(sql`
+      DELETE FROM channel_listing_locations AS cll
+       USING channel_listings cl, channel_connections c
+       WHERE cll.listing_id = cl.id AND cl.connection_id = c.id AND c.channel = 'shopify' AND cl.shop_id = ${shopId}`);
     await tx.execute(sql`
       UPDATE channel_listings AS cl SET last_pushed_available = NULL, last_pushed_at = NULL
         FROM channel_connections c WHERE cl.connection_id = c.id AND c.channel = 'shopify' AND cl.shop_id = ${shopId}`);

@@ -9,7 +9,7 @@ export interface DemoControls {
 }
 
 declare global {
-  // eslint-disable-next-line no-var
+   
   var __switchyardDemoControls: DemoControls | undefined;
 }
 

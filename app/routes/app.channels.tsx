@@ -2,10 +2,12 @@ import { json, type LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { BlockStack, Card, EmptyState, IndexTable, Layout, Page, Text } from "@shopify/polaris";
 import { listChannelConnections } from "../../db/queries/channel-queries";
+import { latestImportRunsByConnection } from "../../db/queries/import-queries";
 import { requireAdminContext } from "../auth/admin-context.server";
 import { EMPTY_STATE_IMAGE } from "../components/empty-state-image";
 import { channelLabel, formatAge, formatDateTime } from "../components/format";
 import { RouteErrorBanner } from "../components/route-error-banner";
+import { ShopifyImportCard } from "../components/shopify-import-card";
 import { ConnectionStatusBadge } from "../components/status-badges";
 import { getDatabase } from "../db.server";
 import { useRouteLoading } from "../hooks/use-route-loading";
@@ -13,11 +15,15 @@ import { useRouteLoading } from "../hooks/use-route-loading";
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireAdminContext(request);
   const now = new Date();
-  return json({ connections: await listChannelConnections(getDatabase(), shop.id, now), now: now.toISOString() });
+  return json({
+    connections: await listChannelConnections(getDatabase(), shop.id, now),
+    imports: await latestImportRunsByConnection(getDatabase(), shop.id),
+    now: now.toISOString(),
+  });
 };
 
 export default function ChannelsPage() {
-  const { connections, now } = useLoaderData<typeof loader>();
+  const { connections, imports, now } = useLoaderData<typeof loader>();
   const loading = useRouteLoading();
   return (
     <Page fullWidth title="Channels" subtitle="Where orders come from and where stock is pushed">
@@ -97,6 +103,13 @@ export default function ChannelsPage() {
             </IndexTable>
           </Card>
         </Layout.Section>
+        {connections
+          .filter((connection) => connection.channel === "shopify")
+          .map((connection) => (
+            <Layout.Section key={`import-${connection.id}`}>
+              <ShopifyImportCard connectionId={connection.id} connectionName={connection.name} run={imports[connection.id] ?? null} />
+            </Layout.Section>
+          ))}
       </Layout>
     </Page>
   );

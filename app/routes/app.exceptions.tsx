@@ -4,7 +4,7 @@ import { Badge, Banner, BlockStack, Button, ButtonGroup, Card, EmptyState, Index
 import { z } from "zod";
 import { EXCEPTION_KINDS } from "../../core/orders/order-intake";
 import { listOpenExceptions } from "../../db/queries/exception-queries";
-import { recordExceptionRetry, resolveException } from "../../db/repositories/exception-repository";
+import { recordExceptionRetry, resolveException, type ExceptionRetry } from "../../db/repositories/exception-repository";
 import { requireAdminContext } from "../auth/admin-context.server";
 import { EMPTY_STATE_IMAGE } from "../components/empty-state-image";
 import { formatAge, humanize } from "../components/format";
@@ -44,10 +44,26 @@ export const action = async ({ request }: ActionFunctionArgs) => {
       : json({ ok: false as const, message: humanize(result.reason) }, { status: 409 });
   }
   const result = await recordExceptionRetry(db, input);
-  return result.ok
-    ? json({ ok: true as const, message: `Retry ${result.value.retryCount} recorded for ${humanize(result.value.kind)}.` })
-    : json({ ok: false as const, message: humanize(result.reason) }, { status: 409 });
+  if (!result.ok) return json({ ok: false as const, message: humanize(result.reason) }, { status: 409 });
+  return json({ ok: true as const, message: describeRetry(result.value) });
 };
+
+/** Says plainly what the retry did, and when nothing could be re-run, says that too. */
+function describeRetry(retry: ExceptionRetry): string {
+  const prefix = `Retry ${retry.retryCount} of ${humanize(retry.kind)}`;
+  switch (retry.work.kind) {
+    case "stock_sync":
+      return `${prefix}: a stock sync to every channel is queued.`;
+    case "reservation":
+      return retry.resolved
+        ? `${prefix}: reserved ${retry.work.reserved} more unit${retry.work.reserved === 1 ? "" : "s"}; the order is fully reserved and the exception is resolved.`
+        : `${prefix}: reserved ${retry.work.reserved} more; ${retry.work.shortfall} still short.`;
+    case "order_not_reservable":
+      return `${prefix}: the order is ${humanize(retry.work.status).toLowerCase()}, so nothing was reserved.`;
+    case "none":
+      return `${prefix}: no automatic retry exists for this cause; resolve it once handled.`;
+  }
+}
 
 export default function ExceptionsPage() {
   const { page, now } = useLoaderData<typeof loader>();

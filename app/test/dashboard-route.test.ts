@@ -1,3 +1,4 @@
+import { desc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { channelConnections, exceptions, orders } from "../../db/schema";
 import { loader as appLayoutLoader } from "../routes/app";
@@ -72,14 +73,21 @@ describe("dashboard loader", () => {
     expect(heldRow).toMatchObject({ status: "on_hold", openExceptions: 1 });
   });
 
-  it("reports each channel connection's last order, last push and last error", async () => {
-    const lastOrderAt = new Date("2026-11-20T08:00:00Z");
+  it("reports each channel connection's last order received, last push and last error", async () => {
+    // The connection's own mark is older than the eBay order row inserted above: the newer wins.
+    const [newestEbayOrder] = await context.database.db
+      .select({ createdAt: orders.createdAt })
+      .from(orders)
+      .where(eq(orders.channel, "ebay"))
+      .orderBy(desc(orders.createdAt))
+      .limit(1);
+    const lastOrderAt = newestEbayOrder!.createdAt;
     await context.database.db.insert(channelConnections).values({
       shopId: context.demoShop.id,
       channel: "ebay",
       name: "eBay US",
       status: "error",
-      lastOrderAt,
+      lastOrderAt: new Date("2020-01-01T00:00:00Z"),
       lastErrorAt: new Date("2026-11-21T08:00:00Z"),
       lastError: "401 from eBay: token expired",
     });

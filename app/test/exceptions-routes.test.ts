@@ -1,45 +1,41 @@
-import { eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { exceptions, orderEvents, orders } from "../../db/schema";
-import { createShop } from "../../tests/helpers/ledger-fixtures";
-import { action as exceptionsAction, loader as exceptionsLoader } from "../routes/app.exceptions";
-import { loader as channelsLoader } from "../routes/app.channels";
-import { callAction, callLoader, readJson, useDemoAdmin } from "./route-test-kit";
+import { ingestOrder } from "../../db/repositories/order-ingest-repository";
+import { exceptions, inventoryLevels, orderEvents, orders } from "../../db/schema";
 import { createConnection } from "../../tests/helpers/channel-fixtures";
+import { createLocation, createShop, createVariant, ledgerMismatches, line, makeOrder, receive } from "../../tests/helpers/ledger-fixtures";
+import { loader as channelsLoader } from "../routes/app.channels";
+import { action as exceptionsAction, loader as exceptionsLoader } from "../routes/app.exceptions";
+import { callAction, callLoader, readJson, useDemoAdmin } from "./route-test-kit";
 
 const context = useDemoAdmin();
-let orderId: string;
+let shortOrderId: string;
+let variantId: string;
+let warehouseId: string;
 const exceptionIds: Record<string, string> = {};
 
+/**
+ * A real shortfall through the ingest path (5 ordered, 2 in stock) plus a failed stock push
+ * and an already resolved exception.
+ */
 beforeAll(async () => {
   const { db } = context.database;
   const shopId = context.demoShop.id;
-  const [order] = await db
-    .insert(orders)
-    .values({
-      shopId,
-      channel: "amazon",
-      externalId: "A-1",
-      number: "113-0000001",
-      status: "backordered",
-      financialStatus: "paid",
-      currency: "USD",
-      subtotalMinor: 1000,
-      totalMinor: 1000,
-      placedAt: new Date("2026-11-20T10:00:00Z"),
-      sourceUpdatedAt: new Date("2026-11-20T10:00:00Z"),
-    })
-    .returning();
-  orderId = order!.id;
-  const rows = await db
-    .insert(exceptions)
-    .values([
-      { shopId, orderId, kind: "partial_stock", message: "2 of 5 units short", createdAt: new Date("2026-11-20T10:00:00Z") },
-      { shopId, kind: "sync_failed", message: "eBay push failed", createdAt: new Date("2026-11-21T10:00:00Z") },
-      { shopId, kind: "unknown_sku", message: "SKU X not in catalogue", status: "resolved", createdAt: new Date("2026-11-19T10:00:00Z") },
-    ])
-    .returning();
-  for (const row of rows) exceptionIds[row.kind] = row.id;
+  warehouseId = (await createLocation(db, shopId, { name: "Columbus DC" })).id;
+  variantId = (await createVariant(db, shopId, "MUG-WHT")).id;
+  await receive(db, shopId, variantId, warehouseId, 2);
+  const ingested = await ingestOrder(db, {
+    shopId,
+    actor: "test",
+    order: makeOrder({ channel: "amazon", externalId: "A-1", number: "113-0000001", lines: [line("MUG-WHT", 5)] }),
+  });
+  shortOrderId = ingested.orderId;
+
+  await db.insert(exceptions).values([
+    { shopId, kind: "sync_failed", message: "eBay push failed", createdAt: new Date(Date.now() + 1_000) },
+    { shopId, kind: "unknown_sku", message: "SKU X not in catalogue", status: "resolved" },
+  ]);
+  for (const row of await db.select().from(exceptions).where(eq(exceptions.shopId, shopId))) exceptionIds[row.kind] = row.id;
   const other = await createShop(db);
   await db.insert(exceptions).values({ shopId: other.id, kind: "sync_failed", message: "Not yours" });
 });
@@ -48,7 +44,13 @@ describe("exceptions queue", () => {
   it("lists open exceptions oldest first with their order, and counts them by cause", async () => {
     const { page } = await readJson(await callLoader(exceptionsLoader, "/app/exceptions"));
     expect(page.rows.map((row: { kind: string }) => row.kind)).toEqual(["partial_stock", "sync_failed"]);
-    expect(page.rows[0]).toMatchObject({ orderId, orderNumber: "113-0000001", orderStatus: "backordered", retryCount: 0 });
+    expect(page.rows[0]).toMatchObject({
+      orderId: shortOrderId,
+      orderNumber: "113-0000001",
+      orderStatus: "backordered",
+      retryCount: 0,
+      message: "Short: MUG-WHT 2/5",
+    });
     expect(page.countsByKind).toEqual([
       { kind: "partial_stock", count: 1 },
       { kind: "sync_failed", count: 1 },
@@ -61,13 +63,44 @@ describe("exceptions queue", () => {
     expect(page.rows.map((row: { message: string }) => row.message)).toEqual(["eBay push failed"]);
   });
 
-  it("counts a retry and notes it on the order's timeline", async () => {
+  it("retries a shortfall that stock cannot cover yet: counted, noted on the timeline, still open", async () => {
     const response = await callAction(exceptionsAction, "/app/exceptions", { intent: "retry", exceptionId: exceptionIds.partial_stock! });
-    expect(await readJson(response)).toMatchObject({ ok: true });
+    expect(await readJson(response)).toEqual({ ok: true, message: "Retry 1 of Partial stock: reserved 0 more; 3 still short." });
     const [row] = await context.database.db.select().from(exceptions).where(eq(exceptions.id, exceptionIds.partial_stock!));
-    expect(row!.retryCount).toBe(1);
-    const events = await context.database.db.select().from(orderEvents).where(eq(orderEvents.orderId, orderId));
-    expect(events).toEqual([expect.objectContaining({ kind: "exception_retry", actor: "user:demo" })]);
+    expect(row).toMatchObject({ retryCount: 1, status: "open" });
+    const events = await context.database.db
+      .select()
+      .from(orderEvents)
+      .where(and(eq(orderEvents.orderId, shortOrderId), eq(orderEvents.kind, "exception_retry")));
+    expect(events).toEqual([expect.objectContaining({ actor: "user:demo" })]);
+  });
+
+  it("retries a shortfall after stock arrived: reserves the missing units and closes the exception", async () => {
+    await receive(context.database.db, context.demoShop.id, variantId, warehouseId, 10);
+
+    const response = await callAction(exceptionsAction, "/app/exceptions", { intent: "retry", exceptionId: exceptionIds.partial_stock! });
+
+    expect((await readJson(response)).message).toBe(
+      "Retry 2 of Partial stock: reserved 3 more units; the order is fully reserved and the exception is resolved.",
+    );
+    const [order] = await context.database.db.select().from(orders).where(eq(orders.id, shortOrderId));
+    expect(order!.status).toBe("reserved");
+    const [level] = await context.database.db.select().from(inventoryLevels).where(eq(inventoryLevels.variantId, variantId));
+    expect(level).toMatchObject({ onHand: 12, reserved: 5 });
+    expect(await ledgerMismatches(context.database.db, context.demoShop.id)).toEqual([]);
+    const { page } = await readJson(await callLoader(exceptionsLoader, "/app/exceptions"));
+    expect(page.rows.map((row: { kind: string }) => row.kind)).toEqual(["sync_failed"]);
+  });
+
+  it("retries a failed stock push by queueing a stock sync in the same transaction", async () => {
+    // The shortfall retry above queued a sync already; start from none to see this one's.
+    await context.database.db.execute(sql`select graphile_worker.remove_job(${`inventory-sync:${context.demoShop.id}`})`);
+    const response = await callAction(exceptionsAction, "/app/exceptions", { intent: "retry", exceptionId: exceptionIds.sync_failed! });
+    expect((await readJson(response)).message).toBe("Retry 1 of Sync failed: a stock sync to every channel is queued.");
+    const jobs = await context.database.db.execute<{ task_identifier: string; key: string }>(
+      sql`select task_identifier, key from graphile_worker.jobs where task_identifier = 'inventory/sync'`,
+    );
+    expect(jobs.rows).toEqual([expect.objectContaining({ task_identifier: "inventory/sync", key: `inventory-sync:${context.demoShop.id}` })]);
   });
 
   it("resolves an exception so it leaves the open queue, recording who resolved it", async () => {
@@ -76,7 +109,7 @@ describe("exceptions queue", () => {
     expect(row).toMatchObject({ status: "resolved", resolvedBy: "user:demo" });
     expect(row!.resolvedAt).toBeInstanceOf(Date);
     const { page } = await readJson(await callLoader(exceptionsLoader, "/app/exceptions"));
-    expect(page.rows.map((exception: { kind: string }) => exception.kind)).toEqual(["partial_stock"]);
+    expect(page.rows).toEqual([]);
   });
 
   it("refuses to act on an exception that is already resolved", async () => {
@@ -87,17 +120,20 @@ describe("exceptions queue", () => {
 });
 
 describe("channels page", () => {
-  it("lists every channel connection with the locations feeding it and its sync state", async () => {
+  it("lists every channel connection with the locations feeding it and when its last order arrived", async () => {
     const { db } = context.database;
-    await createConnection(db, context.demoShop.id, { channel: "amazon", name: "Amazon US", status: "error", locationIds: [] });
+    await createConnection(db, context.demoShop.id, { channel: "amazon", name: "Amazon US", status: "error", locationIds: [warehouseId] });
+    const [order] = await db.select({ createdAt: orders.createdAt }).from(orders).where(eq(orders.id, shortOrderId));
     const { connections } = await readJson(await callLoader(channelsLoader, "/app/channels"));
     expect(connections).toEqual([
       expect.objectContaining({
         channel: "amazon",
         name: "Amazon US",
         status: "error",
-        locationNames: [],
+        locationNames: ["Columbus DC"],
         listings: 0,
+        ordersLast7Days: expect.any(Number),
+        lastOrderAt: order!.createdAt.toISOString(),
         lastPushAt: null,
       }),
     ]);

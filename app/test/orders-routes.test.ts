@@ -114,6 +114,14 @@ describe("orders index loader", () => {
   });
 });
 
+async function warehouseReserved(): Promise<number> {
+  const [level] = await context.database.db
+    .select({ reserved: inventoryLevels.reserved })
+    .from(inventoryLevels)
+    .where(eq(inventoryLevels.locationId, warehouseId));
+  return level!.reserved;
+}
+
 describe("orders bulk actions", () => {
   it("puts reserved orders on hold and records who did it on the timeline", async () => {
     const targets = [orderIds["#1020"]!, orderIds["#1021"]!];
@@ -129,14 +137,18 @@ describe("orders bulk actions", () => {
     expect(events).toEqual([expect.objectContaining({ actor: "user:demo", message: "Put on hold" })]);
   });
 
-  it("releases a hold back to received, and refuses to release an order that is not on hold", async () => {
+  it("releases a hold into the reservation decision, keeping what the order holds, and refuses orders not on hold", async () => {
+    const reservedBefore = await warehouseReserved();
     const result = await readJson(
       await callAction(ordersAction, "/app/orders", { intent: "release_hold", orderId: [orderIds["#1020"]!, orderIds["#1022"]!] }),
     );
+    // #1020 kept its reservation while on hold: released, it is fully reserved again, with no new units taken.
     expect(result.outcomes).toEqual([
-      expect.objectContaining({ number: "#1020", ok: true, from: "on_hold", to: "received" }),
+      expect.objectContaining({ number: "#1020", ok: true, from: "on_hold", to: "reserved" }),
       expect.objectContaining({ number: "#1022", ok: false, reason: "order_not_on_hold" }),
     ]);
+    expect(await warehouseReserved()).toBe(reservedBefore);
+    expect(await ledgerMismatches(context.database.db, context.demoShop.id)).toEqual([]);
     const [untouched] = await context.database.db.select().from(orders).where(eq(orders.id, orderIds["#1022"]!));
     expect(untouched!.status).toBe("reserved");
   });

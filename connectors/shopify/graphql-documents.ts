@@ -84,6 +84,13 @@ export const PRODUCTS_QUERY = /* GraphQL */ `
   }
 `;
 
+/** Decides between paging and a bulk operation before the catalogue is read. */
+export const PRODUCTS_COUNT_QUERY = /* GraphQL */ `
+  query SwitchyardProductsCount {
+    productsCount(limit: null) { count precision }
+  }
+`;
+
 /**
  * Large catalogues: one bulk operation instead of thousands of paged requests. The inner query
  * is sent as a string argument, so it is exported too and validated like the others.
@@ -183,6 +190,7 @@ export const ORDERS_QUERY = /* GraphQL */ `
         cancelledAt
         currencyCode
         displayFinancialStatus
+        displayFulfillmentStatus
         email
         phone
         note
@@ -372,6 +380,7 @@ export const ALL_DOCUMENTS: Readonly<Record<string, string>> = {
   LOCATIONS_QUERY,
   PRODUCT_VARIANTS_QUERY,
   PRODUCTS_QUERY,
+  PRODUCTS_COUNT_QUERY,
   BULK_PRODUCTS_INNER_QUERY,
   BULK_OPERATION_RUN_QUERY_MUTATION,
   BULK_OPERATION_STATUS_QUERY,

@@ -45,7 +45,7 @@ afterEach(async () => sandbox.stop());
 
 function port(token = TOKEN) {
   const client = new AdminGraphqlClient({ endpoint: sandbox.graphqlUrl, accessToken: token, sleep: async () => {} });
-  return new ShopifyChannelConnector(new ShopifyConnector({ client }), { defaultLocationId: sandbox.state.locations[0]!.id });
+  return new ShopifyChannelConnector(new ShopifyConnector({ client }));
 }
 const item = (sku: string) => sandbox.state.inventoryItems.find((i) => i.sku === sku)!;
 const level = (sku: string) => sandbox.state.inventoryLevels.find((l) => l.inventoryItemId === item(sku).id)!;
@@ -63,10 +63,11 @@ describe("ShopifyChannelConnector (ChannelConnector + StockPusher ports)", () =>
   });
 
   it("pushes availability in input order, reports conflicts, and replays a retried call", async () => {
+    const main = sandbox.state.locations[0]!.id;
     const updates = [
-      { sku: "A", externalId: item("A").id, available: 3, previousAvailable: 5 },
-      { sku: "NOPE", available: 1 },
-      { sku: "B", externalId: item("B").id, available: 2, previousAvailable: 7 },
+      { sku: "A", externalId: item("A").id, channelLocationId: main, available: 3, previousAvailable: 5 },
+      { sku: "NOPE", channelLocationId: main, available: 1 },
+      { sku: "B", externalId: item("B").id, channelLocationId: main, available: 2, previousAvailable: 7 },
     ];
     const result = await port().pushAvailable(updates, { idempotencyKey: "sync-1" });
     if (!result.ok) throw new Error(result.detail);
@@ -86,11 +87,14 @@ describe("ShopifyChannelConnector (ChannelConnector + StockPusher ports)", () =>
     expect(sandbox.state.inventoryAdjustments).toHaveLength(1);
   });
 
-  it("serves the stock sync through StockPusher with per-key results", async () => {
+  it("serves the stock sync through StockPusher with per-key results, each item at its own location", async () => {
+    const main = sandbox.state.locations[0]!.id;
+    expect(port().scope).toBe("per_location");
     const result = await port().push(
       [
-        { key: "listing-a", externalId: item("A").id, sku: "A", available: 0, previousAvailable: null },
-        { key: "listing-x", externalId: "gid://shopify/InventoryItem/1", sku: null, available: 1, previousAvailable: null },
+        { key: "listing-a", externalId: item("A").id, locationExternalId: main, sku: "A", available: 0, previousAvailable: null },
+        { key: "listing-x", externalId: "gid://shopify/InventoryItem/1", locationExternalId: main, sku: null, available: 1, previousAvailable: null },
+        { key: "listing-b", externalId: item("B").id, sku: "B", available: 1, previousAvailable: null },
       ],
       { reference: "gid://switchyard/StockSync/run-7" },
     );
@@ -98,6 +102,7 @@ describe("ShopifyChannelConnector (ChannelConnector + StockPusher ports)", () =>
     expect(result.value).toEqual([
       { key: "listing-a", status: "applied" },
       { key: "listing-x", status: "rejected", problem: "The specified inventory item could not be found." },
+      { key: "listing-b", status: "rejected", problem: "Shopify needs a location to set a quantity" },
     ]);
     expect(level("A").available).toBe(0);
   });
@@ -105,7 +110,9 @@ describe("ShopifyChannelConnector (ChannelConnector + StockPusher ports)", () =>
   it("maps an invalid token to the port's unauthorized failure", async () => {
     const result = await port("wrong").fetchOrders(null);
     expect(result).toMatchObject({ ok: false, reason: "unauthorized" });
-    const push = await port("wrong").pushAvailable([{ sku: "A", externalId: item("A").id, available: 1 }], { idempotencyKey: "k" });
+    const push = await port("wrong").pushAvailable([{ sku: "A", externalId: item("A").id, channelLocationId: sandbox.state.locations[0]!.id, available: 1 }], {
+      idempotencyKey: "k",
+    });
     expect(push).toMatchObject({ ok: false, reason: "unauthorized" });
   });
 

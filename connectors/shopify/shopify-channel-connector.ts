@@ -46,22 +46,13 @@ const CANCEL_REASONS: Record<CancelOrderRequest["reason"], CancelOrderInput["rea
   other: "OTHER",
 };
 
-export interface ShopifyChannelConnectorOptions {
-  /**
-   * Location whose "available" quantity Switchyard owns; used when an update does not name
-   * its own `channelLocationId`, and for every StockPusher item (that port has no location).
-   */
-  defaultLocationId?: string;
-}
-
 export class ShopifyChannelConnector implements ChannelConnector, StockPusher {
   readonly channel = "shopify" as const;
+  /** Shopify keeps stock per location: every item names its own location. */
+  readonly scope = "per_location" as const;
   readonly maxBatchSize = SHOPIFY_SET_QUANTITIES_MAX_BATCH;
 
-  constructor(
-    private readonly shopify: ShopifyConnector,
-    private readonly options: ShopifyChannelConnectorOptions = {},
-  ) {}
+  constructor(private readonly shopify: ShopifyConnector) {}
 
   async fetchOrders(cursor: ChannelCursor | null, options: { readonly limit?: number } = {}): Promise<ChannelCallResult<FetchOrdersPage>> {
     const page = await this.shopify.fetchOrders(cursor, options.limit !== undefined ? { pageSize: options.limit } : {});
@@ -85,7 +76,7 @@ export class ShopifyChannelConnector implements ChannelConnector, StockPusher {
     const results: (AvailabilityPushItemResult | undefined)[] = new Array(batch.length);
     const sendable: { index: number; item: AvailablePushItem }[] = [];
     batch.forEach((update, index) => {
-      const locationId = update.channelLocationId ?? this.options.defaultLocationId;
+      const locationId = update.channelLocationId;
       if (!update.externalId || !locationId) {
         results[index] = {
           sku: update.sku,
@@ -117,30 +108,41 @@ export class ShopifyChannelConnector implements ChannelConnector, StockPusher {
     return ok(results as AvailabilityPushItemResult[]);
   }
 
-  /** StockPusher: the stock sync's narrow view; every item goes to the default location. */
+  /** StockPusher: the stock sync's narrow view; each item goes to its own location. */
   async push(items: readonly StockPushItem[], options: { readonly reference: string }): Promise<StockPushResult> {
-    const locationId = this.options.defaultLocationId;
-    if (!locationId) {
-      return ok(items.map((i): StockPushItemResult => ({ key: i.key, status: "rejected", problem: "no Shopify location configured for stock pushes" })));
+    const results = new Map<StockPushItem, StockPushItemResult>();
+    const sendable: { item: StockPushItem; mapped: AvailablePushItem }[] = [];
+    for (const item of items) {
+      if (!item.locationExternalId) {
+        results.set(item, { key: item.key, status: "rejected", problem: "Shopify needs a location to set a quantity" });
+        continue;
+      }
+      sendable.push({
+        item,
+        mapped: { inventoryItemId: item.externalId, locationId: item.locationExternalId, available: item.available, lastPushed: item.previousAvailable },
+      });
     }
-    const mapped = items.map((i) => ({ inventoryItemId: i.externalId, locationId, available: i.available, lastPushed: i.previousAvailable }));
-    const outcomes = await this.pushRaw(mapped, options.reference);
+    const outcomes = await this.pushRaw(sendable.map((s) => s.mapped), options.reference);
     if (!outcomes.ok) return outcomes;
-    return ok(
-      items.map((i, n): StockPushItemResult => {
-        const outcome = outcomes.value.get(mapped[n]!)!;
-        switch (outcome.status) {
-          case "applied":
-            return { key: i.key, status: "applied" };
-          case "stale":
-            return { key: i.key, status: "conflict", problem: outcome.message };
-          case "rejected":
-            return { key: i.key, status: "rejected", problem: outcome.message };
-          case "failed":
-            return { key: i.key, status: "not_applied", problem: outcome.message };
-        }
-      }),
-    );
+    for (const { item, mapped } of sendable) {
+      const outcome = outcomes.value.get(mapped)!;
+      const key = item.key;
+      switch (outcome.status) {
+        case "applied":
+          results.set(item, { key, status: "applied" });
+          break;
+        case "stale":
+          results.set(item, { key, status: "conflict", problem: outcome.message });
+          break;
+        case "rejected":
+          results.set(item, { key, status: "rejected", problem: outcome.message });
+          break;
+        case "failed":
+          results.set(item, { key, status: "not_applied", problem: outcome.message });
+          break;
+      }
+    }
+    return ok(items.map((item) => results.get(item)!));
   }
 
   private async pushRaw(items: readonly AvailablePushItem[], reference: string): Promise<ChannelCallResult<Map<AvailablePushItem, AvailablePushOutcome>>> {

@@ -14,6 +14,7 @@ import {
   ORDER_CANCEL_STATE_QUERY,
   ORDER_FULFILLMENT_ORDERS_QUERY,
   ORDER_LINE_ITEMS_QUERY,
+  PRODUCTS_COUNT_QUERY,
   PRODUCTS_QUERY,
   PRODUCT_VARIANTS_QUERY,
 } from "./graphql-documents.js";
@@ -48,6 +49,11 @@ export interface ImportProgress {
   total: number | null;
 }
 export type OnProgress = (progress: ImportProgress) => void;
+/**
+ * Awaited after each page is read and before the next is requested, so a caller can commit
+ * every page on its own: an import that fails half-way keeps what it already stored.
+ */
+export type OnPage<T> = (items: T[]) => Promise<void>;
 
 export interface ShopifyLocation {
   id: string;
@@ -104,6 +110,8 @@ export interface RejectedOrder {
 
 export interface FetchOrdersPage {
   orders: UnifiedOrder[];
+  /** The GraphQL node each order was mapped from (same index), kept as the order's source payload. */
+  sourceNodes: unknown[];
   rejected: RejectedOrder[];
   /** Opaque; hand it to the next fetchOrders call. Always set: polling continues from it. */
   nextCursor: string;
@@ -188,7 +196,7 @@ export class ShopifyConnector {
 
   // ---------- import ----------
 
-  async importLocations(options: { onProgress?: OnProgress } = {}): Promise<ConnectorResult<ShopifyLocation[]>> {
+  async importLocations(options: { onProgress?: OnProgress; onPage?: OnPage<ShopifyLocation> } = {}): Promise<ConnectorResult<ShopifyLocation[]>> {
     const first = this.pageSizes.locations;
     return this.paginate<ShopifyLocation, { locations: Connection<ShopifyLocation>; locationsCount: CountValue | null }>(
       "locations",
@@ -197,13 +205,39 @@ export class ShopifyConnector {
       (data) => data.locations,
       (data) => pagesFor(data.locationsCount, first),
       options.onProgress,
+      options.onPage,
     );
   }
 
-  async importProducts(options: { onProgress?: OnProgress } = {}): Promise<ConnectorResult<ShopifyProduct[]>> {
+  /** Products in the shop, or null when Shopify only gives a lower bound. */
+  async countProducts(): Promise<ConnectorResult<{ count: number; exact: boolean }>> {
+    const result = await this.client.request<{ productsCount: CountValue | null }>(PRODUCTS_COUNT_QUERY, {});
+    if (!result.ok) return fromApiFailure(result);
+    const value = result.data.productsCount;
+    return ok({ count: value?.count ?? 0, exact: value?.precision === "EXACT" });
+  }
+
+  async importProducts(options: { onProgress?: OnProgress; onPage?: OnPage<ShopifyProduct> } = {}): Promise<ConnectorResult<ShopifyProduct[]>> {
     type RawVariant = { id: string; sku: string | null; title: string; price: string; inventoryItem: { id: string; tracked: boolean } };
     type RawProduct = { id: string; title: string; status: string; variants: Connection<RawVariant> };
     const first = this.pageSizes.products;
+    const products: ShopifyProduct[] = [];
+    // Each page's products are completed (all their variants) before the page is handed on.
+    let completion: ConnectorResult<ShopifyProduct[]> = ok([]);
+    const complete = async (page: RawProduct[]): Promise<ConnectorResult<ShopifyProduct[]>> => {
+      const done: ShopifyProduct[] = [];
+      for (const p of page) {
+        const variants = p.variants.nodes.map(toVariant);
+        if (p.variants.pageInfo.hasNextPage) {
+          const rest = await this.allVariantsOf(p.id);
+          if (!rest.ok) return rest;
+          const seen = new Set(variants.map((v) => v.id));
+          variants.push(...rest.value.filter((v) => !seen.has(v.id)));
+        }
+        done.push({ id: p.id, title: p.title, status: p.status, variants });
+      }
+      return ok(done);
+    };
     const pages = await this.paginate<RawProduct, { products: Connection<RawProduct>; productsCount: CountValue | null }>(
       "products",
       PRODUCTS_QUERY,
@@ -211,20 +245,15 @@ export class ShopifyConnector {
       (data) => data.products,
       (data) => pagesFor(data.productsCount, first),
       options.onProgress,
+      async (page) => {
+        completion = await complete(page);
+        if (!completion.ok) throw new PageAbort();
+        products.push(...completion.value);
+        await options.onPage?.(completion.value);
+      },
     );
+    if (!completion.ok) return completion;
     if (!pages.ok) return pages;
-
-    const products: ShopifyProduct[] = [];
-    for (const p of pages.value) {
-      const variants = p.variants.nodes.map(toVariant);
-      if (p.variants.pageInfo.hasNextPage) {
-        const rest = await this.allVariantsOf(p.id);
-        if (!rest.ok) return rest;
-        const seen = new Set(variants.map((v) => v.id));
-        variants.push(...rest.value.filter((v) => !seen.has(v.id)));
-      }
-      products.push({ id: p.id, title: p.title, status: p.status, variants });
-    }
     return ok(products);
   }
 
@@ -306,7 +335,7 @@ export class ShopifyConnector {
 
   async importInventoryLevels(
     locationIds: readonly string[],
-    options: { onProgress?: OnProgress } = {},
+    options: { onProgress?: OnProgress; onPage?: OnPage<ShopifyInventoryLevel> } = {},
   ): Promise<ConnectorResult<ShopifyInventoryLevel[]>> {
     type RawLevel = { id: string; item: { id: string; sku: string | null }; quantities: { name: string; quantity: number }[] };
     type Data = { location: { id: string; inventoryLevels: Connection<RawLevel> } | null };
@@ -322,9 +351,10 @@ export class ShopifyConnector {
         if (!result.ok) return fromApiFailure(result);
         const data = result.data as Data;
         if (!data.location) return err("not_found", `location ${locationId} not found`);
+        const pageLevels: ShopifyInventoryLevel[] = [];
         for (const level of data.location.inventoryLevels.nodes) {
           const q = (name: string) => level.quantities.find((x) => x.name === name)?.quantity ?? 0;
-          levels.push({
+          pageLevels.push({
             locationId,
             inventoryItemId: level.item.id,
             sku: level.item.sku,
@@ -333,6 +363,8 @@ export class ShopifyConnector {
             committed: q("committed"),
           });
         }
+        levels.push(...pageLevels);
+        await options.onPage?.(pageLevels);
         done++;
         options.onProgress?.({ resource: "inventory_levels", done, total: null });
         const page = data.location.inventoryLevels.pageInfo;
@@ -368,6 +400,7 @@ export class ShopifyConnector {
     if (!result.ok) return fromApiFailure(result);
 
     const orders: UnifiedOrder[] = [];
+    const sourceNodes: unknown[] = [];
     const rejected: RejectedOrder[] = [];
     let maxSeen = state.maxSeen;
     for (const raw of result.data.orders.nodes) {
@@ -375,15 +408,17 @@ export class ShopifyConnector {
       const node = await this.withAllLineItems(raw);
       if (!node.ok) return node;
       const mapped = mapShopifyGraphqlOrder(node.value);
-      if (mapped.ok) orders.push(mapped.value);
-      else rejected.push({ externalId: typeof raw.id === "string" ? raw.id : null, reason: mapped.reason, detail: mapped.detail ?? "", raw });
+      if (mapped.ok) {
+        orders.push(mapped.value);
+        sourceNodes.push(node.value);
+      } else rejected.push({ externalId: typeof raw.id === "string" ? raw.id : null, reason: mapped.reason, detail: mapped.detail ?? "", raw });
     }
     const page = result.data.orders.pageInfo;
     const hasMore = page.hasNextPage && page.endCursor !== null;
     const next: OrderCursor = hasMore
       ? { since: state.since, after: page.endCursor, maxSeen }
       : { since: maxSeen !== null ? normaliseIso(maxSeen) : state.since, after: null, maxSeen: null };
-    return ok({ orders, rejected, nextCursor: encodeCursor(next), hasMore });
+    return ok({ orders, sourceNodes, rejected, nextCursor: encodeCursor(next), hasMore });
   }
 
   /** Completes an order whose nested line-item page was full, so no order is mapped partially. */
@@ -410,7 +445,7 @@ export class ShopifyConnector {
 
   /** Imports every order changed since `updatedSince` (all orders when omitted). */
   async importOrders(
-    options: { updatedSince?: Date; onProgress?: OnProgress } = {},
+    options: { updatedSince?: Date; onProgress?: OnProgress; onPage?: (page: { orders: UnifiedOrder[]; sourceNodes: unknown[]; rejected: RejectedOrder[] }) => Promise<void> } = {},
   ): Promise<ConnectorResult<{ orders: UnifiedOrder[]; rejected: RejectedOrder[]; nextCursor: string }>> {
     const count = await this.client.request<{ ordersCount: CountValue | null }>(ORDERS_COUNT_QUERY, {
       query: ordersSearch(options.updatedSince?.toISOString() ?? null),
@@ -424,6 +459,7 @@ export class ShopifyConnector {
       if (!page.ok) return page;
       orders.push(...page.value.orders);
       rejected.push(...page.value.rejected);
+      await options.onPage?.({ orders: page.value.orders, sourceNodes: page.value.sourceNodes, rejected: page.value.rejected });
       cursor = page.value.nextCursor;
       options.onProgress?.({ resource: "orders", done, total: total === null ? null : Math.max(total, done) });
       if (!page.value.hasMore) return ok({ orders, rejected, nextCursor: cursor });
@@ -561,6 +597,7 @@ export class ShopifyConnector {
     connectionOf: (data: D) => Connection<N>,
     totalPagesOf: (data: D) => number | null,
     onProgress: OnProgress | undefined,
+    onPage?: OnPage<N>,
   ): Promise<ConnectorResult<N[]>> {
     const nodes: N[] = [];
     let after: string | null = null;
@@ -572,12 +609,24 @@ export class ShopifyConnector {
       if (done === 1) total = totalPagesOf(data);
       const connection = connectionOf(data);
       nodes.push(...connection.nodes);
+      if (onPage) {
+        try {
+          await onPage(connection.nodes);
+        } catch (error) {
+          // The page handler already recorded its own failure; stop paging without one more request.
+          if (error instanceof PageAbort) return ok(nodes);
+          throw error;
+        }
+      }
       onProgress?.({ resource, done, total: total === null ? null : Math.max(total, done) });
       if (!connection.pageInfo.hasNextPage || !connection.pageInfo.endCursor) return ok(nodes);
       after = connection.pageInfo.endCursor;
     }
   }
 }
+
+/** Thrown by an internal page handler to stop paging; never escapes the connector. */
+class PageAbort extends Error {}
 
 export interface BulkOperationStatus {
   id: string;

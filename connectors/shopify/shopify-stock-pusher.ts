@@ -9,11 +9,11 @@ import { SHOPIFY_SET_QUANTITIES_MAX_BATCH, type AvailablePushItem, type Availabl
 import { ShopifyConnector } from "./shopify-connector.js";
 
 /**
- * Shopify as a stock-sync target. Shopify keeps stock per location, while a listing carries
- * one figure per channel, so the channel's available-to-sell is set at one Shopify location:
- * `settings.stockLocationId` when the merchant chose one (a location dedicated to Switchyard
- * is the clean setup), else the highest-priority Switchyard location of the connection that
- * mirrors a Shopify location.
+ * Shopify as a stock-sync target. Shopify keeps stock per location (inventorySetQuantities
+ * takes an inventory item and a location) and Switchyard's locations mirror Shopify's 1:1
+ * (locations.external_id is the Shopify Location GID), so the pusher is `per_location`: the
+ * sync hands it one item per (listing, location) carrying that location's share of the
+ * channel's figure, and each goes to its own location.
  */
 
 const credentialsSchema = z.object({ accessToken: z.string().min(1) });
@@ -21,7 +21,6 @@ const settingsSchema = z
   .object({
     /** The demo's Shopify sandbox (or any Admin API compatible server); the shop's own domain when absent. */
     baseUrl: z.string().url().nullish(),
-    stockLocationId: z.string().startsWith("gid://shopify/Location/").nullish(),
   })
   .passthrough();
 
@@ -33,53 +32,53 @@ export const shopifyStockPusherFactory: StockPusherFactory = (connection, { cred
   if (!parsedCredentials.success) return err("missing_credentials", "the Shopify connection has no access token");
   const settings = settingsSchema.safeParse(connection.settings);
   if (!settings.success) return err("misconfigured", `invalid Shopify settings: ${settings.error.issues.map((i) => i.path.join(".") + " " + i.message).join("; ")}`);
-  const locationId =
-    settings.data.stockLocationId ?? connection.locationExternalIds.find((id) => id.startsWith("gid://shopify/Location/"));
-  if (!locationId) {
-    return err("misconfigured", "no Shopify location to set stock at: set settings.stockLocationId or feed the channel from a location mirrored in Shopify");
-  }
   const endpoint = settings.data.baseUrl
     ? `${settings.data.baseUrl.replace(/\/+$/, "")}/admin/api/${SHOPIFY_ADMIN_API_VERSION}/graphql.json`
     : shopifyAdminGraphqlUrl(connection.shopDomain);
   const client = new AdminGraphqlClient({ endpoint, accessToken: parsedCredentials.data.accessToken, ...(fetch ? { fetch } : {}) });
-  return ok(new ShopifyStockPusher(new ShopifyConnector({ client }), locationId));
+  return ok(new ShopifyStockPusher(new ShopifyConnector({ client })));
 };
 
 export class ShopifyStockPusher implements StockPusher {
   readonly channel = "shopify" as const;
+  readonly scope = "per_location" as const;
   /** inventorySetQuantities' input limit; the connector then sends each batch as one call. */
   readonly maxBatchSize = SHOPIFY_SET_QUANTITIES_MAX_BATCH;
 
-  constructor(
-    private readonly connector: Pick<ShopifyConnector, "pushAvailable">,
-    private readonly locationId: string,
-  ) {}
+  constructor(private readonly connector: Pick<ShopifyConnector, "pushAvailable">) {}
 
   async push(batch: readonly StockPushItem[], options: { readonly reference: string }): Promise<StockPushResult> {
     if (batch.length > this.maxBatchSize) throw new RangeError(`batch of ${batch.length} exceeds ${this.maxBatchSize}`);
-    if (batch.length === 0) return ok([]);
+    const results: StockPushItemResult[] = [];
     const keyOf = new Map<AvailablePushItem, string>();
-    const items = batch.map((item) => {
+    const items: AvailablePushItem[] = [];
+    for (const item of batch) {
+      if (!item.locationExternalId?.startsWith("gid://shopify/Location/")) {
+        // The sync only sends mirrored locations; anything else is a caller bug, kept per item.
+        results.push({ key: item.key, status: "rejected", problem: "no Shopify location id for this item" });
+        continue;
+      }
       const pushItem: AvailablePushItem = {
         inventoryItemId: item.externalId,
-        locationId: this.locationId,
+        locationId: item.locationExternalId,
         available: item.available,
         lastPushed: item.previousAvailable,
       };
       keyOf.set(pushItem, item.key);
-      return pushItem;
-    });
+      items.push(pushItem);
+    }
+    if (items.length === 0) return ok(results);
     const outcomes = await this.connector.pushAvailable(items, {
       referenceDocumentUri: `gid://switchyard/StockSync/${encodeURIComponent(options.reference)}`,
     });
 
     const whole = wholeCallFailure(outcomes);
     if (whole) return whole;
-    const results: StockPushItemResult[] = outcomes.map((outcome) => {
+    for (const outcome of outcomes) {
       const key = keyOf.get(outcome.item);
       if (key === undefined) throw new Error("the Shopify connector returned an item it was not given");
-      return toItemResult(key, outcome);
-    });
+      results.push(toItemResult(key, outcome));
+    }
     return ok(results);
   }
 }

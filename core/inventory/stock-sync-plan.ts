@@ -2,6 +2,7 @@ import type { ChannelFailureReason } from "../ports/channel-connector-port.js";
 import type { StockPushItemStatus } from "../ports/stock-pusher-port.js";
 import { channelAvailableToSell, channelKitAvailableToSell, type KitComponentStock, type LocationBalance } from "./available-to-sell.js";
 import type { ChannelAllocationStrategy } from "./channel-allocation-strategy.js";
+import { kitSupplies, splitAvailableToSell, variantSupplies, type ChannelLocation } from "./per-location-available-to-sell.js";
 
 /**
  * Decisions of the stock sync, free of I/O: what each listing should show on its channel,
@@ -50,6 +51,52 @@ export function planStockPush<L extends ListingStock>(
     const available = listingAvailableToSell(listing, locationIds, strategy);
     if (listing.lastPushedAvailable === available) unchanged.push(listing);
     else changed.push({ listing, available });
+  }
+  return { changed, unchanged };
+}
+
+/** A listing on a channel that keeps stock per location, with what each location was last told. */
+export interface LocationListingStock extends Omit<ListingStock, "lastPushedAvailable"> {
+  /** Last figure pushed per location id; missing or null when never (or when it must be re-told). */
+  readonly lastPushedByLocation: Readonly<Record<string, number | null>>;
+}
+
+/** Available-to-sell of one listing at each of `locations` (in their order), summing to the channel's figure. */
+export function listingAvailableByLocation(
+  listing: Omit<ListingStock, "lastPushedAvailable">,
+  locations: readonly ChannelLocation[],
+  strategy: ChannelAllocationStrategy,
+): { readonly locationId: string; readonly available: number }[] {
+  const supplies = listing.kitComponents.length > 0 ? kitSupplies(listing.kitComponents, locations) : variantSupplies(listing.levels, locations);
+  return splitAvailableToSell(supplies, listing, strategy);
+}
+
+export interface LocationStockPushPlan<L extends LocationListingStock> {
+  /** (listing, location) pairs whose channel figure is wrong (or unknown). */
+  readonly changed: readonly {
+    readonly listing: L;
+    readonly locationId: string;
+    readonly available: number;
+    readonly lastPushedAvailable: number | null;
+  }[];
+  /** (listing, location) pairs the channel already shows correctly. */
+  readonly unchanged: readonly { readonly listing: L; readonly locationId: string }[];
+}
+
+/** planStockPush for location-scoped channels: one decision per (listing, location). */
+export function planLocationStockPush<L extends LocationListingStock>(
+  listings: readonly L[],
+  locations: readonly ChannelLocation[],
+  strategy: ChannelAllocationStrategy,
+): LocationStockPushPlan<L> {
+  const changed: { listing: L; locationId: string; available: number; lastPushedAvailable: number | null }[] = [];
+  const unchanged: { listing: L; locationId: string }[] = [];
+  for (const listing of listings) {
+    for (const share of listingAvailableByLocation(listing, locations, strategy)) {
+      const lastPushedAvailable = listing.lastPushedByLocation[share.locationId] ?? null;
+      if (lastPushedAvailable === share.available) unchanged.push({ listing, locationId: share.locationId });
+      else changed.push({ listing, locationId: share.locationId, available: share.available, lastPushedAvailable });
+    }
   }
   return { changed, unchanged };
 }

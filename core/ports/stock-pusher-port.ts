@@ -3,16 +3,29 @@ import type { Channel } from "../orders/unified-order.js";
 import type { ChannelFailure } from "./channel-connector-port.js";
 
 /**
- * The one thing the stock sync needs from a channel: "this listing now has N available".
- * Narrower than ChannelConnector on purpose, so a connector can serve the sync before it
- * implements orders and fulfilment, and a test can fake it in a few lines.
+ * The one thing the stock sync needs from a channel: "this listing now has N available" (at
+ * this location, for channels that keep stock per location). Narrower than ChannelConnector on
+ * purpose, so a connector can serve the sync before it implements orders and fulfilment, and a
+ * test can fake it in a few lines.
  */
 
+/**
+ * How a channel holds stock:
+ * - `pooled`: one quantity per listing (Amazon, eBay, WooCommerce); the sync pushes the
+ *   channel's available-to-sell over all its locations;
+ * - `per_location`: one quantity per listing and location (Shopify); the sync splits the same
+ *   figure over the channel's locations and pushes each location its share, so the channel's
+ *   total equals the pooled figure instead of counting it once per location.
+ */
+export type StockScope = "pooled" | "per_location";
+
 export interface StockPushItem {
-  /** The caller's id for the item (a listing id); results come back keyed by it. */
+  /** The caller's id for the item (a listing, or a listing at a location); results come back keyed by it. */
   readonly key: string;
   /** The channel's id for the listing (Shopify inventory item GID, Amazon SKU, eBay offer...). */
   readonly externalId: string;
+  /** The channel's id for the location (Shopify Location GID); present exactly for `per_location` pushers. */
+  readonly locationExternalId?: string;
   readonly sku: string | null;
   readonly available: number;
   /**
@@ -44,6 +57,7 @@ export type StockPushResult = Ok<readonly StockPushItemResult[]> | ChannelFailur
 
 export interface StockPusher {
   readonly channel: Channel;
+  readonly scope: StockScope;
   /** Most items the channel takes in one call; the sync never hands over a larger batch. */
   readonly maxBatchSize: number;
   /**

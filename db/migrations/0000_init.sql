@@ -124,6 +124,15 @@ CREATE TABLE "channel_connections" (
 	CONSTRAINT "channel_connections_shop_channel_name" UNIQUE("shop_id","channel","name")
 );
 --> statement-breakpoint
+CREATE TABLE "channel_listing_locations" (
+	"listing_id" uuid NOT NULL,
+	"location_id" uuid NOT NULL,
+	"last_pushed_available" integer,
+	"last_pushed_at" timestamp with time zone,
+	"last_push_error" text,
+	CONSTRAINT "channel_listing_locations_listing_id_location_id_pk" PRIMARY KEY("listing_id","location_id")
+);
+--> statement-breakpoint
 CREATE TABLE "channel_listings" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"shop_id" uuid NOT NULL,
@@ -321,6 +330,19 @@ CREATE TABLE "webhook_deliveries" (
 	CONSTRAINT "webhook_deliveries_channel_delivery" UNIQUE("channel","delivery_id")
 );
 --> statement-breakpoint
+CREATE TABLE "import_runs" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"shop_id" uuid NOT NULL,
+	"connection_id" uuid NOT NULL,
+	"status" text DEFAULT 'queued' NOT NULL,
+	"progress" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"counts" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"error" text,
+	"started_at" timestamp with time zone,
+	"finished_at" timestamp with time zone,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 ALTER TABLE "api_tokens" ADD CONSTRAINT "api_tokens_shop_id_shops_id_fk" FOREIGN KEY ("shop_id") REFERENCES "public"."shops"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "locations" ADD CONSTRAINT "locations_shop_id_shops_id_fk" FOREIGN KEY ("shop_id") REFERENCES "public"."shops"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "kit_components" ADD CONSTRAINT "kit_components_kit_variant_id_variants_id_fk" FOREIGN KEY ("kit_variant_id") REFERENCES "public"."variants"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -329,6 +351,8 @@ ALTER TABLE "products" ADD CONSTRAINT "products_shop_id_shops_id_fk" FOREIGN KEY
 ALTER TABLE "variants" ADD CONSTRAINT "variants_shop_id_shops_id_fk" FOREIGN KEY ("shop_id") REFERENCES "public"."shops"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "variants" ADD CONSTRAINT "variants_product_id_products_id_fk" FOREIGN KEY ("product_id") REFERENCES "public"."products"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "channel_connections" ADD CONSTRAINT "channel_connections_shop_id_shops_id_fk" FOREIGN KEY ("shop_id") REFERENCES "public"."shops"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "channel_listing_locations" ADD CONSTRAINT "channel_listing_locations_listing_id_channel_listings_id_fk" FOREIGN KEY ("listing_id") REFERENCES "public"."channel_listings"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "channel_listing_locations" ADD CONSTRAINT "channel_listing_locations_location_id_locations_id_fk" FOREIGN KEY ("location_id") REFERENCES "public"."locations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "channel_listings" ADD CONSTRAINT "channel_listings_shop_id_shops_id_fk" FOREIGN KEY ("shop_id") REFERENCES "public"."shops"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "channel_listings" ADD CONSTRAINT "channel_listings_connection_id_channel_connections_id_fk" FOREIGN KEY ("connection_id") REFERENCES "public"."channel_connections"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "channel_listings" ADD CONSTRAINT "channel_listings_variant_id_variants_id_fk" FOREIGN KEY ("variant_id") REFERENCES "public"."variants"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -362,6 +386,8 @@ ALTER TABLE "returns" ADD CONSTRAINT "returns_order_id_orders_id_fk" FOREIGN KEY
 ALTER TABLE "exceptions" ADD CONSTRAINT "exceptions_shop_id_shops_id_fk" FOREIGN KEY ("shop_id") REFERENCES "public"."shops"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "exceptions" ADD CONSTRAINT "exceptions_order_id_orders_id_fk" FOREIGN KEY ("order_id") REFERENCES "public"."orders"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "webhook_deliveries" ADD CONSTRAINT "webhook_deliveries_shop_id_shops_id_fk" FOREIGN KEY ("shop_id") REFERENCES "public"."shops"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "import_runs" ADD CONSTRAINT "import_runs_shop_id_shops_id_fk" FOREIGN KEY ("shop_id") REFERENCES "public"."shops"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "import_runs" ADD CONSTRAINT "import_runs_connection_id_channel_connections_id_fk" FOREIGN KEY ("connection_id") REFERENCES "public"."channel_connections"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "channel_listings_variant_idx" ON "channel_listings" USING btree ("variant_id");--> statement-breakpoint
 CREATE INDEX "inventory_levels_shop_updated_idx" ON "inventory_levels" USING btree ("shop_id","updated_at");--> statement-breakpoint
 CREATE INDEX "inventory_movements_level_idx" ON "inventory_movements" USING btree ("variant_id","location_id","id");--> statement-breakpoint
@@ -377,4 +403,6 @@ CREATE INDEX "orders_shop_channel_created_idx" ON "orders" USING btree ("shop_id
 CREATE INDEX "shipments_order_idx" ON "shipments" USING btree ("order_id");--> statement-breakpoint
 CREATE INDEX "returns_order_idx" ON "returns" USING btree ("order_id");--> statement-breakpoint
 CREATE INDEX "exceptions_shop_status_idx" ON "exceptions" USING btree ("shop_id","status","created_at");--> statement-breakpoint
-CREATE INDEX "webhook_deliveries_resource_idx" ON "webhook_deliveries" USING btree ("channel","resource_id","triggered_at");
+CREATE INDEX "webhook_deliveries_resource_idx" ON "webhook_deliveries" USING btree ("channel","resource_id","triggered_at");--> statement-breakpoint
+CREATE INDEX "import_runs_connection_created_idx" ON "import_runs" USING btree ("connection_id","created_at");--> statement-breakpoint
+CREATE UNIQUE INDEX "import_runs_one_active_per_connection" ON "import_runs" USING btree ("connection_id") WHERE status IN ('queued', 'running');

@@ -1,5 +1,6 @@
 import { asc, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "../client";
+import { lastOrderReceivedAt } from "./dashboard-queries";
 import { outer } from "./sql-helpers";
 import { channelConnections, channelListings, channelLocations, locations, orders } from "../schema";
 
@@ -27,7 +28,7 @@ export async function listChannelConnections(db: DbOrTx, shopId: string, now: Da
       channel: channelConnections.channel,
       name: channelConnections.name,
       status: channelConnections.status,
-      lastOrderAt: channelConnections.lastOrderAt,
+      lastOrderAt: lastOrderReceivedAt(),
       lastPushAt: channelConnections.lastPushAt,
       lastErrorAt: channelConnections.lastErrorAt,
       lastError: channelConnections.lastError,

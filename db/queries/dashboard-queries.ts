@@ -55,6 +55,20 @@ export interface DashboardData {
   dailyOrders: DailyChannelSeries;
 }
 
+/**
+ * When the channel's newest order reached Switchyard: the connection's own mark or, when the
+ * ingest path has not set it, the newest order row from that channel. Orders belong to a
+ * channel rather than a connection; a shop has one connection per channel in practice.
+ */
+export function lastOrderReceivedAt() {
+  return sql<Date | null>`greatest(${outer(channelConnections, channelConnections.lastOrderAt)},
+    (select max(o.created_at) from ${orders} o
+      where o.shop_id = ${outer(channelConnections, channelConnections.shopId)}
+        and o.channel = ${outer(channelConnections, channelConnections.channel)}))`.mapWith((value: string | Date | null) =>
+    value === null ? null : new Date(value),
+  );
+}
+
 export function startOfUtcDay(at: Date): Date {
   return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
 }
@@ -111,7 +125,7 @@ export async function loadDashboard(db: DbOrTx, shopId: string, now: Date = new 
         channel: channelConnections.channel,
         name: channelConnections.name,
         status: channelConnections.status,
-        lastOrderAt: channelConnections.lastOrderAt,
+        lastOrderAt: lastOrderReceivedAt(),
         lastPushAt: channelConnections.lastPushAt,
         lastErrorAt: channelConnections.lastErrorAt,
         lastError: channelConnections.lastError,

@@ -1,8 +1,11 @@
 import { and, eq, sql } from "drizzle-orm";
 import { err, ok, type Result } from "../../core/shared/result";
 import type { Database } from "../client";
-import { exceptions } from "../schema";
+import { orderStatusSchema, type OrderStatus } from "../../core/orders/order-status";
+import { exceptions, orders } from "../schema";
 import { appendTimeline } from "./order-timeline-repository";
+import { topUpReservation } from "./reservation-top-up-repository";
+import { scheduleStockSync } from "./stock-ledger-repository";
 
 export type ExceptionActionRefusal = "exception_not_found" | "exception_not_open";
 
@@ -11,6 +14,19 @@ export interface ExceptionRecord {
   kind: string;
   orderId: string | null;
   retryCount: number;
+}
+
+/** What a retry set in motion, so the admin can say exactly what happened. */
+export type RetryWork =
+  | { kind: "stock_sync" }
+  | { kind: "reservation"; reserved: number; shortfall: number; status: OrderStatus }
+  | { kind: "order_not_reservable"; status: string }
+  | { kind: "none" };
+
+export interface ExceptionRetry extends ExceptionRecord {
+  work: RetryWork;
+  /** True when the retry fixed the cause and the exception closed itself. */
+  resolved: boolean;
 }
 
 /** The merchant dealt with it: the exception leaves the open queue, with who and when. */
@@ -41,15 +57,30 @@ export async function resolveException(
 }
 
 /**
- * Counts a retry on an open exception. The work itself (re-running a reservation, re-pushing
- * stock) belongs to the caller, which runs it after this commits; the count stays visible so a
- * merchant can tell a stuck problem from a fresh one.
+ * Counts a retry on an open exception and re-runs the work that can fix it, in the same
+ * transaction (rule 4): a partial-stock shortfall re-enters the reservation decision for its
+ * order's missing units, and a failed stock push queues a shop-wide stock sync. The count stays
+ * visible so a merchant can tell a stuck problem from a fresh one.
  */
 export async function recordExceptionRetry(
   db: Database,
   input: { shopId: string; exceptionId: string; actor: string },
-): Promise<Result<ExceptionRecord, ExceptionActionRefusal>> {
+): Promise<Result<ExceptionRetry, ExceptionActionRefusal>> {
   return db.transaction(async (tx) => {
+    const [peek] = await tx
+      .select({ orderId: exceptions.orderId })
+      .from(exceptions)
+      .where(and(eq(exceptions.shopId, input.shopId), eq(exceptions.id, input.exceptionId)));
+    if (!peek) return err("exception_not_found");
+    // Order row first, then the exception: the same order as ingest and the reservation
+    // top-up take their locks, so two retries on one order cannot deadlock.
+    const [order] = peek.orderId
+      ? await tx
+          .select({ id: orders.id, status: orders.status })
+          .from(orders)
+          .where(and(eq(orders.shopId, input.shopId), eq(orders.id, peek.orderId)))
+          .for("update")
+      : [];
     const [current] = await tx
       .select({ id: exceptions.id, status: exceptions.status, kind: exceptions.kind, orderId: exceptions.orderId })
       .from(exceptions)
@@ -62,6 +93,7 @@ export async function recordExceptionRetry(
       .set({ retryCount: sql`${exceptions.retryCount} + 1` })
       .where(eq(exceptions.id, current.id))
       .returning({ id: exceptions.id, kind: exceptions.kind, orderId: exceptions.orderId, retryCount: exceptions.retryCount });
+
     if (current.orderId) {
       await appendTimeline(tx, input.shopId, current.orderId, [
         {
@@ -72,6 +104,27 @@ export async function recordExceptionRetry(
         },
       ]);
     }
-    return ok(updated!);
+
+    let work: RetryWork = { kind: "none" };
+    if (current.kind === "sync_failed") {
+      await scheduleStockSync(tx, input.shopId, 0);
+      work = { kind: "stock_sync" };
+    } else if (current.kind === "partial_stock" && order) {
+      const status = orderStatusSchema.safeParse(order.status);
+      if (status.success && RESERVABLE_STATUSES.includes(status.data)) {
+        const topUp = await topUpReservation(tx, { shopId: input.shopId, orderId: order.id, status: status.data, actor: input.actor });
+        work = { kind: "reservation", reserved: topUp.reserved, shortfall: topUp.shortfall, status: topUp.status };
+      } else {
+        work = { kind: "order_not_reservable", status: order.status };
+      }
+    }
+    const [after] = await tx
+      .select({ status: exceptions.status })
+      .from(exceptions)
+      .where(eq(exceptions.id, current.id));
+    return ok({ ...updated!, work, resolved: after?.status === "resolved" });
   });
 }
+
+/** Only orders waiting for stock re-enter the reservation decision; held or shipped ones do not. */
+const RESERVABLE_STATUSES: readonly OrderStatus[] = ["received", "backordered"];

@@ -54,7 +54,7 @@ export async function adjustInventory(
   });
 }
 
-/** Goods arriving at a location (purchase order receipt, initial stock, demo seed). */
+/** Goods arriving at a location (purchase order receipt, initial stock, demo seed); the channels hear of it. */
 export async function receiveStock(
   tx: Tx,
   input: { shopId: string; variantId: string; locationId: string; quantity: number; actor: string; receiptId: string },
@@ -65,6 +65,7 @@ export async function receiveStock(
   await recordMovements(tx, input.shopId, [
     { level, movement: { kind: "receive", quantity: input.quantity, cause: { type: "receipt", id: input.receiptId }, actor: input.actor } },
   ]);
+  await scheduleStockSync(tx, input.shopId);
 }
 
 async function lockLevel(tx: Tx, key: { shopId: string; variantId: string; locationId: string }) {

@@ -5,6 +5,7 @@ import type { Database } from "../client";
 import { orders } from "../schema";
 import { appendTimeline } from "./order-timeline-repository";
 import { releaseOrderReservations } from "./reservation-repository";
+import { topUpReservation } from "./reservation-top-up-repository";
 import { scheduleStockSync } from "./stock-ledger-repository";
 
 /**
@@ -49,6 +50,7 @@ export async function applyMerchantOrderAction(
     if (!outcome.ok) return { orderId: order.id, number: order.number, ok: false, reason: outcome.reason };
 
     let message = TIMELINE_WORDING[input.action];
+    let finalStatus: OrderStatus = outcome.to;
     if (input.action === "cancel") {
       const released = await releaseOrderReservations(tx, {
         shopId: input.shopId,
@@ -75,6 +77,12 @@ export async function applyMerchantOrderAction(
         data: { from, to: outcome.to, source: "admin" },
       },
     ]);
-    return { orderId: order.id, number: order.number, ok: true, from, to: outcome.to };
+    if (input.action === "release_hold") {
+      // Released orders re-enter the reservation decision: stock may have moved while the order
+      // was parked. What it already holds is kept; only missing units are reserved.
+      const topUp = await topUpReservation(tx, { shopId: input.shopId, orderId: order.id, status: outcome.to, actor: input.actor });
+      finalStatus = topUp.status;
+    }
+    return { orderId: order.id, number: order.number, ok: true, from, to: finalStatus };
   });
 }

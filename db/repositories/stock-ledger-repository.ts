@@ -96,6 +96,8 @@ export async function recordMovements(tx: Tx, shopId: string, entries: readonly 
     [...perLevel].map(([id, d]) => sql`(${id}::uuid, ${d.onHand}::int, ${d.reserved}::int)`),
     sql`, `,
   );
+  // Units became available (receipt, count up, release, restock): backorders may now be filled.
+  if (rows.some((row) => row.onHandDelta - row.reservedDelta > 0)) await scheduleBackorderFill(tx, shopId);
   await tx.execute(sql`
     UPDATE inventory_levels AS l
        SET on_hand = l.on_hand + d.on_hand_delta,
@@ -115,5 +117,15 @@ export async function scheduleStockSync(tx: DbOrTx, shopId: string, delayMs = 2_
     "inventory/sync",
     { shopId },
     { jobKey: `inventory-sync:${shopId}`, jobKeyMode: "preserve_run_at", runAt: new Date(Date.now() + delayMs) },
+  );
+}
+
+/** Backordered orders get the freed units in placement order, shortly after the change commits. */
+export async function scheduleBackorderFill(tx: DbOrTx, shopId: string, delayMs = 1_000): Promise<void> {
+  await enqueueJob(
+    tx,
+    "orders/fill-backorders",
+    { shopId },
+    { jobKey: `fill-backorders:${shopId}`, jobKeyMode: "preserve_run_at", runAt: new Date(Date.now() + delayMs) },
   );
 }

@@ -3,7 +3,7 @@ import type { PgColumn } from "drizzle-orm/pg-core";
 import pg from "pg";
 import type { KitComponentStock, LocationBalance } from "../../core/inventory/available-to-sell";
 import type { ChannelAllocationStrategy } from "../../core/inventory/channel-allocation-strategy";
-import { planStockPush, type ListingStock } from "../../core/inventory/stock-sync-plan";
+import { planLocationStockPush, planStockPush, type ListingStock, type LocationListingStock } from "../../core/inventory/stock-sync-plan";
 import type { ChannelFailureReason } from "../../core/ports/channel-connector-port";
 import type { StockPushItemStatus } from "../../core/ports/stock-pusher-port";
 import type { Database, DbOrTx } from "../client";
@@ -64,6 +64,13 @@ export async function tryLockShopStockSync(db: Database, shopId: string): Promis
   };
 }
 
+export interface SyncLocation {
+  id: string;
+  /** The location's id in the channel (Shopify Location GID); null when it mirrors none. */
+  externalId: string | null;
+  priority: number;
+}
+
 export interface SyncConnection {
   id: string;
   shopId: string;
@@ -72,10 +79,10 @@ export interface SyncConnection {
   name: string;
   credentialsEncrypted: string | null;
   settings: Record<string, unknown>;
-  /** Active locations feeding this channel's available-to-sell. */
+  /** Active locations feeding this channel's available-to-sell, highest priority first. */
   locationIds: string[];
-  /** Their ids in the channel (Shopify location GIDs), highest priority first; unmirrored ones left out. */
-  locationExternalIds: string[];
+  /** The same locations with their channel ids and priorities, in the same order. */
+  locations: SyncLocation[];
 }
 
 /**
@@ -92,16 +99,13 @@ export async function listConnectionsToSync(db: DbOrTx, shopId: string): Promise
     name: string;
     credentials_encrypted: string | null;
     settings: Record<string, unknown>;
-    location_ids: string[];
-    location_external_ids: string[];
+    locations: SyncLocation[];
   }>(sql`
     SELECT c.id, c.shop_id, s.domain AS shop_domain, c.channel, c.name, c.credentials_encrypted, c.settings,
-           coalesce((SELECT array_agg(l.id ORDER BY l.priority, l.name)
+           coalesce((SELECT json_agg(json_build_object('id', l.id, 'externalId', l.external_id, 'priority', l.priority)
+                                     ORDER BY l.priority, l.name, l.id)
                        FROM channel_locations f JOIN locations l ON l.id = f.location_id
-                      WHERE f.connection_id = c.id AND l.active), '{}') AS location_ids,
-           coalesce((SELECT array_agg(l.external_id ORDER BY l.priority, l.name)
-                       FROM channel_locations f JOIN locations l ON l.id = f.location_id
-                      WHERE f.connection_id = c.id AND l.active AND l.external_id IS NOT NULL), '{}') AS location_external_ids
+                      WHERE f.connection_id = c.id AND l.active), '[]'::json) AS locations
       FROM channel_connections c
       JOIN shops s ON s.id = c.shop_id
      WHERE c.shop_id = ${shopId} AND s.sync_enabled AND c.status = 'connected'
@@ -114,27 +118,31 @@ export async function listConnectionsToSync(db: DbOrTx, shopId: string): Promise
     name: row.name,
     credentialsEncrypted: row.credentials_encrypted,
     settings: row.settings ?? {},
-    locationIds: row.location_ids,
-    locationExternalIds: row.location_external_ids,
+    locationIds: row.locations.map((l) => l.id),
+    locations: row.locations,
   }));
 }
 
-export interface ListingToPush {
+/** One figure to push: a listing's (pooled channels), or a listing's at one location (per-location channels). */
+export interface StockToPush {
   listingId: string;
+  /** Present for per-location channels: where the figure goes. */
+  location?: { id: string; externalId: string };
   variantId: string;
   externalId: string;
   sku: string | null;
-  /** The figure the channel should show. */
+  /** The figure the channel should show (there). */
   available: number;
-  /** What the channel was last told (null: never, or it must be re-told without a check). */
+  /** What the channel was last told (there); null: never, or it must be re-told without a check. */
   lastPushedAvailable: number | null;
 }
 
 export interface ConnectionStockChanges {
   /** The database time the levels were read; recorded as last_pushed_at of what is pushed. */
   observedAt: Date;
-  changed: ListingToPush[];
-  /** Listings recomputed and found already right on the channel (their last_pushed_at was bumped). */
+  /** In a stable order (SKU, listing, location priority), so a retried run rebuilds the same batches. */
+  changed: StockToPush[];
+  /** Figures recomputed and found already right on the channel (their last_pushed_at was bumped). */
   unchangedCount: number;
 }
 
@@ -146,29 +154,33 @@ type CandidateRow = {
   allocation_percent: number;
   buffer: number;
   last_pushed_available: number | null;
+  last_pushed_by_location: Record<string, number | null>;
   levels: LocationBalance[];
   kit_components: KitComponentStock[];
   observed_at: Date | string;
 };
 
 /**
- * The listings of one connection whose available-to-sell may have changed — never pushed,
- * last push failed, or a level of the variant (or of a kit's components) updated since the
- * last push — with their levels at the connection's locations, in one statement. Their ATS is
- * computed by the core; listings already showing the right figure only get last_pushed_at
- * bumped, so they are not looked at again until their stock moves.
+ * The listings of one connection whose available-to-sell may have changed, with their levels
+ * at `locationsSql` (a one-column `location_id` subquery) and, per location, what each was
+ * last told — in one statement. Candidates: never pushed, last push failed or was refused, a
+ * level of the variant (or of a kit's components) updated since the last push, and for
+ * per-location channels a location that lost its figure (conflict) or was never told (a newly
+ * fed or newly mirrored location).
  */
-export async function collectStockChanges(
+async function readCandidates(
   db: DbOrTx,
-  connection: Pick<SyncConnection, "id" | "shopId" | "locationIds">,
-  strategy: ChannelAllocationStrategy,
-): Promise<ConnectionStockChanges> {
+  connection: Pick<SyncConnection, "id" | "shopId">,
+  locationsSql: SQL,
+  perLocation: boolean,
+): Promise<CandidateRow[]> {
+  // A fed location the channel was never told about (or must be re-told): no row, no figure, an error.
+  const locationNeedsPush = sql`OR EXISTS (
+                   SELECT 1 FROM feed
+                     LEFT JOIN channel_listing_locations cll ON cll.listing_id = cl.id AND cll.location_id = feed.location_id
+                    WHERE cll.last_pushed_available IS NULL OR cll.last_pushed_at IS NULL OR cll.last_push_error IS NOT NULL)`;
   const result = await db.execute<CandidateRow>(sql`
-    WITH feed AS (
-      SELECT f.location_id
-        FROM channel_locations f JOIN locations l ON l.id = f.location_id
-       WHERE f.connection_id = ${connection.id} AND l.active
-    ),
+    WITH feed AS (${locationsSql}),
     candidates AS (
       SELECT cl.*
         FROM channel_listings cl
@@ -176,6 +188,7 @@ export async function collectStockChanges(
          AND (cl.last_pushed_at IS NULL
               OR cl.last_pushed_available IS NULL
               OR cl.last_push_error IS NOT NULL
+              ${perLocation ? locationNeedsPush : sql``}
               OR EXISTS (
                    SELECT 1 FROM inventory_levels il
                     WHERE il.shop_id = cl.shop_id
@@ -185,6 +198,9 @@ export async function collectStockChanges(
                       AND il.updated_at > cl.last_pushed_at - make_interval(secs => ${CHANGE_DETECTION_SLACK_SECONDS}))))
     SELECT c.id AS listing_id, c.variant_id, c.external_id, coalesce(c.external_sku, v.sku) AS sku,
            c.allocation_percent, c.buffer, c.last_pushed_available,
+           (SELECT coalesce(json_object_agg(cll.location_id, cll.last_pushed_available), '{}'::json)
+              FROM channel_listing_locations cll
+             WHERE cll.listing_id = c.id AND cll.location_id IN (SELECT location_id FROM feed)) AS last_pushed_by_location,
            (SELECT coalesce(json_agg(json_build_object('locationId', il.location_id, 'onHand', il.on_hand,
                                                        'reserved', il.reserved, 'safetyStock', il.safety_stock)), '[]'::json)
               FROM inventory_levels il
@@ -201,8 +217,26 @@ export async function collectStockChanges(
       JOIN variants v ON v.id = c.variant_id
      -- A stable order: a retried run rebuilds the same batches (and so the same idempotency keys).
      ORDER BY coalesce(c.external_sku, v.sku), c.id`);
+  return result.rows;
+}
 
-  const rows = result.rows;
+/**
+ * Pooled channels (one figure per listing): the candidates' available-to-sell over the
+ * connection's active locations, computed by the core. Listings already showing the right
+ * figure only get last_pushed_at bumped, so they are not looked at again until their stock moves.
+ */
+export async function collectStockChanges(
+  db: DbOrTx,
+  connection: Pick<SyncConnection, "id" | "shopId" | "locationIds">,
+  strategy: ChannelAllocationStrategy,
+): Promise<ConnectionStockChanges> {
+  const rows = await readCandidates(
+    db,
+    connection,
+    sql`SELECT f.location_id FROM channel_locations f JOIN locations l ON l.id = f.location_id
+         WHERE f.connection_id = ${connection.id} AND l.active`,
+    false,
+  );
   const observedAt = rows[0] ? new Date(rows[0].observed_at) : new Date();
   const listings: (ListingStock & { row: CandidateRow })[] = rows.map((row) => ({
     listingId: row.listing_id,
@@ -236,8 +270,99 @@ export async function collectStockChanges(
   };
 }
 
+/**
+ * Per-location channels (Shopify): each candidate's figure split over the connection's active
+ * locations that mirror a channel location (others cannot be addressed there and are left out
+ * of the split), compared per location with channel_listing_locations. Locations already right
+ * only get last_pushed_at bumped; listings entirely right get their summary refreshed.
+ */
+export async function collectLocationStockChanges(
+  db: DbOrTx,
+  connection: Pick<SyncConnection, "id" | "shopId" | "locations">,
+  strategy: ChannelAllocationStrategy,
+): Promise<ConnectionStockChanges> {
+  const pushable = connection.locations.filter((l): l is SyncLocation & { externalId: string } => l.externalId !== null);
+  if (pushable.length === 0) return { observedAt: new Date(), changed: [], unchangedCount: 0 };
+  const rows = await readCandidates(db, connection, pushableLocationsSql(connection.id), true);
+  const observedAt = rows[0] ? new Date(rows[0].observed_at) : new Date();
+  const listings: (LocationListingStock & { row: CandidateRow })[] = rows.map((row) => ({
+    listingId: row.listing_id,
+    allocationPercent: row.allocation_percent,
+    buffer: row.buffer,
+    levels: row.levels,
+    kitComponents: row.kit_components,
+    lastPushedByLocation: row.last_pushed_by_location ?? {},
+    row,
+  }));
+  const plan = planLocationStockPush(
+    listings,
+    pushable.map((l) => ({ locationId: l.id, priority: l.priority })),
+    strategy,
+  );
+
+  if (plan.unchanged.length > 0) {
+    const pairs = plan.unchanged.map((u) => ({ listing_id: u.listing.listingId, location_id: u.locationId }));
+    await db.execute(sql`
+      UPDATE channel_listing_locations AS cll
+         SET last_pushed_at = ${observedAt.toISOString()}::timestamptz, last_push_error = NULL
+        FROM jsonb_to_recordset(${JSON.stringify(pairs)}::jsonb) AS x(listing_id uuid, location_id uuid)
+       WHERE cll.listing_id = x.listing_id AND cll.location_id = x.location_id`);
+    const withChanges = new Set(plan.changed.map((c) => c.listing.listingId));
+    const settled = [...new Set(plan.unchanged.map((u) => u.listing.listingId))].filter((id) => !withChanges.has(id));
+    await refreshListingSummaries(db, connection.id, settled);
+  }
+  const externalIdOf = new Map(pushable.map((l) => [l.id, l.externalId]));
+  return {
+    observedAt,
+    unchangedCount: plan.unchanged.length,
+    changed: plan.changed.map(({ listing, locationId, available, lastPushedAvailable }) => ({
+      listingId: listing.listingId,
+      location: { id: locationId, externalId: externalIdOf.get(locationId)! },
+      variantId: listing.row.variant_id,
+      externalId: listing.row.external_id,
+      sku: listing.row.sku,
+      available,
+      lastPushedAvailable,
+    })),
+  };
+}
+
+/** The connection's active locations that mirror a channel location. */
+function pushableLocationsSql(connectionId: string): SQL {
+  return sql`SELECT f.location_id FROM channel_locations f JOIN locations l ON l.id = f.location_id
+              WHERE f.connection_id = ${connectionId} AND l.active AND l.external_id IS NOT NULL`;
+}
+
+/**
+ * A per-location listing's row in channel_listings summarises its locations, for the admin and
+ * for change detection: last_pushed_available is the sum the channel was told (null while any
+ * location's figure is unknown), last_pushed_at the oldest location push (so a location left
+ * behind keeps the listing a candidate), last_push_error each failing location's reason.
+ */
+async function refreshListingSummaries(db: DbOrTx, connectionId: string, listingIds: readonly string[]): Promise<void> {
+  if (listingIds.length === 0) return;
+  await db.execute(sql`
+    WITH feed AS (${pushableLocationsSql(connectionId)}),
+    summary AS (
+      SELECT x.id AS listing_id,
+             CASE WHEN bool_and(cll.last_pushed_available IS NOT NULL) THEN sum(cll.last_pushed_available)::int END AS total,
+             CASE WHEN bool_and(cll.last_pushed_at IS NOT NULL) THEN min(cll.last_pushed_at) END AS pushed_at,
+             string_agg(l.name || ': ' || cll.last_push_error, '; ' ORDER BY l.priority, l.name) AS problem
+        FROM (SELECT jsonb_array_elements_text(${JSON.stringify(listingIds)}::jsonb)::uuid AS id) x
+        CROSS JOIN feed
+        JOIN locations l ON l.id = feed.location_id
+        LEFT JOIN channel_listing_locations cll ON cll.listing_id = x.id AND cll.location_id = feed.location_id
+       GROUP BY x.id)
+    UPDATE channel_listings AS cl
+       SET last_pushed_available = summary.total, last_pushed_at = summary.pushed_at, last_push_error = summary.problem
+      FROM summary
+     WHERE cl.id = summary.listing_id AND cl.connection_id = ${connectionId}`);
+}
+
 export interface ListingPushOutcome {
   listingId: string;
+  /** Set when the figure went to one location of a per-location channel. */
+  locationId?: string;
   /** The figure that was pushed. */
   available: number;
   status: StockPushItemStatus;
@@ -246,21 +371,25 @@ export interface ListingPushOutcome {
 
 /**
  * Records what the channel answered for one batch, and that the connection works: applied
- * listings remember the figure and when it was read; a compare-and-set conflict forgets the
+ * figures are remembered with when they were read; a compare-and-set conflict forgets the
  * last pushed figure (the channel holds something else), so the next sync overwrites it with
- * ours; refusals keep their reason on the listing. The connection's failure streak, if any,
- * ends here and its open sync_failed exception is resolved.
+ * ours; refusals keep their reason. Per-location answers land in channel_listing_locations and
+ * the listing's summary is refreshed from them. The connection's failure streak, if any, ends
+ * here and its open sync_failed exception is resolved; `warning` (or nothing) becomes its
+ * last_error.
  */
 export async function recordPushOutcomes(
   db: Database,
-  input: { shopId: string; connectionId: string; observedAt: Date; outcomes: readonly ListingPushOutcome[] },
+  input: { shopId: string; connectionId: string; observedAt: Date; outcomes: readonly ListingPushOutcome[]; warning?: string | null },
 ): Promise<void> {
+  const observedAt = sql`${input.observedAt.toISOString()}::timestamptz`;
+  const problemOf = (o: ListingPushOutcome) => (o.status === "applied" ? null : (o.problem ?? o.status));
+  const pooled = input.outcomes.filter((o) => o.locationId === undefined);
+  const located = input.outcomes.filter((o) => o.locationId !== undefined);
   await db.transaction(async (tx) => {
-    if (input.outcomes.length > 0) {
+    if (pooled.length > 0) {
       const values = sql.join(
-        input.outcomes.map(
-          (o) => sql`(${o.listingId}::uuid, ${o.status}::text, ${o.available}::int, ${o.status === "applied" ? null : (o.problem ?? o.status)}::text)`,
-        ),
+        pooled.map((o) => sql`(${o.listingId}::uuid, ${o.status}::text, ${o.available}::int, ${problemOf(o)}::text)`),
         sql`, `,
       );
       await tx.execute(sql`
@@ -268,22 +397,66 @@ export async function recordPushOutcomes(
            SET last_pushed_available = CASE o.status WHEN 'applied' THEN o.available
                                                      WHEN 'conflict' THEN NULL
                                                      ELSE cl.last_pushed_available END,
-               last_pushed_at = CASE WHEN o.status = 'applied' THEN ${input.observedAt.toISOString()}::timestamptz ELSE cl.last_pushed_at END,
+               last_pushed_at = CASE WHEN o.status = 'applied' THEN ${observedAt} ELSE cl.last_pushed_at END,
                last_push_error = o.problem
           FROM (VALUES ${values}) AS o(id, status, available, problem)
          WHERE cl.id = o.id AND cl.connection_id = ${input.connectionId}`);
     }
+    if (located.length > 0) {
+      const values = sql.join(
+        located.map((o) => sql`(${o.listingId}::uuid, ${o.locationId!}::uuid, ${o.status}::text, ${o.available}::int, ${problemOf(o)}::text)`),
+        sql`, `,
+      );
+      await tx.execute(sql`
+        INSERT INTO channel_listing_locations (listing_id, location_id)
+        SELECT o.listing_id, o.location_id
+          FROM (VALUES ${values}) AS o(listing_id, location_id, status, available, problem)
+          JOIN channel_listings cl ON cl.id = o.listing_id AND cl.connection_id = ${input.connectionId}
+        ON CONFLICT (listing_id, location_id) DO NOTHING`);
+      await tx.execute(sql`
+        UPDATE channel_listing_locations AS cll
+           SET last_pushed_available = CASE o.status WHEN 'applied' THEN o.available
+                                                     WHEN 'conflict' THEN NULL
+                                                     ELSE cll.last_pushed_available END,
+               last_pushed_at = CASE WHEN o.status = 'applied' THEN ${observedAt} ELSE cll.last_pushed_at END,
+               last_push_error = o.problem
+          FROM (VALUES ${values}) AS o(listing_id, location_id, status, available, problem)
+         WHERE cll.listing_id = o.listing_id AND cll.location_id = o.location_id`);
+      await refreshListingSummaries(tx, input.connectionId, [...new Set(located.map((o) => o.listingId))]);
+    }
     const [before] = await tx
-      .select({ lastError: channelConnections.lastError })
+      .select({ lastErrorAt: channelConnections.lastErrorAt, lastPushAt: channelConnections.lastPushAt })
       .from(channelConnections)
       .where(eq(channelConnections.id, input.connectionId))
       .for("update");
     await tx
       .update(channelConnections)
-      .set({ lastPushAt: sql`now()`, lastError: null })
+      .set({ lastPushAt: sql`now()`, lastError: input.warning ?? null })
       .where(eq(channelConnections.id, input.connectionId));
-    if (before?.lastError != null) await resolveSyncExceptions(tx, input.shopId, input.connectionId);
+    if (before && inFailureStreak(before)) await resolveSyncExceptions(tx, input.shopId, input.connectionId);
   });
+}
+
+/**
+ * A warning about a connection that still works (locations the channel cannot be told about),
+ * kept in last_error while no failure is; null clears an earlier warning. A failure's message
+ * is never overwritten: it stays until a push succeeds.
+ */
+export async function recordConnectionWarning(db: DbOrTx, input: { connectionId: string; warning: string | null }): Promise<void> {
+  await db.execute(sql`
+    UPDATE channel_connections
+       SET last_error = ${input.warning}
+     WHERE id = ${input.connectionId}
+       AND last_error IS DISTINCT FROM ${input.warning}
+       AND NOT (last_error_at IS NOT NULL AND (last_push_at IS NULL OR last_error_at > last_push_at))`);
+}
+
+/**
+ * A failure streak runs from a failure to the next successful push: last_error alone cannot
+ * tell, because it also carries warnings about a working connection.
+ */
+function inFailureStreak(connection: { lastErrorAt: Date | null; lastPushAt: Date | null }): boolean {
+  return connection.lastErrorAt !== null && (connection.lastPushAt === null || connection.lastErrorAt > connection.lastPushAt);
 }
 
 /**
@@ -305,7 +478,12 @@ export async function recordConnectionFailure(
   const message = `${input.reason}: ${input.detail}`.slice(0, 1000);
   return db.transaction(async (tx) => {
     const [before] = await tx
-      .select({ lastError: channelConnections.lastError, name: channelConnections.name, channel: channelConnections.channel })
+      .select({
+        lastErrorAt: channelConnections.lastErrorAt,
+        lastPushAt: channelConnections.lastPushAt,
+        name: channelConnections.name,
+        channel: channelConnections.channel,
+      })
       .from(channelConnections)
       .where(and(eq(channelConnections.id, input.connectionId), eq(channelConnections.shopId, input.shopId)))
       .for("update");
@@ -320,7 +498,7 @@ export async function recordConnectionFailure(
         .set({ lastPushError: message })
         .where(and(eq(channelListings.connectionId, input.connectionId), idIn(channelListings.id, input.listingIds)));
     }
-    if (before.lastError != null) return { exceptionRaised: false };
+    if (inFailureStreak(before)) return { exceptionRaised: false };
     await tx.insert(exceptions).values({
       shopId: input.shopId,
       kind: "sync_failed",

@@ -58,3 +58,20 @@ export const channelListings = pgTable(
     index("channel_listings_variant_idx").on(t.variantId),
   ],
 );
+
+/**
+ * What a location-scoped channel (Shopify) was last told per location of a listing. The
+ * listing's own last_pushed_available stays the pooled sum of these, for the admin and for
+ * channels that take one figure per listing.
+ */
+export const channelListingLocations = pgTable(
+  "channel_listing_locations",
+  {
+    listingId: uuid("listing_id").notNull().references(() => channelListings.id, { onDelete: "cascade" }),
+    locationId: uuid("location_id").notNull().references(() => locations.id, { onDelete: "cascade" }),
+    lastPushedAvailable: integer("last_pushed_available"),
+    lastPushedAt: timestamp("last_pushed_at", { withTimezone: true }),
+    lastPushError: text("last_push_error"),
+  },
+  (t) => [primaryKey({ columns: [t.listingId, t.locationId] })],
+);

@@ -6,3 +6,4 @@ export * from "./inventory";
 export * from "./orders";
 export * from "./returns";
 export * from "./inbox";
+export * from "./imports";

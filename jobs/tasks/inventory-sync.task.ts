@@ -5,13 +5,16 @@ import type { StockPushItem, StockPushItemResult } from "../../core/ports/stock-
 import { createChannelConnectorRegistry, type ChannelConnectorRegistry } from "../../connectors/channel-connector-registry";
 import { scheduleStockSync } from "../../db/repositories/stock-ledger-repository";
 import {
+  collectLocationStockChanges,
   collectStockChanges,
   listConnectionsToSync,
   recordConnectionFailure,
+  recordConnectionWarning,
   recordPushOutcomes,
   tryLockShopStockSync,
   type ListingPushOutcome,
-  type ListingToPush,
+  type StockToPush,
+  type SyncConnection,
 } from "../../db/repositories/stock-sync-repository";
 import { jobPayloadSchemas } from "../job-payloads";
 import type { TaskContext } from "../task-context";
@@ -37,6 +40,7 @@ export interface ConnectionSyncSummary {
   outcome: ConnectionSyncOutcome;
   /** Channel calls made (one per batch). */
   batches: number;
+  /** Items answered below: listings for pooled channels, (listing, location) pairs for per-location ones. */
   applied: number;
   conflicts: number;
   rejected: number;
@@ -44,6 +48,8 @@ export interface ConnectionSyncSummary {
   unchanged: number;
   error?: string;
   exceptionRaised?: boolean;
+  /** Something the merchant should fix that did not stop the push (locations the channel cannot address). */
+  warning?: string;
 }
 
 export interface StockSyncSummary {
@@ -102,10 +108,16 @@ export async function syncShopStock(
         continue;
       }
       const pusher = lookup.value;
+      const perLocation = pusher.scope === "per_location";
+      const warning = perLocation ? unaddressableLocationsWarning(connection) : null;
+      if (warning) summary.warning = warning;
 
-      const changes = await collectStockChanges(db, connection, strategy);
+      const changes = perLocation ? await collectLocationStockChanges(db, connection, strategy) : await collectStockChanges(db, connection, strategy);
       summary.unchanged = changes.unchangedCount;
-      if (changes.changed.length === 0) continue;
+      if (changes.changed.length === 0) {
+        if (perLocation) await recordConnectionWarning(db, { connectionId: connection.id, warning });
+        continue;
+      }
       summary.outcome = "pushed";
 
       const batches = inBatches(changes.changed, pusher.maxBatchSize);
@@ -118,7 +130,7 @@ export async function syncShopStock(
             // Not an error: the unsent listings stay due and the follow-up run sends them.
             summary.outcome = "rate_limited";
           } else {
-            const unsent = batches.slice(index).flat().map((listing) => listing.listingId);
+            const unsent = [...new Set(batches.slice(index).flat().map((item) => item.listingId))];
             const detail = result.detail ?? result.reason;
             const recorded = await recordConnectionFailure(db, { shopId, connectionId: connection.id, reason: result.reason, detail, listingIds: unsent });
             Object.assign(summary, { outcome: "failed", error: `${result.reason}: ${detail}`, exceptionRaised: recorded.exceptionRaised });
@@ -133,7 +145,7 @@ export async function syncShopStock(
           else if (outcome.status === "rejected") summary.rejected++;
           else summary.notApplied++;
         }
-        await recordPushOutcomes(db, { shopId, connectionId: connection.id, observedAt: changes.observedAt, outcomes });
+        await recordPushOutcomes(db, { shopId, connectionId: connection.id, observedAt: changes.observedAt, outcomes, warning });
       }
     }
 
@@ -145,28 +157,42 @@ export async function syncShopStock(
   }
 }
 
-function toPushItem(listing: ListingToPush): StockPushItem {
+/**
+ * Locations feeding a per-location channel that mirror none of its locations: the channel
+ * cannot be told their stock, so they are left out, and the merchant is told once per
+ * connection rather than once per listing.
+ */
+function unaddressableLocationsWarning(connection: SyncConnection): string | null {
+  const missing = connection.locations.filter((l) => l.externalId === null).length;
+  if (missing === 0) return null;
+  const channel = connection.channel === "shopify" ? "Shopify" : connection.channel;
+  return `${missing} ${missing === 1 ? "location has" : "locations have"} no ${channel} location id; their stock is not pushed to ${connection.name}`;
+}
+
+/** The key a pushed figure's result comes back under: the listing, or the listing at a location. */
+function keyOf(item: StockToPush): string {
+  return item.location ? `${item.listingId}@${item.location.id}` : item.listingId;
+}
+
+function toPushItem(item: StockToPush): StockPushItem {
   return {
-    key: listing.listingId,
-    externalId: listing.externalId,
-    sku: listing.sku,
-    available: listing.available,
-    previousAvailable: listing.lastPushedAvailable,
+    key: keyOf(item),
+    externalId: item.externalId,
+    ...(item.location ? { locationExternalId: item.location.externalId } : {}),
+    sku: item.sku,
+    available: item.available,
+    previousAvailable: item.lastPushedAvailable,
   };
 }
 
-/** One outcome per pushed listing; a listing the channel said nothing about was not applied. */
-function matchResults(batch: readonly ListingToPush[], results: readonly StockPushItemResult[]): ListingPushOutcome[] {
+/** One outcome per pushed figure; a figure the channel said nothing about was not applied. */
+function matchResults(batch: readonly StockToPush[], results: readonly StockPushItemResult[]): ListingPushOutcome[] {
   const byKey = new Map(results.map((result) => [result.key, result]));
-  return batch.map((listing) => {
-    const result = byKey.get(listing.listingId);
-    if (!result) return { listingId: listing.listingId, available: listing.available, status: "not_applied", problem: "the channel returned no result for this item" };
-    return {
-      listingId: listing.listingId,
-      available: listing.available,
-      status: result.status,
-      ...(result.problem !== undefined ? { problem: result.problem } : {}),
-    };
+  return batch.map((item) => {
+    const result = byKey.get(keyOf(item));
+    const base = { listingId: item.listingId, ...(item.location ? { locationId: item.location.id } : {}), available: item.available };
+    if (!result) return { ...base, status: "not_applied", problem: "the channel returned no result for this item" };
+    return { ...base, status: result.status, ...(result.problem !== undefined ? { problem: result.problem } : {}) };
   });
 }
 
@@ -180,7 +206,7 @@ export function inventorySyncTask(context: TaskContext): Task {
     const summary = await syncShopStock({ ...context, connectors }, payload.shopId, { reference: `job-${helpers.job.id}` });
     for (const c of summary.connections) {
       if (c.outcome === "up_to_date" || c.outcome === "no_connector") continue;
-      const line = `stock sync ${payload.shopId} ${c.channel} ${c.connectionId}: ${c.outcome} (${c.applied} applied, ${c.conflicts} conflicts, ${c.rejected} rejected, ${c.notApplied} not applied, ${c.batches} calls)`;
+      const line = `stock sync ${payload.shopId} ${c.channel} ${c.connectionId}: ${c.outcome} (${c.applied} applied, ${c.conflicts} conflicts, ${c.rejected} rejected, ${c.notApplied} not applied, ${c.batches} calls)${c.warning ? `; ${c.warning}` : ""}`;
       if (c.outcome === "failed") helpers.logger.warn(`${line}: ${c.error ?? ""}`);
       else helpers.logger.info(line);
     }

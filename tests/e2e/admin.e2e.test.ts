@@ -46,6 +46,24 @@ describe.skipIf(!chromiumAvailable)("admin in a browser (demo mode)", () => {
     return true;
   }
 
+  /**
+   * Server-rendered inputs exist before React hydrates them; typing then is lost. React marks
+   * each hydrated element with a __reactProps$ key, so wait for that before interacting.
+   */
+  async function hydrated(locator: ReturnType<Page["locator"]>) {
+    await locator.first().waitFor({ state: "visible" });
+    await locator
+      .first()
+      .evaluate((element) =>
+        new Promise<void>((resolve) => {
+          const check = () =>
+            Object.keys(element).some((key) => key.startsWith("__reactProps")) ? resolve() : setTimeout(check, 50);
+          check();
+        }),
+      );
+    return locator;
+  }
+
   async function screenshot(name: string) {
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
   }
@@ -91,16 +109,18 @@ describe.skipIf(!chromiumAvailable)("admin in a browser (demo mode)", () => {
     expect(reserved).toBeDefined();
 
     await page.goto(`${app.url}/app/orders`, { waitUntil: "networkidle" });
-    await page.getByPlaceholder("Search order number, customer name or email, SKU").fill(reserved!.number);
+    await (await hydrated(page.getByPlaceholder("Search order number, customer name or email, SKU"))).fill(reserved!.number);
     await page.waitForURL((url) => url.searchParams.get("q") === reserved!.number);
-    await page.waitForLoadState("networkidle");
     const rows = page.locator("tbody tr");
-    expect(await rows.count()).toBe(1);
+    // The URL moves with the navigation; React renders the filtered rows a moment later.
+    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(1);
     expect(await rows.first().innerText()).toContain(reserved!.number);
 
     await rows.first().locator("td").first().click();
     await page.getByRole("button", { name: "Hold", exact: true }).click();
     expect(await shown(page.getByText("1 order put on hold"))).toBe(true);
+    // The list revalidates after the action: the row now carries the new status.
+    expect(await shown(rows.first().getByText("On hold"))).toBe(true);
     await screenshot("orders-bulk-hold");
 
     const [held] = await app.db.select({ status: orders.status }).from(orders).where(eq(orders.id, reserved!.id));
@@ -147,7 +167,7 @@ describe.skipIf(!chromiumAvailable)("admin in a browser (demo mode)", () => {
       .limit(1);
     await page.goto(`${app.url}/app/inventory/${variant!.id}`, { waitUntil: "networkidle" });
     expect(await shown(page.getByRole("heading", { name: variant!.sku, level: 1 }))).toBe(true);
-    await page.getByLabel("Change", { exact: true }).fill("7");
+    await (await hydrated(page.getByLabel("Change", { exact: true }))).fill("7");
     await page.getByLabel("Reason").fill("Browser test receipt");
     await page.getByRole("button", { name: "Record adjustment" }).click();
     expect(await shown(page.getByText("Adjustment recorded"))).toBe(true);
@@ -174,7 +194,7 @@ describe.skipIf(!chromiumAvailable)("admin in a browser (demo mode)", () => {
 
     await page.goto(`${app.url}/app/locations/${firstLocation!.id}`, { waitUntil: "networkidle" });
     expect(await shown(page.getByRole("heading", { name: firstLocation!.name, level: 1 }))).toBe(true);
-    await page.getByLabel("Latitude").fill("123");
+    await (await hydrated(page.getByLabel("Latitude"))).fill("123");
     await page.getByRole("button", { name: "Save location" }).click();
     expect(await shown(page.getByText("Latitude must be between -90 and 90"))).toBe(true);
     await screenshot("location-form-errors");

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { ChannelConnectorRegistry, ConnectionForConnector } from "../../connectors/channel-connector-registry";
-import type { StockPushItem, StockPushResult, StockPusher } from "../../core/ports/stock-pusher-port";
+import type { StockPushItem, StockPushResult, StockPusher, StockScope } from "../../core/ports/stock-pusher-port";
 import { ok } from "../../core/shared/result";
 import type { Database } from "../../db/client";
 import { lockLevels, recordMovements } from "../../db/repositories/stock-ledger-repository";
@@ -79,9 +79,11 @@ export interface FakePusher extends StockPusher {
   respond: (items: readonly StockPushItem[]) => StockPushResult;
 }
 
-export function fakePusher(maxBatchSize = 250): FakePusher {
+/** A pooled pusher by default (one figure per listing, as Amazon, eBay and Woo take it). */
+export function fakePusher(maxBatchSize = 250, scope: StockScope = "pooled"): FakePusher {
   const pusher: FakePusher = {
     channel: "shopify",
+    scope,
     maxBatchSize,
     calls: [],
     respond: (items) => ok(items.map((item) => ({ key: item.key, status: "applied" as const }))),

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setDatabaseForTests } from "../../app/db.server";
 import { action as inventoryLevelsUpdate } from "../../app/routes/webhooks.inventory_levels.update";
 import { action as productsUpdate } from "../../app/routes/webhooks.products.update";
-import { channelConnections, channelListings, exceptions, products, variants, webhookDeliveries } from "../../db/schema";
+import { channelConnections, channelListingLocations, channelListings, channelLocations, exceptions, products, variants, webhookDeliveries } from "../../db/schema";
 import { processWebhookDelivery } from "../../jobs/tasks/webhooks-process.task";
-import { createShop, createVariant } from "../helpers/ledger-fixtures";
+import { createLocation, createShop, createVariant } from "../helpers/ledger-fixtures";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 import { fixtureText, postWebhook } from "../fixtures/shopify/webhooks/shopify-webhook-requests";
 
@@ -17,11 +17,17 @@ beforeAll(async () => {
 });
 afterAll(() => setDatabaseForTests(undefined));
 
-/** A shop whose mug is listed on Shopify under the fixture's inventory item, last pushed at `lastPushed`. */
+/**
+ * A shop whose mug is listed on Shopify under the fixture's inventory item, last pushed at
+ * `lastPushed` to the fixture's location (mirrored by our Warehouse, which feeds the channel).
+ */
 async function shopWithListedMug(lastPushed: number | null) {
   const { db } = database;
   const shop = await createShop(db);
   const [connection] = await db.insert(channelConnections).values({ shopId: shop.id, channel: "shopify", name: shop.domain }).returning();
+  const warehouse = await createLocation(db, shop.id, { name: "Warehouse", externalId: "gid://shopify/Location/24826418" });
+  const store = await createLocation(db, shop.id, { name: "Store", externalId: "gid://shopify/Location/99" });
+  await db.insert(channelLocations).values([warehouse, store].map((l) => ({ connectionId: connection!.id, locationId: l.id })));
   const mug = await createVariant(db, shop.id, "MUG-BLK-11OZ", 1450);
   await db
     .update(variants)
@@ -30,9 +36,28 @@ async function shopWithListedMug(lastPushed: number | null) {
   await db.update(products).set({ externalId: "gid://shopify/Product/788032119674292922" }).where(eq(products.id, mug.productId));
   const [listing] = await db
     .insert(channelListings)
-    .values({ shopId: shop.id, connectionId: connection!.id, variantId: mug.id, externalId: "gid://shopify/InventoryItem/271878346596884015", lastPushedAvailable: lastPushed })
+    .values({
+      shopId: shop.id,
+      connectionId: connection!.id,
+      variantId: mug.id,
+      externalId: "gid://shopify/InventoryItem/271878346596884015",
+      // The listing's sum: the fixture's location plus 4 at the store.
+      lastPushedAvailable: lastPushed === null ? null : lastPushed + 4,
+    })
     .returning();
-  return { shop, mug, listing: listing! };
+  await db.insert(channelListingLocations).values([
+    { listingId: listing!.id, locationId: warehouse.id, lastPushedAvailable: lastPushed, lastPushedAt: new Date() },
+    { listingId: listing!.id, locationId: store.id, lastPushedAvailable: 4, lastPushedAt: new Date() },
+  ]);
+  return { shop, mug, listing: listing!, warehouse, store };
+}
+
+async function pushedAt(listingId: string, locationId: string) {
+  const [row] = await database.db
+    .select()
+    .from(channelListingLocations)
+    .where(and(eq(channelListingLocations.listingId, listingId), eq(channelListingLocations.locationId, locationId)));
+  return row!.lastPushedAvailable;
 }
 
 async function deliverAndProcess(action: unknown, topic: string, shopDomain: string, body: string, triggeredAt?: string) {
@@ -62,16 +87,37 @@ describe("Shopify inventory_levels/update", () => {
     expect(row).toMatchObject({ status: "processed", error: null, resourceId: "271878346596884015:24826418" });
     expect(outcome).toMatchObject({ note: expect.stringContaining("echo") });
     const [after] = await database.db.select().from(channelListings).where(eq(channelListings.id, listing.id));
-    expect(after!.lastPushedAvailable).toBe(6);
+    expect(after!.lastPushedAvailable).toBe(10);
+    expect(await stockSyncJobs(shop.id)).toBe(0);
+  });
+
+  it("compares with what was pushed to that location, not with the listing's sum over locations", async () => {
+    // 10 is the listing's sum (6 + 4): at this location it is a drift, not an echo.
+    const { shop, listing, warehouse, store } = await shopWithListedMug(6);
+    await deliverAndProcess(inventoryLevelsUpdate, "inventory_levels/update", shop.domain, inventoryBody(10));
+    expect(await pushedAt(listing.id, warehouse.id)).toBeNull();
+    expect(await pushedAt(listing.id, store.id)).toBe(4);
+    expect(await stockSyncJobs(shop.id)).toBe(1);
+  });
+
+  it("leaves levels at Shopify locations Switchyard does not set stock at to Shopify", async () => {
+    const { shop, listing } = await shopWithListedMug(6);
+    const body = inventoryBody(2).replace('"location_id": 24826418', '"location_id": 555');
+    const { outcome, row } = await deliverAndProcess(inventoryLevelsUpdate, "inventory_levels/update", shop.domain, body);
+    expect(row).toMatchObject({ status: "processed", error: null });
+    expect(outcome).toMatchObject({ note: expect.stringContaining("not a location Switchyard sets stock at") });
+    const [after] = await database.db.select().from(channelListings).where(eq(channelListings.id, listing.id));
+    expect(after!.lastPushedAvailable).toBe(10);
     expect(await stockSyncJobs(shop.id)).toBe(0);
   });
 
   it("re-pushes Switchyard's figure when stock was changed in Shopify, without taking Shopify's", async () => {
-    const { shop, listing } = await shopWithListedMug(6);
+    const { shop, listing, warehouse } = await shopWithListedMug(6);
     const { row } = await deliverAndProcess(inventoryLevelsUpdate, "inventory_levels/update", shop.domain, inventoryBody(2));
     expect(row).toMatchObject({ status: "processed", error: null });
     const [after] = await database.db.select().from(channelListings).where(eq(channelListings.id, listing.id));
     expect(after!.lastPushedAvailable).toBeNull();
+    expect(await pushedAt(listing.id, warehouse.id)).toBeNull();
     expect(await stockSyncJobs(shop.id)).toBe(1);
     const drift = await database.db.select().from(exceptions).where(and(eq(exceptions.shopId, shop.id), eq(exceptions.kind, "stock_drift")));
     expect(drift).toHaveLength(1);
@@ -79,9 +125,12 @@ describe("Shopify inventory_levels/update", () => {
   });
 
   it("opens a stock_drift exception when the same listing drifts twice within an hour", async () => {
-    const { shop, listing } = await shopWithListedMug(6);
+    const { shop, listing, warehouse } = await shopWithListedMug(6);
     await deliverAndProcess(inventoryLevelsUpdate, "inventory_levels/update", shop.domain, inventoryBody(2), "2026-11-22T16:00:00Z");
-    await database.db.update(channelListings).set({ lastPushedAvailable: 6 }).where(eq(channelListings.id, listing.id));
+    await database.db
+      .update(channelListingLocations)
+      .set({ lastPushedAvailable: 6 })
+      .where(and(eq(channelListingLocations.listingId, listing.id), eq(channelListingLocations.locationId, warehouse.id)));
     await deliverAndProcess(inventoryLevelsUpdate, "inventory_levels/update", shop.domain, inventoryBody(1), "2026-11-22T16:10:00Z");
     const open = await database.db
       .select()
@@ -89,7 +138,7 @@ describe("Shopify inventory_levels/update", () => {
       .where(and(eq(exceptions.shopId, shop.id), eq(exceptions.kind, "stock_drift"), eq(exceptions.status, "open")));
     expect(open).toHaveLength(1);
     expect(open[0]!.message).toContain("twice within an hour");
-    expect(open[0]!.details).toMatchObject({ listingId: listing.id, shopifyAvailable: 1, lastPushedAvailable: 6 });
+    expect(open[0]!.details).toMatchObject({ listingId: listing.id, shopifyAvailable: 1, lastPushedAvailable: 6, locationId: warehouse.id });
   });
 
   it("ignores an inventory level triggered before one already processed", async () => {

@@ -6,7 +6,7 @@ import { createChannelConnectorRegistry } from "../../connectors/channel-connect
 import { CredentialCipher } from "../../db/crypto/credential-cipher";
 import { adjustInventory } from "../../db/repositories/inventory-repository";
 import { recordMovements } from "../../db/repositories/stock-ledger-repository";
-import { channelListings, exceptions, inventoryLevels, products, variants } from "../../db/schema";
+import { channelListingLocations, channelListings, exceptions, inventoryLevels, products, variants } from "../../db/schema";
 import { syncShopStock } from "../../jobs/tasks/inventory-sync.task";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 import { createLocation, createShop } from "../helpers/ledger-fixtures";
@@ -121,19 +121,25 @@ async function shopifyShop(count: number) {
     .insert(channelListings)
     .values(variantRows.map((v) => ({ shopId: shop.id, connectionId: connection.id, variantId: v.id, externalId: v.externalInventoryItemId!, externalSku: v.sku })))
     .returning();
-  return { shop, main, connection, variants: variantRows, listings };
+  return { shop, main, second, connection, variants: variantRows, listings };
+}
+
+/** What Switchyard last told Shopify per location of a listing, by location id. */
+async function pushedByLocation(listingId: string) {
+  const rows = await database.db.select().from(channelListingLocations).where(eq(channelListingLocations.listingId, listingId));
+  return Object.fromEntries(rows.map((r) => [r.locationId, { available: r.lastPushedAvailable, error: r.lastPushError }]));
 }
 
 const context = () => ({ db: database.db, connectors: createChannelConnectorRegistry({ cipher }) });
 
 describe("pushing stock to Shopify", () => {
-  it("sets 260 listings' available at the connection's Shopify location in two inventorySetQuantities calls", async () => {
-    const { shop, connection, listings } = await shopifyShop(260);
+  it("sets 260 listings' available at each of the connection's two Shopify locations in inventorySetQuantities calls of 250", async () => {
+    const { shop, main, second, connection, listings } = await shopifyShop(260);
     const requests: SetQuantitiesRequest[] = [];
     const scope = nock(SANDBOX)
       .matchHeader("X-Shopify-Access-Token", TOKEN)
       .post(GRAPHQL_PATH)
-      .times(2)
+      .times(3)
       .reply(200, (_uri, body) => {
         const request = body as SetQuantitiesRequest;
         requests.push(request);
@@ -143,27 +149,35 @@ describe("pushing stock to Shopify", () => {
     const summary = await syncShopStock(context(), shop.id, { reference: "job-7" });
 
     expect(scope.isDone()).toBe(true);
-    expect(summary.connections[0]).toMatchObject({ outcome: "pushed", batches: 2, applied: 260 });
-    expect(requests.map((r) => r.variables.input.quantities.length)).toEqual([250, 10]);
+    expect(summary.connections[0]).toMatchObject({ outcome: "pushed", batches: 3, applied: 520 });
+    expect(summary.connections[0]!.warning).toBeUndefined();
+    expect(requests.map((r) => r.variables.input.quantities.length)).toEqual([250, 250, 20]);
     const first = requests[0]!;
     expect(first.query).toContain("inventorySetQuantities(input: $input) @idempotent(key: $idempotencyKey)");
     expect(first.variables.idempotencyKey).toMatch(/^switchyard-inv-[0-9a-f]{40}$/);
     expect(requests[1]!.variables.idempotencyKey).not.toBe(first.variables.idempotencyKey);
     expect(first.variables.input).toMatchObject({ name: "available", reason: "correction", referenceDocumentUri: "gid://switchyard/StockSync/job-7" });
-    // Both locations pooled (3 + 2), set at the highest-priority mirrored location, no CAS on a first push.
-    expect(first.variables.input.quantities[0]).toEqual({
-      inventoryItemId: "gid://shopify/InventoryItem/1000",
-      locationId: "gid://shopify/Location/111",
-      quantity: 5,
-      changeFromQuantity: null,
-    });
+    // Each location is told its own stock (3 at Main, 2 at Second), each item carrying its own
+    // locationId; no CAS on a first push. Shopify's total is our pooled 5, not 5 at one location.
+    expect(first.variables.input.quantities.slice(0, 2)).toEqual([
+      { inventoryItemId: "gid://shopify/InventoryItem/1000", locationId: "gid://shopify/Location/111", quantity: 3, changeFromQuantity: null },
+      { inventoryItemId: "gid://shopify/InventoryItem/1000", locationId: "gid://shopify/Location/222", quantity: 2, changeFromQuantity: null },
+    ]);
+    const all = requests.flatMap((r) => r.variables.input.quantities);
+    expect(all).toHaveLength(520);
+    expect(new Set(all.map((q) => `${q.inventoryItemId}|${q.locationId}`)).size).toBe(520);
+    for (const q of all) expect(q).toMatchObject(q.locationId === "gid://shopify/Location/111" ? { quantity: 3 } : { locationId: "gid://shopify/Location/222", quantity: 2 });
     expect(await listingById(database.db, listings[259]!.id)).toMatchObject({ lastPushedAvailable: 5, lastPushError: null });
+    expect(await pushedByLocation(listings[259]!.id)).toEqual({
+      [main.id]: { available: 3, error: null },
+      [second.id]: { available: 2, error: null },
+    });
     expect((await connectionById(database.db, connection.id)).lastPushAt).not.toBeNull();
   });
 
-  it("records Shopify's per-item answers: stale quantity as a conflict, refusal on the listing, the rest applied on the re-send", async () => {
+  it("records Shopify's per-item answers per location: stale quantity as a conflict, refusal kept, the rest applied on the re-send", async () => {
     const { db } = database;
-    const { shop, main, variants: rows, listings } = await shopifyShop(3);
+    const { shop, main, second, variants: rows, listings } = await shopifyShop(3);
     nock(SANDBOX).post(GRAPHQL_PATH).reply(200, (_uri, body) => setQuantitiesResponse(body as SetQuantitiesRequest));
     await syncShopStock(context(), shop.id, { reference: "job-1" });
     for (const variant of rows) {
@@ -195,17 +209,38 @@ describe("pushing stock to Shopify", () => {
     const summary = await syncShopStock(context(), shop.id, { reference: "job-2" });
 
     expect(scope.isDone()).toBe(true);
-    expect(requests[0]!.variables.input.quantities.map((q) => [q.quantity, q.changeFromQuantity])).toEqual([
-      [4, 5],
-      [4, 5],
-      [4, 5],
+    // Only Main moved (3 -> 2): Second is not re-sent.
+    expect(requests[0]!.variables.input.quantities.map((q) => [q.locationId, q.quantity, q.changeFromQuantity])).toEqual([
+      ["gid://shopify/Location/111", 2, 3],
+      ["gid://shopify/Location/111", 2, 3],
+      ["gid://shopify/Location/111", 2, 3],
     ]);
-    expect(requests[1]!.variables.input.quantities.map((q) => q.inventoryItemId)).toEqual([listings[2]!.externalId]);
-    expect(summary.connections[0]).toMatchObject({ outcome: "pushed", applied: 1, conflicts: 1, rejected: 1 });
+    expect(requests[1]!.variables.input.quantities.map((q) => [q.inventoryItemId, q.locationId])).toEqual([[listings[2]!.externalId, "gid://shopify/Location/111"]]);
+    expect(summary.connections[0]).toMatchObject({ outcome: "pushed", applied: 1, conflicts: 1, rejected: 1, unchanged: 3 });
     expect(summary.followUpInMs).toBe(30_000);
-    expect(await listingById(db, listings[0]!.id)).toMatchObject({ lastPushedAvailable: null, lastPushError: expect.stringContaining("compare quantity") });
+    // The conflict forgets Main's figure only; the listing's sum is unknown until it is re-told.
+    expect(await pushedByLocation(listings[0]!.id)).toEqual({
+      [main.id]: { available: null, error: expect.stringContaining("compare quantity") },
+      [second.id]: { available: 2, error: null },
+    });
+    expect(await listingById(db, listings[0]!.id)).toMatchObject({ lastPushedAvailable: null, lastPushError: expect.stringContaining("Main: The specified compare quantity") });
     expect(await listingById(db, listings[1]!.id)).toMatchObject({ lastPushedAvailable: 5, lastPushError: expect.stringContaining("ITEM_NOT_STOCKED_AT_LOCATION") });
     expect(await listingById(db, listings[2]!.id)).toMatchObject({ lastPushedAvailable: 4, lastPushError: null });
+
+    // The follow-up re-tells Main without a check (conflict) and retries the refusal; Second stays untouched.
+    const followUp: SetQuantitiesRequest[] = [];
+    nock(SANDBOX)
+      .post(GRAPHQL_PATH)
+      .reply(200, (_uri, body) => {
+        followUp.push(body as SetQuantitiesRequest);
+        return setQuantitiesResponse(body as SetQuantitiesRequest);
+      });
+    await syncShopStock(context(), shop.id, { reference: "job-3" });
+    expect(followUp[0]!.variables.input.quantities.map((q) => [q.inventoryItemId, q.locationId, q.quantity, q.changeFromQuantity])).toEqual([
+      [listings[0]!.externalId, "gid://shopify/Location/111", 2, null],
+      [listings[1]!.externalId, "gid://shopify/Location/111", 2, 3],
+    ]);
+    for (const listing of listings) expect(await listingById(db, listing.id)).toMatchObject({ lastPushedAvailable: 4, lastPushError: null });
   });
 
   it("records a revoked token on the connection and raises one exception, never echoing the token", async () => {

@@ -6,7 +6,7 @@ import { createChannelConnectorRegistry } from "../../connectors/channel-connect
 import { err, ok } from "../../core/shared/result";
 import { CredentialCipher } from "../../db/crypto/credential-cipher";
 import { adjustInventory, setSafetyStock } from "../../db/repositories/inventory-repository";
-import { exceptions, kitComponents, shops } from "../../db/schema";
+import { channelListingLocations, exceptions, kitComponents, locations, shops } from "../../db/schema";
 import { inventorySyncTask, syncShopStock } from "../../jobs/tasks/inventory-sync.task";
 import { buildTaskList } from "../../jobs/task-list";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
@@ -213,6 +213,17 @@ describe("coalescing stock changes into syncs", () => {
     expect(new Date(jobs[0]!.run_at).getTime()).toBeLessThan(started + 2_000 + 5_000);
   });
 
+  it("queues a sync when goods are received", async () => {
+    const { db } = database;
+    const { shop, east } = await shopWithChannel();
+    const variant = await createVariant(db, shop.id, "RECEIVED");
+    expect(await syncJobs(shop.id)).toEqual([]);
+
+    await receive(db, shop.id, variant.id, east.id, 12);
+
+    expect((await syncJobs(shop.id)).map((j) => j.key)).toEqual([`inventory-sync:${shop.id}`]);
+  });
+
   it("delivers a stock change to the channel through the worker", async () => {
     const { db } = database;
     const { shop, east, connection } = await shopWithChannel();
@@ -316,6 +327,8 @@ describe("when a push fails", () => {
     const logs: string[] = [];
     const log = (line: string) => logs.push(line);
     const helpers = { job: { id: "42" }, logger: { info: log, warn: log, debug: log, error: log } };
+    // The worker holds its own job while it runs, so the follow-up is a new job; drop the one the receipt queued.
+    await db.execute(sql`SELECT graphile_worker.remove_job(${`inventory-sync:${shop.id}`})`);
     const started = Date.now();
 
     await task({ shopId: shop.id }, helpers as unknown as Parameters<typeof task>[1]);
@@ -372,6 +385,8 @@ describe("what is left alone", () => {
     await receive(db, shop.id, variant.id, east.id, 5);
     const listing = await createListing(db, shop.id, amazon.id, variant.id, { externalId: "amazon:AMZ" });
     const registry = createChannelConnectorRegistry({ cipher: new CredentialCipher(Buffer.alloc(32, 7)) });
+    // The receipt queued a sync of its own; what matters is that this run queues none.
+    await db.execute(sql`SELECT graphile_worker.remove_job(${`inventory-sync:${shop.id}`})`);
 
     const summary = await syncShopStock({ db, connectors: registry }, shop.id, { reference: reference() });
 
@@ -442,5 +457,194 @@ describe("finding the listings to recompute", () => {
     await adjustInventory(db, { shopId: shop.id, variantId: variant.id, locationId: east.id, delta: 1, actor: "test", reason: "found" });
     await syncShopStock({ db, connectors: fakeRegistry(pusher) }, shop.id, { reference: reference() });
     expect(pusher.calls.flatMap((c) => c.items)).toMatchObject([{ key: listing.id, available: 7, previousAvailable: 999 }]);
+  });
+});
+
+/**
+ * Channels that keep stock per location (Shopify): the channel's figure is split over its
+ * locations that mirror a channel location, and each (listing, location) is pushed, compared and
+ * recorded on its own.
+ */
+describe("per-location channels", () => {
+  const gid = (n: number) => `gid://shopify/Location/${n}`;
+
+  /** East and West mirror Shopify locations; Pop-up feeds the channel but mirrors none; Outside does not feed it. */
+  async function shopWithLocatedChannel() {
+    const { db } = database;
+    const shop = await createShop(db);
+    const east = await createLocation(db, shop.id, { name: "East", priority: 1, externalId: gid(1) });
+    const west = await createLocation(db, shop.id, { name: "West", priority: 2, externalId: gid(2) });
+    const popUp = await createLocation(db, shop.id, { name: "Pop-up", priority: 3 });
+    const outside = await createLocation(db, shop.id, { name: "Outside", priority: 4, externalId: gid(4) });
+    const connection = await createConnection(db, shop.id, { name: "Main store", locationIds: [east.id, west.id, popUp.id] });
+    return { shop, east, west, popUp, outside, connection };
+  }
+
+  async function pushedByLocation(listingId: string) {
+    const rows = await database.db.select().from(channelListingLocations).where(eq(channelListingLocations.listingId, listingId));
+    return Object.fromEntries(rows.map((r) => [r.locationId, r.lastPushedAvailable]));
+  }
+
+  const applied = (items: readonly { key: string }[]) => ok(items.map((item) => ({ key: item.key, status: "applied" as const })));
+
+  it("pushes each mirrored location its share of the channel's figure, the shares summing to the pooled figure", async () => {
+    const { db } = database;
+    const { shop, east, west, popUp, outside, connection } = await shopWithLocatedChannel();
+    const variant = await createVariant(db, shop.id, "LOC-1");
+    await receive(db, shop.id, variant.id, east.id, 40);
+    await receive(db, shop.id, variant.id, west.id, 20);
+    await receive(db, shop.id, variant.id, popUp.id, 30);
+    await receive(db, shop.id, variant.id, outside.id, 100);
+    await setSafetyStock(db, { shopId: shop.id, variantId: variant.id, locationId: east.id }, 2);
+    await reserve(db, shop.id, variant.id, west.id, 5);
+    const listing = await createListing(db, shop.id, connection.id, variant.id, { allocationPercent: 50, buffer: 1 });
+    const pusher = fakePusher(250, "per_location");
+
+    const summary = await syncShopStock({ db, connectors: fakeRegistry(pusher) }, shop.id, { reference: reference() });
+
+    // East 38 and West 15 (Pop-up has no Shopify id): 53 × 50 % = 26 − 1 = 25. Per location
+    // 19 + 7 = 26; the buffer's unit comes off West, the lower priority.
+    expect(pusher.calls.flatMap((c) => c.items)).toEqual([
+      { key: `${listing.id}@${east.id}`, externalId: listing.externalId, locationExternalId: gid(1), sku: "LOC-1", available: 19, previousAvailable: null },
+      { key: `${listing.id}@${west.id}`, externalId: listing.externalId, locationExternalId: gid(2), sku: "LOC-1", available: 6, previousAvailable: null },
+    ]);
+    expect(summary.connections[0]).toMatchObject({ outcome: "pushed", applied: 2, warning: "1 location has no Shopify location id; their stock is not pushed to Main store" });
+    expect(await pushedByLocation(listing.id)).toEqual({ [east.id]: 19, [west.id]: 6 });
+    const after = await listingById(db, listing.id);
+    expect(after).toMatchObject({ lastPushedAvailable: 25, lastPushError: null });
+    expect(after.lastPushedAt).not.toBeNull();
+    // The unmirrored location is a warning on the connection, not a failure.
+    expect(await connectionById(db, connection.id)).toMatchObject({ lastError: "1 location has no Shopify location id; their stock is not pushed to Main store", lastErrorAt: null });
+    expect(await syncExceptions(shop.id)).toEqual([]);
+
+    // Nothing moved: nothing sent. Then West moves: only West is sent, against what it was told.
+    pusher.calls.length = 0;
+    expect((await syncShopStock({ db, connectors: fakeRegistry(pusher) }, shop.id, { reference: reference() })).connections[0]!.outcome).toBe("up_to_date");
+    expect(pusher.calls).toEqual([]);
+    await adjustInventory(db, { shopId: shop.id, variantId: variant.id, locationId: west.id, delta: 10, actor: "test", reason: "found" });
+    await syncShopStock({ db, connectors: fakeRegistry(pusher) }, shop.id, { reference: reference() });
+    // East 38, West 25: 63 × 50 % = 31 − 1 = 30; 19 + 12 = 31, West gives the buffer's unit.
+    expect(pusher.calls.flatMap((c) => c.items.map((i) => [i.locationExternalId, i.available, i.previousAvailable]))).toEqual([[gid(2), 11, 6]]);
+    expect(await listingById(db, listing.id)).toMatchObject({ lastPushedAvailable: 30 });
+  });
+
+  it("counts a kit at each location from the components on that location's shelf", async () => {
+    const { db } = database;
+    const { shop, east, west, connection } = await shopWithLocatedChannel();
+    const kit = await createVariant(db, shop.id, "LOC-KIT");
+    const bottle = await createVariant(db, shop.id, "LOC-KIT-BOTTLE");
+    const cap = await createVariant(db, shop.id, "LOC-KIT-CAP");
+    await db.insert(kitComponents).values([
+      { kitVariantId: kit.id, componentVariantId: bottle.id, quantity: 2 },
+      { kitVariantId: kit.id, componentVariantId: cap.id, quantity: 1 },
+    ]);
+    await receive(db, shop.id, bottle.id, east.id, 7);
+    await receive(db, shop.id, cap.id, east.id, 10);
+    await receive(db, shop.id, bottle.id, west.id, 4);
+    await receive(db, shop.id, cap.id, west.id, 1);
+    const listing = await createListing(db, shop.id, connection.id, kit.id);
+    const pusher = fakePusher(250, "per_location");
+
+    await syncShopStock({ db, connectors: fakeRegistry(pusher) }, shop.id, { reference: reference() });
+    expect(pusher.calls.flatMap((c) => c.items.map((i) => [i.locationExternalId, i.available]))).toEqual([
+      [gid(1), 3],
+      [gid(2), 1],
+    ]);
+
+    // A component moving at one location changes the kit there only.
+    pusher.calls.length = 0;
+    await adjustInventory(db, { shopId: shop.id, variantId: cap.id, locationId: east.id, delta: -9, actor: "test", reason: "count" });
+    await syncShopStock({ db, connectors: fakeRegistry(pusher) }, shop.id, { reference: reference() });
+    expect(pusher.calls.flatMap((c) => c.items.map((i) => [i.key, i.available, i.previousAvailable]))).toEqual([[`${listing.id}@${east.id}`, 1, 3]]);
+    expect(await listingById(db, listing.id)).toMatchObject({ lastPushedAvailable: 2 });
+  });
+
+  it("forgets only the conflicting location's figure and re-tells it without a check 30 s later", async () => {
+    const { db } = database;
+    const { shop, east, west, connection } = await shopWithLocatedChannel();
+    const variant = await createVariant(db, shop.id, "LOC-CAS");
+    await receive(db, shop.id, variant.id, east.id, 8);
+    await receive(db, shop.id, variant.id, west.id, 3);
+    const listing = await createListing(db, shop.id, connection.id, variant.id);
+    const pusher = fakePusher(250, "per_location");
+    const context = { db, connectors: fakeRegistry(pusher) };
+    await syncShopStock(context, shop.id, { reference: reference() });
+
+    await adjustInventory(db, { shopId: shop.id, variantId: variant.id, locationId: east.id, delta: -1, actor: "test", reason: "count" });
+    await adjustInventory(db, { shopId: shop.id, variantId: variant.id, locationId: west.id, delta: -1, actor: "test", reason: "count" });
+    await db.execute(sql`SELECT graphile_worker.remove_job(${`inventory-sync:${shop.id}`})`);
+    pusher.respond = (items) =>
+      ok(items.map((item) => (item.locationExternalId === gid(2) ? { key: item.key, status: "conflict" as const, problem: "The changeFromQuantity is stale." } : { key: item.key, status: "applied" as const })));
+    const summary = await syncShopStock(context, shop.id, { reference: reference() });
+
+    expect(summary).toMatchObject({ followUpInMs: 30_000, connections: [{ applied: 1, conflicts: 1 }] });
+    expect(await syncJobs(shop.id)).toHaveLength(1);
+    expect(await pushedByLocation(listing.id)).toEqual({ [east.id]: 7, [west.id]: null });
+    expect(await listingById(db, listing.id)).toMatchObject({ lastPushedAvailable: null, lastPushError: "West: The changeFromQuantity is stale." });
+
+    pusher.respond = applied;
+    pusher.calls.length = 0;
+    await syncShopStock(context, shop.id, { reference: reference() });
+    expect(pusher.calls.flatMap((c) => c.items.map((i) => [i.locationExternalId, i.available, i.previousAvailable]))).toEqual([[gid(2), 2, null]]);
+    expect(await listingById(db, listing.id)).toMatchObject({ lastPushedAvailable: 9, lastPushError: null });
+  });
+
+  it("pushes a location as soon as it mirrors a channel location, and drops the warning", async () => {
+    const { db } = database;
+    const { shop, east, popUp, connection } = await shopWithLocatedChannel();
+    const variant = await createVariant(db, shop.id, "LOC-NEW");
+    await receive(db, shop.id, variant.id, east.id, 2);
+    await receive(db, shop.id, variant.id, popUp.id, 5);
+    const listing = await createListing(db, shop.id, connection.id, variant.id);
+    const pusher = fakePusher(250, "per_location");
+    const context = { db, connectors: fakeRegistry(pusher) };
+    await syncShopStock(context, shop.id, { reference: reference() });
+    expect(await listingById(db, listing.id)).toMatchObject({ lastPushedAvailable: 2 });
+    // Levels untouched for an hour: only the new mapping can make the listing a candidate.
+    await db.execute(sql`UPDATE inventory_levels SET updated_at = now() - interval '1 hour' WHERE variant_id = ${variant.id}`);
+
+    await db.update(locations).set({ externalId: gid(3) }).where(eq(locations.id, popUp.id));
+    pusher.calls.length = 0;
+    const summary = await syncShopStock(context, shop.id, { reference: reference() });
+
+    expect(pusher.calls.flatMap((c) => c.items.map((i) => [i.locationExternalId, i.available, i.previousAvailable]))).toEqual([[gid(3), 5, null]]);
+    expect(summary.connections[0]!.warning).toBeUndefined();
+    expect(await listingById(db, listing.id)).toMatchObject({ lastPushedAvailable: 7, lastPushError: null });
+    expect((await connectionById(db, connection.id)).lastError).toBeNull();
+  });
+
+  it("lets a failure replace the warning, raising one exception, and restores the warning on recovery", async () => {
+    const { db } = database;
+    const { shop, east, west, connection } = await shopWithLocatedChannel();
+    const variant = await createVariant(db, shop.id, "LOC-FAIL");
+    await receive(db, shop.id, variant.id, east.id, 4);
+    const listing = await createListing(db, shop.id, connection.id, variant.id);
+    const pusher = fakePusher(250, "per_location");
+    const context = { db, connectors: fakeRegistry(pusher) };
+    // Nothing to push yet, but the warning is recorded all the same.
+    await db.execute(sql`UPDATE channel_listings SET last_pushed_available = 4, last_pushed_at = now() WHERE id = ${listing.id}`);
+    await db.insert(channelListingLocations).values([
+      { listingId: listing.id, locationId: east.id, lastPushedAvailable: 4, lastPushedAt: new Date() },
+      { listingId: listing.id, locationId: west.id, lastPushedAvailable: 0, lastPushedAt: new Date() },
+    ]);
+    await db.execute(sql`UPDATE inventory_levels SET updated_at = now() - interval '1 hour' WHERE variant_id = ${variant.id}`);
+    await syncShopStock(context, shop.id, { reference: reference() });
+    expect(pusher.calls).toEqual([]);
+    expect((await connectionById(db, connection.id)).lastError).toContain("1 location has no Shopify location id");
+
+    pusher.respond = () => err("unavailable", "HTTP 503");
+    await adjustInventory(db, { shopId: shop.id, variantId: variant.id, locationId: east.id, delta: -1, actor: "test", reason: "count" });
+    const failed = await syncShopStock(context, shop.id, { reference: reference() });
+    await syncShopStock(context, shop.id, { reference: reference() });
+    expect(failed.connections[0]).toMatchObject({ outcome: "failed", exceptionRaised: true });
+    expect((await connectionById(db, connection.id)).lastError).toBe("unavailable: HTTP 503");
+    expect(await listingById(db, listing.id)).toMatchObject({ lastPushError: "unavailable: HTTP 503" });
+    expect((await syncExceptions(shop.id)).map((e) => e.status)).toEqual(["open"]);
+
+    pusher.respond = applied;
+    await syncShopStock(context, shop.id, { reference: reference() });
+    expect((await connectionById(db, connection.id)).lastError).toContain("1 location has no Shopify location id");
+    expect((await syncExceptions(shop.id)).map((e) => e.status)).toEqual(["resolved"]);
+    expect(await listingById(db, listing.id)).toMatchObject({ lastPushedAvailable: 3, lastPushError: null });
   });
 });

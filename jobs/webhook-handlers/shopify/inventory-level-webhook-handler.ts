@@ -2,7 +2,7 @@ import { and, eq, gt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { raiseExceptions } from "../../../db/repositories/order-timeline-repository";
 import { scheduleStockSync } from "../../../db/repositories/stock-ledger-repository";
-import { channelConnections, channelListings, exceptions, variants } from "../../../db/schema";
+import { channelConnections, channelListingLocations, channelListings, exceptions, variants } from "../../../db/schema";
 import { describeIssues, failed, ignoredStale, processed, shopifyId, type ShopifyWebhookHandler, newerDeliveryProcessed } from "./webhook-handler";
 
 const inventoryLevelSchema = z.object({
@@ -16,11 +16,15 @@ const REPEATED_DRIFT_WINDOW = "1 hour";
 
 /**
  * inventory_levels/update. Switchyard is the source of truth for stock, so Shopify's figure is
- * never taken over. Either it is the echo of Switchyard's own push (the quantity equals what was
- * last pushed: nothing to do), or stock was changed in Shopify outside Switchyard (a POS sale
- * recorded only there, a merchant edit): then the listing's last pushed figure is forgotten, so
- * the next sync re-pushes without a compare-and-set, and a sync is scheduled. The drift is kept
- * as a resolved stock_drift exception; a second drift of the same listing within an hour opens one.
+ * never taken over. Shopify is told a figure per location (docs/adr/0001-stock-sync-to-channels.md),
+ * so the level is compared with what was last pushed to that location. Either it is the echo of
+ * Switchyard's own push (nothing to do), or stock was changed in Shopify outside Switchyard (a
+ * POS sale recorded only there, a merchant edit): then that location's last pushed figure is
+ * forgotten (and the listing's sum with it), so the next sync re-pushes it without a
+ * compare-and-set, and a sync is scheduled. The drift is kept as a resolved stock_drift
+ * exception; a second drift of the same listing within an hour opens one. Levels at Shopify
+ * locations Switchyard does not push to (not mirrored, or not feeding the channel) are Shopify's
+ * own business.
  */
 export const handleInventoryLevelWebhook: ShopifyWebhookHandler = async ({ tx, delivery, shop }) => {
   const parsed = inventoryLevelSchema.safeParse(delivery.payload);
@@ -33,9 +37,9 @@ export const handleInventoryLevelWebhook: ShopifyWebhookHandler = async ({ tx, d
   const [listing] = await tx
     .select({
       id: channelListings.id,
+      connectionId: channelListings.connectionId,
       variantId: channelListings.variantId,
       sku: variants.sku,
-      lastPushedAvailable: channelListings.lastPushedAvailable,
     })
     .from(channelListings)
     .innerJoin(channelConnections, eq(channelConnections.id, channelListings.connectionId))
@@ -50,8 +54,26 @@ export const handleInventoryLevelWebhook: ShopifyWebhookHandler = async ({ tx, d
     .limit(1)
     .for("update", { of: channelListings });
   if (!listing) return processed(`${itemGid} is not listed by Switchyard`);
-  if (listing.lastPushedAvailable === level.available) return processed(`echo of Switchyard's own push (${level.available})`);
 
+  const locationGid = `gid://shopify/Location/${level.location_id}`;
+  const located = await tx.execute<{ location_id: string; pushed: boolean; last_pushed_available: number | null }>(sql`
+    SELECT l.id AS location_id, cll.listing_id IS NOT NULL AS pushed, cll.last_pushed_available
+      FROM locations l
+      JOIN channel_locations f ON f.location_id = l.id AND f.connection_id = ${listing.connectionId}
+      LEFT JOIN channel_listing_locations cll ON cll.listing_id = ${listing.id} AND cll.location_id = l.id
+     WHERE l.shop_id = ${shop.id} AND l.external_id = ${locationGid} AND l.active
+     LIMIT 1`);
+  const location = located.rows[0];
+  if (!location) return processed(`${locationGid} is not a location Switchyard sets stock at`);
+  const lastPushed = location.pushed ? location.last_pushed_available : null;
+  if (lastPushed === level.available) return processed(`echo of Switchyard's own push (${level.available})`);
+
+  if (location.pushed) {
+    await tx
+      .update(channelListingLocations)
+      .set({ lastPushedAvailable: null })
+      .where(and(eq(channelListingLocations.listingId, listing.id), eq(channelListingLocations.locationId, location.location_id)));
+  }
   await tx.update(channelListings).set({ lastPushedAvailable: null }).where(eq(channelListings.id, listing.id));
   await scheduleStockSync(tx, shop.id);
 
@@ -60,7 +82,8 @@ export const handleInventoryLevelWebhook: ShopifyWebhookHandler = async ({ tx, d
     variantId: listing.variantId,
     sku: listing.sku,
     shopifyAvailable: level.available,
-    lastPushedAvailable: listing.lastPushedAvailable,
+    lastPushedAvailable: lastPushed,
+    locationId: location.location_id,
     shopifyLocationId: level.location_id,
     deliveryRowId: delivery.id,
   };
@@ -77,7 +100,7 @@ export const handleInventoryLevelWebhook: ShopifyWebhookHandler = async ({ tx, d
     )
     .orderBy(sql`${exceptions.status} = 'open' DESC`)
     .limit(1);
-  const note = `stock of ${listing.sku} changed in Shopify to ${level.available} (last pushed ${listing.lastPushedAvailable ?? "nothing"}); re-push scheduled`;
+  const note = `stock of ${listing.sku} at ${locationGid} changed in Shopify to ${level.available} (last pushed ${lastPushed ?? "nothing"}); re-push scheduled`;
   if (recent?.status === "open") return processed(`${note}; open stock_drift exception already exists`);
   await raiseExceptions(
     tx,
