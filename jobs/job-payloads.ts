@@ -27,6 +27,14 @@ export const jobPayloadSchemas = {
     connectionId: z.string().uuid(),
     importRunId: z.string().uuid(),
   }),
+  "channels/cancel-order": z.object({
+    shopId: z.string().uuid(),
+    orderId: z.string().uuid(),
+  }),
+  "channels/confirm-fulfillment": z.object({
+    shopId: z.string().uuid(),
+    shipmentId: z.string().uuid(),
+  }),
   "maintenance:prune-inbox": z.object({}).passthrough(),
 } as const;
 

@@ -3,6 +3,7 @@ import { useLoaderData } from "@remix-run/react";
 import { BlockStack, Card, Layout, Page, Text } from "@shopify/polaris";
 import { loadDashboard } from "../../db/queries/dashboard-queries";
 import { requireAdminContext } from "../auth/admin-context.server";
+import { DemoTrafficCard } from "../components/demo-traffic-card";
 import { AttentionCard, OrdersByChannelCard, SyncHealthCard } from "../components/dashboard-cards";
 import { OrdersPerDayChart } from "../components/orders-per-day-chart";
 import { PageSkeleton } from "../components/page-loading";
@@ -11,8 +12,8 @@ import { getDatabase } from "../db.server";
 import { useRouteLoading } from "../hooks/use-route-loading";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { shop } = await requireAdminContext(request);
-  return json(await loadDashboard(getDatabase(), shop.id));
+  const { shop, demo } = await requireAdminContext(request);
+  return json({ ...(await loadDashboard(getDatabase(), shop.id)), demo });
 };
 
 export default function DashboardPage() {
@@ -49,6 +50,11 @@ export default function DashboardPage() {
             </BlockStack>
           </Card>
         </Layout.Section>
+        {dashboard.demo ? (
+          <Layout.Section>
+            <DemoTrafficCard />
+          </Layout.Section>
+        ) : null}
         <Layout.Section>
           <SyncHealthCard connections={dashboard.syncHealth} now={dashboard.generatedAt} />
         </Layout.Section>

@@ -11,7 +11,9 @@ import type {
   FetchOrdersPage,
 } from "../../core/ports/channel-connector-port.js";
 import type { StockPushItem, StockPushItemResult, StockPusher, StockPushResult } from "../../core/ports/stock-pusher-port.js";
+import type { OrderWriterFactory } from "../channel-connector-registry.js";
 import { SHOPIFY_SET_QUANTITIES_MAX_BATCH, type AvailablePushItem, type AvailablePushOutcome } from "./inventory-push.js";
+import { shopifyConnectorFromCredentials } from "./shopify-stock-pusher.js";
 import type { CancelOrderInput, ShopifyConnector, ShopifyConnectorFailureReason } from "./shopify-connector.js";
 
 /**
@@ -160,7 +162,9 @@ export class ShopifyChannelConnector implements ChannelConnector, StockPusher {
     return ok(new Map(outcomes.map((o) => [o.item, o])));
   }
 
-  async confirmFulfillment(request: ConfirmFulfillmentRequest): Promise<ChannelCallResult<{ readonly externalFulfillmentId: string }>> {
+  async confirmFulfillment(
+    request: ConfirmFulfillmentRequest,
+  ): Promise<ChannelCallResult<{ readonly externalFulfillmentId: string; readonly alreadyConfirmed: boolean }>> {
     const result = await this.shopify.confirmFulfillment({
       orderId: request.orderExternalId,
       tracking: {
@@ -169,10 +173,12 @@ export class ShopifyChannelConnector implements ChannelConnector, StockPusher {
         ...(request.tracking.trackingUrl ? { url: request.tracking.trackingUrl } : {}),
       },
       notifyCustomer: request.notifyCustomer,
+      ...(request.channelLocationId ? { locationId: request.channelLocationId } : {}),
       ...(request.lines ? { lines: request.lines.map((l) => ({ lineItemId: l.externalLineId, quantity: l.quantity })) } : {}),
+      ...(request.knownExternalFulfillmentIds ? { ignoreFulfillmentIds: request.knownExternalFulfillmentIds } : {}),
     });
-    if (!result.ok) return err(toChannelFailureReason(result.reason), result.detail);
-    return ok({ externalFulfillmentId: result.value.fulfillmentId });
+    if (!result.ok) return err(toChannelFailureReason(result.reason), withShopifyReason(result.reason, result.detail));
+    return ok({ externalFulfillmentId: result.value.fulfillmentId, alreadyConfirmed: result.value.alreadyConfirmed });
   }
 
   async cancelOrder(request: CancelOrderRequest): Promise<ChannelCallResult<{ readonly alreadyCancelled: boolean }>> {
@@ -182,9 +188,21 @@ export class ShopifyChannelConnector implements ChannelConnector, StockPusher {
       // Shopify's committed units go back on its shelf count; Switchyard's next push then sets
       // the number it computed anyway, so restocking cannot oversell.
       restock: true,
+      ...(request.notifyCustomer !== undefined ? { notifyCustomer: request.notifyCustomer } : {}),
       ...(request.note ? { staffNote: request.note } : {}),
     });
-    if (!result.ok) return err(toChannelFailureReason(result.reason), result.detail);
+    if (!result.ok) return err(toChannelFailureReason(result.reason), withShopifyReason(result.reason, result.detail));
     return ok({ alreadyCancelled: result.value.alreadyCancelled });
   }
 }
+
+/** The port's reasons are coarse; the merchant (and support) need Shopify's own word too. */
+function withShopifyReason(reason: ShopifyConnectorFailureReason, detail: string | undefined): string {
+  return detail ? `${reason}: ${detail}` : reason;
+}
+
+/** The registry's Shopify order writer: fulfillments and cancellations through the port adapter. */
+export const shopifyOrderWriterFactory: OrderWriterFactory = (connection, dependencies) => {
+  const connector = shopifyConnectorFromCredentials(connection, dependencies);
+  return connector.ok ? ok(new ShopifyChannelConnector(connector.value)) : connector;
+};

@@ -133,6 +133,11 @@ export interface ConfirmFulfillmentInput {
   locationId?: string;
   /** Partial shipment: order line GIDs and quantities. Omit to ship everything remaining. */
   lines?: { lineItemId: string; quantity: number }[];
+  /**
+   * Fulfillments that belong to other parcels of the order: a split order may carry the same
+   * tracking number on each parcel, so a matching number on one of these is not a repeat.
+   */
+  ignoreFulfillmentIds?: readonly string[];
 }
 
 export interface CancelOrderInput {
@@ -494,7 +499,10 @@ export class ShopifyConnector {
     if (!fos.ok) return fromApiFailure(fos);
     if (!fos.data.order) return err("not_found", `order ${input.orderId} not found`);
     // A retried job must not ship twice: the same tracking number means it was already confirmed.
-    const existing = fos.data.order.fulfillments.find((f) => f.trackingInfo.some((t) => t.number === input.tracking.number));
+    const ignored = new Set(input.ignoreFulfillmentIds ?? []);
+    const existing = fos.data.order.fulfillments.find(
+      (f) => !ignored.has(f.id) && f.trackingInfo.some((t) => t.number === input.tracking.number),
+    );
     if (existing) return ok({ fulfillmentId: existing.id, status: existing.status, alreadyConfirmed: true });
     const page = fos.data.order.fulfillmentOrders;
     if (page.pageInfo.hasNextPage || page.nodes.some((fo) => fo.lineItems.pageInfo.hasNextPage)) {

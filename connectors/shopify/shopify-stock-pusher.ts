@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { err, ok } from "../../core/shared/result.js";
+import { err, ok, type Result } from "../../core/shared/result.js";
 import type { ChannelFailure, ChannelFailureReason } from "../../core/ports/channel-connector-port.js";
 import type { StockPushItem, StockPushItemResult, StockPusher, StockPushResult } from "../../core/ports/stock-pusher-port.js";
-import type { StockPusherFactory } from "../channel-connector-registry.js";
+import type { ConnectionForConnector, ConnectorUnavailableReason, StockPusherFactory } from "../channel-connector-registry.js";
 import { AdminGraphqlClient } from "./admin-graphql-client.js";
 import { SHOPIFY_ADMIN_API_VERSION, shopifyAdminGraphqlUrl } from "./admin-api-version.js";
 import { SHOPIFY_SET_QUANTITIES_MAX_BATCH, type AvailablePushItem, type AvailablePushOutcome } from "./inventory-push.js";
@@ -27,7 +27,16 @@ const settingsSchema = z
 /** When the client still sees THROTTLED after its own waits, try the whole run again after this. */
 const THROTTLED_RETRY_AFTER_MS = 10_000;
 
-export const shopifyStockPusherFactory: StockPusherFactory = (connection, { credentials, fetch }) => {
+export const shopifyStockPusherFactory: StockPusherFactory = (connection, dependencies) => {
+  const connector = shopifyConnectorFromCredentials(connection, dependencies);
+  return connector.ok ? ok(new ShopifyStockPusher(connector.value)) : connector;
+};
+
+/** The Shopify connector for a registry connection whose credentials are already decrypted. */
+export function shopifyConnectorFromCredentials(
+  connection: ConnectionForConnector,
+  { credentials, fetch }: { credentials: unknown; fetch?: typeof globalThis.fetch },
+): Result<ShopifyConnector, ConnectorUnavailableReason> {
   const parsedCredentials = credentialsSchema.safeParse(credentials);
   if (!parsedCredentials.success) return err("missing_credentials", "the Shopify connection has no access token");
   const settings = settingsSchema.safeParse(connection.settings);
@@ -36,8 +45,8 @@ export const shopifyStockPusherFactory: StockPusherFactory = (connection, { cred
     ? `${settings.data.baseUrl.replace(/\/+$/, "")}/admin/api/${SHOPIFY_ADMIN_API_VERSION}/graphql.json`
     : shopifyAdminGraphqlUrl(connection.shopDomain);
   const client = new AdminGraphqlClient({ endpoint, accessToken: parsedCredentials.data.accessToken, ...(fetch ? { fetch } : {}) });
-  return ok(new ShopifyStockPusher(new ShopifyConnector({ client })));
-};
+  return ok(new ShopifyConnector({ client }));
+}
 
 export class ShopifyStockPusher implements StockPusher {
   readonly channel = "shopify" as const;

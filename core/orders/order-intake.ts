@@ -22,6 +22,8 @@ export const EXCEPTION_KINDS = [
   "stock_drift",
   "sku_conflict",
   "data_request",
+  // A fulfillment or cancellation the source channel refused (jobs/tasks/channel-*.task.ts).
+  "channel_write_failed",
 ] as const;
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
 

@@ -83,6 +83,14 @@ export interface ConfirmFulfillmentRequest {
   readonly tracking: FulfillmentTracking;
   readonly notifyCustomer: boolean;
   readonly idempotencyKey: string;
+  /** The channel's id of the location the parcel left from, when it tracks locations (Shopify). */
+  readonly channelLocationId?: string;
+  /**
+   * Fulfillments already recorded for other shipments of the same order. A split order can
+   * carry one tracking number on several parcels; a retry must not mistake a sibling's
+   * fulfillment for its own.
+   */
+  readonly knownExternalFulfillmentIds?: readonly string[];
 }
 
 export interface CancelOrderRequest {
@@ -90,6 +98,8 @@ export interface CancelOrderRequest {
   readonly reason: "out_of_stock" | "customer_request" | "fraud" | "other";
   readonly note?: string;
   readonly idempotencyKey: string;
+  /** Whether the channel emails the buyer about it; channels without the option ignore it. */
+  readonly notifyCustomer?: boolean;
 }
 
 export interface ChannelConnector {
@@ -113,8 +123,11 @@ export interface ChannelConnector {
   /** Tells the channel a shipment left; repeating it with the same key is a no-op. */
   confirmFulfillment(
     request: ConfirmFulfillmentRequest,
-  ): Promise<ChannelCallResult<{ readonly externalFulfillmentId: string }>>;
+  ): Promise<ChannelCallResult<{ readonly externalFulfillmentId: string; readonly alreadyConfirmed?: boolean }>>;
 
   /** Cancels the order on the channel (e.g. when it cannot be fulfilled). */
   cancelOrder(request: CancelOrderRequest): Promise<ChannelCallResult<{ readonly alreadyCancelled: boolean }>>;
 }
+
+/** The part of a connector that writes an order's outcome back to its channel. */
+export type ChannelOrderWriter = Pick<ChannelConnector, "channel" | "confirmFulfillment" | "cancelOrder">;

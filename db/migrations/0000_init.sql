@@ -116,7 +116,6 @@ CREATE TABLE "channel_connections" (
 	"status" text DEFAULT 'connected' NOT NULL,
 	"credentials_encrypted" text,
 	"settings" jsonb DEFAULT '{}'::jsonb NOT NULL,
-	"last_order_at" timestamp with time zone,
 	"last_push_at" timestamp with time zone,
 	"last_error_at" timestamp with time zone,
 	"last_error" text,

@@ -61,10 +61,10 @@ export interface DashboardData {
  * channel rather than a connection; a shop has one connection per channel in practice.
  */
 export function lastOrderReceivedAt() {
-  return sql<Date | null>`greatest(${outer(channelConnections, channelConnections.lastOrderAt)},
-    (select max(o.created_at) from ${orders} o
+  // Derived, not stored: a column written by every ingest would be one hot row per channel.
+  return sql<Date | null>`(select max(o.created_at) from ${orders} o
       where o.shop_id = ${outer(channelConnections, channelConnections.shopId)}
-        and o.channel = ${outer(channelConnections, channelConnections.channel)}))`.mapWith((value: string | Date | null) =>
+        and o.channel = ${outer(channelConnections, channelConnections.channel)})`.mapWith((value: string | Date | null) =>
     value === null ? null : new Date(value),
   );
 }

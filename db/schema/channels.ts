@@ -16,7 +16,6 @@ export const channelConnections = pgTable(
     credentialsEncrypted: text("credentials_encrypted"),
     /** Non-secret settings: base URL, marketplace id, site id... */
     settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
-    lastOrderAt: timestamp("last_order_at", { withTimezone: true }),
     lastPushAt: timestamp("last_push_at", { withTimezone: true }),
     lastErrorAt: timestamp("last_error_at", { withTimezone: true }),
     lastError: text("last_error"),

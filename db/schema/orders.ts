@@ -86,6 +86,11 @@ export const shipments = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     shippedAt: timestamp("shipped_at", { withTimezone: true }),
     deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+    /** The source channel's fulfillment id once the shipment was confirmed there (Shopify Fulfillment GID). */
+    channelFulfillmentId: text("channel_fulfillment_id"),
+    channelConfirmedAt: timestamp("channel_confirmed_at", { withTimezone: true }),
+    /** Why the last confirmation to the channel failed; cleared when it succeeds. */
+    channelError: text("channel_error"),
   },
   (t) => [index("shipments_order_idx").on(t.orderId)],
 );

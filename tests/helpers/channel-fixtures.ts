@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { ChannelConnectorRegistry, ConnectionForConnector } from "../../connectors/channel-connector-registry";
+import type { ChannelOrderWriter } from "../../core/ports/channel-connector-port";
 import type { StockPushItem, StockPushResult, StockPusher, StockScope } from "../../core/ports/stock-pusher-port";
 import { ok } from "../../core/shared/result";
 import type { Database } from "../../db/client";
@@ -96,7 +97,11 @@ export function fakePusher(maxBatchSize = 250, scope: StockScope = "pooled"): Fa
 }
 
 /** A registry that hands out the same fake for every connection of the given channels. */
-export function fakeRegistry(pusher: StockPusher, channels: readonly string[] = ["shopify"]): ChannelConnectorRegistry & { asked: ConnectionForConnector[] } {
+export function fakeRegistry(
+  pusher: StockPusher,
+  channels: readonly string[] = ["shopify"],
+  orderWriter?: ChannelOrderWriter,
+): ChannelConnectorRegistry & { asked: ConnectionForConnector[] } {
   const asked: ConnectionForConnector[] = [];
   return {
     asked,
@@ -104,6 +109,14 @@ export function fakeRegistry(pusher: StockPusher, channels: readonly string[] = 
       asked.push(connection);
       if (!channels.includes(connection.channel)) return { ok: false, reason: "no_connector" };
       return ok(pusher);
+    },
+    hasOrderWriter(channel) {
+      return orderWriter !== undefined && channels.includes(channel);
+    },
+    orderWriterFor(connection) {
+      asked.push(connection);
+      if (!orderWriter || !channels.includes(connection.channel)) return { ok: false, reason: "no_connector" };
+      return ok(orderWriter);
     },
   };
 }

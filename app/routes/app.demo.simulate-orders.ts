@@ -1,0 +1,23 @@
+import { json, type ActionFunctionArgs } from "@remix-run/node";
+import { z } from "zod";
+import { demoControls } from "../../server/demo-controls";
+import { requireAdminContext } from "../auth/admin-context.server";
+
+const formSchema = z.object({ count: z.coerce.number().int().min(1).max(50) });
+
+/**
+ * POST /app/demo/simulate-orders — demo only: the Shopify sandbox places orders and delivers
+ * them to this app as signed orders/create webhooks, the same path a real shop's orders take.
+ */
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { demo } = await requireAdminContext(request);
+  if (!demo) return json({ ok: false as const, error: "Simulated orders exist only in demo mode." }, { status: 403 });
+  const parsed = formSchema.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return json({ ok: false as const, error: "Choose between 1 and 50 orders." }, { status: 400 });
+  const controls = demoControls();
+  if (!controls) {
+    return json({ ok: false as const, error: "The Shopify sandbox is not running in this process (start the demo with npm start)." }, { status: 503 });
+  }
+  const sent = await controls.simulateShopifyOrders(parsed.data.count);
+  return json({ ok: true as const, requested: parsed.data.count, sent });
+};
