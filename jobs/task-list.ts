@@ -1,5 +1,7 @@
 import type { TaskList } from "graphile-worker";
 import type { TaskContext } from "./task-context";
+import { channelsCancelOrderTask } from "./tasks/channels-cancel-order.task";
+import { channelsConfirmFulfillmentTask } from "./tasks/channels-confirm-fulfillment.task";
 import { inventorySyncTask } from "./tasks/inventory-sync.task";
 import { ordersFillBackordersTask } from "./tasks/orders-fill-backorders.task";
 import { ordersIngestTask } from "./tasks/orders-ingest.task";
@@ -16,6 +18,8 @@ export function buildTaskList(context: TaskContext): TaskList {
     "maintenance:prune-inbox": pruneInboxTask(context),
     "webhooks/process": webhooksProcessTask(context),
     "shopify/import": shopifyImportTask(context),
+    "channels/cancel-order": channelsCancelOrderTask(context),
+    "channels/confirm-fulfillment": channelsConfirmFulfillmentTask(context),
   };
 }
 

@@ -78,7 +78,7 @@ export function OrderAllocationsCard({ allocations }: { allocations: OrderDetail
   );
 }
 
-export function OrderShipmentsCard({ shipments }: { shipments: OrderDetail["shipments"] }) {
+export function OrderShipmentsCard({ shipments, channelName }: { shipments: OrderDetail["shipments"]; channelName: string }) {
   return (
     <Card>
       <BlockStack gap="300">
@@ -95,7 +95,10 @@ export function OrderShipmentsCard({ shipments }: { shipments: OrderDetail["ship
             headings={["From", "Status", "Carrier", "Tracking", "Shipped"]}
             rows={shipments.map((shipment) => [
               shipment.locationName,
-              humanize(shipment.status),
+              <BlockStack key={`${shipment.id}-status`} gap="100" inlineAlign="start">
+                <Text as="span">{humanize(shipment.status)}</Text>
+                <ChannelConfirmation shipment={shipment} channelName={channelName} />
+              </BlockStack>,
               [shipment.carrier, shipment.service].filter(Boolean).join(" · ") || "—",
               shipment.trackingUrl && shipment.trackingNumber ? (
                 <a key={shipment.id} href={shipment.trackingUrl} target="_blank" rel="noreferrer">
@@ -111,6 +114,13 @@ export function OrderShipmentsCard({ shipments }: { shipments: OrderDetail["ship
       </BlockStack>
     </Card>
   );
+}
+
+/** Whether the source channel has heard about the parcel; why not is on the order's exception. */
+function ChannelConfirmation({ shipment, channelName }: { shipment: OrderDetail["shipments"][number]; channelName: string }) {
+  if (shipment.channelConfirmedAt) return <Badge tone="success">{`Sent to ${channelName}`}</Badge>;
+  if (shipment.channelError) return <Badge tone="critical">{`${channelName} refused`}</Badge>;
+  return <Badge>{`Not sent to ${channelName}`}</Badge>;
 }
 
 export function OrderTimelineCard({ events }: { events: OrderDetail["events"] }) {

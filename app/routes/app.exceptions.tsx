@@ -60,6 +60,8 @@ function describeRetry(retry: ExceptionRetry): string {
         : `${prefix}: reserved ${retry.work.reserved} more; ${retry.work.shortfall} still short.`;
     case "order_not_reservable":
       return `${prefix}: the order is ${humanize(retry.work.status).toLowerCase()}, so nothing was reserved.`;
+    case "channel_write":
+      return `${prefix}: the ${retry.work.operation === "cancel_order" ? "cancellation" : "fulfillment"} is queued to be sent to the channel again.`;
     case "none":
       return `${prefix}: no automatic retry exists for this cause; resolve it once handled.`;
   }

@@ -5,9 +5,11 @@ import { z } from "zod";
 import { canTransition } from "../../core/orders/order-state-machine";
 import { orderStatusSchema } from "../../core/orders/order-status";
 import { getOrderDetail } from "../../db/queries/order-queries";
+import { shipReservedOrder } from "../../db/repositories/fulfillment-repository";
 import { applyMerchantOrderAction, MERCHANT_ORDER_ACTIONS } from "../../db/repositories/order-action-repository";
 import { requireAdminContext } from "../auth/admin-context.server";
 import { channelLabel, formatDateTime, humanize } from "../components/format";
+import { FulfilOrderForm, type FulfilOrderValues } from "../components/fulfil-order-form";
 import {
   OrderAllocationsCard,
   OrderExceptionsBanner,
@@ -21,6 +23,7 @@ import { RouteErrorBanner } from "../components/route-error-banner";
 import { FinancialStatusBadge, OrderStatusBadge } from "../components/status-badges";
 import { getDatabase } from "../db.server";
 import { useRouteLoading } from "../hooks/use-route-loading";
+import { fulfilOrderFieldErrors, fulfilOrderFormSchema, type FulfilOrderFieldErrors } from "../params/fulfilment-params";
 import { orderIdParamSchema } from "../params/order-params";
 import { parseOrThrow } from "../params/search-params";
 
@@ -34,13 +37,39 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
 
 const orderActionSchema = z.object({ intent: z.enum(MERCHANT_ORDER_ACTIONS) });
 
+/** Orders the manual fulfilment form is offered for: everything reserved, nothing shipped yet. */
+const FULFILLABLE_STATUSES = ["reserved", "allocated"];
+
+type OrderActionData =
+  | { ok: true; reason: null; shipmentIds?: string[] }
+  | { ok: false; reason: string; fieldErrors?: FulfilOrderFieldErrors };
+
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { shop, actor } = await requireAdminContext(request);
   const { id } = parseOrThrow(orderIdParamSchema, params, "order id");
-  const parsed = orderActionSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) return json({ ok: false as const, reason: "unknown_action" }, { status: 400 });
-  const outcome = await applyMerchantOrderAction(getDatabase(), { shopId: shop.id, orderId: id, action: parsed.data.intent, actor });
-  return json(outcome.ok ? { ok: true as const, reason: null } : { ok: false as const, reason: outcome.reason }, {
+  const form = Object.fromEntries(await request.formData());
+  const db = getDatabase();
+  if (form.intent === "fulfil") {
+    const fulfil = fulfilOrderFormSchema.safeParse(form);
+    if (!fulfil.success) {
+      return json<OrderActionData>({ ok: false, reason: "invalid_fulfilment", fieldErrors: fulfilOrderFieldErrors(fulfil.error) }, { status: 400 });
+    }
+    const { carrier, trackingNumber, trackingUrl } = fulfil.data;
+    // The same carrier and number for every location the order ships from (see the form's help).
+    const shipped = await shipReservedOrder(db, {
+      shopId: shop.id,
+      orderId: id,
+      actor,
+      shipment: () => ({ carrier, service: "Manual", trackingNumber, ...(trackingUrl ? { trackingUrl } : {}) }),
+    });
+    return json<OrderActionData>(shipped.ok ? { ok: true, reason: null, shipmentIds: shipped.value.shipmentIds } : { ok: false, reason: shipped.reason }, {
+      status: shipped.ok ? 200 : 409,
+    });
+  }
+  const parsed = orderActionSchema.safeParse(form);
+  if (!parsed.success) return json<OrderActionData>({ ok: false, reason: "unknown_action" }, { status: 400 });
+  const outcome = await applyMerchantOrderAction(db, { shopId: shop.id, orderId: id, action: parsed.data.intent, actor });
+  return json<OrderActionData>(outcome.ok ? { ok: true, reason: null } : { ok: false, reason: outcome.reason }, {
     status: outcome.ok ? 200 : 409,
   });
 };
@@ -48,6 +77,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
 export default function OrderPage() {
   const { order, lines, allocations, shipments, events, exceptions } = useLoaderData<typeof loader>();
   const fetcher = useFetcher<typeof action>();
+  const fulfilFetcher = useFetcher<typeof action>();
   const loading = useRouteLoading({ pathPrefix: "/app/orders/" });
   if (loading) return <PageSkeleton title="Order" />;
 
@@ -55,6 +85,10 @@ export default function OrderPage() {
   const allowed = (event: "hold" | "release_hold" | "cancel") => status.success && canTransition(status.data, event);
   const act = (intent: string) => fetcher.submit({ intent }, { method: "post" });
   const busy = fetcher.state !== "idle";
+  const fulfilResult = fulfilFetcher.data && !fulfilFetcher.data.ok ? fulfilFetcher.data : null;
+  const canFulfil = FULFILLABLE_STATUSES.includes(order.status);
+  const shipFrom = [...new Set(allocations.filter((a) => a.status === "reserved").map((a) => a.locationName))];
+  const fulfil = (values: FulfilOrderValues) => fulfilFetcher.submit({ intent: "fulfil", ...values }, { method: "post" });
 
   return (
     <Page
@@ -87,12 +121,25 @@ export default function OrderPage() {
             <OrderExceptionsBanner exceptions={exceptions} />
             <OrderLinesCard lines={lines} currency={order.currency} />
             <OrderAllocationsCard allocations={allocations} />
-            <OrderShipmentsCard shipments={shipments} />
+            <OrderShipmentsCard shipments={shipments} channelName={channelLabel(order.channel)} />
             <OrderTimelineCard events={events} />
           </BlockStack>
         </Layout.Section>
         <Layout.Section variant="oneThird">
-          <OrderSummaryCard order={order} />
+          <BlockStack gap="400">
+            <OrderSummaryCard order={order} />
+            {canFulfil ? (
+              <FulfilOrderForm
+                key={order.id}
+                channelName={channelLabel(order.channel)}
+                shipFromLocations={shipFrom}
+                submitting={fulfilFetcher.state !== "idle"}
+                fieldErrors={fulfilResult?.fieldErrors ?? {}}
+                formError={fulfilResult && !fulfilResult.fieldErrors ? humanize(fulfilResult.reason) : null}
+                onSubmit={fulfil}
+              />
+            ) : null}
+          </BlockStack>
         </Layout.Section>
       </Layout>
     </Page>

@@ -271,7 +271,10 @@ CREATE TABLE "shipments" (
 	"currency" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"shipped_at" timestamp with time zone,
-	"delivered_at" timestamp with time zone
+	"delivered_at" timestamp with time zone,
+	"channel_fulfillment_id" text,
+	"channel_confirmed_at" timestamp with time zone,
+	"channel_error" text
 );
 --> statement-breakpoint
 CREATE TABLE "return_lines" (

@@ -1,6 +1,6 @@
 import { asc, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "../client";
-import { lastOrderReceivedAt } from "./dashboard-queries";
+import { connectionHealthColumns } from "./dashboard-queries";
 import { outer } from "./sql-helpers";
 import { channelConnections, channelListings, channelLocations, locations, orders } from "../schema";
 
@@ -24,14 +24,7 @@ export async function listChannelConnections(db: DbOrTx, shopId: string, now: Da
   const weekAgo = new Date(now.getTime() - 7 * 86_400_000).toISOString();
   const rows = await db
     .select({
-      id: channelConnections.id,
-      channel: channelConnections.channel,
-      name: channelConnections.name,
-      status: channelConnections.status,
-      lastOrderAt: lastOrderReceivedAt(),
-      lastPushAt: channelConnections.lastPushAt,
-      lastErrorAt: channelConnections.lastErrorAt,
-      lastError: channelConnections.lastError,
+      ...connectionHealthColumns(),
       listings: sql<number>`(select count(*)::int from ${channelListings} cl where cl.connection_id = ${outer(channelConnections, channelConnections.id)})`,
       listingsWithPushError: sql<number>`(select count(*)::int from ${channelListings} cl where cl.connection_id = ${outer(channelConnections, channelConnections.id)} and cl.last_push_error is not null)`,
       // Orders belong to a channel, not to a connection; a shop has one connection per channel in practice.

@@ -60,6 +60,20 @@ export interface DashboardData {
  * ingest path has not set it, the newest order row from that channel. Orders belong to a
  * channel rather than a connection; a shop has one connection per channel in practice.
  */
+/** What the merchant needs to judge a channel connection's sync; shared by the dashboard and the Channels page. */
+export function connectionHealthColumns() {
+  return {
+    id: channelConnections.id,
+    channel: channelConnections.channel,
+    name: channelConnections.name,
+    status: channelConnections.status,
+    lastOrderAt: lastOrderReceivedAt(),
+    lastPushAt: channelConnections.lastPushAt,
+    lastErrorAt: channelConnections.lastErrorAt,
+    lastError: channelConnections.lastError,
+  };
+}
+
 export function lastOrderReceivedAt() {
   // Derived, not stored: a column written by every ingest would be one hot row per channel.
   return sql<Date | null>`(select max(o.created_at) from ${orders} o
@@ -121,14 +135,7 @@ export async function loadDashboard(db: DbOrTx, shopId: string, now: Date = new 
       .limit(10),
     db
       .select({
-        id: channelConnections.id,
-        channel: channelConnections.channel,
-        name: channelConnections.name,
-        status: channelConnections.status,
-        lastOrderAt: lastOrderReceivedAt(),
-        lastPushAt: channelConnections.lastPushAt,
-        lastErrorAt: channelConnections.lastErrorAt,
-        lastError: channelConnections.lastError,
+        ...connectionHealthColumns(),
       })
       .from(channelConnections)
       .where(eq(channelConnections.shopId, shopId))

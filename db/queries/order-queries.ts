@@ -205,6 +205,10 @@ export interface OrderDetailShipment {
   createdAt: string;
   shippedAt: string | null;
   deliveredAt: string | null;
+  /** When the source channel accepted the fulfillment; null while pending or failed. */
+  channelConfirmedAt: string | null;
+  /** Why the last confirmation to the channel failed. */
+  channelError: string | null;
 }
 
 export interface OrderDetailEvent {
@@ -294,6 +298,8 @@ export async function getOrderDetail(db: DbOrTx, shopId: string, orderId: string
         createdAt: shipments.createdAt,
         shippedAt: shipments.shippedAt,
         deliveredAt: shipments.deliveredAt,
+        channelConfirmedAt: shipments.channelConfirmedAt,
+        channelError: shipments.channelError,
       })
       .from(shipments)
       .innerJoin(locations, eq(locations.id, shipments.locationId))
@@ -379,6 +385,7 @@ export async function getOrderDetail(db: DbOrTx, shopId: string, orderId: string
       createdAt: shipment.createdAt.toISOString(),
       shippedAt: shipment.shippedAt?.toISOString() ?? null,
       deliveredAt: shipment.deliveredAt?.toISOString() ?? null,
+      channelConfirmedAt: shipment.channelConfirmedAt?.toISOString() ?? null,
     })),
     events: eventRows.map((event) => ({ ...event, createdAt: event.createdAt.toISOString() })),
     exceptions: exceptionRows.map((exception) => ({ ...exception, createdAt: exception.createdAt.toISOString() })),

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, ne, sql } from "drizzle-orm";
+import { and, asc, eq, isNotNull, ne, sql } from "drizzle-orm";
 import type { ChannelWriteOperation } from "../../core/channels/channel-write-policy";
 import type { ConnectionForConnector } from "../../connectors/channel-connector-registry";
 import { enqueueJob } from "../../jobs/job-queue";
@@ -294,7 +294,7 @@ export async function requeueChannelWrite(
     const [shipment] = await tx
       .select({ id: shipments.id })
       .from(shipments)
-      .where(and(eq(shipments.shopId, input.shopId), inArray(shipments.id, [input.details.shipmentId])));
+      .where(and(eq(shipments.shopId, input.shopId), eq(shipments.id, input.details.shipmentId)));
     if (!shipment) return null;
     await enqueueFulfillmentConfirmation(tx, { shopId: input.shopId, orderId: input.orderId, shipmentId: shipment.id });
     return "confirm_fulfillment";

@@ -3,6 +3,8 @@ import { err, ok, type Result } from "../../core/shared/result";
 import type { Database } from "../client";
 import { orderStatusSchema, type OrderStatus } from "../../core/orders/order-status";
 import { exceptions, orders } from "../schema";
+import type { ChannelWriteOperation } from "../../core/channels/channel-write-policy";
+import { requeueChannelWrite } from "./channel-write-repository";
 import { appendTimeline } from "./order-timeline-repository";
 import { topUpReservation } from "./reservation-top-up-repository";
 import { scheduleStockSync } from "./stock-ledger-repository";
@@ -21,6 +23,7 @@ export type RetryWork =
   | { kind: "stock_sync" }
   | { kind: "reservation"; reserved: number; shortfall: number; status: OrderStatus }
   | { kind: "order_not_reservable"; status: string }
+  | { kind: "channel_write"; operation: ChannelWriteOperation }
   | { kind: "none" };
 
 export interface ExceptionRetry extends ExceptionRecord {
@@ -82,7 +85,7 @@ export async function recordExceptionRetry(
           .for("update")
       : [];
     const [current] = await tx
-      .select({ id: exceptions.id, status: exceptions.status, kind: exceptions.kind, orderId: exceptions.orderId })
+      .select({ id: exceptions.id, status: exceptions.status, kind: exceptions.kind, orderId: exceptions.orderId, details: exceptions.details })
       .from(exceptions)
       .where(and(eq(exceptions.shopId, input.shopId), eq(exceptions.id, input.exceptionId)))
       .for("update");
@@ -109,6 +112,10 @@ export async function recordExceptionRetry(
     if (current.kind === "sync_failed") {
       await scheduleStockSync(tx, input.shopId, 0);
       work = { kind: "stock_sync" };
+    } else if (current.kind === "channel_write_failed" && order) {
+      // The job resolves the exception itself when the channel accepts the write.
+      const operation = await requeueChannelWrite(tx, { shopId: input.shopId, orderId: order.id, details: current.details });
+      if (operation) work = { kind: "channel_write", operation };
     } else if (current.kind === "partial_stock" && order) {
       const status = orderStatusSchema.safeParse(order.status);
       if (status.success && RESERVABLE_STATUSES.includes(status.data)) {

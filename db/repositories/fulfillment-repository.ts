@@ -4,6 +4,7 @@ import type { OrderStatus } from "../../core/orders/order-status";
 import { err, ok, type Result } from "../../core/shared/result";
 import type { Database } from "../client";
 import { allocations, orders, shipments } from "../schema";
+import { enqueueFulfillmentConfirmation } from "./channel-write-repository";
 import { appendTimeline } from "./order-timeline-repository";
 import { lockLevels, recordMovements, scheduleStockSync, type LevelMovement } from "./stock-ledger-repository";
 
@@ -21,11 +22,19 @@ export type ShipRefusal = "order_not_found" | "nothing_reserved" | string;
 /**
  * Ships everything reserved for an order: one shipment per location (split shipments each get
  * their own tracking), ship movements that take the units out of on hand and reserved together,
- * and the order moved through allocate -> ship_all by the state machine.
+ * and the order moved through allocate -> ship_all by the state machine. Unless told otherwise,
+ * each shipment queues its confirmation to the order's source channel in the same transaction.
  */
 export async function shipReservedOrder(
   db: Database,
-  input: { shopId: string; orderId: string; actor: string; shipment: (locationId: string) => ShipmentDetails },
+  input: {
+    shopId: string;
+    orderId: string;
+    actor: string;
+    shipment: (locationId: string) => ShipmentDetails;
+    /** False for shipments the channel already knows about (historical orders in the demo seed). */
+    confirmOnChannel?: boolean;
+  },
 ): Promise<Result<{ shipmentIds: string[] }, ShipRefusal>> {
   return db.transaction(async (tx) => {
     const [order] = await tx
@@ -35,7 +44,9 @@ export async function shipReservedOrder(
       .for("update");
     if (!order) return err("order_not_found");
     let status = order.status as OrderStatus;
-    if (status === "reserved") {
+    if (status !== "allocated" && status !== "partially_shipped") {
+      // Through allocate even when it cannot work: its refusal names the cause (not fully
+      // reserved, cancelled...) better than ship_all's generic "not allocated".
       const allocated = transition(status, "allocate");
       if (!allocated.ok) return err(allocated.reason);
       status = allocated.to;
@@ -74,6 +85,9 @@ export async function shipReservedOrder(
         })
         .returning({ id: shipments.id });
       shipmentIds.push(shipment!.id);
+      if (input.confirmOnChannel ?? true) {
+        await enqueueFulfillmentConfirmation(tx, { shopId: input.shopId, orderId: order.id, shipmentId: shipment!.id });
+      }
       const here = held.filter((a) => a.locationId === locationId);
       await tx
         .update(allocations)

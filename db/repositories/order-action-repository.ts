@@ -3,6 +3,7 @@ import { transition, type OrderEvent } from "../../core/orders/order-state-machi
 import { orderStatusSchema, type OrderStatus } from "../../core/orders/order-status";
 import type { Database } from "../client";
 import { orders } from "../schema";
+import { enqueueChannelCancellation } from "./channel-write-repository";
 import { appendTimeline } from "./order-timeline-repository";
 import { releaseOrderReservations } from "./reservation-repository";
 import { topUpReservation } from "./reservation-top-up-repository";
@@ -34,7 +35,7 @@ export async function applyMerchantOrderAction(
   return db.transaction(async (tx) => {
     // The row lock serialises this with ingest updates and other admins acting on the same order.
     const [order] = await tx
-      .select({ id: orders.id, number: orders.number, status: orders.status })
+      .select({ id: orders.id, number: orders.number, status: orders.status, channel: orders.channel })
       .from(orders)
       .where(and(eq(orders.shopId, input.shopId), eq(orders.id, input.orderId)))
       .for("update");
@@ -77,6 +78,12 @@ export async function applyMerchantOrderAction(
         data: { from, to: outcome.to, source: "admin" },
       },
     ]);
+    if (input.action === "cancel") {
+      // The merchant cancelled here, so the source channel has to hear it; the job commits with
+      // the cancellation (rule 4). Cancellations the channel sent come through ingest instead and
+      // never reach this function, so they are not echoed back.
+      await enqueueChannelCancellation(tx, { shopId: input.shopId, orderId: order.id });
+    }
     if (input.action === "release_hold") {
       // Released orders re-enter the reservation decision: stock may have moved while the order
       // was parked. What it already holds is kept; only missing units are reserved.

@@ -13,6 +13,18 @@ export interface IncomingDelivery {
   payload: unknown;
 }
 
+function deliveryRow(delivery: IncomingDelivery) {
+  return {
+    shopId: delivery.shopId,
+    channel: delivery.channel,
+    deliveryId: delivery.deliveryId,
+    topic: delivery.topic,
+    resourceId: delivery.resourceId ?? null,
+    triggeredAt: delivery.triggeredAt ?? null,
+    payload: delivery.payload as object,
+  };
+}
+
 export type StoreDeliveryResult =
   | { stored: true; rowId: number }
   /** The same delivery arrived before: a redelivery, which is normal and changes nothing. */
@@ -26,15 +38,7 @@ export async function storeDelivery(db: Database, delivery: IncomingDelivery): P
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(webhookDeliveries)
-      .values({
-        shopId: delivery.shopId,
-        channel: delivery.channel,
-        deliveryId: delivery.deliveryId,
-        topic: delivery.topic,
-        resourceId: delivery.resourceId ?? null,
-        triggeredAt: delivery.triggeredAt ?? null,
-        payload: delivery.payload as object,
-      })
+      .values(deliveryRow(delivery))
       .onConflictDoNothing({ target: [webhookDeliveries.channel, webhookDeliveries.deliveryId] })
       .returning({ id: webhookDeliveries.id });
     if (!row) return { stored: false, reason: "duplicate" } as const;
@@ -87,13 +91,7 @@ export async function storeRejectedDelivery(
   const rows = await db
     .insert(webhookDeliveries)
     .values({
-      shopId: delivery.shopId,
-      channel: delivery.channel,
-      deliveryId: delivery.deliveryId,
-      topic: delivery.topic,
-      resourceId: delivery.resourceId ?? null,
-      triggeredAt: delivery.triggeredAt ?? null,
-      payload: delivery.payload as object,
+      ...deliveryRow(delivery),
       status: "failed",
       error: delivery.error,
       processedAt: new Date(),

@@ -227,6 +227,8 @@ async function seedHistoricalOrders(
         shopId: shop.id,
         orderId: result.orderId,
         actor: "system:demo-seed",
+        // History: these parcels left long ago and the channels already know.
+        confirmOnChannel: false,
         shipment: () => {
           const tracking = `${carrier.carrier === "USPS" ? "9400" : "1Z"}${random.int(100000000, 999999999)}${random.int(1000, 9999)}`;
           return { carrier: carrier.carrier, service: carrier.service, trackingNumber: tracking, trackingUrl: carrier.url + tracking, rateMinor: random.int(650, 1800), shippedAt };

@@ -143,6 +143,28 @@ describe.skipIf(!chromiumAvailable)("admin in a browser (demo mode)", () => {
     await screenshot("order-page");
   }, 120_000);
 
+  it("marks a reserved order as fulfilled from its page, shipping it with the tracking entered", async () => {
+    const [order] = await app.db
+      .select({ id: orders.id, number: orders.number })
+      .from(orders)
+      .where(and(eq(orders.shopId, app.shop.id), eq(orders.status, "reserved")))
+      .orderBy(desc(orders.placedAt))
+      .limit(1);
+    await page.goto(`${app.url}/app/orders/${order!.id}`, { waitUntil: "networkidle" });
+    expect(await shown(page.getByRole("heading", { name: "Mark as fulfilled" }))).toBe(true);
+    await (await hydrated(page.getByLabel("Tracking number"))).fill("1Z999AA10123456784");
+    await page.getByRole("button", { name: "Mark as fulfilled" }).click();
+    // No carrier chosen: the field says so and nothing ships.
+    expect(await shown(page.locator(".Polaris-InlineError", { hasText: "Choose a carrier" }))).toBe(true);
+    await page.getByLabel("Carrier").selectOption("UPS");
+    await page.getByRole("button", { name: "Mark as fulfilled" }).click();
+    expect(await shown(page.getByRole("cell", { name: "1Z999AA10123456784" }))).toBe(true);
+    await screenshot("order-fulfilled");
+
+    const [shipped] = await app.db.select({ status: orders.status }).from(orders).where(eq(orders.id, order!.id));
+    expect(shipped!.status).toBe("shipped");
+  }, 120_000);
+
   it("shows stock per location and available to sell on the inventory page", async () => {
     const [firstSku] = await app.db
       .select({ sku: variants.sku })
