@@ -1,9 +1,8 @@
-import { spawnSync } from "node:child_process";
 import { createDatabaseClient } from "../db/client";
 import { openRuntimeDatabase } from "../db/runtime-database";
 import { seedDemoShop } from "../db/seed/demo-seed";
 import { startWorker } from "../jobs/worker-runner";
-import { buildIsStale, startAppServer } from "../server/app-server";
+import { ensureProductionBuild, startAppServer } from "../server/app-server";
 import { ensureDemoApiToken } from "../server/demo-api-token";
 import { demoModeEnabled } from "../server/demo-mode";
 import { startDemoChannels } from "../server/demo-channels";
@@ -58,11 +57,7 @@ try {
   const worker = await startWorker({ connectionString: database.url, db: client.db, concurrency: Number(process.env.WORKER_CONCURRENCY ?? 4), quiet: true });
   stops.push(worker.stop);
 
-  if (!development && buildIsStale()) {
-    console.log("[switchyard] building the admin (first start or sources changed)…");
-    const build = spawnSync("npx", ["remix", "vite:build"], { stdio: "inherit", env: process.env });
-    if (build.status !== 0) throw new Error("remix vite:build failed");
-  }
+  if (!development) ensureProductionBuild();
   const server = await startAppServer({ port, mode: development ? "development" : "production" });
   stops.push(server.stop);
 

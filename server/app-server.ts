@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
@@ -68,12 +69,28 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
   };
 }
 
+/**
+ * Builds the admin (build/) when it is missing or older than its sources. The production build
+ * is what `npm start` serves and what browser tests drive: unlike Vite's dev server it never
+ * re-optimises dependencies and reloads a page under a test.
+ */
+export function ensureProductionBuild(log: (line: string) => void = console.log): void {
+  if (!buildIsStale()) return;
+  log("[switchyard] building the admin (first start or sources changed)…");
+  const build = spawnSync("npx", ["remix", "vite:build"], {
+    stdio: process.env.VITEST ? "pipe" : "inherit",
+    env: { ...process.env, NODE_ENV: "production" },
+    encoding: "utf8",
+  });
+  if (build.status !== 0) throw new Error(`remix vite:build failed${build.stderr ? `:\n${build.stderr}` : ""}`);
+}
+
 /** True when build/ is missing or older than any source the server bundle includes. */
 export function buildIsStale(root = process.cwd()): boolean {
   const built = path.join(root, "build/server/index.js");
   if (!fs.existsSync(built)) return true;
   const builtAt = fs.statSync(built).mtimeMs;
-  const sources = ["app", "core", "db", "connectors", "jobs", "vite.config.ts", "package.json"];
+  const sources = ["app", "core", "db", "connectors", "jobs", "server", "vite.config.ts", "package.json"];
   return sources.some((source) => newestMtime(path.join(root, source)) > builtAt);
 }
 

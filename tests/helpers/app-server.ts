@@ -3,7 +3,7 @@ import type { Database } from "../../db/client";
 import { seedDemoShop } from "../../db/seed/demo-seed";
 import type { ShopRecord } from "../../db/repositories/shop-repository";
 import { startWorker } from "../../jobs/worker-runner";
-import { startAppServer } from "../../server/app-server";
+import { ensureProductionBuild, startAppServer } from "../../server/app-server";
 import { createTestDatabase } from "./test-database";
 
 export interface TestApp {
@@ -15,7 +15,7 @@ export interface TestApp {
 
 /**
  * The whole product for browser tests: this file's own database with the demo shop seeded,
- * a worker, and the admin served by Vite on a free port in demo mode.
+ * a worker, and the admin's production build (built here when stale) on a free port in demo mode.
  */
 export async function startTestApp(options: { historicalOrders?: number } = {}): Promise<TestApp> {
   delete process.env.SHOPIFY_API_KEY;
@@ -25,7 +25,8 @@ export async function startTestApp(options: { historicalOrders?: number } = {}):
   setDatabaseForTests(database.db);
   const { shop } = await seedDemoShop(database.db, { historicalOrders: options.historicalOrders ?? 80 });
   const worker = await startWorker({ connectionString: database.url, db: database.db, concurrency: 2, quiet: true });
-  const server = await startAppServer({ port: 0, host: "127.0.0.1", mode: "development" });
+  ensureProductionBuild();
+  const server = await startAppServer({ port: 0, host: "127.0.0.1", mode: "production" });
   return {
     url: server.url,
     db: database.db,
