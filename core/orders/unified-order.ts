@@ -95,7 +95,13 @@ export const unifiedOrderSchema = z.object({
   customer: customerSchema.default({}),
   shippingAddress: postalAddressSchema.optional(),
   billingAddress: postalAddressSchema.optional(),
-  lines: z.array(unifiedOrderLineSchema).min(1).max(1000),
+  lines: z
+    .array(unifiedOrderLineSchema)
+    .min(1)
+    .max(1000)
+    .refine((lines) => new Set(lines.map((line) => line.externalLineId)).size === lines.length, {
+      message: "line ids must be unique within an order",
+    }),
   shippingLines: z.array(shippingLineSchema).max(50).default([]),
   subtotalMinor: nonNegativeMinor,
   shippingMinor: nonNegativeMinor.default(0),

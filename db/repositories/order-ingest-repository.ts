@@ -1,11 +1,11 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { assessNewOrder, holdReasonsFor, type LineOutcome } from "../../core/orders/order-intake";
 import { transition } from "../../core/orders/order-state-machine";
 import type { OrderStatus } from "../../core/orders/order-status";
 import type { UnifiedOrder } from "../../core/orders/unified-order";
 import type { Policies } from "../../core/config/default-policies";
 import type { Database, Tx } from "../client";
-import { orderLines, orders, variants } from "../schema";
+import { orders } from "../schema";
 import { appendTimeline, raiseExceptions } from "./order-timeline-repository";
 import { releaseOrderReservations, reserveOrderLines } from "./reservation-repository";
 import { scheduleStockSync } from "./stock-ledger-repository";
@@ -85,30 +85,27 @@ function headerFields(order: UnifiedOrder) {
 
 async function createOrder(tx: Tx, input: IngestInput, orderId: string, policies?: Policies): Promise<IngestResult> {
   const { order, shopId, actor } = input;
-  const skus = [...new Set(order.lines.map((line) => line.sku))];
-  const known = await tx
-    .select({ id: variants.id, sku: variants.sku })
-    .from(variants)
-    .where(and(eq(variants.shopId, shopId), inArray(variants.sku, skus)));
-  const variantBySku = new Map(known.map((v) => [v.sku, v.id]));
-
-  const insertedLines = await tx
-    .insert(orderLines)
-    .values(
-      order.lines.map((line) => ({
-        shopId,
-        orderId,
-        externalLineId: line.externalLineId,
-        variantId: variantBySku.get(line.sku) ?? null,
-        sku: line.sku,
-        title: line.title,
-        quantity: line.quantity,
-        unitPriceMinor: line.unitPriceMinor,
-        discountMinor: line.discountMinor,
-        taxMinor: line.taxMinor,
-      })),
-    )
-    .returning({ id: orderLines.id, variantId: orderLines.variantId, sku: orderLines.sku, quantity: orderLines.quantity });
+  // Lines are stored with their catalogue variant resolved by SKU in the same statement; a SKU
+  // we don't know is kept (variant null) and raised below rather than dropped.
+  const linesJson = JSON.stringify(
+    order.lines.map((line) => ({
+      external_line_id: line.externalLineId,
+      sku: line.sku,
+      title: line.title,
+      quantity: line.quantity,
+      unit_price_minor: line.unitPriceMinor,
+      discount_minor: line.discountMinor,
+      tax_minor: line.taxMinor,
+    })),
+  );
+  const inserted = await tx.execute<{ id: string; variant_id: string | null; sku: string; quantity: number }>(sql`
+    INSERT INTO order_lines (shop_id, order_id, external_line_id, variant_id, sku, title, quantity, unit_price_minor, discount_minor, tax_minor)
+    SELECT ${shopId}::uuid, ${orderId}::uuid, l.external_line_id, v.id, l.sku, l.title, l.quantity, l.unit_price_minor, l.discount_minor, l.tax_minor
+      FROM jsonb_to_recordset(${linesJson}::jsonb) AS l(external_line_id text, sku text, title text, quantity int,
+                                                        unit_price_minor bigint, discount_minor bigint, tax_minor bigint)
+      LEFT JOIN variants v ON v.shop_id = ${shopId}::uuid AND v.sku = l.sku
+    RETURNING id, variant_id, sku, quantity`);
+  const insertedLines = inserted.rows.map((row) => ({ id: row.id, variantId: row.variant_id, sku: row.sku, quantity: row.quantity }));
 
   const reservable = insertedLines.filter((line) => line.variantId !== null);
   const plan =
@@ -125,7 +122,7 @@ async function createOrder(tx: Tx, input: IngestInput, orderId: string, policies
     requested: line.quantity,
     reserved: reservedByLine.get(line.id) ?? 0,
   }));
-  const unknownSkus = skus.filter((sku) => !variantBySku.has(sku));
+  const unknownSkus = [...new Set(insertedLines.filter((line) => line.variantId === null).map((line) => line.sku))];
   const assessment = assessNewOrder(order, plan, outcomes, unknownSkus);
 
   await tx

@@ -1,11 +1,11 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { ReservationPlan } from "../../core/inventory/reservation-decision";
 import { decideReservation } from "../../core/inventory/reservation-decision";
 import type { FulfilmentLocation, ReservationLineRequest } from "../../core/inventory/reservation-strategy";
 import type { Policies } from "../../core/config/default-policies";
 import { defaultPolicies } from "../../core/config/default-policies";
 import type { Tx } from "../client";
-import { allocations, locations } from "../schema";
+import { allocations, inventoryLevels, locations } from "../schema";
 import { lockLevels, recordMovements, type LevelMovement } from "./stock-ledger-repository";
 
 export interface ReserveLinesInput {
@@ -27,8 +27,8 @@ export async function reserveOrderLines(
   policies: Policies = defaultPolicies,
 ): Promise<ReservationPlan> {
   const variantIds = input.lines.map((line) => line.variantId);
-  const levels = await lockLevels(tx, input.shopId, variantIds, { shippableOnly: true });
-  const candidateLocations = await fulfilmentLocations(tx, input.shopId);
+  const levels = await lockReservableLevels(tx, input.shopId, variantIds);
+  const candidateLocations = fulfilmentLocationsOf(levels);
   const plan = decideReservation(
     input.lines,
     levels.map((level) => ({ ...level, levelId: level.id })),
@@ -62,15 +62,48 @@ export async function reserveOrderLines(
 }
 
 /**
- * Active shipping locations. Daily capacity and workload are not applied here: they are a
- * routing decision taken after the stock is safely held (and counting today's load inside every
- * ingest would put one hot counter in every order's transaction).
+ * The order's candidate levels at active shipping locations, locked in id order (the order
+ * every writer uses, so no two transactions wait on each other in a cycle), with what the
+ * reservation strategy needs to know about their locations. One round trip: this runs inside
+ * every ingest.
  */
-async function fulfilmentLocations(tx: Tx, shopId: string): Promise<FulfilmentLocation[]> {
+async function lockReservableLevels(tx: Tx, shopId: string, variantIds: readonly string[]) {
+  if (variantIds.length === 0) return [];
   return tx
-    .select({ id: locations.id, priority: locations.priority, canShip: locations.canShip, active: locations.active })
-    .from(locations)
-    .where(and(eq(locations.shopId, shopId), eq(locations.active, true), eq(locations.canShip, true)));
+    .select({
+      id: inventoryLevels.id,
+      variantId: inventoryLevels.variantId,
+      locationId: inventoryLevels.locationId,
+      onHand: inventoryLevels.onHand,
+      reserved: inventoryLevels.reserved,
+      safetyStock: inventoryLevels.safetyStock,
+      locationPriority: locations.priority,
+    })
+    .from(inventoryLevels)
+    .innerJoin(locations, eq(locations.id, inventoryLevels.locationId))
+    .where(
+      and(
+        eq(inventoryLevels.shopId, shopId),
+        inArray(inventoryLevels.variantId, [...new Set(variantIds)]),
+        eq(locations.active, true),
+        eq(locations.canShip, true),
+      ),
+    )
+    .orderBy(asc(inventoryLevels.id))
+    .for("update", { of: inventoryLevels });
+}
+
+/**
+ * The locations those levels are at. Daily capacity and workload are not applied here: they
+ * are a routing decision taken after the stock is safely held (and counting today's load inside
+ * every ingest would put one hot counter in every order's transaction).
+ */
+function fulfilmentLocationsOf(levels: readonly { locationId: string; locationPriority: number }[]): FulfilmentLocation[] {
+  const byId = new Map<string, FulfilmentLocation>();
+  for (const level of levels) {
+    byId.set(level.locationId, { id: level.locationId, priority: level.locationPriority, canShip: true, active: true });
+  }
+  return [...byId.values()];
 }
 
 /**
