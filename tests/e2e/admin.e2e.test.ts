@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { and, desc, eq } from "drizzle-orm";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { inventoryMovements, locations, orders, variants } from "../../db/schema";
 import { startTestApp, type TestApp } from "../helpers/app-server";
 
@@ -31,16 +31,24 @@ describe.skipIf(!chromiumAvailable)("admin in a browser (demo mode)", () => {
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
     });
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    // Vite compiles routes on first request; the first page can take a while.
     page.setDefaultTimeout(60_000);
+    // A page that renders on the server but throws in the browser (a failed hydration, a
+    // broken handler) must fail the test, not pass on its server HTML.
+    page.on("pageerror", (error) => pageErrors.push(error.message));
   }, 240_000);
+
+  const pageErrors: string[] = [];
+  afterEach(() => {
+    const seen = pageErrors.splice(0);
+    expect(seen, "uncaught errors in the browser").toEqual([]);
+  });
 
   afterAll(async () => {
     await browser?.close();
     await app?.stop();
   });
 
-  /** Waits for the element (Vite compiles routes on first use), then reports it as shown. */
+  /** Waits for the element, then reports it as shown. */
   async function shown(locator: ReturnType<Page["locator"]>): Promise<boolean> {
     await locator.first().waitFor({ state: "visible", timeout: 30_000 });
     return true;
