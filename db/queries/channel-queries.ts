@@ -1,18 +1,10 @@
 import { asc, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "../client";
-import { connectionHealthColumns } from "./dashboard-queries";
+import { connectionHealthColumns, type ChannelSyncHealth } from "./dashboard-queries";
 import { outer } from "./sql-helpers";
 import { channelConnections, channelListings, channelLocations, locations, orders } from "../schema";
 
-export interface ChannelConnectionRow {
-  id: string;
-  channel: string;
-  name: string;
-  status: string;
-  lastOrderAt: string | null;
-  lastPushAt: string | null;
-  lastErrorAt: string | null;
-  lastError: string | null;
+export interface ChannelConnectionRow extends ChannelSyncHealth {
   listings: number;
   listingsWithPushError: number;
   ordersLast7Days: number;

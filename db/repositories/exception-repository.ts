@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { err, ok, type Result } from "../../core/shared/result";
-import type { Database } from "../client";
+import type { Database, Tx } from "../client";
 import { orderStatusSchema, type OrderStatus } from "../../core/orders/order-status";
 import { exceptions, orders } from "../schema";
 import type { ChannelWriteOperation } from "../../core/channels/channel-write-policy";
@@ -32,19 +32,27 @@ export interface ExceptionRetry extends ExceptionRecord {
   resolved: boolean;
 }
 
+/** Locks the shop's exception and checks it is still open: both actions start here. */
+async function lockOpenException(tx: Tx, input: { shopId: string; exceptionId: string }) {
+  const [current] = await tx
+    .select({ id: exceptions.id, status: exceptions.status, kind: exceptions.kind, orderId: exceptions.orderId, details: exceptions.details })
+    .from(exceptions)
+    .where(and(eq(exceptions.shopId, input.shopId), eq(exceptions.id, input.exceptionId)))
+    .for("update");
+  if (!current) return err("exception_not_found" as const);
+  if (current.status !== "open") return err("exception_not_open" as const, `exception is ${current.status}`);
+  return ok(current);
+}
+
 /** The merchant dealt with it: the exception leaves the open queue, with who and when. */
 export async function resolveException(
   db: Database,
   input: { shopId: string; exceptionId: string; actor: string },
 ): Promise<Result<ExceptionRecord, ExceptionActionRefusal>> {
   return db.transaction(async (tx) => {
-    const [current] = await tx
-      .select({ id: exceptions.id, status: exceptions.status, kind: exceptions.kind, orderId: exceptions.orderId })
-      .from(exceptions)
-      .where(and(eq(exceptions.shopId, input.shopId), eq(exceptions.id, input.exceptionId)))
-      .for("update");
-    if (!current) return err("exception_not_found");
-    if (current.status !== "open") return err("exception_not_open", `exception is ${current.status}`);
+    const locked = await lockOpenException(tx, input);
+    if (!locked.ok) return locked;
+    const current = locked.value;
     const [updated] = await tx
       .update(exceptions)
       .set({ status: "resolved", resolvedAt: sql`now()`, resolvedBy: input.actor })
@@ -84,13 +92,9 @@ export async function recordExceptionRetry(
           .where(and(eq(orders.shopId, input.shopId), eq(orders.id, peek.orderId)))
           .for("update")
       : [];
-    const [current] = await tx
-      .select({ id: exceptions.id, status: exceptions.status, kind: exceptions.kind, orderId: exceptions.orderId, details: exceptions.details })
-      .from(exceptions)
-      .where(and(eq(exceptions.shopId, input.shopId), eq(exceptions.id, input.exceptionId)))
-      .for("update");
-    if (!current) return err("exception_not_found");
-    if (current.status !== "open") return err("exception_not_open", `exception is ${current.status}`);
+    const locked = await lockOpenException(tx, input);
+    if (!locked.ok) return locked;
+    const current = locked.value;
     const [updated] = await tx
       .update(exceptions)
       .set({ retryCount: sql`${exceptions.retryCount} + 1` })

@@ -1,11 +1,11 @@
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { ReservationPlan } from "../../core/inventory/reservation-decision";
 import { decideReservation } from "../../core/inventory/reservation-decision";
 import type { FulfilmentLocation, ReservationLineRequest } from "../../core/inventory/reservation-strategy";
 import type { Policies } from "../../core/config/default-policies";
 import { defaultPolicies } from "../../core/config/default-policies";
 import type { Tx } from "../client";
-import { allocations, inventoryLevels, locations } from "../schema";
+import { allocations } from "../schema";
 import { lockLevels, recordMovements, type LevelMovement } from "./stock-ledger-repository";
 
 export interface ReserveLinesInput {
@@ -27,7 +27,7 @@ export async function reserveOrderLines(
   policies: Policies = defaultPolicies,
 ): Promise<ReservationPlan> {
   const variantIds = input.lines.map((line) => line.variantId);
-  const levels = await lockReservableLevels(tx, input.shopId, variantIds);
+  const levels = await lockLevels(tx, input.shopId, variantIds, { shippableOnly: true });
   const candidateLocations = fulfilmentLocationsOf(levels);
   const plan = decideReservation(
     input.lines,
@@ -59,38 +59,6 @@ export async function reserveOrderLines(
   if (rows.length > 0) await tx.insert(allocations).values(rows);
   await recordMovements(tx, input.shopId, movements);
   return plan;
-}
-
-/**
- * The order's candidate levels at active shipping locations, locked in id order (the order
- * every writer uses, so no two transactions wait on each other in a cycle), with what the
- * reservation strategy needs to know about their locations. One round trip: this runs inside
- * every ingest.
- */
-async function lockReservableLevels(tx: Tx, shopId: string, variantIds: readonly string[]) {
-  if (variantIds.length === 0) return [];
-  return tx
-    .select({
-      id: inventoryLevels.id,
-      variantId: inventoryLevels.variantId,
-      locationId: inventoryLevels.locationId,
-      onHand: inventoryLevels.onHand,
-      reserved: inventoryLevels.reserved,
-      safetyStock: inventoryLevels.safetyStock,
-      locationPriority: locations.priority,
-    })
-    .from(inventoryLevels)
-    .innerJoin(locations, eq(locations.id, inventoryLevels.locationId))
-    .where(
-      and(
-        eq(inventoryLevels.shopId, shopId),
-        inArray(inventoryLevels.variantId, [...new Set(variantIds)]),
-        eq(locations.active, true),
-        eq(locations.canShip, true),
-      ),
-    )
-    .orderBy(asc(inventoryLevels.id))
-    .for("update", { of: inventoryLevels });
 }
 
 /**

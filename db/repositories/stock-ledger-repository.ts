@@ -12,6 +12,8 @@ export interface LockedLevel {
   onHand: number;
   reserved: number;
   safetyStock: number;
+  /** The level's location priority (lower is preferred), for reservation strategies. */
+  locationPriority: number;
 }
 
 export interface LevelMovement {
@@ -39,6 +41,7 @@ export async function lockLevels(
       onHand: inventoryLevels.onHand,
       reserved: inventoryLevels.reserved,
       safetyStock: inventoryLevels.safetyStock,
+      locationPriority: locations.priority,
     })
     .from(inventoryLevels)
     .innerJoin(locations, eq(locations.id, inventoryLevels.locationId))
