@@ -4,6 +4,9 @@ import {
 } from "../inventory/channel-allocation-strategy.js";
 import { DefaultReservationStrategy } from "../inventory/default-reservation-strategy.js";
 import type { ReservationStrategy } from "../inventory/reservation-strategy.js";
+import { CheapestMeetingPromiseStrategy } from "../shipping/cheapest-meeting-promise-strategy.js";
+import type { RateShoppingStrategy } from "../shipping/rate-shopping-strategy.js";
+import { DEFAULT_SHIPPING_SETTINGS, type ShippingSettings } from "../shipping/shipping-settings.js";
 
 /**
  * Every swappable policy in one place (rule 6, after Vendure's config): code asks for
@@ -14,11 +17,17 @@ import type { ReservationStrategy } from "../inventory/reservation-strategy.js";
 export interface Policies {
   readonly reservation: ReservationStrategy;
   readonly channelAllocation: ChannelAllocationStrategy;
+  /** Which rate a label is bought at. */
+  readonly rateShopping: RateShoppingStrategy;
+  /** Carrier allow/deny lists, delivery promises by shipping method, parcel packing. */
+  readonly shipping: ShippingSettings;
 }
 
 export const defaultPolicies: Policies = {
   reservation: new DefaultReservationStrategy(),
   channelAllocation: new DefaultChannelAllocationStrategy(),
+  rateShopping: new CheapestMeetingPromiseStrategy(),
+  shipping: DEFAULT_SHIPPING_SETTINGS,
 };
 
 /** A copy of the defaults with some policies replaced; tests and tenants use this. */

@@ -67,9 +67,44 @@ export interface PurchasedLabel {
   readonly labelUrl: string;
   readonly amountMinor: number;
   readonly currency: string;
+  /** The provider's tracker for this label, when it created one with the purchase. */
+  readonly trackerId?: string;
+  readonly trackingStatus?: string;
+}
+
+export interface AddressVerification {
+  readonly verified: boolean;
+  /** The provider's corrected form of the address (ZIP+4, normalised street), when verified. */
+  readonly corrected?: PostalAddress;
+  /** Why it failed, in the provider's words, for the merchant. */
+  readonly problems: readonly string[];
+}
+
+export interface RefundRequestOutcome {
+  /** submitted: the carrier will confirm later; refunded: done; rejected: the label was used. */
+  readonly status: "submitted" | "refunded" | "rejected" | "not_applicable";
+}
+
+export interface TrackerInfo {
+  readonly trackerId: string;
+  readonly trackingNumber: string;
+  readonly carrier: string;
+  readonly status: string;
+  readonly publicUrl?: string;
+  readonly estimatedDeliveryDate?: Date;
 }
 
 export interface CarrierGateway {
+  /** Checks the destination can receive deliveries before any money is spent on a label. */
+  verifyAddress(address: PostalAddress): Promise<CarrierCallResult<AddressVerification>>;
   rates(request: RateRequest): Promise<CarrierCallResult<readonly RateQuote[]>>;
   buyLabel(request: BuyLabelRequest): Promise<CarrierCallResult<PurchasedLabel>>;
+  /**
+   * The label of a provider shipment if it was bought, null if not: how a purchase interrupted
+   * between the provider's answer and our commit is reconciled without buying again.
+   */
+  findLabel(providerShipmentId: string): Promise<CarrierCallResult<PurchasedLabel | null>>;
+  /** Asks for the money back on a label that will not be used. */
+  refundLabel(providerShipmentId: string): Promise<CarrierCallResult<RefundRequestOutcome>>;
+  createTracker(request: { trackingNumber: string; carrier: string }): Promise<CarrierCallResult<TrackerInfo>>;
 }
