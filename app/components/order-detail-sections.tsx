@@ -20,12 +20,17 @@ export function OrderLinesCard({ lines, currency }: { lines: OrderDetail["lines"
           rows={lines.map((line) => [
             line.variantId ? (
               <Link key={line.id} to={`/app/inventory/${line.variantId}`}>
-                {line.sku}
+                {line.sku ?? "(no SKU)"}
               </Link>
+            ) : !line.carriesStock ? (
+              <InlineStack key={line.id} gap="100">
+                <Text as="span">{line.sku ?? "—"}</Text>
+                <Badge>No stock held</Badge>
+              </InlineStack>
             ) : (
               <InlineStack key={line.id} gap="100">
-                <Text as="span">{line.sku}</Text>
-                <Badge tone="critical">Unknown SKU</Badge>
+                <Text as="span">{line.sku ?? "(no SKU)"}</Text>
+                <Badge tone="critical">Unmatched</Badge>
               </InlineStack>
             ),
             line.title,

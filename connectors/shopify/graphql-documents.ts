@@ -168,6 +168,11 @@ const LINE_ITEM_FRAGMENT = /* GraphQL */ `
     sku
     title
     quantity
+    currentQuantity
+    unfulfilledQuantity
+    requiresShipping
+    isGiftCard
+    variant { id }
     originalUnitPriceSet { ${SHOP_MONEY} }
     discountAllocations { allocatedAmountSet { ${SHOP_MONEY} } }
     taxLines { priceSet { ${SHOP_MONEY} } }

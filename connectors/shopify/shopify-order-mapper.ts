@@ -22,7 +22,6 @@ import { decimalToMinorUnits } from "./decimal-money.js";
 export type ShopifyOrderMapFailureReason =
   | "invalid_payload"
   | "invalid_amount"
-  | "line_without_sku"
   | "invalid_unified_order";
 
 export type ShopifyOrderMapResult = Result<UnifiedOrder, ShopifyOrderMapFailureReason>;
@@ -94,7 +93,13 @@ export const shopifyGraphqlOrderSchema = z.object({
         id: z.string().min(1),
         sku: nullableString,
         title: z.string(),
-        quantity: z.number().int(),
+        quantity: z.number().int().nonnegative(),
+        // Optional so older stored payloads still map; documents since 2026-12 select them.
+        currentQuantity: z.number().int().nonnegative().optional(),
+        unfulfilledQuantity: z.number().int().nonnegative().optional(),
+        requiresShipping: z.boolean().optional(),
+        isGiftCard: z.boolean().optional(),
+        variant: z.object({ id: gidOf("ProductVariant") }).nullable().optional(),
         originalUnitPriceSet: moneyBagSchema,
         discountAllocations: z.array(z.object({ allocatedAmountSet: moneyBagSchema })).default([]),
         taxLines: z.array(z.object({ priceSet: moneyBagSchema })).default([]),
@@ -181,7 +186,12 @@ export const shopifyOrderWebhookSchema = z.object({
       admin_graphql_api_id: gidOf("LineItem").optional(),
       sku: nullableString,
       title: z.string(),
-      quantity: z.number().int(),
+      quantity: z.number().int().nonnegative(),
+      current_quantity: z.number().int().nonnegative().optional(),
+      fulfillable_quantity: z.number().int().nonnegative().nullable().optional(),
+      requires_shipping: z.boolean().nullable().optional(),
+      gift_card: z.boolean().nullable().optional(),
+      variant_id: numericId.nullable().optional(),
       price: decimalString,
       total_discount: decimalString.optional(),
       discount_allocations: z.array(z.object({ amount: decimalString })).default([]),
@@ -215,13 +225,15 @@ export function mapShopifyGraphqlOrder(node: unknown): ShopifyOrderMapResult {
 
   try {
     const lines = o.lineItems.nodes.map((line) => {
-      const sku = line.sku?.trim();
-      if (!sku) throw new MappingStop("line_without_sku", lineWithoutSkuDetail(o.name, line.title));
+      const variantRef = line.variant?.id;
+      const quantity = line.currentQuantity ?? line.quantity;
       return {
         externalLineId: line.id,
-        sku,
+        ...lineIdentity(line.sku, variantRef),
+        carriesStock: carriesStock({ giftCard: line.isGiftCard, requiresShipping: line.requiresShipping, noVariant: line.variant === null }),
         title: line.title,
-        quantity: line.quantity,
+        quantity,
+        fulfilledQuantity: line.unfulfilledQuantity === undefined ? 0 : Math.max(0, quantity - line.unfulfilledQuantity),
         unitPriceMinor: money(line.originalUnitPriceSet.shopMoney.amount, `line "${line.title}" price`),
         discountMinor: sumMinor(line.discountAllocations.map((d) => money(d.allocatedAmountSet.shopMoney.amount, "line discount"))),
         taxMinor: sumMinor(line.taxLines.map((t) => money(t.priceSet.shopMoney.amount, "line tax"))),
@@ -284,14 +296,18 @@ export function mapShopifyOrderWebhook(payload: unknown): ShopifyOrderMapResult 
 
   try {
     const lines = o.line_items.map((line) => {
-      const sku = line.sku?.trim();
-      if (!sku) throw new MappingStop("line_without_sku", lineWithoutSkuDetail(o.name, line.title));
       const allocated = line.discount_allocations.map((d) => money(d.amount, "line discount"));
+      const variantRef = variantGid(line.variant_id);
+      // current_quantity excludes units removed by edits; older payloads only have quantity.
+      const quantity = line.current_quantity ?? line.quantity;
+      const fulfillable = line.fulfillable_quantity ?? null;
       return {
         externalLineId: line.admin_graphql_api_id ?? exactGid("LineItem", line.id),
-        sku,
+        ...lineIdentity(line.sku, variantRef),
+        carriesStock: carriesStock({ giftCard: line.gift_card, requiresShipping: line.requires_shipping, noVariant: line.variant_id === null }),
         title: line.title,
-        quantity: line.quantity,
+        quantity,
+        fulfilledQuantity: fulfillable === null ? 0 : Math.max(0, quantity - fulfillable),
         unitPriceMinor: money(line.price, `line "${line.title}" price`),
         // discount_allocations is the per-line truth; total_discount is the legacy field.
         discountMinor:
@@ -369,6 +385,16 @@ function exactGid(type: string, id: number | string): string {
   return `gid://shopify/${type}/${id}`;
 }
 
+/**
+ * A variant id rounded by JSON.parse would match the wrong variant, so it is left out and the
+ * line is matched by SKU (or kept unmatched) instead of failing the whole order.
+ */
+function variantGid(id: number | string | null | undefined): string | undefined {
+  if (id === null || id === undefined) return undefined;
+  if (typeof id === "number" && !Number.isSafeInteger(id)) return undefined;
+  return `gid://shopify/ProductVariant/${id}`;
+}
+
 function finish(input: UnifiedOrderInput): ShopifyOrderMapResult {
   const checked = unifiedOrderSchema.safeParse(input);
   if (!checked.success) return err("invalid_unified_order", describeZodError(`order ${input.number}`, checked.error));
@@ -387,8 +413,25 @@ function sumMinor(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0);
 }
 
-function lineWithoutSkuDetail(orderName: string, title: string): string {
-  return `order ${orderName}: line "${title}" has no SKU, and Switchyard reserves and routes stock by SKU`;
+/**
+ * What identifies the sold thing: the ProductVariant GID (what the catalogue import stores as
+ * the listing's external_variant_ref) and the SKU when there is one. Shopify does not require
+ * SKUs, so "" is common and is not an error: the variant GID matches the line instead.
+ */
+function lineIdentity(sku: string | null | undefined, variantRef: string | undefined): { sku?: string; channelVariantRef?: string } {
+  const trimmed = sku?.trim();
+  return { ...(trimmed ? { sku: trimmed } : {}), ...(variantRef ? { channelVariantRef: variantRef } : {}) };
+}
+
+/**
+ * Gift cards and lines that need no shipping hold no stock, and a custom item (draft orders)
+ * has no variant to hold stock of: they are kept on the order but never reserved.
+ */
+function carriesStock(line: { giftCard?: boolean | null | undefined; requiresShipping?: boolean | null | undefined; noVariant: boolean }): boolean {
+  if (line.giftCard === true) return false;
+  if (line.requiresShipping === false) return false;
+  // null (not absent) is Shopify saying "no variant": a custom item, or one deleted since.
+  return !line.noVariant;
 }
 
 function describeZodError(what: string, error: z.ZodError): string {

@@ -42,9 +42,41 @@ export interface IntakeAssessment {
 }
 
 export interface LineOutcome {
+  /** What a person reads for the line: its SKU, or its title when it has none. */
   readonly sku: string;
   readonly requested: number;
   readonly reserved: number;
+}
+
+/** A stock-carrying line that matched no variant: kept on the order for the merchant to map. */
+export interface UnmatchedLine {
+  readonly lineId: string;
+  readonly title: string;
+  readonly sku?: string | null;
+  readonly channelVariantRef?: string | null;
+}
+
+export function describeUnmatchedLine(line: UnmatchedLine): string {
+  const ids = [line.sku ? `SKU ${line.sku}` : "no SKU", ...(line.channelVariantRef ? [line.channelVariantRef] : [])];
+  return `"${line.title}" (${ids.join(", ")})`;
+}
+
+/**
+ * The exception an order carries while lines of it match no variant. Kind `unknown_sku` is
+ * kept (the queue and its filters know it) though the line may have no SKU at all.
+ */
+export function unmatchedLinesException(lines: readonly UnmatchedLine[]): RaisedException {
+  return {
+    kind: "unknown_sku",
+    message: `${lines.length === 1 ? "A line matches" : `${lines.length} lines match`} no variant in the catalogue: ${lines
+      .slice(0, 10)
+      .map(describeUnmatchedLine)
+      .join(", ")}${lines.length > 10 ? ", …" : ""}. Map ${lines.length === 1 ? "it" : "them"} to a variant from the order page.`,
+    details: {
+      skus: [...new Set(lines.flatMap((line) => (line.sku ? [line.sku] : [])))],
+      lines: lines.map((line) => ({ lineId: line.lineId, title: line.title, sku: line.sku ?? null, channelVariantRef: line.channelVariantRef ?? null })),
+    },
+  };
 }
 
 export function holdReasonsFor(order: Pick<UnifiedOrder, "risk" | "financialStatus" | "shippingAddress">): HoldReason[] {
@@ -55,29 +87,28 @@ export function holdReasonsFor(order: Pick<UnifiedOrder, "risk" | "financialStat
   return holds;
 }
 
+/**
+ * `lines` are the matched lines that needed stock (what was asked of the ledger and what it
+ * gave); `unmatched` the stock-carrying lines that matched no variant. Lines that carry no
+ * stock appear in neither: they never hold an order back.
+ */
 export function assessNewOrder(
   order: UnifiedOrder,
   plan: ReservationPlan | undefined,
   lines: readonly LineOutcome[],
-  unknownSkus: readonly string[],
+  unmatched: readonly UnmatchedLine[],
 ): IntakeAssessment {
   if (order.cancelled) return { status: "cancelled", events: ["cancel"], holds: [], exceptions: [] };
 
   const exceptions: RaisedException[] = [];
   const events: OrderEvent[] = [];
-  const complete = unknownSkus.length === 0 && (plan?.status ?? "none") === "complete";
+  const planComplete = plan === undefined ? lines.length === 0 : plan.status === "complete";
+  const complete = unmatched.length === 0 && planComplete;
   const reserveEvent: OrderEvent = complete ? "reserve_all" : "reserve_partial";
   let status = step("received", reserveEvent, events);
 
-  if (unknownSkus.length > 0) {
-    exceptions.push({
-      kind: "unknown_sku",
-      message: `SKU${unknownSkus.length > 1 ? "s" : ""} not in the catalogue: ${unknownSkus.join(", ")}`,
-      details: { skus: unknownSkus },
-    });
-  }
-  const short = lines.filter((line) => line.reserved < line.requested);
-  const shortKnown = short.filter((line) => !unknownSkus.includes(line.sku));
+  if (unmatched.length > 0) exceptions.push(unmatchedLinesException(unmatched));
+  const shortKnown = lines.filter((line) => line.reserved < line.requested);
   if (shortKnown.length > 0) {
     exceptions.push({
       kind: "partial_stock",

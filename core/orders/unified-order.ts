@@ -55,17 +55,58 @@ export const customerSchema = z.object({
 });
 export type Customer = z.infer<typeof customerSchema>;
 
+/** Blank or whitespace-only means "no value": channels send "" for a missing SKU. */
+const optionalTrimmed = (max: number) =>
+  z.preprocess(
+    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value ?? undefined),
+    z.string().trim().max(max).optional(),
+  );
+
 export const unifiedOrderLineSchema = z.object({
   /** The channel's id for this line; stable across redeliveries. */
   externalLineId: z.string().min(1).max(255),
-  sku: z.string().trim().min(1).max(255),
+  /**
+   * The merchant's SKU as the channel sent it, when it sent one. Many channels do not require
+   * SKUs (Shopify sends ""), so a line without one is normal and is matched by
+   * `channelVariantRef` instead, or kept unmatched for the merchant to map.
+   */
+  sku: optionalTrimmed(255),
+  /**
+   * The channel's own identity of what was sold, matched first against the `external_variant_ref`
+   * the channel's catalogue import stores on `channel_listings` (and against remembered line
+   * mappings). Each connector documents what it puts here: Shopify the ProductVariant GID,
+   * Amazon the seller SKU, eBay the item id (with its variation SKU), WooCommerce the product
+   * or variation id.
+   */
+  channelVariantRef: optionalTrimmed(255),
+  /**
+   * False for lines that hold no stock (gift cards, lines that need no shipping, custom items
+   * with no variant): captured and shown on the order, never reserved, never "unmatched".
+   */
+  carriesStock: z.boolean().default(true),
   title: z.string().max(500),
-  quantity: z.number().int().positive().max(100_000),
+  /**
+   * Units still ordered: what the channel says is left after edits and removals (Shopify
+   * `current_quantity`), so 0 when a line was removed. Units already fulfilled by the channel
+   * are included here and counted in `fulfilledQuantity`.
+   */
+  quantity: z.number().int().nonnegative().max(100_000),
+  /**
+   * Units of `quantity` the channel already fulfilled itself (an imported, partly shipped
+   * order): they left the building, so only quantity − fulfilledQuantity is reserved.
+   */
+  fulfilledQuantity: z.number().int().nonnegative().max(100_000).default(0),
   unitPriceMinor: nonNegativeMinor,
   discountMinor: nonNegativeMinor.default(0),
   taxMinor: nonNegativeMinor.default(0),
 });
 export type UnifiedOrderLine = z.infer<typeof unifiedOrderLineSchema>;
+
+/** Units of a line that still need stock held for them. */
+export function unitsToReserve(line: Pick<UnifiedOrderLine, "quantity" | "fulfilledQuantity" | "carriesStock">): number {
+  if (!line.carriesStock) return 0;
+  return Math.max(0, line.quantity - line.fulfilledQuantity);
+}
 
 export const shippingLineSchema = z.object({
   title: z.string().max(255),
@@ -97,7 +138,6 @@ export const unifiedOrderSchema = z.object({
   billingAddress: postalAddressSchema.optional(),
   lines: z
     .array(unifiedOrderLineSchema)
-    .min(1)
     .max(1000)
     .refine((lines) => new Set(lines.map((line) => line.externalLineId)).size === lines.length, {
       message: "line ids must be unique within an order",

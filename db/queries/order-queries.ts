@@ -171,10 +171,18 @@ export async function listLocationOptions(db: DbOrTx, shopId: string): Promise<L
 
 export interface OrderDetailLine {
   id: string;
-  sku: string;
+  /** Null when the channel sent no SKU (common on Shopify). */
+  sku: string | null;
+  /** The channel's identity of what was sold (Shopify ProductVariant GID...). */
+  channelVariantRef: string | null;
   title: string;
+  /** Null on an unmatched line (carriesStock) or a line that holds no stock. */
   variantId: string | null;
+  /** False for gift cards, lines needing no shipping, custom items: never reserved. */
+  carriesStock: boolean;
   quantity: number;
+  /** Units the channel fulfilled before Switchyard took the order: never reserved here. */
+  fulfilledQuantity: number;
   unitPriceMinor: number;
   /** Units currently held for the line (reservation not yet shipped or released). */
   reserved: number;
@@ -329,7 +337,7 @@ export async function getOrderDetail(db: DbOrTx, shopId: string, orderId: string
       .orderBy(desc(exceptions.createdAt)),
   ]);
 
-  const skuByLine = new Map(lineRows.map((line) => [line.id, line.sku]));
+  const skuByLine = new Map(lineRows.map((line) => [line.id, line.sku ?? line.title]));
   const heldByLine = (lineId: string, status: string) =>
     allocationRows
       .filter((allocation) => allocation.orderLineId === lineId && allocation.status === status)
@@ -365,14 +373,20 @@ export async function getOrderDetail(db: DbOrTx, shopId: string, orderId: string
       return {
         id: line.id,
         sku: line.sku,
+        channelVariantRef: line.channelVariantRef,
         title: line.title,
         variantId: line.variantId,
+        carriesStock: line.carriesStock,
         quantity: line.quantity,
+        fulfilledQuantity: line.fulfilledQuantity,
         unitPriceMinor: line.unitPriceMinor,
         reserved,
         shipped,
-        // A cancelled order waits for nothing, so it is never short.
-        short: order.status === "cancelled" ? 0 : Math.max(0, line.quantity - reserved - shipped),
+        // A cancelled order waits for nothing, and a line without stock never does.
+        short:
+          order.status === "cancelled" || !line.carriesStock
+            ? 0
+            : Math.max(0, line.quantity - line.fulfilledQuantity - reserved - shipped),
       };
     }),
     allocations: allocationRows.map((allocation) => ({

@@ -114,7 +114,7 @@ export async function recordExceptionRetry(
 
     let work: RetryWork = { kind: "none" };
     if (current.kind === "sync_failed") {
-      await scheduleStockSync(tx, input.shopId, 0);
+      await scheduleStockSync(tx, input.shopId, undefined, { delayMs: 0 });
       work = { kind: "stock_sync" };
     } else if (current.kind === "channel_write_failed" && order) {
       // The job resolves the exception itself when the channel accepts the write.

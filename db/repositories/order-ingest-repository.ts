@@ -1,11 +1,12 @@
 import { and, eq, sql } from "drizzle-orm";
-import { assessNewOrder, holdReasonsFor, type LineOutcome } from "../../core/orders/order-intake";
+import { assessNewOrder, holdReasonsFor, type LineOutcome, type UnmatchedLine } from "../../core/orders/order-intake";
 import { transition } from "../../core/orders/order-state-machine";
 import type { OrderStatus } from "../../core/orders/order-status";
-import type { UnifiedOrder } from "../../core/orders/unified-order";
+import { unitsToReserve, type UnifiedOrder } from "../../core/orders/unified-order";
 import type { Policies } from "../../core/config/default-policies";
 import type { Database, Tx } from "../client";
 import { orders } from "../schema";
+import { lineVariantMatch } from "./line-variant-match";
 import { appendTimeline, raiseExceptions } from "./order-timeline-repository";
 import { releaseOrderReservations, reserveOrderLines } from "./reservation-repository";
 import { scheduleStockSync } from "./stock-ledger-repository";
@@ -85,45 +86,72 @@ function headerFields(order: UnifiedOrder) {
 
 async function createOrder(tx: Tx, input: IngestInput, orderId: string, policies?: Policies): Promise<IngestResult> {
   const { order, shopId, actor } = input;
-  // Lines are stored with their catalogue variant resolved by SKU in the same statement; a SKU
-  // we don't know is kept (variant null) and raised below rather than dropped.
+  // Lines are stored with their catalogue variant resolved in the same statement (channel
+  // identity first, then SKU: see line-variant-match.ts); a line that matches nothing is kept
+  // (variant null) and raised below rather than dropped.
   const linesJson = JSON.stringify(
     order.lines.map((line) => ({
       external_line_id: line.externalLineId,
-      sku: line.sku,
+      sku: line.sku ?? null,
+      channel_variant_ref: line.channelVariantRef ?? null,
+      carries_stock: line.carriesStock,
       title: line.title,
       quantity: line.quantity,
+      fulfilled_quantity: line.fulfilledQuantity,
       unit_price_minor: line.unitPriceMinor,
       discount_minor: line.discountMinor,
       tax_minor: line.taxMinor,
     })),
   );
-  const inserted = await tx.execute<{ id: string; variant_id: string | null; sku: string; quantity: number }>(sql`
-    INSERT INTO order_lines (shop_id, order_id, external_line_id, variant_id, sku, title, quantity, unit_price_minor, discount_minor, tax_minor)
-    SELECT ${shopId}::uuid, ${orderId}::uuid, l.external_line_id, v.id, l.sku, l.title, l.quantity, l.unit_price_minor, l.discount_minor, l.tax_minor
-      FROM jsonb_to_recordset(${linesJson}::jsonb) AS l(external_line_id text, sku text, title text, quantity int,
+  const match = lineVariantMatch({ shopId: sql`${shopId}::uuid`, channel: sql`${order.channel}::text`, ref: sql`l.channel_variant_ref`, sku: sql`l.sku` });
+  const inserted = await tx.execute<{
+    id: string;
+    external_line_id: string;
+    variant_id: string | null;
+    sku: string | null;
+    channel_variant_ref: string | null;
+    carries_stock: boolean;
+    title: string;
+    quantity: number;
+    fulfilled_quantity: number;
+  }>(sql`
+    INSERT INTO order_lines (shop_id, order_id, external_line_id, variant_id, sku, channel_variant_ref, carries_stock, title,
+                             quantity, fulfilled_quantity, unit_price_minor, discount_minor, tax_minor)
+    SELECT ${shopId}::uuid, ${orderId}::uuid, l.external_line_id, CASE WHEN l.carries_stock THEN ${match} END, l.sku,
+           l.channel_variant_ref, l.carries_stock, l.title, l.quantity, l.fulfilled_quantity, l.unit_price_minor, l.discount_minor, l.tax_minor
+      FROM jsonb_to_recordset(${linesJson}::jsonb) AS l(external_line_id text, sku text, channel_variant_ref text, carries_stock boolean,
+                                                        title text, quantity int, fulfilled_quantity int,
                                                         unit_price_minor bigint, discount_minor bigint, tax_minor bigint)
-      LEFT JOIN variants v ON v.shop_id = ${shopId}::uuid AND v.sku = l.sku
-    RETURNING id, variant_id, sku, quantity`);
-  const insertedLines = inserted.rows.map((row) => ({ id: row.id, variantId: row.variant_id, sku: row.sku, quantity: row.quantity }));
+    RETURNING id, external_line_id, variant_id, sku, channel_variant_ref, carries_stock, title, quantity, fulfilled_quantity`);
+  const insertedLines = inserted.rows.map((row) => ({
+    id: row.id,
+    variantId: row.variant_id,
+    sku: row.sku,
+    channelVariantRef: row.channel_variant_ref,
+    title: row.title,
+    toReserve: unitsToReserve({ quantity: row.quantity, fulfilledQuantity: row.fulfilled_quantity, carriesStock: row.carries_stock }),
+    carriesStock: row.carries_stock,
+  }));
 
-  const reservable = insertedLines.filter((line) => line.variantId !== null);
+  const reservable = insertedLines.filter((line) => line.variantId !== null && line.toReserve > 0);
   const plan =
     order.cancelled || reservable.length === 0
       ? undefined
       : await reserveOrderLines(
           tx,
-          { shopId, orderId, actor, lines: reservable.map((line) => ({ lineId: line.id, variantId: line.variantId!, quantity: line.quantity })) },
+          { shopId, orderId, actor, lines: reservable.map((line) => ({ lineId: line.id, variantId: line.variantId!, quantity: line.toReserve })) },
           policies,
         );
   const reservedByLine = new Map(plan?.lines.map((line) => [line.lineId, line.reserved]) ?? []);
-  const outcomes: LineOutcome[] = insertedLines.map((line) => ({
-    sku: line.sku,
-    requested: line.quantity,
+  const outcomes: LineOutcome[] = reservable.map((line) => ({
+    sku: line.sku ?? line.title,
+    requested: line.toReserve,
     reserved: reservedByLine.get(line.id) ?? 0,
   }));
-  const unknownSkus = [...new Set(insertedLines.filter((line) => line.variantId === null).map((line) => line.sku))];
-  const assessment = assessNewOrder(order, plan, outcomes, unknownSkus);
+  const unmatched: UnmatchedLine[] = insertedLines
+    .filter((line) => line.carriesStock && line.variantId === null && line.toReserve > 0)
+    .map((line) => ({ lineId: line.id, title: line.title, sku: line.sku, channelVariantRef: line.channelVariantRef }));
+  const assessment = assessNewOrder(order, plan, outcomes, unmatched);
 
   await tx
     .update(orders)
@@ -153,7 +181,7 @@ async function createOrder(tx: Tx, input: IngestInput, orderId: string, policies
     { kind: "status", message: `Status: ${assessment.status}`, data: { events: assessment.events, holds: assessment.holds } },
   ]);
   await raiseExceptions(tx, shopId, assessment.exceptions, { orderId });
-  if (reserved > 0) await scheduleStockSync(tx, shopId);
+  if (reserved > 0) await scheduleStockSync(tx, shopId, [...new Set(reservable.map((line) => line.variantId!))]);
 
   return { orderId, outcome: "created", status: assessment.status, reserved, shortfall: requested - reserved };
 }

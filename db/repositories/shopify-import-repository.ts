@@ -347,7 +347,7 @@ export async function importShopifyProducts(
             const holder = await skuHolder(tx, input.shopId, sku);
             if (holder) {
               countSkip(tally, { ref: variant.id, reason: "duplicate_sku", detail: `Shopify changed SKU ${existing.sku} to ${sku}, which another variant already has` });
-              await upsertListing(tx, input, existing.id, variant.inventoryItemId, existing.sku);
+              await upsertListing(tx, input, existing.id, variant, existing.sku);
               continue;
             }
             changes.sku = sku;
@@ -358,7 +358,7 @@ export async function importShopifyProducts(
           if (Object.keys(changes).length > 0) {
             await tx.update(variants).set({ ...changes, updatedAt: sql`now()` }).where(eq(variants.id, existing.id));
           }
-          const listingChanged = await upsertListing(tx, input, existing.id, variant.inventoryItemId, changes.sku ?? existing.sku);
+          const listingChanged = await upsertListing(tx, input, existing.id, variant, changes.sku ?? existing.sku);
           countOutcome(tally, Object.keys(changes).length > 0 || listingChanged ? "updated" : "unchanged");
           continue;
         }
@@ -378,7 +378,7 @@ export async function importShopifyProducts(
             .update(variants)
             .set({ externalId: variant.id, externalInventoryItemId: variant.inventoryItemId, updatedAt: sql`now()` })
             .where(eq(variants.id, holder.id));
-          await upsertListing(tx, input, holder.id, variant.inventoryItemId, sku);
+          await upsertListing(tx, input, holder.id, variant, sku);
           countOutcome(tally, "updated");
           continue;
         }
@@ -404,7 +404,7 @@ export async function importShopifyProducts(
           countSkip(tally, { ref: variant.id, reason: "duplicate_sku", detail: `SKU ${sku} is already used by another variant` });
           continue;
         }
-        await upsertListing(tx, input, created.id, variant.inventoryItemId, sku);
+        await upsertListing(tx, input, created.id, variant, sku);
         countOutcome(tally, "created");
       }
     }
@@ -421,17 +421,32 @@ async function skuHolder(tx: Tx, shopId: string, sku: string) {
   return row;
 }
 
-/** The connection's listing of the variant; true when it was created or re-pointed. */
-async function upsertListing(tx: Tx, input: { shopId: string; connectionId: string }, variantId: string, inventoryItemId: string, sku: string): Promise<boolean> {
+/**
+ * The connection's listing of the variant; true when it was created or re-pointed. The variant
+ * GID is stored as the listing's external_variant_ref: it is what order lines carry as
+ * channelVariantRef, so a line with a blank SKU still finds its variant.
+ */
+async function upsertListing(
+  tx: Tx,
+  input: { shopId: string; connectionId: string },
+  variantId: string,
+  shopifyVariant: { id: string; inventoryItemId: string },
+  sku: string,
+): Promise<boolean> {
+  const inventoryItemId = shopifyVariant.inventoryItemId;
+  const variantRef = shopifyVariant.id;
   const [current] = await tx
-    .select({ id: channelListings.id, externalId: channelListings.externalId, externalSku: channelListings.externalSku })
+    .select({ id: channelListings.id, externalId: channelListings.externalId, externalSku: channelListings.externalSku, externalVariantRef: channelListings.externalVariantRef })
     .from(channelListings)
     .where(and(eq(channelListings.connectionId, input.connectionId), eq(channelListings.variantId, variantId)));
-  if (current && current.externalId === inventoryItemId && current.externalSku === sku) return false;
+  if (current && current.externalId === inventoryItemId && current.externalSku === sku && current.externalVariantRef === variantRef) return false;
   await tx
     .insert(channelListings)
-    .values({ shopId: input.shopId, connectionId: input.connectionId, variantId, externalId: inventoryItemId, externalSku: sku })
-    .onConflictDoUpdate({ target: [channelListings.connectionId, channelListings.variantId], set: { externalId: inventoryItemId, externalSku: sku } });
+    .values({ shopId: input.shopId, connectionId: input.connectionId, variantId, externalId: inventoryItemId, externalSku: sku, externalVariantRef: variantRef })
+    .onConflictDoUpdate({
+      target: [channelListings.connectionId, channelListings.variantId],
+      set: { externalId: inventoryItemId, externalSku: sku, externalVariantRef: variantRef },
+    });
   return true;
 }
 

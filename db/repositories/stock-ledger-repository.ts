@@ -113,8 +113,18 @@ export async function recordMovements(tx: Tx, shopId: string, entries: readonly 
 /**
  * Every stock change is followed by a push of available-to-sell to the channels. The job key
  * coalesces a burst of changes into one sync per shop that runs a moment after the first.
+ * `variantIds` names the variants whose stock changed (callers pass what they touched, so the
+ * sync can narrow to them); absent means "any variant of the shop may have changed".
+ * Call it once per shop per transaction, never once per order in a batch.
  */
-export async function scheduleStockSync(tx: DbOrTx, shopId: string, delayMs = 2_000): Promise<void> {
+export async function scheduleStockSync(
+  tx: DbOrTx,
+  shopId: string,
+  variantIds?: readonly string[],
+  options: { delayMs?: number } = {},
+): Promise<void> {
+  void variantIds;
+  const delayMs = options.delayMs ?? 2_000;
   await enqueueJob(
     tx,
     "inventory/sync",

@@ -1,4 +1,4 @@
-import { integer, pgTable, primaryKey, text, timestamp, unique, uuid, bigint } from "drizzle-orm/pg-core";
+import { index, integer, pgTable, primaryKey, text, timestamp, unique, uuid, bigint } from "drizzle-orm/pg-core";
 import { shops } from "./shops";
 
 export const products = pgTable("products", {
@@ -31,7 +31,7 @@ export const variants = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [unique("variants_shop_sku").on(t.shopId, t.sku)],
+  (t) => [unique("variants_shop_sku").on(t.shopId, t.sku), index("variants_shop_external_idx").on(t.shopId, t.externalId)],
 );
 
 /** A kit variant is sold as one unit made of components; its stock is derived from theirs. */

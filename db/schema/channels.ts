@@ -44,6 +44,12 @@ export const channelListings = pgTable(
     /** The channel's id for the listing (Shopify inventory item GID, ASIN/SKU, eBay offer id...). */
     externalId: text("external_id").notNull(),
     externalSku: text("external_sku"),
+    /**
+     * What this channel's order lines carry as `channelVariantRef` for this listing (Shopify
+     * ProductVariant GID, Amazon seller SKU, eBay item id[/variation SKU], Woo product or
+     * variation id): order lines are matched on it before falling back to the SKU.
+     */
+    externalVariantRef: text("external_variant_ref"),
     /** Share of pooled stock offered on this channel, 0..100. */
     allocationPercent: integer("allocation_percent").notNull().default(100),
     /** Units held back from this channel after the percentage. */
@@ -55,7 +61,27 @@ export const channelListings = pgTable(
   (t) => [
     unique("channel_listings_connection_variant").on(t.connectionId, t.variantId),
     index("channel_listings_variant_idx").on(t.variantId),
+    index("channel_listings_variant_ref_idx").on(t.shopId, t.externalVariantRef),
   ],
+);
+
+/**
+ * A line identity the merchant mapped to a variant by hand (from an unmatched line on the
+ * order page, or the inventory page), remembered so later orders with the same identity are
+ * matched at once. `matchKey` is "ref:<channelVariantRef>" or "sku:<sku>".
+ */
+export const lineMappings = pgTable(
+  "line_mappings",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id").notNull().references(() => shops.id, { onDelete: "cascade" }),
+    channel: text("channel").notNull(),
+    matchKey: text("match_key").notNull(),
+    variantId: uuid("variant_id").notNull().references(() => variants.id, { onDelete: "cascade" }),
+    createdBy: text("created_by").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [unique("line_mappings_shop_channel_key").on(t.shopId, t.channel, t.matchKey)],
 );
 
 /**

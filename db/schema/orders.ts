@@ -1,4 +1,4 @@
-import { bigint, index, integer, jsonb, pgTable, text, timestamp, unique, uuid, bigserial } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, unique, uuid, bigserial } from "drizzle-orm/pg-core";
 import type { PostalAddress } from "../../core/orders/unified-order";
 import { shops } from "./shops";
 import { locations } from "./locations";
@@ -55,11 +55,22 @@ export const orderLines = pgTable(
     shopId: uuid("shop_id").notNull().references(() => shops.id, { onDelete: "cascade" }),
     orderId: uuid("order_id").notNull().references(() => orders.id, { onDelete: "cascade" }),
     externalLineId: text("external_line_id").notNull(),
-    /** Null when the SKU is not in the catalogue: the line is kept and raised as an exception. */
+    /**
+     * Null when the line matched no variant (an unmatched line: kept, raised as an exception,
+     * mapped by the merchant from the order page) or when it carries no stock.
+     */
     variantId: uuid("variant_id").references(() => variants.id, { onDelete: "set null" }),
-    sku: text("sku").notNull(),
+    /** As the channel sent it; null when it sent none (Shopify allows blank SKUs). */
+    sku: text("sku"),
+    /** The channel's identity of what was sold (Shopify ProductVariant GID, Amazon seller SKU...). */
+    channelVariantRef: text("channel_variant_ref"),
+    /** False for gift cards, lines needing no shipping and custom items: shown, never reserved. */
+    carriesStock: boolean("carries_stock").notNull().default(true),
     title: text("title").notNull(),
+    /** Units still ordered (after the channel's edits and removals; 0 for a removed line). */
     quantity: integer("quantity").notNull(),
+    /** Units the channel fulfilled itself before Switchyard took the order over. */
+    fulfilledQuantity: integer("fulfilled_quantity").notNull().default(0),
     unitPriceMinor: bigint("unit_price_minor", { mode: "number" }).notNull(),
     discountMinor: bigint("discount_minor", { mode: "number" }).notNull().default(0),
     taxMinor: bigint("tax_minor", { mode: "number" }).notNull().default(0),

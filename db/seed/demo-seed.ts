@@ -150,6 +150,7 @@ async function seedChannels(
         variantId: variant.id,
         externalId: definition.channel === "shopify" ? variant.externalInventoryItemId! : `${definition.channel}:${variant.sku}`,
         externalSku: variant.sku,
+        externalVariantRef: definition.channel === "shopify" ? variant.externalId : variant.sku,
         allocationPercent: definition.allocationPercent,
         buffer: definition.buffer,
       })),

@@ -75,7 +75,7 @@ export async function syncShopStock(
   const { db } = context;
   const lock = await tryLockShopStockSync(db, shopId);
   if (!lock) {
-    await scheduleStockSync(db, shopId, BUSY_RETRY_MS);
+    await scheduleStockSync(db, shopId, undefined, { delayMs: BUSY_RETRY_MS });
     return { shopId, ran: false, connections: [], followUpInMs: BUSY_RETRY_MS };
   }
   try {
@@ -150,7 +150,7 @@ export async function syncShopStock(
     }
 
     const followUpInMs = followUpDelayMs(signals);
-    if (followUpInMs !== null) await scheduleStockSync(db, shopId, followUpInMs);
+    if (followUpInMs !== null) await scheduleStockSync(db, shopId, undefined, { delayMs: followUpInMs });
     return { shopId, ran: true, connections: summaries, followUpInMs };
   } finally {
     await lock.release();

@@ -298,19 +298,24 @@ describe("Shopify import", () => {
     expect(rows.levels.reduce((sum, l) => sum + l.reserved, 0)).toBe(1);
   });
 
-  it("an order Shopify sends that cannot be mapped becomes an invalid_payload exception with the raw node, once", async () => {
+  it("an order Shopify sends that cannot be mapped becomes an invalid_payload exception with the raw node, once; a blank SKU is no such order", async () => {
     const s = await setup();
     const bad = await s.sandbox.simulateOrder({ send: false, lines: [{ sku: "TEE-L", quantity: 1 }] });
-    bad.order.lineItems[0]!.sku = "";
-    await s.sandbox.simulateOrder({ send: false, lines: [{ sku: "TEE-M", quantity: 1 }] });
+    bad.order.name = "";
+    const skuless = await s.sandbox.simulateOrder({ send: false, lines: [{ sku: "TEE-M", quantity: 1 }] });
+    skuless.order.lineItems[0]!.sku = "";
 
     const { run } = await importOnce(s);
     expect(run.status).toBe("succeeded");
-    expect(run.counts.orders).toMatchObject({ created: 1, skipped: 1, skipReasons: { line_without_sku: 1 } });
+    expect(run.counts.orders).toMatchObject({ created: 1, skipped: 1, skipReasons: { invalid_payload: 1 } });
     await importOnce(s);
     const raised = await database.db.select().from(exceptions).where(and(eq(exceptions.shopId, s.shopId), eq(exceptions.kind, "invalid_payload")));
     expect(raised).toHaveLength(1);
-    expect(raised[0]!.message).toContain("line_without_sku");
+    expect(raised[0]!.message).toContain("name");
+    // The SKU-less line was matched through its ProductVariant GID and reserved.
+    const rows = await shopRows(s.shopId);
+    expect(rows.orders.map((o) => o.externalId)).toEqual([skuless.order.id]);
+    expect(rows.levels.reduce((sum, l) => sum + l.reserved, 0)).toBe(1);
     expect(raised[0]!.details).toMatchObject({ source: "shopify-import", externalId: bad.order.id, raw: { id: bad.order.id } });
   });
 

@@ -69,6 +69,7 @@ function lineItemView(l: SandboxLineItem, o: SandboxOrder, ctx: SandboxContext):
     currentQuantity: o.cancelledAt ? 0 : l.quantity,
     unfulfilledQuantity: unfulfilled,
     requiresShipping: true,
+    isGiftCard: false,
     taxable: true,
     originalUnitPriceSet: moneyBag(l.priceMinor, c),
     discountedUnitPriceSet: moneyBag(Math.round((l.priceMinor * l.quantity - l.discountMinor) / l.quantity), c),
