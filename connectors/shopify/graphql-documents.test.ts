@@ -48,7 +48,7 @@ describe("graphql documents", () => {
       PRODUCT_VARIANTS_QUERY: { first: 250 },
       LOCATION_INVENTORY_LEVELS_QUERY: { first: 100 },
       ORDERS_QUERY: { first: 5, lineItemsFirst: 15 },
-      ORDER_LINE_ITEMS_QUERY: { first: 100 },
+      ORDER_LINE_ITEMS_QUERY: { first: 90 },
     };
     for (const [name, document] of Object.entries(ALL_DOCUMENTS)) {
       const doc = parse(document);
