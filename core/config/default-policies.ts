@@ -7,6 +7,8 @@ import type { ReservationStrategy } from "../inventory/reservation-strategy.js";
 import { CheapestMeetingPromiseStrategy } from "../shipping/cheapest-meeting-promise-strategy.js";
 import type { RateShoppingStrategy } from "../shipping/rate-shopping-strategy.js";
 import { DEFAULT_SHIPPING_SETTINGS, type ShippingSettings } from "../shipping/shipping-settings.js";
+import { DEFAULT_ROUTING_SETTINGS, type RoutingSettings } from "../routing/routing-settings.js";
+import { CostBasedRoutingStrategy, type RoutingStrategy } from "../routing/routing-strategy.js";
 
 /**
  * Every swappable policy in one place (rule 6, after Vendure's config): code asks for
@@ -21,6 +23,10 @@ export interface Policies {
   readonly rateShopping: RateShoppingStrategy;
   /** Carrier allow/deny lists, delivery promises by shipping method, parcel packing. */
   readonly shipping: ShippingSettings;
+  /** Which locations serve an order once it is reserved (core/routing). */
+  readonly routing: RoutingStrategy;
+  /** Rule order and weights routing starts from; a shop's saved settings replace them. */
+  readonly routingSettings: RoutingSettings;
 }
 
 export const defaultPolicies: Policies = {
@@ -28,6 +34,8 @@ export const defaultPolicies: Policies = {
   channelAllocation: new DefaultChannelAllocationStrategy(),
   rateShopping: new CheapestMeetingPromiseStrategy(),
   shipping: DEFAULT_SHIPPING_SETTINGS,
+  routing: new CostBasedRoutingStrategy(),
+  routingSettings: DEFAULT_ROUTING_SETTINGS,
 };
 
 /** A copy of the defaults with some policies replaced; tests and tenants use this. */
