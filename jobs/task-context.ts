@@ -1,11 +1,17 @@
 import type { Database } from "../db/client";
 import type { Policies } from "../core/config/default-policies";
-import type { ChannelConnectorRegistry } from "../connectors/channel-connector-registry";
+import type { ChannelConnectors } from "../connectors/channel-connectors";
 
-/** What every task needs from the process that runs it; built once by the worker. */
+/** What every task needs from the process that runs it; built once by the composition root (server/). */
 export interface TaskContext {
   db: Database;
   policies?: Policies;
-  /** Builds channel connectors from stored connections; tests pass one that returns fakes. */
-  connectors?: ChannelConnectorRegistry;
+  /** The channel modules and credential store (server/channel-modules.ts); tests pass fakes. */
+  connectors?: ChannelConnectors;
+}
+
+/** The channels of a task that talks to them; the composition root always supplies them. */
+export function connectorsOf(context: TaskContext): ChannelConnectors {
+  if (!context.connectors) throw new Error("no channel connectors were given to the worker: build them in server/channel-modules.ts");
+  return context.connectors;
 }

@@ -1,6 +1,6 @@
 import { parseCrontab } from "graphile-worker";
 import { describe, expect, it } from "vitest";
-import { jobPayloadSchemas } from "./job-payloads";
+import { jobPayloadSchemas } from "../db/queue/job-payloads";
 import { buildTaskList, CRONTAB } from "./task-list";
 
 describe("task list", () => {

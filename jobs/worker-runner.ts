@@ -5,6 +5,7 @@ import { sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { buildTaskList, CRONTAB } from "./task-list";
 import type { TaskContext } from "./task-context";
+import type { ChannelConnectors } from "../connectors/channel-connectors";
 
 export interface WorkerHandle {
   runner: Runner;
@@ -21,11 +22,13 @@ const HEARTBEAT_MS = 10_000;
 export async function startWorker(options: {
   connectionString: string;
   db: Database;
+  /** The channel modules, from the composition root (server/channel-modules.ts). */
+  connectors: ChannelConnectors;
   concurrency?: number;
   context?: Partial<TaskContext>;
   quiet?: boolean;
 }): Promise<WorkerHandle> {
-  const context: TaskContext = { db: options.db, ...options.context };
+  const context: TaskContext = { db: options.db, connectors: options.connectors, ...options.context };
   const runner = await run({
     connectionString: options.connectionString,
     concurrency: options.concurrency ?? 4,

@@ -6,6 +6,7 @@ import { ensureProductionBuild, startAppServer } from "../server/app-server";
 import { ensureDemoApiToken } from "../server/demo-api-token";
 import { demoModeEnabled } from "../server/demo-mode";
 import { startDemoChannels } from "../server/demo-channels";
+import { channelConnectors } from "../server/channel-modules";
 
 /**
  * `npm start`: everything Switchyard needs on one machine — PostgreSQL (embedded unless
@@ -54,7 +55,7 @@ try {
     ];
   }
 
-  const worker = await startWorker({ connectionString: database.url, db: client.db, concurrency: Number(process.env.WORKER_CONCURRENCY ?? 4), quiet: true });
+  const worker = await startWorker({ connectionString: database.url, db: client.db, connectors: channelConnectors(client.db), concurrency: Number(process.env.WORKER_CONCURRENCY ?? 4), quiet: true });
   stops.push(worker.stop);
 
   if (!development) ensureProductionBuild();

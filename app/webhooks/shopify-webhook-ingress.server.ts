@@ -5,7 +5,7 @@ import { storeDelivery, storeRejectedDelivery } from "../../db/repositories/webh
 import { webhookSecret } from "../../server/demo-mode";
 import { getDatabase } from "../db.server";
 import { parseShopifyJson } from "./shopify-json";
-import { shopifyResourceId, type ShopifyWebhookTopic } from "./shopify-webhook-topics";
+import { shopifyResourceId, type ShopifyWebhookTopic } from "../../connectors/shopify/shopify-webhook-topics";
 
 const CHANNEL = "shopify";
 /** Shopify stores at most this much text of a body that is not JSON; enough to diagnose it. */

@@ -52,10 +52,21 @@ export type AdminApiFailure =
 
 export type AdminApiResult<T> = { ok: true; data: T; cost?: QueryCost } | AdminApiFailure;
 
+/**
+ * Where the client gets its token for each request: a fixed string, or a source that refreshes
+ * expiring offline tokens (before expiry, and once after a 401).
+ */
+export interface AccessTokenSource {
+  /** The token to send now; a failure (no token can be had) ends the request as unauthorized. */
+  current(): Promise<{ ok: true; value: string } | { ok: false; detail?: string }>;
+  /** Shopify refused `rejected`: a new token to retry the request with once, or a failure. */
+  renew(rejected: string): Promise<{ ok: true; value: string } | { ok: false; detail?: string }>;
+}
+
 export interface AdminGraphqlClientOptions {
   /** `https://{shop}/admin/api/2026-04/graphql.json` in production, the sandbox URL in the demo. */
   endpoint: string;
-  accessToken: string;
+  accessToken: string | AccessTokenSource;
   /** Injectable so tests can intercept or replace the transport. */
   fetch?: typeof fetch;
   /** Milliseconds since epoch; injectable so throttling is testable without real time. */
@@ -89,7 +100,7 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 
 export class AdminGraphqlClient {
   private readonly endpoint: string;
-  private readonly accessToken: string;
+  private readonly tokens: AccessTokenSource;
   private readonly fetchImpl: typeof fetch;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -104,7 +115,11 @@ export class AdminGraphqlClient {
 
   constructor(options: AdminGraphqlClientOptions) {
     this.endpoint = options.endpoint;
-    this.accessToken = options.accessToken;
+    const token = options.accessToken;
+    this.tokens =
+      typeof token === "string"
+        ? { current: async () => ({ ok: true, value: token }), renew: async () => ({ ok: false, detail: "a fixed access token cannot be renewed" }) }
+        : token;
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? realSleep;
@@ -127,6 +142,10 @@ export class AdminGraphqlClient {
   ): Promise<AdminApiResult<T>> {
     let attempt = 0;
     let waitedThisCall = 0;
+    let renewed = false;
+    const first = await this.tokens.current();
+    if (!first.ok) return { ok: false, reason: "unauthorized", status: 401, detail: first.detail ?? "no access token" };
+    let token = first.value;
     for (;;) {
       const expected = options.expectedCost ?? this.lastRequestedCost.get(document) ?? this.defaultExpectedCost;
       const preWait = this.waitNeededFor(expected);
@@ -135,8 +154,16 @@ export class AdminGraphqlClient {
         waitedThisCall += preWait;
       }
 
-      const sent = await this.send(document, variables, options.signal);
-      if (sent.kind === "failure") return sent.failure;
+      const sent = await this.send(document, variables, token, options.signal);
+      if (sent.kind === "failure") {
+        // An expired or rotated token: renew it once and send the same request again.
+        if (sent.failure.reason !== "unauthorized" || renewed) return sent.failure;
+        renewed = true;
+        const next = await this.tokens.renew(token);
+        if (!next.ok) return { ...sent.failure, detail: next.detail ?? sent.failure.detail };
+        token = next.value;
+        continue;
+      }
 
       if (sent.kind === "retryable_http") {
         attempt++;
@@ -232,6 +259,7 @@ export class AdminGraphqlClient {
   private async send(
     document: string,
     variables: Record<string, unknown>,
+    accessToken: string,
     signal: AbortSignal | undefined,
   ): Promise<
     | { kind: "body"; body: GraphqlResponseBody }
@@ -245,7 +273,7 @@ export class AdminGraphqlClient {
         headers: {
           "Content-Type": "application/json",
           Accept: "application/json",
-          "X-Shopify-Access-Token": this.accessToken,
+          "X-Shopify-Access-Token": accessToken,
           "User-Agent": this.userAgent,
         },
         body: JSON.stringify({ query: document, variables }),

@@ -1,6 +1,7 @@
 import type { Result } from "../../core/shared/result.js";
 import type { UnifiedOrder } from "../../core/orders/unified-order.js";
 import type { AdminApiFailure, AdminGraphqlClient } from "./admin-graphql-client.js";
+import type { RejectedOrder } from "../../core/ports/catalogue-import-port.js";
 
 /** The public shapes of the Shopify connector; re-exported by shopify-connector.ts. */
 
@@ -17,72 +18,16 @@ export type ShopifyConnectorFailureReason =
 
 export type ConnectorResult<T> = Result<T, ShopifyConnectorFailureReason>;
 
-export interface ImportProgress {
-  resource: "locations" | "products" | "inventory_levels" | "orders";
-  /** Pages fetched so far. */
-  done: number;
-  /** Total pages when Shopify can count them (the *Count queries), otherwise null. */
-  total: number | null;
-}
-export type OnProgress = (progress: ImportProgress) => void;
-/**
- * Awaited after each page is read and before the next is requested, so a caller can commit
- * every page on its own: an import that fails half-way keeps what it already stored.
- */
-export type OnPage<T> = (items: T[]) => Promise<void>;
-
-export interface ShopifyLocation {
-  id: string;
-  name: string;
-  isActive: boolean;
-  fulfillsOnlineOrders: boolean;
-  shipsInventory: boolean;
-  address: {
-    address1: string | null;
-    address2: string | null;
-    city: string | null;
-    provinceCode: string | null;
-    zip: string | null;
-    countryCode: string | null;
-    phone: string | null;
-    latitude: number | null;
-    longitude: number | null;
-  };
-}
-
-export interface ShopifyVariant {
-  id: string;
-  sku: string | null;
-  title: string;
-  /** Decimal string in shop currency, as Shopify sends it. */
-  price: string;
-  inventoryItemId: string;
-  tracked: boolean;
-}
-
-export interface ShopifyProduct {
-  id: string;
-  title: string;
-  status: string;
-  variants: ShopifyVariant[];
-}
-
-export interface ShopifyInventoryLevel {
-  locationId: string;
-  inventoryItemId: string;
-  sku: string | null;
-  available: number;
-  onHand: number;
-  committed: number;
-}
-
-export interface RejectedOrder {
-  externalId: string | null;
-  reason: string;
-  detail: string;
-  /** The node as received, kept for inspection (rule 8: bad input loses nothing). */
-  raw: unknown;
-}
+export type {
+  ImportProgress,
+  OnProgress,
+  OnPage,
+  ImportedLocation as ShopifyLocation,
+  ImportedVariant as ShopifyVariant,
+  ImportedProduct as ShopifyProduct,
+  ImportedInventoryLevel as ShopifyInventoryLevel,
+  RejectedOrder,
+} from "../../core/ports/catalogue-import-port.js";
 
 export interface FetchOrdersPage {
   orders: UnifiedOrder[];

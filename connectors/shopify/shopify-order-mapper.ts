@@ -8,7 +8,7 @@ import {
   type UnifiedOrder,
   type UnifiedOrderInput,
 } from "../../core/orders/unified-order.js";
-import { decimalToMinorUnits } from "./decimal-money.js";
+import { decimalToMinorUnits } from "../../core/shared/decimal-money.js";
 
 /**
  * Shopify delivers the same order in two shapes: the GraphQL `Order` node (import, polling)

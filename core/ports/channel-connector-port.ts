@@ -1,15 +1,17 @@
 import type { Err, Ok } from "../shared/result.js";
-import type { Channel, UnifiedOrderInput } from "../orders/unified-order.js";
+import type { UnifiedOrderInput } from "../orders/unified-order.js";
 
 /**
- * What the core needs from a sales channel (Shopify, Amazon, eBay, WooCommerce). Implemented
- * in connectors/<channel>/; every call is safe to repeat, because jobs retry (rule 5).
+ * The vocabulary every channel capability answers in (see channel-module-port.ts for the
+ * module that groups them). Implemented in connectors/<channel>/; every call is safe to
+ * repeat, because jobs retry (rule 5). Each channel maps its own failures to these reasons in
+ * exactly one place (connectors/<channel>/<channel>-failure-mapping.ts).
  */
 
 export const CHANNEL_FAILURES = [
   /** 429 or a throttle response; retry after `retryAfterMs`. */
   "rate_limited",
-  /** Token expired or revoked; a person must reconnect the channel. */
+  /** Credentials refused even after a refresh (or none can be refreshed); a person must reconnect. */
   "unauthorized",
   "not_found",
   /** The channel understood the request and said no (validation, wrong state). */
@@ -42,31 +44,6 @@ export interface FetchOrdersPage {
   /** Pass back to continue; the same cursor always yields the same or later orders. */
   readonly nextCursor: ChannelCursor;
   readonly hasMore: boolean;
-}
-
-export interface AvailabilityUpdate {
-  readonly sku: string;
-  /** The channel's listing/item id when known (Amazon ASIN listing, eBay offer, Woo product). */
-  readonly externalId?: string;
-  /** The channel's location when it tracks stock per location (Shopify). */
-  readonly channelLocationId?: string;
-  readonly available: number;
-  /**
-   * What we believe the channel shows now. Channels that support compare-and-set (Shopify's
-   * compareQuantity) refuse the write if someone else changed it, instead of overwriting.
-   */
-  readonly previousAvailable?: number;
-}
-
-export type AvailabilityPushStatus = "applied" | "unchanged" | "conflict" | "rejected";
-
-export interface AvailabilityPushItemResult {
-  readonly sku: string;
-  readonly externalId?: string;
-  readonly status: AvailabilityPushStatus;
-  /** What the channel reported for a conflict, so the sync can recompute and retry. */
-  readonly channelAvailable?: number;
-  readonly problem?: string;
 }
 
 export interface FulfillmentTracking {
@@ -102,32 +79,19 @@ export interface CancelOrderRequest {
   readonly notifyCustomer?: boolean;
 }
 
-export interface ChannelConnector {
-  readonly channel: Channel;
+/**
+ * Capture orders by polling: orders created or changed since `cursor` (null: the connector's
+ * configured start). Channels that push orders by webhook may still offer it as the fallback.
+ */
+export interface OrderPoller {
+  fetchOrders(cursor: ChannelCursor | null, options?: { readonly limit?: number }): Promise<ChannelCallResult<FetchOrdersPage>>;
+}
 
-  /** Orders created or changed since `cursor` (null: the connector's configured start). */
-  fetchOrders(
-    cursor: ChannelCursor | null,
-    options?: { readonly limit?: number },
-  ): Promise<ChannelCallResult<FetchOrdersPage>>;
-
-  /**
-   * Pushes available-to-sell for a batch the caller has already sized to the channel's
-   * limits. One result per input item, in input order; a bad item never fails the batch.
-   */
-  pushAvailable(
-    batch: readonly AvailabilityUpdate[],
-    options: { readonly idempotencyKey: string },
-  ): Promise<ChannelCallResult<readonly AvailabilityPushItemResult[]>>;
-
-  /** Tells the channel a shipment left; repeating it with the same key is a no-op. */
+/** Write back: tell the channel a shipment left, or that the order is cancelled. */
+export interface ChannelOrderWriter {
+  /** Repeating it with the same key is a no-op. */
   confirmFulfillment(
     request: ConfirmFulfillmentRequest,
   ): Promise<ChannelCallResult<{ readonly externalFulfillmentId: string; readonly alreadyConfirmed?: boolean }>>;
-
-  /** Cancels the order on the channel (e.g. when it cannot be fulfilled). */
   cancelOrder(request: CancelOrderRequest): Promise<ChannelCallResult<{ readonly alreadyCancelled: boolean }>>;
 }
-
-/** The part of a connector that writes an order's outcome back to its channel. */
-export type ChannelOrderWriter = Pick<ChannelConnector, "channel" | "confirmFulfillment" | "cancelOrder">;

@@ -4,9 +4,8 @@ import type { ChannelFailure } from "./channel-connector-port.js";
 
 /**
  * The one thing the stock sync needs from a channel: "this listing now has N available" (at
- * this location, for channels that keep stock per location). Narrower than ChannelConnector on
- * purpose, so a connector can serve the sync before it implements orders and fulfilment, and a
- * test can fake it in a few lines.
+ * this location, for channels that keep stock per location). One capability of a channel module
+ * (channel-module-port.ts), small on purpose so a test can fake it in a few lines.
  */
 
 /**
@@ -43,13 +42,39 @@ export type StockPushItemStatus =
   /** Refused for a reason a retry will not fix (unknown listing, not stocked there...). */
   | "rejected"
   /** Not applied for a passing reason (the rest of its batch was refused): retry as is. */
-  | "not_applied";
+  | "not_applied"
+  /**
+   * Accepted for processing later (Amazon's listings feed answers minutes after the upload):
+   * `pendingId` names the submission; `settle` turns it into one of the statuses above.
+   */
+  | "pending";
 
 export interface StockPushItemResult {
   readonly key: string;
   readonly status: StockPushItemStatus;
   /** Why, for the merchant, when not applied. */
   readonly problem?: string;
+  /** Present exactly for `pending`: the channel's id for the submission that will settle it. */
+  readonly pendingId?: string;
+}
+
+/** A pending submission's answer: still processing, or one result per item it carried. */
+export type PendingSettlement =
+  | { readonly done: false }
+  | { readonly done: true; readonly results: readonly StockPushItemResult[] };
+
+/** An item whose figure is read back from the channel (reconciliation). */
+export interface StockReadItem {
+  readonly key: string;
+  readonly externalId: string;
+  readonly locationExternalId?: string;
+  readonly sku: string | null;
+}
+
+/** What the channel shows for an item; null when the channel does not know the listing. */
+export interface StockReadResult {
+  readonly key: string;
+  readonly available: number | null;
 }
 
 /** Per-item results when the channel answered; a ChannelFailure when the call as a whole failed. */
@@ -66,4 +91,13 @@ export interface StockPusher {
    * instead of applying twice.
    */
   push(batch: readonly StockPushItem[], options: { readonly reference: string }): Promise<StockPushResult>;
+  /**
+   * Only for channels that answer `pending`: asks about one submission. The items' keys are
+   * those of the push that returned `pendingId`.
+   */
+  settle?(pendingId: string): Promise<Ok<PendingSettlement> | ChannelFailure>;
+  /** Most items `read` takes in one call. */
+  readonly maxReadBatchSize?: number;
+  /** Reads what the channel shows now, for reconciliation. One result per item, in any order. */
+  read?(items: readonly StockReadItem[]): Promise<Ok<readonly StockReadResult[]> | ChannelFailure>;
 }

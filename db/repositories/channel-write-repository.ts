@@ -1,7 +1,7 @@
 import { and, asc, eq, isNotNull, ne, sql } from "drizzle-orm";
 import type { ChannelWriteOperation } from "../../core/channels/channel-write-policy";
-import type { ConnectionForConnector } from "../../connectors/channel-connector-registry";
-import { enqueueJob } from "../../jobs/job-queue";
+import type { ChannelConnectionRecord } from "../../core/ports/channel-module-port";
+import { enqueueJob } from "../queue/job-queue";
 import type { Database, DbOrTx } from "../client";
 import { allocations, channelConnections, exceptions, locations, orderLines, orders, shipments, shops } from "../schema";
 import { appendTimeline } from "./order-timeline-repository";
@@ -119,7 +119,7 @@ export async function loadShipmentForChannelWrite(db: Database, shopId: string, 
 }
 
 /** The shop's connected connection for a channel; the oldest when a shop has several. */
-export async function findConnectedConnection(db: Database, shopId: string, channel: string): Promise<ConnectionForConnector | null> {
+export async function findConnectedConnection(db: Database, shopId: string, channel: string): Promise<ChannelConnectionRecord | null> {
   const [row] = await db
     .select({
       id: channelConnections.id,

@@ -1,6 +1,11 @@
 import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
-import { decimalToMinorUnits } from "../../connectors/shopify/decimal-money";
-import type { RejectedOrder, ShopifyInventoryLevel, ShopifyLocation, ShopifyProduct } from "../../connectors/shopify/shopify-connector";
+import { decimalToMinorUnits } from "../../core/shared/decimal-money";
+import type {
+  ImportedInventoryLevel as ShopifyInventoryLevel,
+  ImportedLocation as ShopifyLocation,
+  ImportedProduct as ShopifyProduct,
+  RejectedOrder,
+} from "../../core/ports/catalogue-import-port";
 import { importableSku, importedVariantTitle, newLocationSettings } from "../../core/imports/imported-catalogue-rules";
 import { decideImportedStock } from "../../core/imports/imported-stock-decision";
 import { countOutcome, countSkip, emptyTally, type ImportTally } from "../../core/imports/import-tally";
@@ -21,7 +26,7 @@ import {
   type ImportProgressMap,
   type ImportRunStatus,
 } from "../schema";
-import { enqueueJob } from "../../jobs/job-queue";
+import { enqueueJob } from "../queue/job-queue";
 import { ensureLevel, lockLevels, recordMovements, scheduleStockSync } from "./stock-ledger-repository";
 
 /**
@@ -138,6 +143,7 @@ export interface ShopifyImportConnection {
   /** False once the app was uninstalled: nothing is read from the shop any more. */
   syncEnabled: boolean;
   channel: string;
+  name: string;
   credentialsEncrypted: string | null;
   settings: Record<string, unknown>;
 }
@@ -151,6 +157,7 @@ export async function findImportConnection(db: DbOrTx, shopId: string, connectio
       currency: shops.currency,
       syncEnabled: shops.syncEnabled,
       channel: channelConnections.channel,
+      name: channelConnections.name,
       credentialsEncrypted: channelConnections.credentialsEncrypted,
       settings: channelConnections.settings,
     })

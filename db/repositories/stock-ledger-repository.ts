@@ -3,7 +3,7 @@ import type { Movement } from "../../core/inventory/stock-movement";
 import { movementDeltas } from "../../core/inventory/stock-movement";
 import type { DbOrTx, Tx } from "../client";
 import { inventoryLevels, inventoryMovements, locations } from "../schema";
-import { enqueueJob } from "../../jobs/job-queue";
+import { enqueueJob } from "../queue/job-queue";
 
 export interface LockedLevel {
   id: string;

@@ -1,7 +1,7 @@
 import { and, eq, gt, sql } from "drizzle-orm";
 import type { Database, DbOrTx } from "../client";
 import { webhookDeliveries } from "../schema";
-import { enqueueJob } from "../../jobs/job-queue";
+import { enqueueJob } from "../queue/job-queue";
 
 export interface IncomingDelivery {
   shopId: string | null;

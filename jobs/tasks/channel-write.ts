@@ -1,13 +1,14 @@
 import { channelDisplayName, channelWriteFailureDecision, channelWriteWording, type ChannelWriteOperation } from "../../core/channels/channel-write-policy";
 import type { ChannelFailure, ChannelOrderWriter } from "../../core/ports/channel-connector-port";
-import { createChannelConnectorRegistry, type ChannelConnectorRegistry, type ConnectionForConnector } from "../../connectors/channel-connector-registry";
+import type { ChannelConnectionRecord } from "../../core/ports/channel-module-port";
+import { channelHas, openChannelConnection } from "../../connectors/channel-connectors";
 import {
   findConnectedConnection,
   recordChannelWriteFailure,
   recordChannelWriteNote,
   type OrderForChannelWrite,
 } from "../../db/repositories/channel-write-repository";
-import type { TaskContext } from "../task-context";
+import { connectorsOf, type TaskContext } from "../task-context";
 
 /**
  * What the two channel-write tasks share: finding the order's channel connection and its
@@ -38,12 +39,8 @@ export class ChannelWriteRetry extends Error {
   }
 }
 
-export function registryOf(context: TaskContext): ChannelConnectorRegistry {
-  return context.connectors ?? createChannelConnectorRegistry();
-}
-
 export type WriterLookup =
-  | { ok: true; writer: ChannelOrderWriter; connection: ConnectionForConnector }
+  | { ok: true; writer: ChannelOrderWriter; connection: ChannelConnectionRecord }
   | { ok: false; outcome: ChannelWriteOutcome };
 
 /**
@@ -58,9 +55,9 @@ export async function writerForOrder(
   shipmentId?: string,
 ): Promise<WriterLookup> {
   const { db } = context;
-  const registry = registryOf(context);
+  const connectors = connectorsOf(context);
   const link = { shopId: order.shopId, orderId: order.id, operation, ...(shipmentId ? { shipmentId } : {}) };
-  if (!registry.hasOrderWriter(order.channel)) {
+  if (!channelHas(connectors, order.channel, "write_back")) {
     await recordChannelWriteNote(db, { ...link, message: channelWriteWording.noConnector(operation, order.channel) });
     return { ok: false, outcome: { status: "no_connector" } };
   }
@@ -75,7 +72,12 @@ export async function writerForOrder(
     });
     return { ok: false, outcome: { status: "failed", reason: "no_connection", exceptionRaised: recorded.exceptionRaised } };
   }
-  const lookup = registry.orderWriterFor(connection);
+  const opened = openChannelConnection(connectors, connection);
+  const lookup = !opened.ok
+    ? opened
+    : opened.value.orderWriter
+      ? ({ ok: true, value: opened.value.orderWriter } as const)
+      : ({ ok: false, reason: "no_connector", detail: `${opened.value.module.displayName} has no write-back` } as const);
   if (!lookup.ok) {
     if (lookup.reason === "no_connector") {
       await recordChannelWriteNote(db, { ...link, message: channelWriteWording.noConnector(operation, order.channel) });

@@ -1,7 +1,7 @@
 import type { Task } from "graphile-worker";
 import { channelWriteWording } from "../../core/channels/channel-write-policy";
 import { loadShipmentForChannelWrite, recordChannelWriteFailure, recordFulfillmentConfirmed } from "../../db/repositories/channel-write-repository";
-import { jobPayloadSchemas, type ParsedJobPayload } from "../job-payloads";
+import { jobPayloadSchemas, type ParsedJobPayload } from "../../db/queue/job-payloads";
 import type { TaskContext } from "../task-context";
 import { handleWriteFailure, writerForOrder, type ChannelWriteAttempt, type ChannelWriteOutcome } from "./channel-write";
 

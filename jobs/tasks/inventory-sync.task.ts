@@ -2,7 +2,7 @@ import type { Task } from "graphile-worker";
 import { defaultPolicies } from "../../core/config/default-policies";
 import { followUpDelayMs, inBatches, type SyncSignal } from "../../core/inventory/stock-sync-plan";
 import type { StockPushItem, StockPushItemResult } from "../../core/ports/stock-pusher-port";
-import { createChannelConnectorRegistry, type ChannelConnectorRegistry } from "../../connectors/channel-connector-registry";
+import { openChannelConnection, type ChannelConnectors } from "../../connectors/channel-connectors";
 import { scheduleStockSync } from "../../db/repositories/stock-ledger-repository";
 import {
   collectLocationStockChanges,
@@ -16,8 +16,8 @@ import {
   type StockToPush,
   type SyncConnection,
 } from "../../db/repositories/stock-sync-repository";
-import { jobPayloadSchemas } from "../job-payloads";
-import type { TaskContext } from "../task-context";
+import { jobPayloadSchemas } from "../../db/queue/job-payloads";
+import { connectorsOf, type TaskContext } from "../task-context";
 
 /** How soon to look again when another run of the same shop is still pushing. */
 const BUSY_RETRY_MS = 2_000;
@@ -68,7 +68,7 @@ export interface StockSyncSummary {
  * when the channel asked to wait or something is worth retrying soon.
  */
 export async function syncShopStock(
-  context: TaskContext & { connectors: ChannelConnectorRegistry },
+  context: TaskContext & { connectors: ChannelConnectors },
   shopId: string,
   options: { reference: string },
 ): Promise<StockSyncSummary> {
@@ -96,7 +96,12 @@ export async function syncShopStock(
       };
       summaries.push(summary);
 
-      const lookup = context.connectors.stockPusherFor(connection);
+      const opened = openChannelConnection(context.connectors, connection);
+      const lookup = !opened.ok
+        ? opened
+        : opened.value.stock
+          ? ({ ok: true, value: opened.value.stock } as const)
+          : ({ ok: false, reason: "no_connector" } as const);
       if (!lookup.ok) {
         if (lookup.reason === "no_connector") {
           summary.outcome = "no_connector";
@@ -198,10 +203,9 @@ function matchResults(batch: readonly StockToPush[], results: readonly StockPush
 
 /** inventory/sync: push available-to-sell of one shop to its channels (coalesced per shop by job key). */
 export function inventorySyncTask(context: TaskContext): Task {
-  let connectors = context.connectors;
   return async (rawPayload, helpers) => {
     const payload = jobPayloadSchemas["inventory/sync"].parse(rawPayload);
-    connectors ??= createChannelConnectorRegistry();
+    const connectors = connectorsOf(context);
     // Stable across retries of this job, so channels with idempotency keys replay, not re-apply.
     const summary = await syncShopStock({ ...context, connectors }, payload.shopId, { reference: `job-${helpers.job.id}` });
     for (const c of summary.connections) {

@@ -1,7 +1,7 @@
 import type { Task } from "graphile-worker";
 import { fillBackorders } from "../../db/repositories/backorder-repository";
-import { enqueueJob } from "../job-queue";
-import { jobPayloadSchemas } from "../job-payloads";
+import { enqueueJob } from "../../db/queue/job-queue";
+import { jobPayloadSchemas } from "../../db/queue/job-payloads";
 import type { TaskContext } from "../task-context";
 
 /** orders/fill-backorders: freed stock goes to the oldest backordered orders first. */

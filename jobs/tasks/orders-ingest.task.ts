@@ -1,7 +1,7 @@
 import type { Task } from "graphile-worker";
 import { ingestOrder } from "../../db/repositories/order-ingest-repository";
 import { markDeliveryProcessed } from "../../db/repositories/webhook-inbox-repository";
-import { jobPayloadSchemas } from "../job-payloads";
+import { jobPayloadSchemas } from "../../db/queue/job-payloads";
 import type { TaskContext } from "../task-context";
 
 /** orders/ingest: a validated unified order -> upsert, reserve, timeline (one transaction). */

@@ -1,9 +1,8 @@
 import type { Task } from "graphile-worker";
-import type { CredentialCipher } from "../../db/crypto/credential-cipher";
-import { shopifyConnectorForConnection } from "../../connectors/shopify/shopify-connection-connector";
-import type { ImportProgress, ShopifyConnector, ShopifyLocation, ShopifyProduct } from "../../connectors/shopify/shopify-connector";
+import { openChannelConnection, type ChannelConnectors } from "../../connectors/channel-connectors";
+import type { CatalogueImporter, ImportedLocation, ImportedProduct, ImportProgress } from "../../core/ports/catalogue-import-port";
 import { addTally, countSkip, emptyTally, type ImportTally } from "../../core/imports/import-tally";
-import { ok, type Result } from "../../core/shared/result";
+import { err, ok, type Result } from "../../core/shared/result";
 import type { Database } from "../../db/client";
 import { ingestOrder } from "../../db/repositories/order-ingest-repository";
 import {
@@ -21,8 +20,8 @@ import {
   type ShopifyImportConnection,
 } from "../../db/repositories/shopify-import-repository";
 import type { ImportCountsMap, ImportProgressMap, ImportResource } from "../../db/schema";
-import { jobPayloadSchemas, type ParsedJobPayload } from "../job-payloads";
-import type { TaskContext } from "../task-context";
+import { jobPayloadSchemas, type ParsedJobPayload } from "../../db/queue/job-payloads";
+import { connectorsOf, type TaskContext } from "../task-context";
 
 /**
  * shopify/import: locations -> products (paged, or one bulk operation for a large catalogue)
@@ -44,8 +43,9 @@ export const PROGRESS_WRITE_INTERVAL_MS = 1_000;
 export interface ShopifyImportDependencies {
   db: Database;
   /** Builds the connector for the stored connection; tests point it at the sandbox or nock. */
-  connectorFor?: (connection: ShopifyImportConnection) => Result<ShopifyConnector, string>;
-  cipher?: CredentialCipher;
+  connectorFor?: (connection: ShopifyImportConnection) => Result<CatalogueImporter, string>;
+  /** The channel modules; the import opens the connection's `catalogue` capability through them. */
+  connectors?: ChannelConnectors;
   now?: () => number;
   bulkProductThreshold?: number;
   ordersUpdatedSince?: Date;
@@ -81,16 +81,14 @@ export async function runShopifyImport(deps: ShopifyImportDependencies, payload:
     const connection = await findImportConnection(db, payload.shopId, payload.connectionId);
     if (!connection) return await fail({ stage: "connection", reason: "connection_not_found" });
     if (!connection.syncEnabled) return await fail({ stage: "connection", reason: "shop_uninstalled", detail: "the app is no longer installed on this shop" });
-    const built = deps.connectorFor
-      ? deps.connectorFor(connection)
-      : shopifyConnectorForConnection(connection, deps.cipher ? { cipher: deps.cipher } : {});
+    const built = deps.connectorFor ? deps.connectorFor(connection) : catalogueOf(deps, connection);
     if (!built.ok) return await fail({ stage: "connection", reason: built.reason, ...(built.detail ? { detail: built.detail } : {}) });
     const shopify = built.value;
     const scope = { shopId: connection.shopId, connectionId: connection.id };
 
     // Locations first: levels are read per location and matched to the ones stored here.
     recorder.start("locations");
-    let shopifyLocations: ShopifyLocation[] = [];
+    let shopifyLocations: ImportedLocation[] = [];
     const locationsResult = await shopify.importLocations({
       onProgress: recorder.onProgress,
       onPage: async (page) => recorder.add("locations", await importShopifyLocations(db, scope, page)),
@@ -154,17 +152,17 @@ export async function runShopifyImport(deps: ShopifyImportDependencies, payload:
 
 /** Paged for an ordinary catalogue; a bulk operation (one JSONL file) for a large one. */
 async function importProducts(
-  shopify: ShopifyConnector,
+  shopify: CatalogueImporter,
   deps: ShopifyImportDependencies,
   recorder: ProgressRecorder,
-  store: (page: ShopifyProduct[]) => Promise<ImportTally>,
+  store: (page: ImportedProduct[]) => Promise<ImportTally>,
 ): Promise<Result<void, string>> {
   const threshold = deps.bulkProductThreshold ?? DEFAULT_BULK_PRODUCT_THRESHOLD;
   const count = await shopify.countProducts();
   if (!count.ok) return count;
   // An inexact count means Shopify stopped counting: certainly large.
   const large = !count.value.exact || count.value.count > threshold;
-  if (!large) {
+  if (!large || !shopify.startBulkCatalogueExport || !shopify.awaitBulkCatalogue) {
     const paged = await shopify.importProducts({
       onProgress: recorder.onProgress,
       onPage: async (page) => recorder.add("products", await store(page)),
@@ -182,6 +180,13 @@ async function importProducts(
     recorder.onProgress({ resource: "products", done: i / BULK_CHUNK_SIZE + 1, total: chunks });
   }
   return ok(undefined);
+}
+
+function catalogueOf(deps: ShopifyImportDependencies, connection: ShopifyImportConnection): Result<CatalogueImporter, string> {
+  if (!deps.connectors) throw new Error("the import needs the channel connectors from the composition root");
+  const opened = openChannelConnection(deps.connectors, connection);
+  if (!opened.ok) return opened;
+  return opened.value.catalogue ? ok(opened.value.catalogue) : err("no_connector", `${opened.value.module.displayName} has no catalogue import`);
 }
 
 function alreadyFulfilled(node: unknown): boolean {
@@ -268,7 +273,7 @@ export class ProgressRecorder {
 export function shopifyImportTask(context: TaskContext): Task {
   return async (rawPayload, helpers) => {
     const payload = jobPayloadSchemas["shopify/import"].parse(rawPayload);
-    const outcome = await runShopifyImport({ db: context.db }, payload);
+    const outcome = await runShopifyImport({ db: context.db, connectors: connectorsOf(context) }, payload);
     if (outcome.status === "failed") helpers.logger.warn(`shopify import ${payload.importRunId} failed: ${outcome.error}`);
     else if (outcome.status === "skipped") helpers.logger.info(`shopify import ${payload.importRunId} skipped: ${outcome.detail}`);
     else helpers.logger.info(`shopify import ${payload.importRunId} succeeded`);

@@ -1,9 +1,9 @@
 import type { Task } from "graphile-worker";
 import { eq } from "drizzle-orm";
-import { isShopifyWebhookTopic, runsWithSyncDisabled } from "../../app/webhooks/shopify-webhook-topics";
+import { isShopifyWebhookTopic, runsWithSyncDisabled } from "../../connectors/shopify/shopify-webhook-topics";
 import { markDeliveryProcessed } from "../../db/repositories/webhook-inbox-repository";
 import { shops, webhookDeliveries } from "../../db/schema";
-import { jobPayloadSchemas } from "../job-payloads";
+import { jobPayloadSchemas } from "../../db/queue/job-payloads";
 import type { TaskContext } from "../task-context";
 import { SHOPIFY_WEBHOOK_HANDLERS } from "../webhook-handlers/shopify/shopify-webhook-handlers";
 import { failed, ignoredStale, type HandlerOutcome } from "../webhook-handlers/shopify/webhook-handler";

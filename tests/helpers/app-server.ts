@@ -3,6 +3,7 @@ import type { Database } from "../../db/client";
 import { seedDemoShop } from "../../db/seed/demo-seed";
 import type { ShopRecord } from "../../db/repositories/shop-repository";
 import { startWorker } from "../../jobs/worker-runner";
+import { channelConnectors } from "../../server/channel-modules";
 import { ensureProductionBuild, startAppServer } from "../../server/app-server";
 import { createTestDatabase } from "./test-database";
 
@@ -24,7 +25,7 @@ export async function startTestApp(options: { historicalOrders?: number } = {}):
   process.env.DATABASE_URL = database.url;
   setDatabaseForTests(database.db);
   const { shop } = await seedDemoShop(database.db, { historicalOrders: options.historicalOrders ?? 80 });
-  const worker = await startWorker({ connectionString: database.url, db: database.db, concurrency: 2, quiet: true });
+  const worker = await startWorker({ connectionString: database.url, db: database.db, connectors: channelConnectors(database.db), concurrency: 2, quiet: true });
   ensureProductionBuild();
   const server = await startAppServer({ port: 0, host: "127.0.0.1", mode: "production" });
   return {

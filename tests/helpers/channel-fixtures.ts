@@ -1,7 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
-import type { ChannelConnectorRegistry, ConnectionForConnector } from "../../connectors/channel-connector-registry";
+import type { ChannelConnectors } from "../../connectors/channel-connectors";
+import { shopifyChannelModule } from "../../connectors/shopify/shopify-channel-module";
 import type { ChannelOrderWriter } from "../../core/ports/channel-connector-port";
+import type { ChannelConnectionRecord, ChannelModule, CredentialStore } from "../../core/ports/channel-module-port";
+import type { CredentialCipher } from "../../db/crypto/credential-cipher";
+import { createCredentialStore } from "../../db/repositories/channel-credential-store";
 import type { StockPushItem, StockPushResult, StockPusher, StockScope } from "../../core/ports/stock-pusher-port";
 import { ok } from "../../core/shared/result";
 import type { Database } from "../../db/client";
@@ -96,27 +100,39 @@ export function fakePusher(maxBatchSize = 250, scope: StockScope = "pooled"): Fa
   return pusher;
 }
 
-/** A registry that hands out the same fake for every connection of the given channels. */
+/** Credentials in clear for fake modules: connections in these tests store none. */
+const plainCredentials: CredentialStore = {
+  decrypt: (stored) => ok(stored === null ? null : (JSON.parse(stored) as unknown)),
+  rotate: async () => ({ ok: false, reason: "unauthorized", detail: "fake modules do not refresh" }),
+};
+
+/** Channel connectors whose modules hand out the same fakes for every connection of the given channels. */
 export function fakeRegistry(
   pusher: StockPusher,
   channels: readonly string[] = ["shopify"],
   orderWriter?: ChannelOrderWriter,
-): ChannelConnectorRegistry & { asked: ConnectionForConnector[] } {
-  const asked: ConnectionForConnector[] = [];
+): ChannelConnectors & { asked: ChannelConnectionRecord[] } {
+  const asked: ChannelConnectionRecord[] = [];
+  const modules = channels.map(
+    (channel): ChannelModule => ({
+      channel: channel as ChannelModule["channel"],
+      displayName: `fake ${channel}`,
+      capabilities: orderWriter ? ["push_stock", "write_back"] : ["push_stock"],
+      credentials: { parse: (raw) => ok(raw) },
+      open(connection) {
+        asked.push(connection);
+        return ok({ stock: pusher, ...(orderWriter ? { orderWriter } : {}) });
+      },
+    }),
+  );
+  return { asked, modules, credentials: plainCredentials };
+}
+
+/** The real Shopify module over the real credential store, as the composition root builds it. */
+export function shopifyConnectorsFor(db: Database, cipher: CredentialCipher, options: { fetch?: typeof fetch } = {}): ChannelConnectors {
   return {
-    asked,
-    stockPusherFor(connection) {
-      asked.push(connection);
-      if (!channels.includes(connection.channel)) return { ok: false, reason: "no_connector" };
-      return ok(pusher);
-    },
-    hasOrderWriter(channel) {
-      return orderWriter !== undefined && channels.includes(channel);
-    },
-    orderWriterFor(connection) {
-      asked.push(connection);
-      if (!orderWriter || !channels.includes(connection.channel)) return { ok: false, reason: "no_connector" };
-      return ok(orderWriter);
-    },
+    modules: [shopifyChannelModule({ app: { apiKey: "test-key", apiSecret: "test-secret" } })],
+    credentials: createCredentialStore(db, cipher),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
   };
 }

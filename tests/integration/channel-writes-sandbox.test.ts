@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import nock from "nock";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createChannelConnectorRegistry } from "../../connectors/channel-connector-registry";
 import { loadAdminSchema } from "../../connectors/shopify/admin-schema-loader";
 import { startShopifySandbox, type ShopifySandbox } from "../../connectors/shopify/sandbox/shopify-sandbox.server";
 import { CredentialCipher } from "../../db/crypto/credential-cipher";
@@ -12,7 +11,7 @@ import { ingestOrder } from "../../db/repositories/order-ingest-repository";
 import { orderEvents, shipments } from "../../db/schema";
 import { sendCancellationToChannel } from "../../jobs/tasks/channels-cancel-order.task";
 import { confirmShipmentOnChannel } from "../../jobs/tasks/channels-confirm-fulfillment.task";
-import { createConnection } from "../helpers/channel-fixtures";
+import { createConnection, shopifyConnectorsFor } from "../helpers/channel-fixtures";
 import { createLocation, createShop, createVariant, line, makeOrder, receive } from "../helpers/ledger-fixtures";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 
@@ -58,7 +57,7 @@ afterAll(async () => {
   nock.enableNetConnect();
 });
 
-const context = () => ({ db: database.db, connectors: createChannelConnectorRegistry({ cipher }) });
+const context = () => ({ db: database.db, connectors: shopifyConnectorsFor(database.db, cipher) });
 const firstAttempt = { attempts: 1, maxAttempts: 8 };
 
 /** An order placed in the sandbox and ingested into Switchyard under its Shopify ids. */

@@ -3,7 +3,6 @@ import nock from "nock";
 import { and, eq, sql } from "drizzle-orm";
 import type { JobHelpers } from "graphile-worker";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createChannelConnectorRegistry } from "../../connectors/channel-connector-registry";
 import { CredentialCipher } from "../../db/crypto/credential-cipher";
 import type { Database } from "../../db/client";
 import { recordExceptionRetry } from "../../db/repositories/exception-repository";
@@ -11,10 +10,10 @@ import { shipReservedOrder } from "../../db/repositories/fulfillment-repository"
 import { applyMerchantOrderAction } from "../../db/repositories/order-action-repository";
 import { ingestOrder } from "../../db/repositories/order-ingest-repository";
 import { allocations, exceptions, orderEvents, orders, shipments } from "../../db/schema";
-import type { JobPayload, TaskName } from "../../jobs/job-payloads";
+import type { JobPayload, TaskName } from "../../db/queue/job-payloads";
 import { buildTaskList } from "../../jobs/task-list";
 import { ChannelWriteRetry } from "../../jobs/tasks/channel-write";
-import { createConnection } from "../helpers/channel-fixtures";
+import { createConnection, shopifyConnectorsFor } from "../helpers/channel-fixtures";
 import { createLocation, createShop, createVariant, ledgerMismatches, line, makeOrder, receive } from "../helpers/ledger-fixtures";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 
@@ -67,7 +66,7 @@ afterEach(() => {
 });
 afterAll(() => nock.enableNetConnect());
 
-const context = () => ({ db: database.db, connectors: createChannelConnectorRegistry({ cipher }) });
+const context = () => ({ db: database.db, connectors: shopifyConnectorsFor(database.db, cipher) });
 
 async function runTask<T extends TaskName>(task: T, payload: JobPayload<T>, attempts = 1): Promise<void> {
   const helpers = {

@@ -9,6 +9,7 @@ import type { SandboxSeed } from "../../connectors/shopify/sandbox/sandbox-state
 import { ShopifyConnector } from "../../connectors/shopify/shopify-connector";
 import { ok } from "../../core/shared/result";
 import { CredentialCipher } from "../../db/crypto/credential-cipher";
+import { shopifyConnectorsFor } from "../helpers/channel-fixtures";
 import { adjustInventory } from "../../db/repositories/inventory-repository";
 import { findImportRun, requestShopifyImport } from "../../db/repositories/shopify-import-repository";
 import {
@@ -108,7 +109,7 @@ async function importOnce(s: Setup, deps: Partial<ShopifyImportDependencies> = {
   const requested = await requestShopifyImport(database.db, s.shopId, s.connectionId);
   if (!requested.ok) throw new Error(requested.reason);
   const outcome = await runShopifyImport(
-    { db: database.db, cipher, bulkPollIntervalMs: 1, ...deps },
+    { db: database.db, connectors: shopifyConnectorsFor(database.db, cipher), bulkPollIntervalMs: 1, ...deps },
     { shopId: s.shopId, connectionId: s.connectionId, importRunId: requested.value.importRunId },
   );
   const run = (await findImportRun(database.db, requested.value.importRunId))!;
@@ -358,7 +359,7 @@ describe("Shopify import", () => {
 
   it("a connection whose token no longer decrypts fails the run with the reason and no secret", async () => {
     const s = await setup();
-    const { outcome, run } = await importOnce(s, { cipher: new CredentialCipher(randomBytes(32)) });
+    const { outcome, run } = await importOnce(s, { connectors: shopifyConnectorsFor(database.db, new CredentialCipher(randomBytes(32))) });
     expect(outcome.status).toBe("failed");
     expect(run.error).toBe("connection: missing_credentials — the stored credentials cannot be decrypted with the current key");
   });

@@ -1,13 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createChannelConnectorRegistry } from "../../connectors/channel-connector-registry";
 import { startShopifySandbox, type ShopifySandbox } from "../../connectors/shopify/sandbox/shopify-sandbox.server";
 import { CredentialCipher } from "../../db/crypto/credential-cipher";
 import { adjustInventory } from "../../db/repositories/inventory-repository";
 import { syncShopStock } from "../../jobs/tasks/inventory-sync.task";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 import { createLocation, createShop, createVariant, receive } from "../helpers/ledger-fixtures";
-import { connectionById, createConnection, createListing, listingById, reserve } from "../helpers/channel-fixtures";
+import { connectionById, createConnection, createListing, listingById, reserve, shopifyConnectorsFor } from "../helpers/channel-fixtures";
 
 /**
  * The stock sync against the demo's Shopify sandbox (the real HTTP server, validating documents
@@ -76,7 +75,7 @@ describe("stock sync against the Shopify sandbox", () => {
       listings.push({ listing: await createListing(db, shop.id, connection.id, variant.id, { externalId: item.id, buffer: 1 }), variant, item });
     }
     await reserve(db, shop.id, listings[1]!.variant.id, store.id, 1);
-    const context = { db, connectors: createChannelConnectorRegistry({ cipher }) };
+    const context = { db, connectors: shopifyConnectorsFor(database.db, cipher) };
 
     const first = await syncShopStock(context, shop.id, { reference: "sandbox-1" });
     expect(first.connections[0]).toMatchObject({ outcome: "pushed", applied: 4, warning: expect.stringContaining("1 location has no Shopify location id") });

@@ -2,7 +2,6 @@ import { randomBytes, randomUUID } from "node:crypto";
 import nock from "nock";
 import { and, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createChannelConnectorRegistry } from "../../connectors/channel-connector-registry";
 import { CredentialCipher } from "../../db/crypto/credential-cipher";
 import { adjustInventory } from "../../db/repositories/inventory-repository";
 import { recordMovements } from "../../db/repositories/stock-ledger-repository";
@@ -10,7 +9,7 @@ import { channelListingLocations, channelListings, exceptions, inventoryLevels, 
 import { syncShopStock } from "../../jobs/tasks/inventory-sync.task";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 import { createLocation, createShop } from "../helpers/ledger-fixtures";
-import { connectionById, createConnection, listingById } from "../helpers/channel-fixtures";
+import { connectionById, createConnection, listingById, shopifyConnectorsFor } from "../helpers/channel-fixtures";
 
 /**
  * The stock sync end to end through the real registry, ShopifyConnector and Admin GraphQL
@@ -130,7 +129,7 @@ async function pushedByLocation(listingId: string) {
   return Object.fromEntries(rows.map((r) => [r.locationId, { available: r.lastPushedAvailable, error: r.lastPushError }]));
 }
 
-const context = () => ({ db: database.db, connectors: createChannelConnectorRegistry({ cipher }) });
+const context = () => ({ db: database.db, connectors: shopifyConnectorsFor(database.db, cipher) });
 
 describe("pushing stock to Shopify", () => {
   it("sets 260 listings' available at each of the connection's two Shopify locations in inventorySetQuantities calls of 250", async () => {

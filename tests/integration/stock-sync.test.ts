@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { Logger, runOnce } from "graphile-worker";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createChannelConnectorRegistry } from "../../connectors/channel-connector-registry";
 import { err, ok } from "../../core/shared/result";
 import { CredentialCipher } from "../../db/crypto/credential-cipher";
 import { adjustInventory, setSafetyStock } from "../../db/repositories/inventory-repository";
@@ -18,8 +17,7 @@ import {
   fakePusher,
   fakeRegistry,
   listingById,
-  reserve,
-} from "../helpers/channel-fixtures";
+  reserve, shopifyConnectorsFor } from "../helpers/channel-fixtures";
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -384,7 +382,7 @@ describe("what is left alone", () => {
     const variant = await createVariant(db, shop.id, "AMZ");
     await receive(db, shop.id, variant.id, east.id, 5);
     const listing = await createListing(db, shop.id, amazon.id, variant.id, { externalId: "amazon:AMZ" });
-    const registry = createChannelConnectorRegistry({ cipher: new CredentialCipher(Buffer.alloc(32, 7)) });
+    const registry = shopifyConnectorsFor(db, new CredentialCipher(Buffer.alloc(32, 7)));
     // The receipt queued a sync of its own; what matters is that this run queues none.
     await db.execute(sql`SELECT graphile_worker.remove_job(${`inventory-sync:${shop.id}`})`);
 
@@ -401,7 +399,7 @@ describe("what is left alone", () => {
     const shop = await createShop(db);
     const east = await createLocation(db, shop.id, { name: "East", externalId: "gid://shopify/Location/1" });
     const connection = await createConnection(db, shop.id, { locationIds: [east.id] });
-    const registry = createChannelConnectorRegistry({ cipher: new CredentialCipher(Buffer.alloc(32, 7)) });
+    const registry = shopifyConnectorsFor(db, new CredentialCipher(Buffer.alloc(32, 7)));
 
     const first = await syncShopStock({ db, connectors: registry }, shop.id, { reference: reference() });
     await syncShopStock({ db, connectors: registry }, shop.id, { reference: reference() });

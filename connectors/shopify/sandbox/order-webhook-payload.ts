@@ -1,4 +1,4 @@
-import { minorUnitsToDecimal } from "../decimal-money.js";
+import { minorUnitsToDecimal } from "../../../core/shared/decimal-money.js";
 import { orderTotals } from "./sandbox-resolvers.js";
 import type { SandboxAddress, SandboxOrder, SandboxState } from "./sandbox-state.js";
 

@@ -1,4 +1,4 @@
-import { minorUnitsToDecimal } from "../decimal-money.js";
+import { minorUnitsToDecimal } from "../../../core/shared/decimal-money.js";
 import {
   findLevel,
   legacyIdOf,

@@ -1,4 +1,4 @@
-import { minorUnitsToDecimal } from "../decimal-money.js";
+import { minorUnitsToDecimal } from "../../../core/shared/decimal-money.js";
 import type { SandboxFulfillment, SandboxFulfillmentOrder, SandboxLineItem, SandboxOrder, SandboxState } from "./sandbox-state.js";
 import { locationView, variantView } from "./sandbox-catalogue-views.js";
 import { connection, moneyBag, moneyV2, type Args, type SandboxContext } from "./sandbox-view-helpers.js";

@@ -1,4 +1,4 @@
-import { decimalToMinorUnits } from "../decimal-money.js";
+import { decimalToMinorUnits } from "../../../core/shared/decimal-money.js";
 
 /**
  * The sandbox shop's in-memory state. Money is kept in minor units like the rest of

@@ -1,5 +1,5 @@
 import { GraphQLError } from "graphql";
-import { minorUnitsToDecimal } from "../decimal-money.js";
+import { minorUnitsToDecimal } from "../../../core/shared/decimal-money.js";
 import { compare, type SearchTerm } from "./search-query.js";
 import { legacyIdOf, type SandboxState } from "./sandbox-state.js";
 

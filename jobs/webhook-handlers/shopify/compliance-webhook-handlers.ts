@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { minorUnitsToDecimal } from "../../../connectors/shopify/decimal-money";
+import { minorUnitsToDecimal } from "../../../core/shared/decimal-money";
 import { disableShopAfterUninstall, eraseShop, findCustomerOrders, redactCustomer } from "../../../db/repositories/compliance-repository";
 import { raiseExceptions } from "../../../db/repositories/order-timeline-repository";
 import { describeIssues, failed, processed, shopifyId, type ShopifyWebhookHandler } from "./webhook-handler";

@@ -1,6 +1,6 @@
 import { and, eq, ne, sql } from "drizzle-orm";
 import { z } from "zod";
-import { decimalToMinorUnits } from "../../../connectors/shopify/decimal-money";
+import { decimalToMinorUnits } from "../../../core/shared/decimal-money";
 import type { RaisedException } from "../../../core/orders/order-intake";
 import { raiseExceptions } from "../../../db/repositories/order-timeline-repository";
 import { products, variants } from "../../../db/schema";

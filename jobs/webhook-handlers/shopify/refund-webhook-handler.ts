@@ -1,6 +1,6 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
-import { decimalToMinorUnits, minorUnitsToDecimal } from "../../../connectors/shopify/decimal-money";
+import { decimalToMinorUnits, minorUnitsToDecimal } from "../../../core/shared/decimal-money";
 import { appendTimeline } from "../../../db/repositories/order-timeline-repository";
 import { orderLines, orders } from "../../../db/schema";
 import { decimalAmount, describeIssues, failed, processed, shopifyId, type ShopifyWebhookHandler } from "./webhook-handler";

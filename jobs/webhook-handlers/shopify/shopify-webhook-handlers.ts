@@ -1,4 +1,4 @@
-import type { ShopifyWebhookTopic } from "../../../app/webhooks/shopify-webhook-topics";
+import type { ShopifyWebhookTopic } from "../../../connectors/shopify/shopify-webhook-topics";
 import { handleAppUninstalled, handleCustomerDataRequest, handleCustomerRedact, handleShopRedact } from "./compliance-webhook-handlers";
 import { handleInventoryLevelWebhook } from "./inventory-level-webhook-handler";
 import { handleOrderWebhook } from "./order-webhook-handler";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { unifiedOrderSchema } from "../core/orders/unified-order";
+import { unifiedOrderSchema } from "../../core/orders/unified-order";
 
 /**
  * Every task's payload, validated on entry by the task and typed at the enqueue site, so a

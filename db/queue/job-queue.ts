@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { DbOrTx } from "../db/client";
+import type { DbOrTx } from "../client";
 import type { JobPayload, TaskName } from "./job-payloads";
 
 export interface EnqueueOptions {

@@ -1,12 +1,13 @@
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AdminGraphqlClient } from "./admin-graphql-client.js";
+import { ok } from "../../core/shared/result.js";
+import type { ChannelCapabilities } from "../../core/ports/channel-module-port.js";
+import { openChannelConnection } from "../channel-connectors.js";
 import { loadAdminSchema } from "./admin-schema-loader.js";
-import { ShopifyChannelConnector } from "./shopify-channel-connector.js";
-import { ShopifyConnector } from "./shopify-connector.js";
+import { shopifyChannelModule } from "./shopify-channel-module.js";
 import { startShopifySandbox, type ShopifySandbox } from "./sandbox/shopify-sandbox.server.js";
 
-/** The port adapter end to end against the sandbox (real HTTP on 127.0.0.1 only). */
+/** The module's capabilities end to end against the sandbox (real HTTP on 127.0.0.1 only). */
 
 const TOKEN = "shpat_port";
 let sandbox: ShopifySandbox;
@@ -43,14 +44,43 @@ beforeEach(async () => {
 });
 afterEach(async () => sandbox.stop());
 
+/** The Shopify module opened on a connection to the sandbox, as the jobs open it. */
+function open(token = TOKEN): ChannelCapabilities {
+  const opened = openChannelConnection(
+    {
+      modules: [shopifyChannelModule({ app: null, sleep: async () => {} })],
+      credentials: {
+        decrypt: (stored) => ok(JSON.parse(stored!)),
+        rotate: async () => ({ ok: false, reason: "unauthorized", detail: "no refresh in this test" }),
+      },
+    },
+    {
+      id: "c1",
+      channel: "shopify",
+      name: "port-test",
+      shopDomain: "port-test.myshopify.com",
+      credentialsEncrypted: JSON.stringify({ accessToken: token }),
+      settings: { baseUrl: sandbox.url },
+    },
+  );
+  if (!opened.ok) throw new Error(opened.detail);
+  return opened.value;
+}
+/** Every capability of the opened module in one object, for short tests. */
 function port(token = TOKEN) {
-  const client = new AdminGraphqlClient({ endpoint: sandbox.graphqlUrl, accessToken: token, sleep: async () => {} });
-  return new ShopifyChannelConnector(new ShopifyConnector({ client }));
+  const opened = open(token);
+  return {
+    scope: opened.stock!.scope,
+    push: opened.stock!.push.bind(opened.stock),
+    fetchOrders: opened.orderPoller!.fetchOrders.bind(opened.orderPoller),
+    confirmFulfillment: opened.orderWriter!.confirmFulfillment.bind(opened.orderWriter),
+    cancelOrder: opened.orderWriter!.cancelOrder.bind(opened.orderWriter),
+  };
 }
 const item = (sku: string) => sandbox.state.inventoryItems.find((i) => i.sku === sku)!;
 const level = (sku: string) => sandbox.state.inventoryLevels.find((l) => l.inventoryItemId === item(sku).id)!;
 
-describe("ShopifyChannelConnector (ChannelConnector + StockPusher ports)", () => {
+describe("the Shopify channel module, opened on the sandbox", () => {
   it("pages orders with the caller's limit and keeps the cursor opaque", async () => {
     for (let i = 0; i < 3; i++) await sandbox.simulateOrder({ send: false, lines: [{ sku: "A", quantity: 1 }] });
     const first = await port().fetchOrders(null, { limit: 2 });
@@ -60,31 +90,6 @@ describe("ShopifyChannelConnector (ChannelConnector + StockPusher ports)", () =>
     const second = await port().fetchOrders(first.value.nextCursor, { limit: 2 });
     expect(second.ok && second.value.orders.map((o) => o.number)).toEqual(["#1003"]);
     expect(second.ok && second.value.hasMore).toBe(false);
-  });
-
-  it("pushes availability in input order, reports conflicts, and replays a retried call", async () => {
-    const main = sandbox.state.locations[0]!.id;
-    const updates = [
-      { sku: "A", externalId: item("A").id, channelLocationId: main, available: 3, previousAvailable: 5 },
-      { sku: "NOPE", channelLocationId: main, available: 1 },
-      { sku: "B", externalId: item("B").id, channelLocationId: main, available: 2, previousAvailable: 7 },
-    ];
-    const result = await port().pushAvailable(updates, { idempotencyKey: "sync-1" });
-    if (!result.ok) throw new Error(result.detail);
-    expect(result.value.map((r) => [r.sku, r.status])).toEqual([
-      ["A", "applied"],
-      ["NOPE", "rejected"],
-      ["B", "conflict"],
-    ]);
-    expect([level("A").available, level("B").available]).toEqual([3, 8]);
-    expect(sandbox.state.inventoryAdjustments.map((a) => a.referenceDocumentUri)).toEqual(["gid://switchyard/StockSync/sync-1"]);
-
-    // The job retries the same call: Shopify replays by key, nothing is applied twice.
-    level("A").available = 4;
-    const again = await port().pushAvailable(updates, { idempotencyKey: "sync-1" });
-    expect(again.ok && again.value.map((r) => r.status)).toEqual(["applied", "rejected", "conflict"]);
-    expect(level("A").available).toBe(4);
-    expect(sandbox.state.inventoryAdjustments).toHaveLength(1);
   });
 
   it("serves the stock sync through StockPusher with per-key results, each item at its own location", async () => {
@@ -99,21 +104,31 @@ describe("ShopifyChannelConnector (ChannelConnector + StockPusher ports)", () =>
       { reference: "gid://switchyard/StockSync/run-7" },
     );
     if (!result.ok) throw new Error(result.detail);
-    expect(result.value).toEqual([
+    // Results come back keyed, not positioned.
+    expect([...result.value].sort((a, b) => a.key.localeCompare(b.key))).toEqual([
       { key: "listing-a", status: "applied" },
-      { key: "listing-x", status: "rejected", problem: "The specified inventory item could not be found." },
-      { key: "listing-b", status: "rejected", problem: "Shopify needs a location to set a quantity" },
+      { key: "listing-b", status: "rejected", problem: "no Shopify location id for this item" },
+      { key: "listing-x", status: "rejected", problem: "INVALID_INVENTORY_ITEM: The specified inventory item could not be found." },
     ]);
     expect(level("A").available).toBe(0);
   });
 
-  it("maps an invalid token to the port's unauthorized failure", async () => {
+  it("maps an invalid token that cannot be refreshed to the port's unauthorized failure, in every capability", async () => {
     const result = await port("wrong").fetchOrders(null);
     expect(result).toMatchObject({ ok: false, reason: "unauthorized" });
-    const push = await port("wrong").pushAvailable([{ sku: "A", externalId: item("A").id, channelLocationId: sandbox.state.locations[0]!.id, available: 1 }], {
-      idempotencyKey: "k",
-    });
+    const push = await port("wrong").push(
+      [{ key: "a", externalId: item("A").id, locationExternalId: sandbox.state.locations[0]!.id, sku: "A", available: 1, previousAvailable: null }],
+      { reference: "k" },
+    );
     expect(push).toMatchObject({ ok: false, reason: "unauthorized" });
+    expect(await open("wrong").health!.check()).toMatchObject({ ok: false, reason: "unauthorized" });
+  });
+
+  it("declares exactly the capabilities it opens", () => {
+    const opened = open();
+    const module = shopifyChannelModule({ app: null });
+    expect(module.capabilities).toEqual(expect.arrayContaining(["push_stock", "write_back", "capture_orders_poll", "import_catalogue", "health"]));
+    expect([opened.stock, opened.orderWriter, opened.orderPoller, opened.catalogue, opened.health].every(Boolean)).toBe(true);
   });
 
   it("confirms fulfillment and cancels through the port, both safe to repeat", async () => {
