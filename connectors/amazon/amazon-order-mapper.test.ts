@@ -59,7 +59,8 @@ describe("mapAmazonOrder", () => {
       shippingAddress: { name: "John Smith", line1: "123 Main Street", line2: "Suite 456", city: "Seattle", region: "WA", countryCode: "US" },
     });
     expect(mapped.value.lines[0]).toMatchObject({ sku: "ECHO-DOT-4-CHARCOAL", unitPriceMinor: 4999, quantity: 2, taxMinor: 2 });
-    expect((mapped.value.lines[0] as { channelVariantRef?: string }).channelVariantRef ?? "ECHO-DOT-4-CHARCOAL").toBe("ECHO-DOT-4-CHARCOAL");
+    // Shipped in the example: both units already left, nothing to reserve.
+    expect(mapped.value.lines[0]).toMatchObject({ channelVariantRef: "ECHO-DOT-4-CHARCOAL", fulfilledQuantity: 2, carriesStock: true });
   });
 
   it("takes ids, times and money in integer minor units", () => {
@@ -79,7 +80,7 @@ describe("mapAmazonOrder", () => {
       customer: { name: "Jordan Smith", email: "x7k2@marketplace.amazon.com" },
     });
     expect(mapped.value.lines).toEqual([
-      expect.objectContaining({ externalLineId: "52986411826454", sku: "SKU-RED", title: "Red mug", quantity: 2, unitPriceMinor: 1250, taxMinor: 50 }),
+      expect.objectContaining({ externalLineId: "52986411826454", sku: "SKU-RED", channelVariantRef: "SKU-RED", title: "Red mug", quantity: 2, fulfilledQuantity: 0, unitPriceMinor: 1250, taxMinor: 50 }),
     ]);
   });
 
@@ -155,13 +156,22 @@ describe("mapAmazonOrder", () => {
     expect(mapAmazonOrder({ ...base(), orderItems: [] })).toMatchObject({ ok: false, reason: "no_items" });
   });
 
-  it("maps a cancelled order as cancelled and skips its zero-quantity items", () => {
+  it("maps a cancelled order as cancelled and keeps its zero-quantity items as lines with nothing left", () => {
     const order = base();
     order.fulfillment.fulfillmentStatus = "CANCELLED";
     order.orderItems.push({ ...order.orderItems[0]!, orderItemId: "2", quantityOrdered: 0 });
     const mapped = mapAmazonOrder(order);
     if (!mapped.ok) throw new Error(mapped.detail);
     expect(mapped.value).toMatchObject({ cancelled: true, financialStatus: "voided" });
-    expect(mapped.value.lines).toHaveLength(1);
+    expect(mapped.value.lines.map((l) => l.quantity)).toEqual([2, 0]);
+  });
+
+  it("keeps a line without a seller SKU (matched later or mapped by the merchant)", () => {
+    const order = base();
+    delete (order.orderItems[0]!.product as { sellerSku?: string }).sellerSku;
+    const mapped = mapAmazonOrder(order);
+    if (!mapped.ok) throw new Error(mapped.detail);
+    expect(mapped.value.lines[0]!.sku).toBeUndefined();
+    expect(mapped.value.lines[0]!.channelVariantRef).toBeUndefined();
   });
 });

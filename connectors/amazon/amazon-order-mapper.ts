@@ -22,8 +22,7 @@ import { marketplaceCurrency } from "./amazon-marketplaces.js";
 export type AmazonOrderMapFailureReason = "invalid_payload" | "invalid_amount" | "mixed_currencies" | "no_items" | "invalid_unified_order";
 export type AmazonOrderMapResult = Result<UnifiedOrder, AmazonOrderMapFailureReason>;
 
-/** The line as the intake's unified order takes it: SKU optional, the channel's own variant reference beside it. */
-type LineInput = Omit<UnifiedOrderInput["lines"][number], "sku"> & { sku?: string; channelVariantRef?: string; carriesStock?: boolean };
+type LineInput = UnifiedOrderInput["lines"][number];
 
 export function mapAmazonOrder(raw: unknown): AmazonOrderMapResult {
   const parsed = amazonOrderSchema.safeParse(raw);
@@ -50,11 +49,9 @@ export function mapAmazonOrder(raw: unknown): AmazonOrderMapResult {
   let itemDiscount = 0;
   let pricePending = false;
   for (const item of order.orderItems) {
-    // Amazon keeps cancelled items with quantity 0 on the order; they are not lines to fulfil.
-    if (item.quantityOrdered === 0) continue;
     const price = unitPrice(item, minor);
     if (!price.ok) return price;
-    if (price.value === undefined) pricePending = true;
+    if (price.value === undefined && item.quantityOrdered > 0) pricePending = true;
     const unit = price.value ?? 0;
     const tax = breakdownMinor(item.proceeds?.breakdowns, "TAX", minor);
     const discount = breakdownMinor(item.proceeds?.breakdowns, "DISCOUNT", minor);
@@ -65,7 +62,9 @@ export function mapAmazonOrder(raw: unknown): AmazonOrderMapResult {
       externalLineId: item.orderItemId,
       ...(sellerSku ? { sku: sellerSku, channelVariantRef: sellerSku } : {}),
       title: (item.product.title ?? sellerSku ?? item.product.asin ?? item.orderItemId).slice(0, 500),
+      // Amazon keeps cancelled items on the order with quantity 0: a line with nothing left to ship.
       quantity: item.quantityOrdered,
+      fulfilledQuantity: Math.min(item.quantityOrdered, item.fulfillment?.quantityFulfilled ?? 0),
       unitPriceMinor: unit,
       discountMinor: Math.abs(unwrapped(discount)),
       taxMinor: Math.abs(unwrapped(tax)),
@@ -75,7 +74,7 @@ export function mapAmazonOrder(raw: unknown): AmazonOrderMapResult {
     itemTax += Math.abs(unwrapped(tax));
     itemDiscount += Math.abs(unwrapped(discount));
   }
-  if (lines.length === 0) return err("no_items", `Amazon order ${order.orderId} has no items with a quantity`);
+  if (lines.length === 0) return err("no_items", `Amazon order ${order.orderId} has no items`);
   if (pricePending) tags.push("amazon:price-pending");
 
   // Order-level breakdowns aggregate the items'; they win when present, items fill in otherwise.
@@ -108,7 +107,7 @@ export function mapAmazonOrder(raw: unknown): AmazonOrderMapResult {
       ...(order.buyer?.buyerEmail && /^[^@\s]+@[^@\s]+$/.test(order.buyer.buyerEmail) ? { email: order.buyer.buyerEmail } : {}),
     },
     ...(address.value ? { shippingAddress: address.value } : {}),
-    lines: lines as UnifiedOrderInput["lines"],
+    lines,
     shippingLines:
       shippingMinor > 0 || order.fulfillment?.fulfillmentServiceLevel
         ? [{ title: serviceLevelTitle(order.fulfillment?.fulfillmentServiceLevel), ...(order.fulfillment?.fulfillmentServiceLevel ? { code: order.fulfillment.fulfillmentServiceLevel } : {}), priceMinor: shippingMinor }]
