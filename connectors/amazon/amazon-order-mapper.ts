@@ -6,7 +6,7 @@ import {
   type UnifiedOrder,
   type UnifiedOrderInput,
 } from "../../core/orders/unified-order.js";
-import { decimalToMinorUnits } from "../shopify/decimal-money.js";
+import { decimalToMinorUnits } from "../../core/shared/decimal-money.js";
 import { amazonOrderSchema, type AmazonFulfillmentStatus, type AmazonMoney, type AmazonOrder, type AmazonOrderItem } from "./amazon-order-schema.js";
 import { marketplaceCurrency } from "./amazon-marketplaces.js";
 

@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import { decimalToMinorUnits, minorUnitsToDecimal } from "../../shopify/decimal-money.js";
+import { decimalToMinorUnits, minorUnitsToDecimal } from "../../../core/shared/decimal-money.js";
 import { setListingQuantity, type AmazonSandboxState, type SandboxAddress, type SandboxOrder, type SandboxOrderItem } from "./amazon-sandbox-state.js";
 
 /**
