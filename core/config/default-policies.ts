@@ -9,6 +9,8 @@ import type { RateShoppingStrategy } from "../shipping/rate-shopping-strategy.js
 import { DEFAULT_SHIPPING_SETTINGS, type ShippingSettings } from "../shipping/shipping-settings.js";
 import { DEFAULT_ROUTING_SETTINGS, type RoutingSettings } from "../routing/routing-settings.js";
 import { CostBasedRoutingStrategy, type RoutingStrategy } from "../routing/routing-strategy.js";
+import { TableDispositionPolicy, type DispositionPolicy } from "../returns/disposition-policy.js";
+import { DefaultReturnEligibilityPolicy, type ReturnEligibilityPolicy } from "../returns/return-eligibility-policy.js";
 
 /**
  * Every swappable policy in one place (rule 6, after Vendure's config): code asks for
@@ -27,6 +29,8 @@ export interface Policies {
   readonly routing: RoutingStrategy;
   /** Rule order and weights routing starts from; a shop's saved settings replace them. */
   readonly routingSettings: RoutingSettings;
+  readonly returnEligibility: ReturnEligibilityPolicy;
+  readonly disposition: DispositionPolicy;
 }
 
 export const defaultPolicies: Policies = {
@@ -36,6 +40,8 @@ export const defaultPolicies: Policies = {
   shipping: DEFAULT_SHIPPING_SETTINGS,
   routing: new CostBasedRoutingStrategy(),
   routingSettings: DEFAULT_ROUTING_SETTINGS,
+  returnEligibility: new DefaultReturnEligibilityPolicy(),
+  disposition: new TableDispositionPolicy(),
 };
 
 /** A copy of the defaults with some policies replaced; tests and tenants use this. */
