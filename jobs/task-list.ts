@@ -5,6 +5,7 @@ import { channelsConfirmFulfillmentTask } from "./tasks/channels-confirm-fulfill
 import { inventorySyncTask } from "./tasks/inventory-sync.task";
 import { ordersFillBackordersTask } from "./tasks/orders-fill-backorders.task";
 import { ordersIngestTask } from "./tasks/orders-ingest.task";
+import { returnsCreateExchangeOrderTask } from "./tasks/returns-create-exchange-order.task";
 import { pruneInboxTask } from "./tasks/prune-inbox.task";
 import { shopifyImportTask } from "./tasks/shopify-import.task";
 import { webhooksProcessTask } from "./tasks/webhooks-process.task";
@@ -20,6 +21,7 @@ export function buildTaskList(context: TaskContext): TaskList {
     "shopify/import": shopifyImportTask(context),
     "channels/cancel-order": channelsCancelOrderTask(context),
     "channels/confirm-fulfillment": channelsConfirmFulfillmentTask(context),
+    "returns/create-exchange-order": returnsCreateExchangeOrderTask(context),
   };
 }
 

@@ -35,6 +35,10 @@ export const jobPayloadSchemas = {
     shopId: z.string().uuid(),
     shipmentId: z.string().uuid(),
   }),
+  "returns/create-exchange-order": z.object({
+    shopId: z.string().uuid(),
+    returnId: z.string().uuid(),
+  }),
   "maintenance:prune-inbox": z.object({}).passthrough(),
 } as const;
 

@@ -1,4 +1,4 @@
-import { index, integer, pgTable, primaryKey, text, timestamp, unique, uuid, bigint } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uuid, bigint } from "drizzle-orm/pg-core";
 import { shops } from "./shops";
 
 export const products = pgTable("products", {
@@ -7,6 +7,8 @@ export const products = pgTable("products", {
   externalId: text("external_id"),
   title: text("title").notNull(),
   vendor: text("vendor"),
+  /** The channel's product tags; return rules read them (final-sale, non-returnable, windows). */
+  tags: jsonb("tags").$type<string[]>().notNull().default([]),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });

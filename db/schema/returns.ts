@@ -1,7 +1,16 @@
-import { index, integer, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
-import { shops } from "./shops";
+import { sql } from "drizzle-orm";
+import { bigint, bigserial, boolean, check, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { locations } from "./locations";
 import { orders, orderLines } from "./orders";
+import { shops } from "./shops";
+import { variants } from "./catalog";
 
+/**
+ * A return (RMA). Its status moves only through core/returns/rma-state-machine; the quote the
+ * customer saw (fees, payout, explanation) is kept with it, so the merchant reads the same
+ * reasons. One row per channel return: (shop, source, external id) is unique, so a redelivered
+ * Shopify returns/request or a re-read eBay return adds nothing.
+ */
 export const returns = pgTable(
   "returns",
   {
@@ -9,25 +18,105 @@ export const returns = pgTable(
     shopId: uuid("shop_id").notNull().references(() => shops.id, { onDelete: "cascade" }),
     orderId: uuid("order_id").notNull().references(() => orders.id, { onDelete: "cascade" }),
     rmaNumber: text("rma_number").notNull(),
-    /** requested | approved | rejected | in_transit | received | refunded | closed */
     status: text("status").notNull().default("requested"),
-    /** refund | exchange */
+    /** refund | store_credit | exchange */
     resolution: text("resolution").notNull().default("refund"),
-    reason: text("reason"),
+    /** Where the request came from: customer_account | portal | admin | shopify | ebay | amazon | woocommerce */
+    source: text("source").notNull(),
+    /** The channel's own return id, when the return was made on the channel. */
+    externalId: text("external_id"),
+    /** Where the parcel goes back to: restock and inspection happen there. */
+    destinationLocationId: uuid("destination_location_id").references(() => locations.id),
+    currency: text("currency").notNull(),
+    itemsValueMinor: bigint("items_value_minor", { mode: "number" }).notNull().default(0),
+    restockingFeeMinor: bigint("restocking_fee_minor", { mode: "number" }).notNull().default(0),
+    returnShippingFeeMinor: bigint("return_shipping_fee_minor", { mode: "number" }).notNull().default(0),
+    storeCreditBonusMinor: bigint("store_credit_bonus_minor", { mode: "number" }).notNull().default(0),
+    payoutMinor: bigint("payout_minor", { mode: "number" }).notNull().default(0),
+    keepItem: boolean("keep_item").notNull().default(false),
+    explanation: jsonb("explanation").$type<string[]>().notNull().default([]),
+    /** The exchange order created (and reserved) at request time: an instant exchange. */
+    exchangeOrderId: uuid("exchange_order_id").references(() => orders.id, { onDelete: "set null" }),
     labelUrl: text("label_url"),
     trackingNumber: text("tracking_number"),
+    carrier: text("carrier"),
+    declineReason: text("decline_reason"),
+    refundReference: text("refund_reference"),
+    requestedAt: timestamp("requested_at", { withTimezone: true }).notNull().defaultNow(),
+    decidedAt: timestamp("decided_at", { withTimezone: true }),
+    receivedAt: timestamp("received_at", { withTimezone: true }),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [unique("returns_shop_rma").on(t.shopId, t.rmaNumber), index("returns_order_idx").on(t.orderId)],
+  (t) => [
+    unique("returns_shop_rma").on(t.shopId, t.rmaNumber),
+    unique("returns_shop_source_external").on(t.shopId, t.source, t.externalId),
+    index("returns_order_idx").on(t.orderId),
+    index("returns_shop_status_requested_idx").on(t.shopId, t.status, t.requestedAt),
+  ],
 );
 
-export const returnLines = pgTable("return_lines", {
-  id: uuid("id").primaryKey().defaultRandom(),
-  returnId: uuid("return_id").notNull().references(() => returns.id, { onDelete: "cascade" }),
-  orderLineId: uuid("order_line_id").notNull().references(() => orderLines.id, { onDelete: "cascade" }),
-  quantity: integer("quantity").notNull(),
-  reason: text("reason"),
-  /** restock | dispose | inspect */
-  disposition: text("disposition"),
+export const returnLines = pgTable(
+  "return_lines",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id").notNull().references(() => shops.id, { onDelete: "cascade" }),
+    returnId: uuid("return_id").notNull().references(() => returns.id, { onDelete: "cascade" }),
+    orderLineId: uuid("order_line_id").notNull().references(() => orderLines.id, { onDelete: "cascade" }),
+    variantId: uuid("variant_id").references(() => variants.id),
+    quantity: integer("quantity").notNull(),
+    /** One of core/returns RETURN_REASONS. */
+    reason: text("reason").notNull(),
+    customerNote: text("customer_note"),
+    exchangeVariantId: uuid("exchange_variant_id").references(() => variants.id),
+    unitNetMinor: bigint("unit_net_minor", { mode: "number" }).notNull(),
+    /** A–D, set at inspection. */
+    grade: text("grade"),
+    /** restock | refurbish | dispose, decided from grade and reason by the disposition policy. */
+    disposition: text("disposition"),
+    inspectionNotes: text("inspection_notes"),
+    inspectedAt: timestamp("inspected_at", { withTimezone: true }),
+  },
+  (t) => [index("return_lines_return_idx").on(t.returnId), index("return_lines_order_line_idx").on(t.orderLineId), check("return_lines_quantity_positive", sql`${t.quantity} > 0`)],
+);
+
+/** Refurbishing units: back in the building but not for sale until repaired. */
+export const returnHoldings = pgTable(
+  "return_holdings",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id").notNull().references(() => shops.id, { onDelete: "cascade" }),
+    returnLineId: uuid("return_line_id").notNull().references(() => returnLines.id, { onDelete: "cascade" }),
+    variantId: uuid("variant_id").notNull().references(() => variants.id),
+    locationId: uuid("location_id").notNull().references(() => locations.id),
+    quantity: integer("quantity").notNull(),
+    /** refurbish | dispose */
+    disposition: text("disposition").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [unique("return_holdings_line").on(t.returnLineId), index("return_holdings_shop_variant_idx").on(t.shopId, t.variantId)],
+);
+
+/** The return's timeline, read on the return page (the order timeline gets a summary line). */
+export const returnEvents = pgTable(
+  "return_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    shopId: uuid("shop_id").notNull().references(() => shops.id, { onDelete: "cascade" }),
+    returnId: uuid("return_id").notNull().references(() => returns.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    message: text("message").notNull(),
+    data: jsonb("data").$type<Record<string, unknown>>().notNull().default({}),
+    actor: text("actor").notNull().default("system"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("return_events_return_idx").on(t.returnId, t.id)],
+);
+
+/** A shop's return rules (core/returns/return-rules), edited on the returns settings page. */
+export const returnSettings = pgTable("return_settings", {
+  shopId: uuid("shop_id").primaryKey().references(() => shops.id, { onDelete: "cascade" }),
+  rules: jsonb("rules").$type<Record<string, unknown>>().notNull().default({}),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });

@@ -1,4 +1,5 @@
 import { channelDisplayName, channelWriteFailureDecision, channelWriteWording, type ChannelWriteOperation } from "../../core/channels/channel-write-policy";
+import { isExchangeOrder } from "../../core/returns/exchange-order";
 import type { ChannelFailure, ChannelOrderWriter } from "../../core/ports/channel-connector-port";
 import type { ChannelConnectionRecord } from "../../core/ports/channel-module-port";
 import { channelHas, openChannelConnection } from "../../connectors/channel-connectors";
@@ -57,6 +58,10 @@ export async function writerForOrder(
   const { db } = context;
   const connectors = connectorsOf(context);
   const link = { shopId: order.shopId, orderId: order.id, operation, ...(shipmentId ? { shipmentId } : {}) };
+  if (isExchangeOrder(order.externalId)) {
+    await recordChannelWriteNote(db, { ...link, message: `Exchange order: nothing sent to ${channelDisplayName(order.channel)}, which knows it through the return` });
+    return { ok: false, outcome: { status: "no_connector" } };
+  }
   if (!channelHas(connectors, order.channel, "write_back")) {
     await recordChannelWriteNote(db, { ...link, message: channelWriteWording.noConnector(operation, order.channel) });
     return { ok: false, outcome: { status: "no_connector" } };
