@@ -1,0 +1,62 @@
+import { z } from "zod";
+import { RETURN_GRADES } from "../../core/returns/disposition-policy";
+import { RETURN_REASONS, RETURN_RESOLUTIONS } from "../../core/returns/return-rules";
+import { RMA_STATUSES } from "../../core/returns/rma-state-machine";
+
+export const returnIdParamSchema = z.object({ id: z.string().uuid() });
+
+export const returnListParamsSchema = z.object({
+  status: z.enum(RMA_STATUSES).optional(),
+  view: z.enum(["open", "finished"]).optional(),
+  after: z.string().max(500).optional(),
+});
+
+const noteSchema = z.string().trim().max(1000).optional();
+
+/** One form per step on the return page; `intent` names the step. */
+export const returnActionSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.enum(["approve", "mark_in_transit", "receive", "close", "cancel"]), note: noteSchema }),
+  z.object({ intent: z.literal("decline"), note: z.string().trim().min(1, "Say why the return is declined").max(1000) }),
+  z.object({ intent: z.enum(["refund", "credit", "exchange"]), reference: z.string().trim().max(255).optional(), note: noteSchema }),
+  z.object({
+    intent: z.literal("issue_label"),
+    carrier: z.string().trim().min(1, "Carrier is required").max(100),
+    trackingNumber: z.string().trim().min(4, "Tracking number is required").max(100).regex(/^[A-Za-z0-9-]+$/, "Letters, digits and dashes only"),
+    labelUrl: z.string().trim().url().max(2000).optional().or(z.literal("").transform(() => undefined)),
+  }),
+  z.object({
+    intent: z.literal("inspect"),
+    grades: z
+      .string()
+      .max(20_000)
+      .transform((raw, ctx) => {
+        try {
+          return JSON.parse(raw) as unknown;
+        } catch {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: "grades must be JSON" });
+          return z.NEVER;
+        }
+      })
+      .pipe(z.array(z.object({ returnLineId: z.string().uuid(), grade: z.enum(RETURN_GRADES), notes: z.string().max(1000).optional() })).min(1).max(1000)),
+  }),
+]);
+export type ReturnActionInput = z.infer<typeof returnActionSchema>;
+
+/** A return request from the portal, the customer-account extension or the admin. */
+export const returnRequestBodySchema = z.object({
+  resolution: z.enum(RETURN_RESOLUTIONS),
+  lines: z
+    .array(
+      z.object({
+        orderLineId: z.string().uuid(),
+        quantity: z.number().int().min(1).max(10_000),
+        reason: z.enum(RETURN_REASONS),
+        note: z.string().trim().max(1000).optional(),
+        exchangeVariantId: z.string().uuid().optional(),
+      }),
+    )
+    .min(1)
+    .max(250)
+    .refine((lines) => new Set(lines.map((l) => l.orderLineId)).size === lines.length, "each line once"),
+});
+export type ReturnRequestBody = z.infer<typeof returnRequestBodySchema>;
