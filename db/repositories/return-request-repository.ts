@@ -5,7 +5,7 @@ import { returnRulesSchema, type ReturnReason, type ReturnResolution, type Retur
 import { RMA_ACTIVE_STATUSES } from "../../core/returns/rma-state-machine";
 import { err, ok, type Result } from "../../core/shared/result";
 import type { Database, DbOrTx, Tx } from "../client";
-import { enqueueJob } from "../../jobs/job-queue";
+import { enqueueJob } from "../queue/job-queue";
 import { inventoryLevels, locations, orderLines, orders, products, returnEvents, returnLines, returns, returnSettings, shipments, variants } from "../schema";
 import { appendTimeline } from "./order-timeline-repository";
 

@@ -1,6 +1,6 @@
 import type { Task } from "graphile-worker";
 import { createExchangeOrder } from "../../db/repositories/return-exchange-repository";
-import { jobPayloadSchemas } from "../job-payloads";
+import { jobPayloadSchemas } from "../../db/queue/job-payloads";
 import type { TaskContext } from "../task-context";
 
 /** returns/create-exchange-order: the exchange's new items, reserved as an order of their own. */
