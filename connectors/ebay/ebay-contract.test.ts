@@ -102,7 +102,7 @@ describe("eBay order mapping", () => {
       customer: { externalId: "jdoe_buyer", email: "jdoe@members.ebay.com", name: "Jane Doe" },
       shippingAddress: { name: "Jane Doe", line1: "2145 Hamilton Ave", city: "San Jose", region: "CA", countryCode: "US" },
     });
-    expect(mapped.value.lines[0]).toMatchObject({ externalLineId: "10000123456701", sku: "MUG-BLK-11OZ", quantity: 2, unitPriceMinor: 1999, discountMinor: 500, taxMinor: 290 });
+    expect(mapped.value.lines[0]).toMatchObject({ externalLineId: "10000123456701", sku: "MUG-BLK-11OZ", channelVariantRef: "MUG-BLK-11OZ", quantity: 2, unitPriceMinor: 1999, discountMinor: 500, taxMinor: 290 });
     expect(mapEbayOrder(order())).toEqual(mapped);
   });
 
@@ -127,8 +127,13 @@ describe("eBay order mapping", () => {
   it("names a line's listing by SKU, else item[:variation]; a malformed order is a rejection", () => {
     expect(ebayListingIdOf({ sku: "A-1", legacyItemId: "1" })).toBe("A-1");
     expect(ebayListingIdOf({ legacyItemId: "110551234567", legacyVariationId: "4001" })).toBe("110551234567:4001");
+    const noSku = order();
+    noSku.lineItems[0] = { ...noSku.lineItems[0]!, sku: undefined as never, legacyVariationId: "4001" } as never;
+    const mappedNoSku = mapEbayOrder(noSku);
+    expect(mappedNoSku.ok && mappedNoSku.value.lines[0]).toMatchObject({ channelVariantRef: "110551234567:4001" });
+    expect(mappedNoSku.ok && mappedNoSku.value.lines[0]!.sku).toBeUndefined();
     expect(mapEbayOrder({ orderId: 5 })).toMatchObject({ ok: false, reason: "invalid_payload" });
-    expect(mapEbayOrder(order({ lineItems: [] }))).toMatchObject({ ok: false, reason: "invalid_unified_order" });
+    expect(mapEbayOrder(order({ lineItems: [{ ...order().lineItems[0]!, quantity: -1 }] }))).toMatchObject({ ok: false, reason: "invalid_unified_order" });
     expect(ebayOrderDeliveryIdentity(order())).toEqual({ deliveryId: "order:12-34567-89012:2026-11-30T18:05:02.000Z", resourceId: "12-34567-89012", triggeredAt: new Date("2026-11-30T18:05:02.000Z") });
   });
 });

@@ -10,7 +10,7 @@ import { decimalToMinorUnits } from "../shopify/decimal-money.js";
  * typed failure with a readable reason, never an exception (rule 8).
  */
 
-export type EbayOrderMapFailureReason = "invalid_payload" | "invalid_amount" | "line_without_sku" | "invalid_unified_order";
+export type EbayOrderMapFailureReason = "invalid_payload" | "invalid_amount" | "invalid_unified_order";
 export type EbayOrderMapResult = Result<UnifiedOrder, EbayOrderMapFailureReason>;
 
 const text = z.string().nullable().optional();
@@ -68,7 +68,10 @@ export const ebayOrderSchema = z.object({
 });
 export type EbayOrderPayload = z.input<typeof ebayOrderSchema>;
 
-/** eBay's id of the listing a line sold: its SKU when the seller set one, else item[:variation]. */
+/**
+ * eBay's id of the listing a line sold (the line's `channelVariantRef`, and what the catalogue
+ * import stores as the listing's ref): its SKU when the seller set one, else item[:variation].
+ */
 export function ebayListingIdOf(line: { sku?: string | null; legacyItemId?: string | null; legacyVariationId?: string | null }): string | undefined {
   if (line.sku?.trim()) return line.sku.trim();
   if (!line.legacyItemId) return undefined;
@@ -93,11 +96,12 @@ export function mapEbayOrder(payload: unknown): EbayOrderMapResult {
     };
     const lines = o.lineItems.map((line) => {
       const sku = line.sku?.trim();
-      if (!sku) throw new MappingStop("line_without_sku", `order ${o.orderId}: line "${line.title}" (item ${ebayListingIdOf(line) ?? "?"}) has no SKU`);
+      const ref = ebayListingIdOf(line);
       const cost = money(line.lineItemCost, `line "${line.title}" cost`);
       return {
         externalLineId: line.lineItemId,
-        sku,
+        ...(sku ? { sku } : {}),
+        ...(ref ? { channelVariantRef: ref } : {}),
         title: line.title,
         quantity: line.quantity,
         // lineItemCost is the line's price times quantity, before discounts.

@@ -21,10 +21,9 @@ const docsOrder = wooDocsJsonExample("_orders.md", "Retrieve an order") as Recor
 const withDocs = docsOrder ? it : it.skip;
 if (!docsOrder) console.warn("WooCommerce docs not found under ../shared/specs (set SPECS_DIR): documented-payload tests are skipped");
 
-/** The documented order with SKUs on every line (the docs' first line has none). */
+/** The documented order, changed as a test needs. */
 function documentedOrder(change: (o: Record<string, any>) => void = () => {}): WooOrderPayload {
   const o = structuredClone(docsOrder!);
-  o.line_items.forEach((l: Record<string, unknown>, i: number) => (l.sku ||= `DOC-${i + 1}`));
   change(o);
   return o as WooOrderPayload;
 }
@@ -52,9 +51,11 @@ describe("WooCommerce order mapping (documented payload)", () => {
       shippingAddress: { name: "John Doe", line1: "969 Market", city: "San Francisco", region: "CA", postalCode: "94103", countryCode: "US" },
       customer: { email: "john.doe@example.com", name: "John Doe" },
     });
-    expect(mapped.value.lines.map((l) => [l.externalLineId, l.quantity, l.unitPriceMinor, l.taxMinor])).toEqual([
-      ["315", 2, 300, 45],
-      ["316", 1, 1200, 90],
+    // The first documented line has no SKU (Woo does not require one): it is matched by its
+    // product id; the second by its variation id, never by the parent product.
+    expect(mapped.value.lines.map((l) => [l.externalLineId, l.sku, l.channelVariantRef, l.quantity, l.unitPriceMinor, l.taxMinor])).toEqual([
+      ["315", undefined, "93", 2, 300, 45],
+      ["316", "Bar3", "23", 1, 1200, 90],
     ]);
   });
 

@@ -10,7 +10,7 @@ import { decimalToMinorUnits } from "../shopify/decimal-money.js";
  * Anything malformed is a typed failure with a readable reason, never an exception (rule 8).
  */
 
-export type WooOrderMapFailureReason = "invalid_payload" | "invalid_amount" | "line_without_sku" | "invalid_unified_order";
+export type WooOrderMapFailureReason = "invalid_payload" | "invalid_amount" | "invalid_unified_order";
 export type WooOrderMapResult = Result<UnifiedOrder, WooOrderMapFailureReason>;
 
 const text = z.string().nullable().optional();
@@ -67,6 +67,7 @@ export const wooOrderSchema = z.object({
 export type WooOrderPayload = z.input<typeof wooOrderSchema>;
 
 /** The Woo id of the listing a line sold: the variation when there is one, else the product. */
+/** This is the line's `channelVariantRef`, and what the catalogue import stores as the listing's ref. */
 export function wooListingIdOf(line: { product_id: number; variation_id?: number | null }): string {
   return String(line.variation_id && line.variation_id > 0 ? line.variation_id : line.product_id);
 }
@@ -90,14 +91,13 @@ export function mapWooCommerceOrder(payload: unknown): WooOrderMapResult {
     };
     const lines = o.line_items.map((line) => {
       const sku = line.sku?.trim();
-      if (!sku) {
-        throw new MappingStop("line_without_sku", `order ${number}: line "${line.name}" (listing ${wooListingIdOf(line)}) has no SKU`);
-      }
       const subtotal = money(line.subtotal, `line "${line.name}" subtotal`);
       const total = money(line.total, `line "${line.name}" total`);
       return {
         externalLineId: String(line.id),
-        sku,
+        // Woo does not require SKUs: the line is matched by its product/variation id first.
+        ...(sku ? { sku } : {}),
+        channelVariantRef: wooListingIdOf(line),
         title: line.name,
         quantity: line.quantity,
         // Woo gives the line's pre-discount subtotal; a unit price that does not divide evenly
