@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { err, ok, type Result } from "../../core/shared/result.js";
 import { unifiedOrderSchema, type FinancialStatus, type PostalAddress, type UnifiedOrder, type UnifiedOrderInput } from "../../core/orders/unified-order.js";
-import { decimalToMinorUnits } from "../shopify/decimal-money.js";
+import { decimalToMinorUnits } from "../../core/shared/decimal-money.js";
 
 /**
  * An eBay order (Fulfillment API `Order`, as getOrders and getOrder return it) mapped into the
