@@ -8,6 +8,9 @@ import { ordersIngestTask } from "./tasks/orders-ingest.task";
 import { returnsCreateExchangeOrderTask } from "./tasks/returns-create-exchange-order.task";
 import { pruneInboxTask } from "./tasks/prune-inbox.task";
 import { shopifyImportTask } from "./tasks/shopify-import.task";
+import { shippingBuyLabelTask } from "./tasks/shipping-buy-label.task";
+import { shippingVoidLabelTask } from "./tasks/shipping-void-label.task";
+import { wmsHandoffTask } from "./tasks/wms-handoff.task";
 import { webhooksProcessTask } from "./tasks/webhooks-process.task";
 
 /** Every task the worker runs, by identifier. Adding a task means adding one line here. */
@@ -22,6 +25,9 @@ export function buildTaskList(context: TaskContext): TaskList {
     "channels/cancel-order": channelsCancelOrderTask(context),
     "channels/confirm-fulfillment": channelsConfirmFulfillmentTask(context),
     "returns/create-exchange-order": returnsCreateExchangeOrderTask(context),
+    "shipping/buy-label": shippingBuyLabelTask(context),
+    "shipping/void-label": shippingVoidLabelTask(context),
+    "wms/handoff": wmsHandoffTask(context),
   };
 }
 

@@ -52,6 +52,7 @@ try {
       `  API token      ${token}`,
       `  try            curl -H "Authorization: Bearer ${token}" ${appUrl}/api/v1/orders`,
       `  Shopify sandbox ${channels.shopify.baseUrl}`,
+      `  EasyPost sandbox ${channels.easypost.baseUrl}`,
     ];
   }
 

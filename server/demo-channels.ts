@@ -7,11 +7,14 @@ import { DEMO_SHOP } from "../db/seed/demo-catalogue";
 import { available } from "../core/inventory/stock-balance";
 import { webhookSecret } from "./demo-mode";
 import { registerDemoControls } from "./demo-controls";
+import { startDemoCarrier } from "./demo-carrier";
 
 export const DEMO_SHOPIFY_ACCESS_TOKEN = "shpat_switchyard_demo_sandbox";
 
 export interface DemoChannels {
   shopify: { baseUrl: string; accessToken: string };
+  /** The EasyPost sandbox labels are bought from. */
+  easypost: { baseUrl: string };
   /** Mirrors the seeded shop into the sandbox and links Shopify ids back onto our rows. */
   loadShop(shopId: string): Promise<void>;
   stop(): Promise<void>;
@@ -32,10 +35,14 @@ export async function startDemoChannels(options: { db: Database; appUrl: string;
     log: process.env.SWITCHYARD_SANDBOX_LOG ? undefined : () => {},
   });
   let streamTimer: NodeJS.Timeout | undefined;
+  // A caller that picks a free port for Shopify (tests) gets a free one for EasyPost too.
+  const carrier = await startDemoCarrier({ db: options.db, appUrl: options.appUrl, ...(options.port === 0 ? { port: 0 } : {}) });
 
   return {
     shopify: { baseUrl: sandbox.url, accessToken: DEMO_SHOPIFY_ACCESS_TOKEN },
+    easypost: { baseUrl: carrier.sandbox.apiBaseUrl },
     async loadShop(shopId) {
+      await carrier.connectShop(shopId);
       const seed = await sandboxSeedFromDatabase(options.db, shopId);
       Object.assign(sandbox.state, createSandboxState(DEMO_SHOP.domain, seed, Date.now));
       await linkShopifyIds(options.db, shopId, sandbox);
@@ -66,6 +73,7 @@ export async function startDemoChannels(options: { db: Database; appUrl: string;
       if (streamTimer) clearInterval(streamTimer);
       registerDemoControls(undefined);
       await sandbox.stop();
+      await carrier.stop();
     },
   };
 }

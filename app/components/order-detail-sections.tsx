@@ -1,7 +1,8 @@
 import { Link } from "@remix-run/react";
-import { Badge, BlockStack, Card, DataTable, InlineStack, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Button, Card, DataTable, InlineStack, Text } from "@shopify/polaris";
 import type { OrderDetail } from "../../db/queries/order-queries";
 import { formatDateTime, formatMoney, humanize } from "./format";
+import { TrackingBadge } from "./order-shipping-cards";
 
 export function OrderLinesCard({ lines, currency }: { lines: OrderDetail["lines"]; currency: string }) {
   const short = lines.reduce((sum, line) => sum + line.short, 0);
@@ -83,7 +84,18 @@ export function OrderAllocationsCard({ allocations }: { allocations: OrderDetail
   );
 }
 
-export function OrderShipmentsCard({ shipments, channelName }: { shipments: OrderDetail["shipments"]; channelName: string }) {
+export function OrderShipmentsCard({
+  shipments,
+  channelName,
+  onAction,
+  busy = false,
+}: {
+  shipments: OrderDetail["shipments"];
+  channelName: string;
+  /** Shipment buttons (mark shipped, void label, buy again); read-only without it. */
+  onAction?: (intent: string, shipmentId: string) => void;
+  busy?: boolean;
+}) {
   return (
     <Card>
       <BlockStack gap="300">
@@ -96,15 +108,33 @@ export function OrderShipmentsCard({ shipments, channelName }: { shipments: Orde
           </Text>
         ) : (
           <DataTable
-            columnContentTypes={["text", "text", "text", "text", "text"]}
-            headings={["From", "Status", "Carrier", "Tracking", "Shipped"]}
+            columnContentTypes={["text", "text", "text", "text", "text", "text"]}
+            headings={["From", "Status", "Carrier", "Tracking", "Label", "Shipped"]}
             rows={shipments.map((shipment) => [
               shipment.locationName,
               <BlockStack key={`${shipment.id}-status`} gap="100" inlineAlign="start">
                 <Text as="span">{humanize(shipment.status)}</Text>
-                <ChannelConfirmation shipment={shipment} channelName={channelName} />
+                <TrackingBadge status={shipment.trackingStatus} />
+                {shipment.status === "shipped" || shipment.status === "delivered" ? <ChannelConfirmation shipment={shipment} channelName={channelName} /> : null}
+                {shipment.labelError ? (
+                  <Text as="span" tone="critical" variant="bodySm">
+                    {shipment.labelError}
+                  </Text>
+                ) : null}
               </BlockStack>,
-              [shipment.carrier, shipment.service].filter(Boolean).join(" · ") || "—",
+              <BlockStack key={`${shipment.id}-carrier`} gap="050">
+                <Text as="span">{[shipment.carrier, shipment.service].filter(Boolean).join(" · ") || "—"}</Text>
+                {shipment.rateMinor !== null && shipment.currency ? (
+                  <Text as="span" variant="bodySm" tone="subdued">
+                    {formatMoney(shipment.rateMinor, shipment.currency)}
+                  </Text>
+                ) : null}
+                {shipment.rateExplanation ? (
+                  <Text as="span" variant="bodySm" tone="subdued">
+                    {shipment.rateExplanation}
+                  </Text>
+                ) : null}
+              </BlockStack>,
               shipment.trackingUrl && shipment.trackingNumber ? (
                 <a key={shipment.id} href={shipment.trackingUrl} target="_blank" rel="noreferrer">
                   {shipment.trackingNumber}
@@ -112,6 +142,18 @@ export function OrderShipmentsCard({ shipments, channelName }: { shipments: Orde
               ) : (
                 (shipment.trackingNumber ?? "—")
               ),
+              <BlockStack key={`${shipment.id}-label`} gap="100" inlineAlign="start">
+                {shipment.labelUrl ? (
+                  <a href={shipment.labelUrl} target="_blank" rel="noreferrer">
+                    Open label
+                  </a>
+                ) : (
+                  <Text as="span" tone="subdued">
+                    —
+                  </Text>
+                )}
+                {onAction ? <ShipmentButtons shipment={shipment} busy={busy} onAction={onAction} /> : null}
+              </BlockStack>,
               formatDateTime(shipment.shippedAt),
             ])}
           />
@@ -119,6 +161,29 @@ export function OrderShipmentsCard({ shipments, channelName }: { shipments: Orde
       </BlockStack>
     </Card>
   );
+}
+
+function ShipmentButtons({ shipment, busy, onAction }: { shipment: OrderDetail["shipments"][number]; busy: boolean; onAction: (intent: string, shipmentId: string) => void }) {
+  if (shipment.status === "label_purchased") {
+    return (
+      <InlineStack gap="100">
+        <Button size="slim" onClick={() => onAction("mark_shipped", shipment.id)} loading={busy}>
+          Mark shipped
+        </Button>
+        <Button size="slim" tone="critical" variant="plain" onClick={() => onAction("void_label", shipment.id)} disabled={busy}>
+          Void label
+        </Button>
+      </InlineStack>
+    );
+  }
+  if (shipment.status === "pending" && shipment.labelError) {
+    return (
+      <Button size="slim" onClick={() => onAction("retry_label", shipment.id)} loading={busy}>
+        Buy label again
+      </Button>
+    );
+  }
+  return null;
 }
 
 /** Whether the source channel has heard about the parcel; why not is on the order's exception. */

@@ -26,6 +26,9 @@ import { useRouteLoading } from "../hooks/use-route-loading";
 import { fulfilOrderFieldErrors, fulfilOrderFormSchema, type FulfilOrderFieldErrors } from "../params/fulfilment-params";
 import { orderIdParamSchema } from "../params/order-params";
 import { parseOrThrow } from "../params/search-params";
+import { SHIPPING_INTENTS, shippingActionSchema } from "../params/shipment-params";
+import { applyShippingAction } from "../orders/shipping-actions.server";
+import { BuyLabelsCard } from "../components/order-shipping-cards";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shop } = await requireAdminContext(request);
@@ -41,7 +44,7 @@ const orderActionSchema = z.object({ intent: z.enum(MERCHANT_ORDER_ACTIONS) });
 const FULFILLABLE_STATUSES = ["reserved", "allocated"];
 
 type OrderActionData =
-  | { ok: true; reason: null; shipmentIds?: string[] }
+  | { ok: true; reason: null; shipmentIds?: string[]; message?: string }
   | { ok: false; reason: string; fieldErrors?: FulfilOrderFieldErrors };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
@@ -66,6 +69,14 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
       status: shipped.ok ? 200 : 409,
     });
   }
+  if (typeof form.intent === "string" && SHIPPING_INTENTS.includes(form.intent)) {
+    const shipping = shippingActionSchema.safeParse(form);
+    if (!shipping.success) return json<OrderActionData>({ ok: false, reason: "invalid_shipping_action" }, { status: 400 });
+    const outcome = await applyShippingAction(db, { shopId: shop.id, orderId: id, actor, action: shipping.data });
+    return json<OrderActionData>(outcome.ok ? { ok: true, reason: null, message: outcome.message } : { ok: false, reason: outcome.reason }, {
+      status: outcome.ok ? 200 : 409,
+    });
+  }
   const parsed = orderActionSchema.safeParse(form);
   if (!parsed.success) return json<OrderActionData>({ ok: false, reason: "unknown_action" }, { status: 400 });
   const outcome = await applyMerchantOrderAction(db, { shopId: shop.id, orderId: id, action: parsed.data.intent, actor });
@@ -86,8 +97,12 @@ export default function OrderPage() {
   const act = (intent: string) => fetcher.submit({ intent }, { method: "post" });
   const busy = fetcher.state !== "idle";
   const fulfilResult = fulfilFetcher.data && !fulfilFetcher.data.ok ? fulfilFetcher.data : null;
-  const canFulfil = FULFILLABLE_STATUSES.includes(order.status);
+  const unplanned = allocations.filter((a) => a.status === "reserved" && !a.shipmentId);
+  // Once labels are being bought, the shipments ship; a manual fulfilment would strand them.
+  const canFulfil = FULFILLABLE_STATUSES.includes(order.status) && !allocations.some((a) => a.status === "reserved" && a.shipmentId);
+  const canBuyLabels = ["reserved", "allocated", "partially_shipped"].includes(order.status) && unplanned.length > 0;
   const shipFrom = [...new Set(allocations.filter((a) => a.status === "reserved").map((a) => a.locationName))];
+  const shipmentAction = (intent: string, shipmentId?: string) => fetcher.submit({ intent, ...(shipmentId ? { shipmentId } : {}) }, { method: "post" });
   const fulfil = (values: FulfilOrderValues) => fulfilFetcher.submit({ intent: "fulfil", ...values }, { method: "post" });
 
   return (
@@ -109,6 +124,11 @@ export default function OrderPage() {
       ]}
     >
       <Layout>
+        {fetcher.data?.ok && fetcher.data.message ? (
+          <Layout.Section>
+            <Banner tone="success" title={fetcher.data.message} />
+          </Layout.Section>
+        ) : null}
         {fetcher.data && !fetcher.data.ok ? (
           <Layout.Section>
             <Banner tone="critical" title="The order was not changed">
@@ -121,13 +141,16 @@ export default function OrderPage() {
             <OrderExceptionsBanner exceptions={exceptions} />
             <OrderLinesCard lines={lines} currency={order.currency} />
             <OrderAllocationsCard allocations={allocations} />
-            <OrderShipmentsCard shipments={shipments} channelName={channelLabel(order.channel)} />
+            <OrderShipmentsCard shipments={shipments} channelName={channelLabel(order.channel)} onAction={shipmentAction} busy={busy} />
             <OrderTimelineCard events={events} />
           </BlockStack>
         </Layout.Section>
         <Layout.Section variant="oneThird">
           <BlockStack gap="400">
             <OrderSummaryCard order={order} />
+            {canBuyLabels ? (
+              <BuyLabelsCard locations={[...new Set(unplanned.map((a) => a.locationName))]} busy={busy} onBuy={() => shipmentAction("buy_labels")} />
+            ) : null}
             {canFulfil ? (
               <FulfilOrderForm
                 key={order.id}

@@ -24,6 +24,11 @@ export const EXCEPTION_KINDS = [
   "data_request",
   // A fulfillment or cancellation the source channel refused (jobs/tasks/channel-*.task.ts).
   "channel_write_failed",
+  // Shipping (jobs/tasks/shipping-*.task.ts): no label could be bought, the carrier reported a
+  // delivery problem, or a WMS never acknowledged a shipment to pick.
+  "label_purchase_failed",
+  "delivery_problem",
+  "wms_handoff_failed",
 ] as const;
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
 

@@ -199,6 +199,8 @@ export interface OrderDetailAllocation {
   locationName: string;
   quantity: number;
   status: string;
+  /** The shipment the units are planned on (labels bought or being bought), if any. */
+  shipmentId: string | null;
   createdAt: string;
 }
 
@@ -217,6 +219,16 @@ export interface OrderDetailShipment {
   channelConfirmedAt: string | null;
   /** Why the last confirmation to the channel failed. */
   channelError: string | null;
+  /** The printable label (PDF or image) once bought. */
+  labelUrl: string | null;
+  rateMinor: number | null;
+  currency: string | null;
+  /** The carrier's latest tracking status. */
+  trackingStatus: string | null;
+  /** Why the last label purchase failed; null once one succeeded. */
+  labelError: string | null;
+  /** Why this rate was chosen. */
+  rateExplanation: string | null;
 }
 
 export interface OrderDetailEvent {
@@ -288,6 +300,7 @@ export async function getOrderDetail(db: DbOrTx, shopId: string, orderId: string
         locationName: locations.name,
         quantity: allocations.quantity,
         status: allocations.status,
+        shipmentId: allocations.shipmentId,
         createdAt: allocations.createdAt,
       })
       .from(allocations)
@@ -308,6 +321,12 @@ export async function getOrderDetail(db: DbOrTx, shopId: string, orderId: string
         deliveredAt: shipments.deliveredAt,
         channelConfirmedAt: shipments.channelConfirmedAt,
         channelError: shipments.channelError,
+        labelUrl: shipments.labelUrl,
+        rateMinor: shipments.rateMinor,
+        currency: shipments.currency,
+        trackingStatus: shipments.trackingStatus,
+        labelError: shipments.labelError,
+        rateExplanation: shipments.rateExplanation,
       })
       .from(shipments)
       .innerJoin(locations, eq(locations.id, shipments.locationId))

@@ -39,6 +39,19 @@ export const jobPayloadSchemas = {
     shopId: z.string().uuid(),
     returnId: z.string().uuid(),
   }),
+  "shipping/buy-label": z.object({
+    shopId: z.string().uuid(),
+    shipmentId: z.string().uuid(),
+  }),
+  "shipping/void-label": z.object({
+    shopId: z.string().uuid(),
+    shipmentId: z.string().uuid(),
+    actor: z.string().default("system"),
+  }),
+  "wms/handoff": z.object({
+    shopId: z.string().uuid(),
+    handoffId: z.string().uuid(),
+  }),
   "maintenance:prune-inbox": z.object({}).passthrough(),
 } as const;
 

@@ -60,6 +60,9 @@ export async function shipReservedOrder(
       .where(and(eq(allocations.orderId, order.id), eq(allocations.status, "reserved")))
       .for("update");
     if (held.length === 0) return err("nothing_reserved");
+    // Units already on a planned shipment (labels bought or being bought) ship with that
+    // shipment; a second, manual one would strand its label.
+    if (held.some((a) => a.shipmentId !== null)) return err("shipments_planned", "labels are bought for this order; ship its shipments instead");
     const levels = await lockLevels(tx, input.shopId, held.map((a) => a.variantId));
     const levelFor = new Map(levels.map((level) => [`${level.variantId}:${level.locationId}`, level]));
 

@@ -80,6 +80,7 @@ function headerFields(order: UnifiedOrder) {
     totalMinor: order.totalMinor,
     tags: order.tags,
     note: order.note ?? null,
+    shippingMethod: order.shippingLines.map((line) => line.title).filter(Boolean).join(", ") || null,
     sourceUpdatedAt: order.sourceUpdatedAt,
   };
 }

@@ -7,3 +7,4 @@ export * from "./orders";
 export * from "./returns";
 export * from "./inbox";
 export * from "./imports";
+export * from "./shipping";

@@ -19,6 +19,8 @@ export const inventoryLevels = pgTable(
     onHand: integer("on_hand").notNull().default(0),
     reserved: integer("reserved").notNull().default(0),
     safetyStock: integer("safety_stock").notNull().default(0),
+    /** Where the units sit in the location ("A-03-2"); pick lists walk bins in this order. */
+    bin: text("bin"),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

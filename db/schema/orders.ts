@@ -30,6 +30,8 @@ export const orders = pgTable(
     totalMinor: bigint("total_minor", { mode: "number" }).notNull(),
     tags: jsonb("tags").$type<string[]>().notNull().default([]),
     note: text("note"),
+    /** The shipping method chosen at checkout ("Express Shipping"): what the delivery promise is read from. */
+    shippingMethod: text("shipping_method"),
     placedAt: timestamp("placed_at", { withTimezone: true }).notNull(),
     /** The channel's own last-modified time: an older update never overwrites a newer one. */
     sourceUpdatedAt: timestamp("source_updated_at", { withTimezone: true }).notNull(),
@@ -102,8 +104,25 @@ export const shipments = pgTable(
     channelConfirmedAt: timestamp("channel_confirmed_at", { withTimezone: true }),
     /** Why the last confirmation to the channel failed; cleared when it succeeds. */
     channelError: text("channel_error"),
+    /** The label provider's shipment (EasyPost shp_...) and tracker, once a label was bought. */
+    providerShipmentId: text("provider_shipment_id"),
+    trackerId: text("tracker_id"),
+    /** The carrier's latest tracking status (pre_transit, in_transit, delivered...). */
+    trackingStatus: text("tracking_status"),
+    trackingUpdatedAt: timestamp("tracking_updated_at", { withTimezone: true }),
+    labelPurchasedAt: timestamp("label_purchased_at", { withTimezone: true }),
+    /** Why the last label purchase did not happen; cleared when one succeeds. */
+    labelError: text("label_error"),
+    /** Why this rate was chosen, for the order page. */
+    rateExplanation: text("rate_explanation"),
+    /** The pick wave the shipment is picked in, once batched. */
+    pickWaveId: uuid("pick_wave_id"),
   },
-  (t) => [index("shipments_order_idx").on(t.orderId)],
+  (t) => [
+    index("shipments_order_idx").on(t.orderId),
+    index("shipments_tracker_idx").on(t.trackerId),
+    index("shipments_location_status_idx").on(t.locationId, t.status),
+  ],
 );
 
 /**

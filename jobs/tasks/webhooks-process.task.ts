@@ -5,6 +5,7 @@ import { markDeliveryProcessed } from "../../db/repositories/webhook-inbox-repos
 import { shops, webhookDeliveries } from "../../db/schema";
 import { jobPayloadSchemas } from "../../db/queue/job-payloads";
 import type { TaskContext } from "../task-context";
+import { handleEasyPostDelivery } from "../webhook-handlers/easypost/easypost-webhook-handler";
 import { SHOPIFY_WEBHOOK_HANDLERS } from "../webhook-handlers/shopify/shopify-webhook-handlers";
 import { failed, ignoredStale, type HandlerOutcome } from "../webhook-handlers/shopify/webhook-handler";
 
@@ -31,6 +32,7 @@ export async function processWebhookDelivery(context: TaskContext, deliveryRowId
     return { ...outcome, delivery: "handled" } as const;
 
     async function decide(): Promise<HandlerOutcome> {
+      if (delivery!.channel === "easypost") return handleEasyPostDelivery(tx, delivery!);
       if (delivery!.channel !== "shopify") return failed(`no webhook handler for channel ${delivery!.channel}`);
       const topic = delivery!.topic;
       if (!isShopifyWebhookTopic(topic)) return failed(`no handler for Shopify topic ${topic}`);

@@ -1,0 +1,175 @@
+import { and, desc, eq, sql } from "drizzle-orm";
+import type { PurchasedLabel, RateQuote } from "../../core/ports/carrier-gateway-port";
+import type { LabelPurchaseState } from "../../core/shipping/label-purchase-decision";
+import type { Database } from "../client";
+import { exceptions, labelPurchases, shipments } from "../schema";
+import { appendTimeline, raiseExceptions } from "./order-timeline-repository";
+import { enqueueWmsHandoffs } from "./wms-repository";
+
+/**
+ * The label purchase's idempotency records. `beginLabelPurchase` commits on its own before the
+ * provider is called; every outcome after the call is recorded in one transaction with the
+ * shipment it concerns, so the record and the shipment never disagree.
+ */
+
+export interface LabelPurchaseRecord {
+  id: string;
+  attempt: number;
+  state: LabelPurchaseState;
+  providerShipmentId: string;
+  rateId: string;
+  idempotencyKey: string;
+  explanation: string | null;
+}
+
+export async function latestLabelPurchase(db: Database, shipmentId: string): Promise<LabelPurchaseRecord | null> {
+  const [row] = await db
+    .select({
+      id: labelPurchases.id,
+      attempt: labelPurchases.attempt,
+      state: labelPurchases.state,
+      providerShipmentId: labelPurchases.providerShipmentId,
+      rateId: labelPurchases.rateId,
+      idempotencyKey: labelPurchases.idempotencyKey,
+      explanation: labelPurchases.explanation,
+    })
+    .from(labelPurchases)
+    .where(eq(labelPurchases.shipmentId, shipmentId))
+    .orderBy(desc(labelPurchases.attempt))
+    .limit(1);
+  return row ? { ...row, state: row.state as LabelPurchaseState } : null;
+}
+
+/**
+ * Writes the `buying` record in its own committed transaction. False when another worker wrote
+ * this attempt first (the unique key on shipment and attempt): that one owns the purchase.
+ */
+export async function beginLabelPurchase(
+  db: Database,
+  input: { shopId: string; shipmentId: string; attempt: number; idempotencyKey: string; provider: string; quote: RateQuote; explanation: string },
+): Promise<boolean> {
+  const rows = await db
+    .insert(labelPurchases)
+    .values({
+      shopId: input.shopId,
+      shipmentId: input.shipmentId,
+      attempt: input.attempt,
+      idempotencyKey: input.idempotencyKey,
+      state: "buying",
+      provider: input.provider,
+      providerShipmentId: input.quote.providerShipmentId,
+      rateId: input.quote.rateId,
+      carrier: input.quote.carrier,
+      service: input.quote.service,
+      amountMinor: input.quote.amountMinor,
+      currency: input.quote.currency,
+      explanation: input.explanation,
+    })
+    .onConflictDoNothing()
+    .returning({ id: labelPurchases.id });
+  return rows.length > 0;
+}
+
+/** The label exists: the record, the shipment, its timeline and the WMS hand-offs commit together. */
+export async function recordLabelPurchased(
+  db: Database,
+  input: { shopId: string; shipmentId: string; purchaseId: string; label: PurchasedLabel; explanation: string | null; reconciled: boolean },
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx
+      .update(labelPurchases)
+      .set({ state: "purchased", carrier: input.label.carrier, service: input.label.service, amountMinor: input.label.amountMinor, currency: input.label.currency, error: null, updatedAt: sql`now()` })
+      .where(eq(labelPurchases.id, input.purchaseId));
+    const [shipment] = await tx
+      .update(shipments)
+      .set({
+        status: sql`case when ${shipments.status} = 'pending' then 'label_purchased' else ${shipments.status} end`,
+        carrier: input.label.carrier,
+        service: input.label.service,
+        trackingNumber: input.label.trackingNumber,
+        trackingUrl: input.label.trackingUrl ?? null,
+        labelUrl: input.label.labelUrl,
+        rateMinor: input.label.amountMinor,
+        currency: input.label.currency,
+        providerShipmentId: input.label.providerShipmentId,
+        trackerId: input.label.trackerId ?? null,
+        trackingStatus: input.label.trackingStatus ?? null,
+        labelPurchasedAt: sql`now()`,
+        labelError: null,
+        rateExplanation: input.explanation,
+      })
+      .where(eq(shipments.id, input.shipmentId))
+      .returning({ orderId: shipments.orderId, locationId: shipments.locationId });
+    await appendTimeline(tx, input.shopId, shipment!.orderId, [
+      {
+        kind: "label_purchased",
+        message: `Label bought: ${input.label.carrier} ${input.label.service}, ${input.label.trackingNumber}${input.reconciled ? " (found at the provider after an interrupted purchase)" : ""}`,
+        data: { shipmentId: input.shipmentId, amountMinor: input.label.amountMinor, currency: input.label.currency, explanation: input.explanation },
+      },
+    ]);
+    await tx
+      .update(exceptions)
+      .set({ status: "resolved", resolvedAt: sql`now()`, resolvedBy: "system:label" })
+      .where(
+        and(
+          eq(exceptions.shopId, input.shopId),
+          eq(exceptions.orderId, shipment!.orderId),
+          eq(exceptions.status, "open"),
+          sql`${exceptions.kind} in ('label_purchase_failed', 'address_invalid')`,
+          sql`${exceptions.details}->>'shipmentId' = ${input.shipmentId}`,
+        ),
+      );
+    await enqueueWmsHandoffs(tx, { shopId: input.shopId, shipmentId: input.shipmentId, locationId: shipment!.locationId });
+  });
+}
+
+/**
+ * No label could be bought and retrying will not help: the attempt (if one was recorded) is
+ * marked failed so the next try shops again, and the merchant gets one open exception per
+ * shipment with the reason.
+ */
+export async function recordLabelFailure(
+  db: Database,
+  input: { shopId: string; shipmentId: string; orderId: string; purchaseId?: string; kind: "label_purchase_failed" | "address_invalid"; reason: string; message: string },
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    if (input.purchaseId) {
+      await tx.update(labelPurchases).set({ state: "failed", error: input.message, updatedAt: sql`now()` }).where(eq(labelPurchases.id, input.purchaseId));
+    }
+    await tx.update(shipments).set({ labelError: input.message }).where(eq(shipments.id, input.shipmentId));
+    await appendTimeline(tx, input.shopId, input.orderId, [{ kind: "label_failed", message: input.message, data: { shipmentId: input.shipmentId, reason: input.reason } }]);
+    const open = await tx
+      .select({ id: exceptions.id })
+      .from(exceptions)
+      .where(
+        and(
+          eq(exceptions.shopId, input.shopId),
+          eq(exceptions.orderId, input.orderId),
+          eq(exceptions.kind, input.kind),
+          eq(exceptions.status, "open"),
+          sql`${exceptions.details}->>'shipmentId' = ${input.shipmentId}`,
+        ),
+      )
+      .limit(1);
+    if (open.length === 0) {
+      await raiseExceptions(tx, input.shopId, [{ kind: input.kind, message: input.message, details: { shipmentId: input.shipmentId, reason: input.reason } }], { orderId: input.orderId });
+    }
+  });
+}
+
+/** The provider accepted the refund request: the label is spent, the shipment can be bought again. */
+export async function recordLabelVoided(
+  db: Database,
+  input: { shopId: string; shipmentId: string; orderId: string; purchaseId: string; refundStatus: string; actor: string },
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.update(labelPurchases).set({ state: "voided", refundStatus: input.refundStatus, updatedAt: sql`now()` }).where(eq(labelPurchases.id, input.purchaseId));
+    await tx
+      .update(shipments)
+      .set({ status: "pending", trackingNumber: null, trackingUrl: null, labelUrl: null, rateMinor: null, providerShipmentId: null, trackerId: null, trackingStatus: null, labelPurchasedAt: null, carrier: null, service: null })
+      .where(and(eq(shipments.id, input.shipmentId), eq(shipments.status, "label_purchased")));
+    await appendTimeline(tx, input.shopId, input.orderId, [
+      { kind: "label_voided", message: `Label voided; refund ${input.refundStatus}`, data: { shipmentId: input.shipmentId }, actor: input.actor },
+    ]);
+  });
+}

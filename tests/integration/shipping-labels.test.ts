@@ -1,0 +1,252 @@
+import { randomBytes } from "node:crypto";
+import { and, eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CarrierGateway } from "../../core/ports/carrier-gateway-port";
+import { carrierGatewayFor, type CarrierGatewayFactory } from "../../connectors/easypost/easypost-account-gateway";
+import { startEasyPostSandbox, type EasyPostSandbox } from "../../connectors/easypost/sandbox/easypost-sandbox.server";
+import { CredentialCipher } from "../../db/crypto/credential-cipher";
+import { upsertCarrierAccount } from "../../db/repositories/carrier-account-repository";
+import { ingestOrder } from "../../db/repositories/order-ingest-repository";
+import { planShipments } from "../../db/repositories/shipment-repository";
+import { storeDelivery } from "../../db/repositories/webhook-inbox-repository";
+import { allocations, exceptions, inventoryMovements, labelPurchases, orders, shipments, variants } from "../../db/schema";
+import { LabelPurchaseRetry, purchaseLabel } from "../../jobs/tasks/shipping-buy-label.task";
+import { voidLabel } from "../../jobs/tasks/shipping-void-label.task";
+import { processWebhookDelivery } from "../../jobs/tasks/webhooks-process.task";
+import type { TaskContext } from "../../jobs/task-context";
+import { createLocation, createShop, createVariant, ledgerMismatches, line, makeOrder, receive } from "../helpers/ledger-fixtures";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
+
+/**
+ * Labels end to end on real PostgreSQL: the buy-label task through the official EasyPost SDK
+ * against the EasyPost sandbox over HTTP. The properties under test are about money and stock:
+ * a label is bought at most once per shipment whatever retries or crashes happen, and a parcel
+ * leaves the ledger exactly when the carrier (or a person) says it left.
+ */
+
+const cipher = new CredentialCipher(randomBytes(32));
+const API_KEY = "EZTK_labels_test";
+const WEBHOOK_SECRET = "labels-webhook-secret";
+let database: TestDatabase;
+let sandbox: EasyPostSandbox;
+let shopId: string;
+let eastId: string;
+let westId: string;
+let seq = 0;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  sandbox = await startEasyPostSandbox({ port: 0, apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, log: () => {} });
+  const { db } = database;
+  shopId = (await createShop(db)).id;
+  eastId = (await createLocation(db, shopId, { name: "East", priority: 1, postalCode: "43207" })).id;
+  westId = (await createLocation(db, shopId, { name: "West", priority: 2, postalCode: "89502", city: "Reno", region: "NV" })).id;
+  for (const [sku, where] of [["BOOT", eastId], ["HAT", westId]] as const) {
+    const variant = await createVariant(db, shopId, sku);
+    await db.update(variants).set({ weightGrams: sku === "BOOT" ? 1400 : 200 }).where(eq(variants.id, variant.id));
+    await receive(db, shopId, variant.id, where, 100);
+  }
+  await upsertCarrierAccount(db, cipher, { shopId, provider: "easypost", name: "EasyPost", apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, settings: { baseUrl: sandbox.apiBaseUrl } });
+});
+afterAll(async () => sandbox?.stop());
+
+function context(factory: CarrierGatewayFactory = carrierGatewayFor): TaskContext {
+  return { db: database.db, cipher, carrierGateways: factory };
+}
+
+/** A factory whose gateway runs `around` on every purchase: how crashes and lost answers are staged. */
+function withBuy(around: (real: CarrierGateway, request: Parameters<CarrierGateway["buyLabel"]>[0]) => ReturnType<CarrierGateway["buyLabel"]>): CarrierGatewayFactory {
+  return (account) => {
+    const built = carrierGatewayFor(account);
+    if (!built.ok) return built;
+    const real = built.value;
+    const wrapped: CarrierGateway = {
+      verifyAddress: (a) => real.verifyAddress(a),
+      rates: (r) => real.rates(r),
+      buyLabel: (r) => around(real, r),
+      findLabel: (id) => real.findLabel(id),
+      refundLabel: (id) => real.refundLabel(id),
+      createTracker: (r) => real.createTracker(r),
+    };
+    return { ok: true, value: wrapped };
+  };
+}
+
+async function plannedOrder(lines: ReturnType<typeof line>[], overrides: Parameters<typeof makeOrder>[0] extends infer O ? Partial<O> : never = {}) {
+  const n = ++seq;
+  const ingested = await ingestOrder(database.db, { shopId, actor: "test", order: makeOrder({ number: `#L${n}`, lines, shippingLines: [{ title: "Standard Shipping", priceMinor: 500 }], ...overrides }) });
+  expect(ingested.status).toBe("reserved");
+  const planned = await planShipments(database.db, { shopId, orderId: ingested.orderId, actor: "test" });
+  if (!planned.ok) throw new Error(planned.reason);
+  return { orderId: ingested.orderId, shipmentIds: planned.value.shipmentIds };
+}
+
+async function shipment(id: string) {
+  const [row] = await database.db.select().from(shipments).where(eq(shipments.id, id));
+  return row!;
+}
+
+const purchasesAtProvider = (providerShipmentId: string | null) => sandbox.state.purchases.filter((p) => p.shipmentId === providerShipmentId).length;
+
+describe("labels per shipment", () => {
+  it("splits an order whose lines sit at two locations into two shipments, each with its own label and tracking", async () => {
+    const { orderId, shipmentIds } = await plannedOrder([line("BOOT", 1), line("HAT", 2)]);
+    expect(shipmentIds).toHaveLength(2);
+    const [order] = await database.db.select({ status: orders.status, shippingMethod: orders.shippingMethod }).from(orders).where(eq(orders.id, orderId));
+    expect(order).toEqual({ status: "allocated", shippingMethod: "Standard Shipping" });
+    for (const id of shipmentIds) expect(await purchaseLabel(context(), { shopId, shipmentId: id })).toEqual({ status: "purchased", reconciled: false });
+    const rows = await Promise.all(shipmentIds.map(shipment));
+    expect(new Set(rows.map((r) => r.locationId))).toEqual(new Set([eastId, westId]));
+    expect(new Set(rows.map((r) => r.trackingNumber)).size).toBe(2);
+    for (const row of rows) {
+      expect(row).toMatchObject({ status: "label_purchased", currency: "USD" });
+      expect(row.labelUrl).toMatch(/\/labels\/shp_[0-9a-f]+\.pdf$/);
+      expect(row.carrier && row.service && row.trackingNumber && row.providerShipmentId && row.trackerId).toBeTruthy();
+      expect(row.rateMinor).toBeGreaterThan(0);
+      expect(row.rateExplanation).toMatch(/cheapest/);
+      expect(purchasesAtProvider(row.providerShipmentId)).toBe(1);
+    }
+  });
+
+  it("a redelivered job buys nothing more", async () => {
+    const { shipmentIds } = await plannedOrder([line("BOOT", 1)]);
+    const id = shipmentIds[0]!;
+    const before = sandbox.state.purchases.length;
+    expect(await purchaseLabel(context(), { shopId, shipmentId: id })).toMatchObject({ status: "purchased" });
+    expect(await purchaseLabel(context(), { shopId, shipmentId: id })).toEqual({ status: "already_purchased" });
+    expect(sandbox.state.purchases.length - before).toBe(1);
+  });
+
+  it("a worker crash after the provider bought, before we recorded it, is reconciled without a second purchase", async () => {
+    const { shipmentIds } = await plannedOrder([line("HAT", 1)]);
+    const id = shipmentIds[0]!;
+    const crashing = withBuy(async (real, request) => {
+      await real.buyLabel(request);
+      throw new Error("worker killed after the provider answered");
+    });
+    await expect(purchaseLabel(context(crashing), { shopId, shipmentId: id })).rejects.toThrow("worker killed");
+    const [record] = await database.db.select().from(labelPurchases).where(eq(labelPurchases.shipmentId, id));
+    expect(record).toMatchObject({ state: "buying", attempt: 1 });
+    expect((await shipment(id)).status).toBe("pending");
+
+    // graphile-worker runs the job again (the same crashing gateway would not even be called to buy).
+    expect(await purchaseLabel(context(crashing), { shopId, shipmentId: id })).toEqual({ status: "purchased", reconciled: true });
+    const after = await shipment(id);
+    expect(after.status).toBe("label_purchased");
+    expect(purchasesAtProvider(record!.providerShipmentId)).toBe(1);
+    expect(after.providerShipmentId).toBe(record!.providerShipmentId);
+  });
+
+  it("a lost answer (timeout after the purchase) is retried and reconciled, never bought twice", async () => {
+    const { shipmentIds } = await plannedOrder([line("BOOT", 2)]);
+    const id = shipmentIds[0]!;
+    const lossy = withBuy(async (real, request) => {
+      await real.buyLabel(request);
+      return { ok: false, reason: "unavailable", detail: "socket hang up" };
+    });
+    await expect(purchaseLabel(context(lossy), { shopId, shipmentId: id })).rejects.toBeInstanceOf(LabelPurchaseRetry);
+    await expect(purchaseLabel(context(lossy), { shopId, shipmentId: id })).resolves.toEqual({ status: "purchased", reconciled: true });
+    const row = await shipment(id);
+    expect(purchasesAtProvider(row.providerShipmentId)).toBe(1);
+    expect(await database.db.select().from(labelPurchases).where(eq(labelPurchases.shipmentId, id))).toHaveLength(1);
+  });
+
+  it("an interrupted purchase that never reached the provider is bought on the retry, once", async () => {
+    const { shipmentIds } = await plannedOrder([line("HAT", 3)]);
+    const id = shipmentIds[0]!;
+    const down = withBuy(async () => ({ ok: false, reason: "unavailable", detail: "connection refused" }));
+    await expect(purchaseLabel(context(down), { shopId, shipmentId: id })).rejects.toBeInstanceOf(LabelPurchaseRetry);
+    expect(await purchaseLabel(context(), { shopId, shipmentId: id })).toEqual({ status: "purchased", reconciled: false });
+    expect(purchasesAtProvider((await shipment(id)).providerShipmentId)).toBe(1);
+  });
+
+  it("an address the carrier cannot deliver to buys nothing and raises one exception", async () => {
+    const { orderId, shipmentIds } = await plannedOrder([line("HAT", 1)], {
+      shippingAddress: { name: "Nobody", line1: "000 unknown street", city: "Not A City", region: "ZZ", postalCode: "00001", countryCode: "US" },
+    });
+    const id = shipmentIds[0]!;
+    expect(await purchaseLabel(context(), { shopId, shipmentId: id })).toEqual({ status: "failed", reason: "address_invalid" });
+    expect(await purchaseLabel(context(), { shopId, shipmentId: id })).toEqual({ status: "failed", reason: "address_invalid" });
+    const raised = await database.db.select().from(exceptions).where(and(eq(exceptions.orderId, orderId), eq(exceptions.status, "open")));
+    expect(raised.map((e) => e.kind)).toEqual(["address_invalid"]);
+    expect(await database.db.select().from(labelPurchases).where(eq(labelPurchases.shipmentId, id))).toHaveLength(0);
+    expect((await shipment(id)).labelError).toMatch(/cannot deliver/);
+  });
+
+  it("voids an unused label and buys a new one as a new attempt", async () => {
+    const { shipmentIds } = await plannedOrder([line("BOOT", 1)]);
+    const id = shipmentIds[0]!;
+    await purchaseLabel(context(), { shopId, shipmentId: id });
+    const first = (await shipment(id)).providerShipmentId;
+    expect(await voidLabel(context(), { shopId, shipmentId: id, actor: "user:test" })).toEqual({ status: "voided", refund: "submitted" });
+    expect(await shipment(id)).toMatchObject({ status: "pending", labelUrl: null, trackingNumber: null });
+    expect(sandbox.state.refunds).toContain(first);
+    expect(await purchaseLabel(context(), { shopId, shipmentId: id })).toMatchObject({ status: "purchased" });
+    const records = await database.db.select({ attempt: labelPurchases.attempt, state: labelPurchases.state }).from(labelPurchases).where(eq(labelPurchases.shipmentId, id)).orderBy(labelPurchases.attempt);
+    expect(records).toEqual([{ attempt: 1, state: "voided" }, { attempt: 2, state: "purchased" }]);
+  });
+});
+
+describe("tracking updates from EasyPost webhooks", () => {
+  async function deliverEvent(trackerId: string, status?: string) {
+    const { tracker } = await sandbox.advanceTracker(trackerId, status);
+    const body = JSON.stringify({ id: `evt_${randomBytes(8).toString("hex")}`, object: "Event", description: "tracker.updated", result: tracker, updated_at: tracker.updated_at });
+    const event = JSON.parse(body) as { id: string; result: { id: string; updated_at: string } };
+    const stored = await storeDelivery(database.db, { shopId, channel: "easypost", deliveryId: event.id, topic: "tracker.updated", resourceId: event.result.id, payload: event });
+    if (!stored.stored) throw new Error("not stored");
+    return { rowId: stored.rowId, event };
+  }
+
+  it("an in-transit scan ships the parcel through the ledger; delivered delivers the order once every parcel is delivered", async () => {
+    const { orderId, shipmentIds } = await plannedOrder([line("BOOT", 1), line("HAT", 1)]);
+    for (const id of shipmentIds) await purchaseLabel(context(), { shopId, shipmentId: id });
+    const [east, west] = await Promise.all(shipmentIds.map(shipment));
+
+    const transit = await deliverEvent(east!.trackerId!);
+    expect(await processWebhookDelivery(context(), transit.rowId)).toMatchObject({ delivery: "handled", status: "processed" });
+    expect(await shipment(east!.id)).toMatchObject({ status: "shipped", trackingStatus: "in_transit" });
+    const [afterOne] = await database.db.select({ status: orders.status }).from(orders).where(eq(orders.id, orderId));
+    expect(afterOne!.status).toBe("partially_shipped");
+    const shipMoves = await database.db
+      .select({ quantity: inventoryMovements.quantity, onHandDelta: inventoryMovements.onHandDelta, reservedDelta: inventoryMovements.reservedDelta })
+      .from(inventoryMovements)
+      .innerJoin(allocations, sql`${allocations.orderLineId}::text = ${inventoryMovements.causeId}`)
+      .where(and(eq(inventoryMovements.kind, "ship"), eq(allocations.shipmentId, east!.id)));
+    expect(shipMoves).toEqual([{ quantity: 1, onHandDelta: -1, reservedDelta: -1 }]);
+    // The confirmation to the source channel is queued with the shipment.
+    const jobs = await database.db.execute(sql`SELECT 1 FROM graphile_worker._private_jobs WHERE key = ${`channels/confirm-fulfillment:${east!.id}`}`);
+    expect(jobs.rows).toHaveLength(1);
+
+    // Processing the same delivery again (a retried job) changes nothing.
+    expect(await processWebhookDelivery(context(), transit.rowId)).toMatchObject({ delivery: "already_finished" });
+
+    for (const s of [east!, west!]) {
+      const delivered = await deliverEvent(s.trackerId!, "delivered");
+      expect(await processWebhookDelivery(context(), delivered.rowId)).toMatchObject({ status: "processed" });
+    }
+    expect(await shipment(west!.id)).toMatchObject({ status: "delivered" });
+    const [done] = await database.db.select({ status: orders.status }).from(orders).where(eq(orders.id, orderId));
+    expect(done!.status).toBe("delivered");
+    expect(await ledgerMismatches(database.db, shopId)).toEqual([]);
+  });
+
+  it("a failed delivery puts the order in front of a person; an unknown tracker is ignored", async () => {
+    const { orderId, shipmentIds } = await plannedOrder([line("HAT", 1)]);
+    await purchaseLabel(context(), { shopId, shipmentId: shipmentIds[0]! });
+    const row = await shipment(shipmentIds[0]!);
+    const problem = await deliverEvent(row.trackerId!, "return_to_sender");
+    await processWebhookDelivery(context(), problem.rowId);
+    const raised = await database.db.select().from(exceptions).where(and(eq(exceptions.orderId, orderId), eq(exceptions.kind, "delivery_problem")));
+    expect(raised).toHaveLength(1);
+
+    const stray = await storeDelivery(database.db, {
+      shopId,
+      channel: "easypost",
+      deliveryId: "evt_stray",
+      topic: "tracker.updated",
+      payload: { id: "evt_stray", object: "Event", description: "tracker.updated", result: { id: "trk_unknown", tracking_code: "X1", status: "in_transit", carrier: "USPS" } },
+    });
+    if (!stray.stored) throw new Error("not stored");
+    expect(await processWebhookDelivery(context(), stray.rowId)).toMatchObject({ status: "ignored_stale" });
+  });
+});
