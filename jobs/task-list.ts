@@ -1,5 +1,6 @@
 import type { TaskList } from "graphile-worker";
 import type { TaskContext } from "./task-context";
+import { channelsPollDueTask, channelsPollOrdersTask } from "./tasks/channels-poll-orders.task";
 import { channelsCancelOrderTask } from "./tasks/channels-cancel-order.task";
 import { channelsConfirmFulfillmentTask } from "./tasks/channels-confirm-fulfillment.task";
 import { inventorySyncTask } from "./tasks/inventory-sync.task";
@@ -28,6 +29,8 @@ export function buildTaskList(context: TaskContext): TaskList {
     "shipping/buy-label": shippingBuyLabelTask(context),
     "shipping/void-label": shippingVoidLabelTask(context),
     "wms/handoff": wmsHandoffTask(context),
+    "channels/poll-orders": channelsPollOrdersTask(context),
+    "channels:poll-due": channelsPollDueTask(context),
   };
 }
 
@@ -35,4 +38,6 @@ export function buildTaskList(context: TaskContext): TaskList {
 export const CRONTAB = [
   // Processed deliveries are kept 30 days for inspection, then pruned; failed ones are kept.
   "15 3 * * * maintenance:prune-inbox ?jobKey=prune-inbox",
+  // Order capture by polling (eBay; WooCommerce's fallback): one job per connection, every minute.
+  "* * * * * channels:poll-due ?jobKey=poll-due",
 ].join("\n");

@@ -53,6 +53,8 @@ try {
       `  try            curl -H "Authorization: Bearer ${token}" ${appUrl}/api/v1/orders`,
       `  Shopify sandbox ${channels.shopify.baseUrl}`,
       `  EasyPost sandbox ${channels.easypost.baseUrl}`,
+      `  eBay sandbox   ${channels.marketplaces.ebay.url}`,
+      `  Woo sandbox    ${channels.marketplaces.woocommerce.url}/wp-json/wc/v3`,
     ];
   }
 

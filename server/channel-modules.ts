@@ -1,5 +1,7 @@
 import type { ChannelConnectors } from "../connectors/channel-connectors";
+import { ebayChannelModule } from "../connectors/ebay/ebay-channel-module";
 import { shopifyChannelModule } from "../connectors/shopify/shopify-channel-module";
+import { wooCommerceChannelModule } from "../connectors/woocommerce/woocommerce-channel-module";
 import type { ShopifyAppCredentials } from "../connectors/shopify/shopify-credentials";
 import type { Database } from "../db/client";
 import { createCredentialStore } from "../db/repositories/channel-credential-store";
@@ -11,7 +13,7 @@ import { demoModeEnabled, webhookSecret } from "./demo-mode";
  */
 export function channelConnectors(db: Database, env: Record<string, string | undefined> = process.env): ChannelConnectors {
   return {
-    modules: [shopifyChannelModule({ app: shopifyAppCredentials(env) })],
+    modules: [shopifyChannelModule({ app: shopifyAppCredentials(env) }), ebayChannelModule(), wooCommerceChannelModule()],
     credentials: createCredentialStore(db),
   };
 }

@@ -8,6 +8,7 @@ import { available } from "../core/inventory/stock-balance";
 import { webhookSecret } from "./demo-mode";
 import { registerDemoControls } from "./demo-controls";
 import { startDemoCarrier } from "./demo-carrier";
+import { startDemoMarketplaces, type DemoMarketplaces } from "./demo-marketplace-channels";
 
 export const DEMO_SHOPIFY_ACCESS_TOKEN = "shpat_switchyard_demo_sandbox";
 
@@ -15,6 +16,8 @@ export interface DemoChannels {
   shopify: { baseUrl: string; accessToken: string };
   /** The EasyPost sandbox labels are bought from. */
   easypost: { baseUrl: string };
+  /** The eBay and WooCommerce sandboxes the demo's marketplace connections talk to. */
+  marketplaces: DemoMarketplaces;
   /** Mirrors the seeded shop into the sandbox and links Shopify ids back onto our rows. */
   loadShop(shopId: string): Promise<void>;
   stop(): Promise<void>;
@@ -34,6 +37,8 @@ export async function startDemoChannels(options: { db: Database; appUrl: string;
     appUrl: options.appUrl,
     log: process.env.SWITCHYARD_SANDBOX_LOG ? undefined : () => {},
   });
+  // Port 0 (tests) means free ports for every sandbox, not just Shopify's.
+  const marketplaces = await startDemoMarketplaces({ db: options.db, appUrl: options.appUrl, ...(options.port === 0 ? { ports: { ebay: 0, woocommerce: 0 } } : {}) });
   let streamTimer: NodeJS.Timeout | undefined;
   // A caller that picks a free port for Shopify (tests) gets a free one for EasyPost too.
   const carrier = await startDemoCarrier({ db: options.db, appUrl: options.appUrl, ...(options.port === 0 ? { port: 0 } : {}) });
@@ -41,6 +46,7 @@ export async function startDemoChannels(options: { db: Database; appUrl: string;
   return {
     shopify: { baseUrl: sandbox.url, accessToken: DEMO_SHOPIFY_ACCESS_TOKEN },
     easypost: { baseUrl: carrier.sandbox.apiBaseUrl },
+    marketplaces,
     async loadShop(shopId) {
       await carrier.connectShop(shopId);
       const seed = await sandboxSeedFromDatabase(options.db, shopId);
@@ -53,7 +59,9 @@ export async function startDemoChannels(options: { db: Database; appUrl: string;
         .update(channelConnections)
         .set({ settings: sql`${channelConnections.settings} || ${JSON.stringify({ baseUrl: sandbox.url, sandbox: true })}::jsonb` })
         .where(and(eq(channelConnections.shopId, shopId), eq(channelConnections.channel, "shopify")));
+      await marketplaces.link(shopId);
       registerDemoControls({
+        simulateMarketplaceOrders: (channel, count) => marketplaces.simulateOrders(channel, count),
         simulateShopifyOrders: async (count) => {
           let sent = 0;
           for (let i = 0; i < count; i++) {
@@ -65,7 +73,11 @@ export async function startDemoChannels(options: { db: Database; appUrl: string;
       });
       const perMinute = Number(process.env.SWITCHYARD_DEMO_ORDER_STREAM ?? 0);
       if (perMinute > 0) {
-        streamTimer = setInterval(() => void sandbox.simulateOrder().catch(() => {}), 60_000 / perMinute);
+        streamTimer = setInterval(() => {
+          void sandbox.simulateOrder().catch(() => {});
+          // The marketplaces sell too, so the stock sync has something to follow on every channel.
+          void marketplaces.simulateOrders(Math.random() < 0.5 ? "woocommerce" : "ebay", 1).catch(() => {});
+        }, 60_000 / perMinute);
         streamTimer.unref();
       }
     },
@@ -74,6 +86,7 @@ export async function startDemoChannels(options: { db: Database; appUrl: string;
       registerDemoControls(undefined);
       await sandbox.stop();
       await carrier.stop();
+      await marketplaces.stop();
     },
   };
 }

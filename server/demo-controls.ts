@@ -6,6 +6,12 @@
 export interface DemoControls {
   /** Sends this many signed orders/create webhooks from the Shopify sandbox; returns how many were accepted. */
   simulateShopifyOrders(count: number): Promise<number>;
+  /**
+   * Places orders in the WooCommerce sandbox (delivered here as signed webhooks; returns how
+   * many were accepted) or the eBay sandbox (picked up by the next order poll; returns how many
+   * were placed).
+   */
+  simulateMarketplaceOrders?(channel: "woocommerce" | "ebay", count: number): Promise<number>;
 }
 
 declare global {

@@ -9,6 +9,7 @@ export function DemoTrafficCard() {
   const fetcher = useFetcher<SimulateResult>();
   const revalidator = useRevalidator();
   const [count, setCount] = useState("5");
+  const [channel, setChannel] = useState("shopify");
   const busy = fetcher.state !== "idle";
   const result = fetcher.data;
 
@@ -24,14 +25,26 @@ export function DemoTrafficCard() {
     <Card>
       <BlockStack gap="300">
         <Text as="h2" variant="headingMd">
-          Simulate Shopify orders
+          Simulate orders
         </Text>
         <Text as="p" tone="subdued">
-          The Shopify sandbox places orders from the demo catalogue and sends them here as signed orders/create webhooks:
-          they are verified, stored once, reserved and shown like any real order.
+          A channel sandbox places orders from the demo catalogue: Shopify and WooCommerce send them here as signed
+          webhooks, eBay's are picked up by the next order poll (every minute). They are verified, stored once, reserved
+          and shown like any real order, and every other channel's stock follows.
         </Text>
         <fetcher.Form method="post" action="/app/demo/simulate-orders">
           <InlineStack gap="300" blockAlign="end">
+            <Select
+              label="Channel"
+              name="channel"
+              options={[
+                { label: "Shopify", value: "shopify" },
+                { label: "WooCommerce", value: "woocommerce" },
+                { label: "eBay", value: "ebay" },
+              ]}
+              value={channel}
+              onChange={setChannel}
+            />
             <Select
               label="Orders"
               name="count"
@@ -47,7 +60,7 @@ export function DemoTrafficCard() {
         {result && !busy ? (
           result.ok ? (
             <Banner tone="success">
-              {result.sent} of {result.requested} webhooks accepted; the orders appear as the worker processes them.
+              {result.sent} of {result.requested} orders placed; they appear as the worker processes them.
             </Banner>
           ) : (
             <Banner tone="critical">{result.error}</Banner>

@@ -3,7 +3,10 @@ import { z } from "zod";
 import { demoControls } from "../../server/demo-controls";
 import { requireAdminContext } from "../auth/admin-context.server";
 
-const formSchema = z.object({ count: z.coerce.number().int().min(1).max(50) });
+const formSchema = z.object({
+  count: z.coerce.number().int().min(1).max(50),
+  channel: z.enum(["shopify", "woocommerce", "ebay"]).default("shopify"),
+});
 
 /**
  * POST /app/demo/simulate-orders — demo only: the Shopify sandbox places orders and delivers
@@ -18,6 +21,10 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   if (!controls) {
     return json({ ok: false as const, error: "The Shopify sandbox is not running in this process (start the demo with npm start)." }, { status: 503 });
   }
-  const sent = await controls.simulateShopifyOrders(parsed.data.count);
+  const { channel, count } = parsed.data;
+  if (channel !== "shopify" && !controls.simulateMarketplaceOrders) {
+    return json({ ok: false as const, error: "The eBay and WooCommerce sandboxes are not running in this process." }, { status: 503 });
+  }
+  const sent = channel === "shopify" ? await controls.simulateShopifyOrders(count) : await controls.simulateMarketplaceOrders!(channel, count);
   return json({ ok: true as const, requested: parsed.data.count, sent });
 };

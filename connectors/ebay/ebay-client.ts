@@ -10,10 +10,10 @@ import type { ChannelCallResult, ChannelFailure, ChannelFailureReason } from "..
  * the eBay host of every call to the configured base URL (the sandbox, a proxy), and leaves
  * production untouched when none is set.
  *
- * The user token expires every two hours. A call made with an expired token is refreshed with
- * the refresh-token grant, the new token is persisted (encrypted, by the caller's callback)
- * BEFORE it is used, and the call is retried once; a refresh that fails means a person must
- * reconnect (`unauthorized`).
+ * The user token expires every two hours. A call refused with 401 asks its token source for a
+ * new token (the refresh-token grant; the module's credential session persists it, encrypted,
+ * BEFORE it is used) and is retried once; a refresh that fails means a person must reconnect
+ * (`unauthorized`).
  */
 
 export const ebayCredentialsSchema = z.object({
@@ -67,92 +67,125 @@ export class RebasedRequest extends AxiosRequest {
   }
 }
 
+/** Where a session gets its token, and a new one when eBay refused it (the module's credential session). */
+export interface EbayTokenSource {
+  current(): Promise<ChannelCallResult<EbayCredentials>>;
+  renew(rejected: EbayCredentials): Promise<ChannelCallResult<EbayCredentials>>;
+}
+
 export interface EbaySessionConfig {
   /** e.g. the sandbox's http://127.0.0.1:3103; absent: eBay production. */
   baseUrl?: string;
   marketplaceId?: string;
-  credentials: EbayCredentials;
-  /** Persists refreshed credentials (encrypted at rest); awaited before the new token is used. */
-  onCredentialsRefreshed?: (credentials: EbayCredentials) => Promise<void>;
-  now?: () => number;
+  tokens: EbayTokenSource;
 }
 
 export interface EbaySession {
-  readonly api: eBayApi;
-  /** Runs a call with a fresh token; expired -> refreshed, persisted, retried once. */
+  /** Runs a call with the current token; refused (401) -> renewed once and retried once. */
   call<T>(run: (api: eBayApi) => Promise<T>): Promise<ChannelCallResult<T>>;
-  credentials(): EbayCredentials;
 }
 
-export function createEbaySession(config: EbaySessionConfig): EbaySession {
-  const now = config.now ?? Date.now;
-  let credentials = config.credentials;
-  const api = new eBayApi(
+function ebayApi(baseUrl: string | undefined, credentials: Pick<EbayCredentials, "appId" | "certId">, marketplaceId?: string): eBayApi {
+  return new eBayApi(
     {
       appId: credentials.appId,
       certId: credentials.certId,
       sandbox: false,
-      // Refresh is done here, so the new token is persisted before it is used.
+      // Refresh goes through the token source, so the new token is persisted before it is used.
       autoRefreshToken: false,
       scope: EBAY_SELL_SCOPES,
-      ...(config.marketplaceId ? { marketplaceId: config.marketplaceId as never } : {}),
+      ...(marketplaceId ? { marketplaceId: marketplaceId as never } : {}),
     },
-    new RebasedRequest(config.baseUrl),
+    new RebasedRequest(baseUrl),
   );
-  const setToken = () =>
-    api.OAuth2.setCredentials({
-      access_token: credentials.accessToken,
-      refresh_token: credentials.refreshToken,
-      expires_in: 7200,
-      refresh_token_expires_in: 47_304_000,
-      token_type: "User Access Token",
-    });
-  setToken();
+}
 
-  async function refresh(): Promise<ChannelFailure | undefined> {
-    try {
-      const token = (await api.OAuth2.refreshUserAccessToken()) as { access_token: string; expires_in?: number; refresh_token?: string };
-      const next: EbayCredentials = {
-        ...credentials,
-        accessToken: token.access_token,
-        // eBay keeps the refresh token (18 months) and does not send a new one on refresh.
-        refreshToken: token.refresh_token || credentials.refreshToken,
-        accessTokenExpiresAt: new Date(now() + (token.expires_in ?? 7200) * 1000).toISOString(),
-      };
-      await config.onCredentialsRefreshed?.(next);
-      credentials = next;
-      setToken();
-      return undefined;
-    } catch (error) {
-      const failure = ebayFailure(error);
-      // The refresh token itself was refused: only a person reconnecting can fix it.
-      return failure.reason === "rejected" ? { ...failure, reason: "unauthorized" } : failure;
-    }
-  }
+function useToken(api: eBayApi, credentials: EbayCredentials): void {
+  api.OAuth2.setCredentials({
+    access_token: credentials.accessToken,
+    refresh_token: credentials.refreshToken,
+    expires_in: 7200,
+    refresh_token_expires_in: 47_304_000,
+    token_type: "User Access Token",
+  });
+}
 
-  const expired = () => credentials.accessTokenExpiresAt !== undefined && Date.parse(credentials.accessTokenExpiresAt) - REFRESH_MARGIN_MS <= now();
-
+export function createEbaySession(config: EbaySessionConfig): EbaySession {
+  let api: eBayApi | undefined;
   return {
-    api,
-    credentials: () => credentials,
     async call(run) {
-      if (expired()) {
-        const failure = await refresh();
-        if (failure) return failure;
-      }
+      const current = await config.tokens.current();
+      if (!current.ok) return current;
+      api ??= ebayApi(config.baseUrl, current.value, config.marketplaceId);
+      useToken(api, current.value);
       try {
         return { ok: true, value: await run(api) };
       } catch (error) {
         if (!isExpiredToken(error)) return ebayFailure(error);
       }
-      const failure = await refresh();
-      if (failure) return failure;
+      const renewed = await config.tokens.renew(current.value);
+      if (!renewed.ok) return renewed;
+      useToken(api, renewed.value);
       try {
         return { ok: true, value: await run(api) };
       } catch (error) {
         return ebayFailure(error);
       }
     },
+  };
+}
+
+/** True when the access token expires within a minute (refresh before use). */
+export function ebayTokenExpiresSoon(credentials: EbayCredentials, now: Date): boolean {
+  return credentials.accessTokenExpiresAt !== undefined && Date.parse(credentials.accessTokenExpiresAt) - REFRESH_MARGIN_MS <= now.getTime();
+}
+
+/** The refresh-token grant at eBay's identity endpoint (through the client's OAuth2). */
+export async function refreshEbayUserToken(baseUrl: string | undefined, credentials: EbayCredentials, now: Date): Promise<ChannelCallResult<EbayCredentials>> {
+  const api = ebayApi(baseUrl, credentials);
+  useToken(api, credentials);
+  try {
+    const token = (await api.OAuth2.refreshUserAccessToken()) as { access_token: string; expires_in?: number; refresh_token?: string };
+    return {
+      ok: true,
+      value: {
+        ...credentials,
+        accessToken: token.access_token,
+        // eBay keeps the refresh token (18 months) and does not send a new one on refresh.
+        refreshToken: token.refresh_token || credentials.refreshToken,
+        accessTokenExpiresAt: new Date(now.getTime() + (token.expires_in ?? 7200) * 1000).toISOString(),
+      },
+    };
+  } catch (error) {
+    const failure = ebayFailure(error);
+    // The refresh token itself was refused: only a person reconnecting can fix it.
+    return failure.reason === "rejected" ? { ...failure, reason: "unauthorized" } : failure;
+  }
+}
+
+/**
+ * A token source on its own (tests, scripts): refreshes before expiry or once after a 401, and
+ * awaits `onCredentialsRefreshed` (persist, encrypted) before the new token is used.
+ */
+export function standaloneEbayTokens(config: {
+  baseUrl?: string;
+  credentials: EbayCredentials;
+  onCredentialsRefreshed?: (credentials: EbayCredentials) => Promise<void>;
+  now?: () => number;
+}): EbayTokenSource & { credentials(): EbayCredentials } {
+  const now = () => new Date((config.now ?? Date.now)());
+  let credentials = config.credentials;
+  const refresh = async (): Promise<ChannelCallResult<EbayCredentials>> => {
+    const next = await refreshEbayUserToken(config.baseUrl, credentials, now());
+    if (!next.ok) return next;
+    await config.onCredentialsRefreshed?.(next.value);
+    credentials = next.value;
+    return next;
+  };
+  return {
+    credentials: () => credentials,
+    current: async () => (ebayTokenExpiresSoon(credentials, now()) ? refresh() : { ok: true, value: credentials }),
+    renew: async (rejected) => (rejected.accessToken === credentials.accessToken ? refresh() : { ok: true, value: credentials }),
   };
 }
 

@@ -1,7 +1,7 @@
 import { createSign, generateKeyPairSync } from "node:crypto";
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createEbaySession, type EbayCredentials } from "./ebay-client.js";
+import { createEbaySession, standaloneEbayTokens, type EbayCredentials } from "./ebay-client.js";
 import { confirmEbayFulfillment } from "./ebay-fulfillment.js";
 import { createEbayPublicKeyFetcher } from "./ebay-notification-keys.js";
 import { ebayChallengeResponse, verifyEbayNotification } from "./ebay-notification-signature.js";
@@ -9,6 +9,13 @@ import { ebaySchemaValidator } from "./ebay-openapi-validator.js";
 import { ebayListingIdOf, mapEbayOrder } from "./ebay-order-mapper.js";
 import { ebayOrderDeliveryIdentity, initialEbayPollCursor, pollEbayOrders } from "./ebay-order-poll.js";
 import { pushEbayStock } from "./ebay-stock-push.js";
+
+/** A session on a standalone token source (what the channel module's credential session does in production). */
+function sessionWith(config: Parameters<typeof standaloneEbayTokens>[0]) {
+  const tokens = standaloneEbayTokens(config);
+  return Object.assign(createEbaySession({ ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}), tokens }), { credentials: tokens.credentials });
+}
+
 
 /**
  * Contract tests: eBay's production hosts intercepted by nock with the network closed; request
@@ -147,7 +154,7 @@ describe("eBay REST calls", () => {
       .matchHeader("authorization", "Bearer v^1.1#access")
       .query({ filter: "lastmodifieddate:[2026-11-30T00:00:00.000Z..]", limit: "200", offset: "0" })
       .reply(200, collection);
-    const session = createEbaySession({ credentials });
+    const session = sessionWith({ credentials });
     const page = await pollEbayOrders(session, initialEbayPollCursor(new Date("2026-11-30T00:00:00Z")));
     expect(page.ok && page.value.hasMore).toBe(false);
     expect(page.ok && JSON.parse(page.value.nextCursor)).toEqual({ from: "2026-11-30T18:05:01.000Z", offset: 0, newest: null });
@@ -171,7 +178,7 @@ describe("eBay REST calls", () => {
         events.push("retry");
         return { total: 0, orders: [] };
       });
-    const session = createEbaySession({ credentials, onCredentialsRefreshed: async (c) => void events.push(`persist:${c.accessToken}`), now: () => Date.parse("2026-12-01T00:00:00Z") });
+    const session = sessionWith({ credentials, onCredentialsRefreshed: async (c) => void events.push(`persist:${c.accessToken}`), now: () => Date.parse("2026-12-01T00:00:00Z") });
     expect((await pollEbayOrders(session, initialEbayPollCursor(new Date(0)))).ok).toBe(true);
     expect(events).toEqual(["token", "persist:v^1.1#fresh", "retry"]);
     expect(session.credentials()).toMatchObject({ accessToken: "v^1.1#fresh", refreshToken: "v^1.1#refresh", accessTokenExpiresAt: "2026-12-01T02:00:00.000Z" });
@@ -180,7 +187,7 @@ describe("eBay REST calls", () => {
   it("refreshes before the call when the stored token has already expired", async () => {
     nock(API).post("/identity/v1/oauth2/token").reply(200, { access_token: "v^1.1#fresh", expires_in: 7200 });
     nock(API).get("/sell/fulfillment/v1/order").query(true).matchHeader("authorization", "Bearer v^1.1#fresh").reply(200, { total: 0, orders: [] });
-    const session = createEbaySession({ credentials: { ...credentials, accessTokenExpiresAt: "2026-11-30T23:59:30.000Z" }, now: () => Date.parse("2026-12-01T00:00:00Z") });
+    const session = sessionWith({ credentials: { ...credentials, accessTokenExpiresAt: "2026-11-30T23:59:30.000Z" }, now: () => Date.parse("2026-12-01T00:00:00Z") });
     expect((await pollEbayOrders(session, initialEbayPollCursor(new Date(0)))).ok).toBe(true);
     expect(nock.pendingMocks()).toEqual([]);
   });
@@ -200,7 +207,7 @@ describe("eBay REST calls", () => {
         return answer;
       });
     const items = [...Array.from({ length: 29 }, (_, i) => `S-${i}`), "GONE"].map((sku, i) => ({ key: `k${i}`, externalId: sku, sku, available: i, previousAvailable: null }));
-    const result = await pushEbayStock(createEbaySession({ credentials }), items);
+    const result = await pushEbayStock(sessionWith({ credentials }), items);
     expect(bodies.map((b: any) => b.requests.length)).toEqual([25, 5]);
     expect((bodies[0] as any).requests[3]).toEqual({ sku: "S-3", shipToLocationAvailability: { quantity: 3 } });
     expect(result.ok && result.value.map((r) => r.status).filter((s) => s === "applied")).toHaveLength(29);
@@ -209,7 +216,7 @@ describe("eBay REST calls", () => {
 
   it("answers a throttled push with rate_limited as a whole", async () => {
     nock(API).post("/sell/inventory/v1/bulk_update_price_quantity").reply(429, { errors: [{ errorId: 2001, domain: "ACCESS", category: "REQUEST", message: "Too many requests." }] }, { "Retry-After": "30" });
-    const result = await pushEbayStock(createEbaySession({ credentials }), [{ key: "a", externalId: "A", sku: "A", available: 1, previousAvailable: null }]);
+    const result = await pushEbayStock(sessionWith({ credentials }), [{ key: "a", externalId: "A", sku: "A", available: 1, previousAvailable: null }]);
     expect(result).toMatchObject({ ok: false, reason: "rate_limited", retryAfterMs: 30_000 });
   });
 
@@ -219,7 +226,7 @@ describe("eBay REST calls", () => {
     nock(API)
       .post("/sell/fulfillment/v1/order/12-34567-89012/shipping_fulfillment", (body) => conforms("sell_fulfillment_v1_oas3.json", "ShippingFulfillmentDetails", body) && body.lineItems[0].lineItemId === "10000123456701")
       .reply(201, {}, { Location: `${API}/sell/fulfillment/v1/order/12-34567-89012/shipping_fulfillment/9405509699937003457459` });
-    const result = await confirmEbayFulfillment(createEbaySession({ credentials }), {
+    const result = await confirmEbayFulfillment(sessionWith({ credentials }), {
       orderExternalId: "12-34567-89012",
       tracking: { carrier: "USPS", trackingNumber: "9405509699937003457459", shippedAt: new Date("2026-12-01T10:00:00Z") },
       notifyCustomer: true,

@@ -38,9 +38,23 @@ export interface RejectedChannelOrder {
   readonly raw: unknown;
 }
 
+/**
+ * One polled order as the inbox stores it: an id unique per order version (a redelivery or a
+ * re-read of the same version is a duplicate), and the payload exactly as the channel sent it.
+ */
+export interface PolledOrderDelivery {
+  readonly deliveryId: string;
+  readonly topic: string;
+  readonly resourceId: string;
+  readonly triggeredAt: Date;
+  readonly payload: unknown;
+}
+
 export interface FetchOrdersPage {
   readonly orders: readonly UnifiedOrderInput[];
   readonly rejected: readonly RejectedChannelOrder[];
+  /** The same orders as received, for channels whose polled orders go through the inbox. */
+  readonly deliveries?: readonly PolledOrderDelivery[];
   /** Pass back to continue; the same cursor always yields the same or later orders. */
   readonly nextCursor: ChannelCursor;
   readonly hasMore: boolean;

@@ -53,6 +53,10 @@ export const jobPayloadSchemas = {
     handoffId: z.string().uuid(),
   }),
   "maintenance:prune-inbox": z.object({}).passthrough(),
+  "channels/poll-orders": z.object({
+    connectionId: z.string().uuid(),
+  }),
+  "channels:poll-due": z.object({}).passthrough(),
 } as const;
 
 export type TaskName = keyof typeof jobPayloadSchemas;

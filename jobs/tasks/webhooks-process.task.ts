@@ -6,6 +6,7 @@ import { shops, webhookDeliveries } from "../../db/schema";
 import { jobPayloadSchemas } from "../../db/queue/job-payloads";
 import type { TaskContext } from "../task-context";
 import { handleEasyPostDelivery } from "../webhook-handlers/easypost/easypost-webhook-handler";
+import { handleMarketplaceOrder, marketplaceOrderMapper } from "../webhook-handlers/marketplace-order-handler";
 import { SHOPIFY_WEBHOOK_HANDLERS } from "../webhook-handlers/shopify/shopify-webhook-handlers";
 import { failed, ignoredStale, type HandlerOutcome } from "../webhook-handlers/shopify/webhook-handler";
 
@@ -33,9 +34,10 @@ export async function processWebhookDelivery(context: TaskContext, deliveryRowId
 
     async function decide(): Promise<HandlerOutcome> {
       if (delivery!.channel === "easypost") return handleEasyPostDelivery(tx, delivery!);
-      if (delivery!.channel !== "shopify") return failed(`no webhook handler for channel ${delivery!.channel}`);
       const topic = delivery!.topic;
-      if (!isShopifyWebhookTopic(topic)) return failed(`no handler for Shopify topic ${topic}`);
+      const marketplaceMapper = marketplaceOrderMapper(delivery!.channel, topic);
+      if (delivery!.channel !== "shopify" && !marketplaceMapper) return failed(`no handler for ${delivery!.channel} topic ${topic}`);
+      if (delivery!.channel === "shopify" && !isShopifyWebhookTopic(topic)) return failed(`no handler for Shopify topic ${topic}`);
       if (isUnparseable(delivery!.payload)) return failed("payload was not valid JSON when received");
       const [shop] = delivery!.shopId
         ? await tx
@@ -46,7 +48,11 @@ export async function processWebhookDelivery(context: TaskContext, deliveryRowId
       if (!shop) return failed("the delivery's shop is not installed");
       // Ignored, not failed: nothing is wrong with the delivery, the merchant switched sync off
       // (uninstall). Marked ignored_stale because the inbox has no other "ignored" status.
-      if (!shop.syncEnabled && !runsWithSyncDisabled(topic)) return ignoredStale(`sync is disabled for ${shop.domain}`);
+      if (!shop.syncEnabled && !(delivery!.channel === "shopify" && isShopifyWebhookTopic(topic) && runsWithSyncDisabled(topic))) {
+        return ignoredStale(`sync is disabled for ${shop.domain}`);
+      }
+      if (marketplaceMapper) return handleMarketplaceOrder(marketplaceMapper, { tx, delivery: delivery!, shop, policies: context.policies });
+      if (!isShopifyWebhookTopic(topic)) return failed(`no handler for Shopify topic ${topic}`);
       return SHOPIFY_WEBHOOK_HANDLERS[topic]({ tx, delivery: delivery!, shop, policies: context.policies });
     }
   });

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createEbaySession, type EbayCredentials } from "../ebay-client.js";
+import { createEbaySession, standaloneEbayTokens, type EbayCredentials } from "../ebay-client.js";
 import { confirmEbayFulfillment } from "../ebay-fulfillment.js";
 import { createEbayPublicKeyFetcher } from "../ebay-notification-keys.js";
 import { ebayChallengeResponse, verifyEbayNotification } from "../ebay-notification-signature.js";
@@ -10,6 +10,13 @@ import { mapEbayOrder } from "../ebay-order-mapper.js";
 import { initialEbayPollCursor, pollEbayOrders } from "../ebay-order-poll.js";
 import { pushEbayStock } from "../ebay-stock-push.js";
 import { startEbaySandbox, type EbaySandbox } from "./ebay-sandbox.server.js";
+
+/** A session on a standalone token source (what the channel module's credential session does in production). */
+function sessionWith(config: Parameters<typeof standaloneEbayTokens>[0]) {
+  const tokens = standaloneEbayTokens(config);
+  return Object.assign(createEbaySession({ ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}), tokens }), { credentials: tokens.credentials });
+}
+
 
 /** The official ebay-api client against the sandbox over real HTTP. */
 
@@ -24,7 +31,7 @@ afterAll(() => sandbox.stop());
 
 function session(persisted: EbayCredentials[] = []) {
   const token = sandbox.issueUserToken();
-  return createEbaySession({
+  return sessionWith({
     baseUrl: sandbox.url,
     credentials: { ...APP, accessToken: token.accessToken, refreshToken: token.refreshToken, accessTokenExpiresAt: token.expiresAt.toISOString() },
     onCredentialsRefreshed: async (c) => {
@@ -77,7 +84,7 @@ describe("eBay sandbox with the official client", () => {
   });
 
   it("reports a refused refresh token as unauthorized", async () => {
-    const s = createEbaySession({ baseUrl: sandbox.url, credentials: { ...APP, accessToken: "expired", refreshToken: "revoked" } });
+    const s = sessionWith({ baseUrl: sandbox.url, credentials: { ...APP, accessToken: "expired", refreshToken: "revoked" } });
     expect(await pollEbayOrders(s, initialEbayPollCursor(new Date(0)))).toMatchObject({ ok: false, reason: "unauthorized" });
   });
 
@@ -95,7 +102,7 @@ describe("eBay sandbox with the official client", () => {
     const limited = await startEbaySandbox({ port: 0, ...APP, log: () => {}, callLimits: { fulfillment: 1 } });
     try {
       const token = limited.issueUserToken();
-      const s = createEbaySession({ baseUrl: limited.url, credentials: { ...APP, accessToken: token.accessToken, refreshToken: token.refreshToken } });
+      const s = sessionWith({ baseUrl: limited.url, credentials: { ...APP, accessToken: token.accessToken, refreshToken: token.refreshToken } });
       expect((await pollEbayOrders(s, initialEbayPollCursor(new Date(0)))).ok).toBe(true);
       expect(await pollEbayOrders(s, initialEbayPollCursor(new Date(0)))).toMatchObject({ ok: false, reason: "rate_limited" });
     } finally {
