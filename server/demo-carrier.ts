@@ -2,6 +2,7 @@ import { startEasyPostSandbox, type EasyPostSandbox } from "../connectors/easypo
 import type { Database } from "../db/client";
 import { credentialCipher } from "../db/crypto/encryption-key";
 import { upsertCarrierAccount } from "../db/repositories/carrier-account-repository";
+import { assignDemoBins } from "./demo-bins";
 
 /** The demo's sandbox EasyPost key and webhook secret: they open nothing but the local sandbox. */
 export const DEMO_EASYPOST_API_KEY = "EZTK_switchyard_demo_sandbox";
@@ -39,6 +40,7 @@ export async function startDemoCarrier(options: { db: Database; appUrl: string; 
         settings: { baseUrl: sandbox.apiBaseUrl, sandbox: true },
       });
       sandbox.setWebhookUrl(`${options.appUrl}/webhooks/easypost/${accountId}`);
+      await assignDemoBins(options.db, shopId);
     },
     stop: () => sandbox.stop(),
   };

@@ -12,6 +12,7 @@ export const ADMIN_NAVIGATION_LINKS: readonly AdminNavigationLink[] = [
   { label: "Orders", to: "/app/orders" },
   { label: "Inventory", to: "/app/inventory" },
   { label: "Locations", to: "/app/locations" },
+  { label: "Pick lists", to: "/app/pick-lists" },
   { label: "Returns", to: "/app/returns" },
   { label: "Channels", to: "/app/channels" },
   { label: "Exceptions", to: "/app/exceptions" },

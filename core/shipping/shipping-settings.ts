@@ -13,6 +13,8 @@ export interface ShippingSettings {
   /** The promise when the shipping method matches no rule (or the order has none). */
   readonly standardPromise: { readonly maxBusinessDays: number; readonly label: string };
   readonly parcel: ParcelPolicy;
+  /** At most this many shipments go into one pick wave. */
+  readonly pickWaveSize: number;
 }
 
 export const DEFAULT_SHIPPING_SETTINGS: ShippingSettings = {
@@ -20,4 +22,5 @@ export const DEFAULT_SHIPPING_SETTINGS: ShippingSettings = {
   promiseRules: DEFAULT_DELIVERY_PROMISE_RULES,
   standardPromise: { maxBusinessDays: 5, label: "Standard" },
   parcel: DEFAULT_PARCEL_POLICY,
+  pickWaveSize: 25,
 };
