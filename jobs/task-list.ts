@@ -7,6 +7,7 @@ import { inventorySyncTask } from "./tasks/inventory-sync.task";
 import { ordersFillBackordersTask } from "./tasks/orders-fill-backorders.task";
 import { ordersIngestTask } from "./tasks/orders-ingest.task";
 import { returnsCreateExchangeOrderTask } from "./tasks/returns-create-exchange-order.task";
+import { ordersRouteTask } from "./tasks/orders-route.task";
 import { pruneInboxTask } from "./tasks/prune-inbox.task";
 import { shopifyImportTask } from "./tasks/shopify-import.task";
 import { shippingBuyLabelTask } from "./tasks/shipping-buy-label.task";
@@ -19,6 +20,7 @@ export function buildTaskList(context: TaskContext): TaskList {
   return {
     "orders/ingest": ordersIngestTask(context),
     "orders/fill-backorders": ordersFillBackordersTask(context),
+    "orders/route": ordersRouteTask(context),
     "inventory/sync": inventorySyncTask(context),
     "maintenance:prune-inbox": pruneInboxTask(context),
     "webhooks/process": webhooksProcessTask(context),

@@ -7,6 +7,8 @@ import { orderStatusSchema } from "../../core/orders/order-status";
 import { getOrderDetail } from "../../db/queries/order-queries";
 import { shipReservedOrder } from "../../db/repositories/fulfillment-repository";
 import { applyMerchantOrderAction, MERCHANT_ORDER_ACTIONS } from "../../db/repositories/order-action-repository";
+import { advancePickup } from "../../db/repositories/pickup-repository";
+import { routingHistory, sendBackToRouting } from "../../db/repositories/routing-repository";
 import { requireAdminContext } from "../auth/admin-context.server";
 import { channelLabel, formatDateTime, humanize } from "../components/format";
 import { FulfilOrderForm, type FulfilOrderValues } from "../components/fulfil-order-form";
@@ -18,6 +20,7 @@ import {
   OrderSummaryCard,
   OrderTimelineCard,
 } from "../components/order-detail-sections";
+import { OrderRoutingCard } from "../components/order-routing-card";
 import { PageSkeleton } from "../components/page-loading";
 import { RouteErrorBanner } from "../components/route-error-banner";
 import { FinancialStatusBadge, OrderStatusBadge } from "../components/status-badges";
@@ -35,10 +38,17 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { id } = parseOrThrow(orderIdParamSchema, params, "order id");
   const detail = await getOrderDetail(getDatabase(), shop.id, id);
   if (!detail) throw json({ message: "This order does not exist in this shop." }, { status: 404 });
-  return json(detail);
+  const routing = await routingHistory(getDatabase(), shop.id, id);
+  return json({ ...detail, routing });
 };
 
 const orderActionSchema = z.object({ intent: z.enum(MERCHANT_ORDER_ACTIONS) });
+const routingActionSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("reroute") }),
+  z.object({ intent: z.literal("reject_location"), locationId: z.string().uuid(), reason: z.string().trim().min(1).max(500) }),
+  z.object({ intent: z.literal("ready_for_pickup") }),
+  z.object({ intent: z.literal("pick_up") }),
+]);
 
 /** Orders the manual fulfilment form is offered for: everything reserved, nothing shipped yet. */
 const FULFILLABLE_STATUSES = ["reserved", "allocated"];
@@ -77,6 +87,17 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
       status: outcome.ok ? 200 : 409,
     });
   }
+  const routingAction = routingActionSchema.safeParse(form);
+  if (routingAction.success) {
+    const r = routingAction.data;
+    const outcome =
+      r.intent === "reroute"
+        ? await sendBackToRouting(db, { shopId: shop.id, orderId: id, actor, reason: "asked from the order page" })
+        : r.intent === "reject_location"
+          ? await sendBackToRouting(db, { shopId: shop.id, orderId: id, actor, rejectedLocationId: r.locationId, reason: r.reason })
+          : await advancePickup(db, { shopId: shop.id, orderId: id, actor, step: r.intent });
+    return json<OrderActionData>(outcome.ok ? { ok: true, reason: null } : { ok: false, reason: outcome.reason }, { status: outcome.ok ? 200 : 409 });
+  }
   const parsed = orderActionSchema.safeParse(form);
   if (!parsed.success) return json<OrderActionData>({ ok: false, reason: "unknown_action" }, { status: 400 });
   const outcome = await applyMerchantOrderAction(db, { shopId: shop.id, orderId: id, action: parsed.data.intent, actor });
@@ -86,7 +107,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
 };
 
 export default function OrderPage() {
-  const { order, lines, allocations, shipments, events, exceptions } = useLoaderData<typeof loader>();
+  const { order, lines, allocations, shipments, events, exceptions, routing } = useLoaderData<typeof loader>();
   const fetcher = useFetcher<typeof action>();
   const fulfilFetcher = useFetcher<typeof action>();
   const loading = useRouteLoading({ pathPrefix: "/app/orders/" });
@@ -140,6 +161,14 @@ export default function OrderPage() {
           <BlockStack gap="400">
             <OrderExceptionsBanner exceptions={exceptions} />
             <OrderLinesCard lines={lines} currency={order.currency} />
+            <OrderRoutingCard
+              decisions={routing}
+              orderStatus={order.status}
+              busy={busy}
+              onReroute={() => fetcher.submit({ intent: "reroute" }, { method: "post" })}
+              onReject={(locationId, reason) => fetcher.submit({ intent: "reject_location", locationId, reason }, { method: "post" })}
+              onPickupStep={(step) => fetcher.submit({ intent: step }, { method: "post" })}
+            />
             <OrderAllocationsCard allocations={allocations} />
             <OrderShipmentsCard shipments={shipments} channelName={channelLabel(order.channel)} onAction={shipmentAction} busy={busy} />
             <OrderTimelineCard events={events} />

@@ -334,6 +334,17 @@ export const ORDER_FULFILLMENT_ORDERS_QUERY = /* GraphQL */ `
   }
 `;
 
+/** Re-assigns fulfillment order lines to the location Switchyard routed them to (before fulfilling). */
+export const FULFILLMENT_ORDER_MOVE_MUTATION = /* GraphQL */ `
+  mutation SwitchyardFulfillmentOrderMove($id: ID!, $newLocationId: ID!, $fulfillmentOrderLineItems: [FulfillmentOrderLineItemInput!]) {
+    fulfillmentOrderMove(id: $id, newLocationId: $newLocationId, fulfillmentOrderLineItems: $fulfillmentOrderLineItems) {
+      movedFulfillmentOrder { id status assignedLocation { location { id } } }
+      originalFulfillmentOrder { id status }
+      userErrors { field message code }
+    }
+  }
+`;
+
 export const FULFILLMENT_CREATE_MUTATION = /* GraphQL */ `
   mutation SwitchyardFulfillmentCreate($fulfillment: FulfillmentInput!, $message: String) {
     fulfillmentCreate(fulfillment: $fulfillment, message: $message) {
@@ -396,6 +407,7 @@ export const ALL_DOCUMENTS: Readonly<Record<string, string>> = {
   INVENTORY_SET_QUANTITIES_MUTATION,
   ORDER_FULFILLMENT_ORDERS_QUERY,
   FULFILLMENT_CREATE_MUTATION,
+  FULFILLMENT_ORDER_MOVE_MUTATION,
   ORDER_CANCEL_STATE_QUERY,
   ORDER_CANCEL_MUTATION,
 };

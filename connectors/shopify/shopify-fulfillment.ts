@@ -3,6 +3,7 @@ import { describeUserErrors, type AdminGraphqlClient, type ShopifyUserError } fr
 import { FULFILLMENT_CREATE_MUTATION, ORDER_FULFILLMENT_ORDERS_QUERY } from "./graphql-documents.js";
 import type { ConfirmFulfillmentInput, ConnectorResult } from "./shopify-connector-types.js";
 import { fromApiFailure } from "./shopify-connector-paging.js";
+import { moveFulfillmentOrders, planFulfillmentOrderMoves } from "./shopify-fulfillment-order-move.js";
 
 /** Confirms a shipment as one Shopify fulfillment (one parcel, one location); a repeat with the same tracking number is a no-op. */
 
@@ -32,10 +33,22 @@ export async function confirmFulfillment(
     (f) => !ignored.has(f.id) && f.trackingInfo.some((t) => t.number === input.tracking.number),
   );
   if (existing) return ok({ fulfillmentId: existing.id, status: existing.status, alreadyConfirmed: true });
-  const page = fos.data.order.fulfillmentOrders;
+  let page = fos.data.order.fulfillmentOrders;
   if (page.pageInfo.hasNextPage || page.nodes.some((fo) => fo.lineItems.pageInfo.hasNextPage)) {
     // Confirming from a partial view could mark the wrong lines shipped; a person must look.
     return err("order_too_large", `order ${input.orderId} has more fulfillment orders or lines than one read returns`);
+  }
+  if (input.locationId) {
+    // Switchyard routed the parcel to a location Shopify did not assign: move the lines first.
+    const moves = planFulfillmentOrderMoves(page.nodes, input.locationId, input.lines);
+    if (moves.length > 0) {
+      const moved = await moveFulfillmentOrders(client, moves, input.locationId);
+      if (!moved.ok) return moved;
+      const reread = await client.request<typeof fos.data>(ORDER_FULFILLMENT_ORDERS_QUERY, { orderId: input.orderId });
+      if (!reread.ok) return fromApiFailure(reread);
+      if (!reread.data.order) return err("not_found", `order ${input.orderId} not found`);
+      page = reread.data.order.fulfillmentOrders;
+    }
   }
 
   // Only fulfillment orders that can still ship; closed or cancelled ones refuse fulfillments.

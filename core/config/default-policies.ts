@@ -7,6 +7,7 @@ import type { ReservationStrategy } from "../inventory/reservation-strategy.js";
 import { CheapestMeetingPromiseStrategy } from "../shipping/cheapest-meeting-promise-strategy.js";
 import type { RateShoppingStrategy } from "../shipping/rate-shopping-strategy.js";
 import { DEFAULT_SHIPPING_SETTINGS, type ShippingSettings } from "../shipping/shipping-settings.js";
+import { DEFAULT_RISK_RULE_SETTINGS, type RiskRuleSettings } from "../orders/risk-rules.js";
 import { DEFAULT_ROUTING_SETTINGS, type RoutingSettings } from "../routing/routing-settings.js";
 import { CostBasedRoutingStrategy, type RoutingStrategy } from "../routing/routing-strategy.js";
 import { TableDispositionPolicy, type DispositionPolicy } from "../returns/disposition-policy.js";
@@ -31,6 +32,8 @@ export interface Policies {
   readonly routingSettings: RoutingSettings;
   readonly returnEligibility: ReturnEligibilityPolicy;
   readonly disposition: DispositionPolicy;
+  /** Our own risk and payment rules and their thresholds, applied before an order is routed. */
+  readonly riskRules: RiskRuleSettings;
 }
 
 export const defaultPolicies: Policies = {
@@ -42,6 +45,7 @@ export const defaultPolicies: Policies = {
   routingSettings: DEFAULT_ROUTING_SETTINGS,
   returnEligibility: new DefaultReturnEligibilityPolicy(),
   disposition: new TableDispositionPolicy(),
+  riskRules: DEFAULT_RISK_RULE_SETTINGS,
 };
 
 /** A copy of the defaults with some policies replaced; tests and tenants use this. */

@@ -29,6 +29,9 @@ export const EXCEPTION_KINDS = [
   "label_purchase_failed",
   "delivery_problem",
   "wms_handoff_failed",
+  // Raised by routing (db/repositories/routing-repository.ts) and our own risk and payment rules.
+  "unroutable",
+  "payment_pending",
 ] as const;
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
 

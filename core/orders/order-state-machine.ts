@@ -16,6 +16,8 @@ export const ORDER_EVENTS = [
   "release_reservation",
   "allocate",
   "deallocate",
+  "ready_for_pickup",
+  "pick_up",
   "ship_partial",
   "ship_all",
   "deliver",
@@ -46,6 +48,9 @@ export const ORDER_TRANSITION_REFUSALS = [
   "order_not_fully_shipped",
   "lines_remain_unshipped",
   "no_lines_remain_unshipped",
+  "order_not_ready_for_pickup",
+  "order_already_ready_for_pickup",
+  "order_already_picked_up",
 ] as const;
 export type OrderTransitionRefusal = (typeof ORDER_TRANSITION_REFUSALS)[number];
 
@@ -85,7 +90,7 @@ export const ORDER_TRANSITIONS: { readonly [E in OrderEvent]: OrderTransitionRul
   // Holds stop an order before anything leaves a location; after dispatch a hold could not
   // stop the parcel, so it would only mislead.
   hold: {
-    from: ["received", "backordered", "reserved", "allocated"],
+    from: ["received", "backordered", "reserved", "allocated", "ready_for_pickup"],
     to: "on_hold",
     refusedBecause: "order_already_shipped",
   },
@@ -100,7 +105,7 @@ export const ORDER_TRANSITIONS: { readonly [E in OrderEvent]: OrderTransitionRul
   },
   // A count found the reserved stock missing, or a merchant freed it for another order.
   release_reservation: {
-    from: ["backordered", "reserved", "allocated"],
+    from: ["backordered", "reserved", "allocated", "ready_for_pickup"],
     to: "received",
     refusedBecause: "nothing_reserved",
   },
@@ -109,11 +114,24 @@ export const ORDER_TRANSITIONS: { readonly [E in OrderEvent]: OrderTransitionRul
     to: "allocated",
     refusedBecause: "order_not_reserved",
   },
-  // A location could not pick after all (damage, capacity); route again from the reservation.
+  // A location could not pick after all (damage, capacity), or the pickup store rejected the
+  // order; route again from the reservation.
   deallocate: {
-    from: ["allocated"],
+    from: ["allocated", "ready_for_pickup"],
     to: "reserved",
     refusedBecause: "order_not_allocated",
+  },
+  // Pickup and curbside: the store has picked the order and the customer can come.
+  ready_for_pickup: {
+    from: ["allocated"],
+    to: "ready_for_pickup",
+    refusedBecause: "order_not_allocated",
+  },
+  // The handover is the pickup order's shipment; nothing follows it but a return.
+  pick_up: {
+    from: ["ready_for_pickup"],
+    to: "picked_up",
+    refusedBecause: "order_not_ready_for_pickup",
   },
   ship_partial: {
     from: ["allocated", "partially_shipped"],
@@ -138,7 +156,7 @@ export const ORDER_TRANSITIONS: { readonly [E in OrderEvent]: OrderTransitionRul
   },
   // Once goods have left, the way back is a return (core/returns), not a cancellation.
   cancel: {
-    from: ["received", "on_hold", "backordered", "reserved", "allocated"],
+    from: ["received", "on_hold", "backordered", "reserved", "allocated", "ready_for_pickup"],
     to: "cancelled",
     refusedBecause: "cannot_cancel_shipped_order",
   },
@@ -163,6 +181,8 @@ const STATUS_REFUSALS: {
     byEvent: { cancel: "cannot_cancel_partially_shipped_order", deliver: "order_not_fully_shipped" },
   },
   on_hold: { all: "order_on_hold", byEvent: { hold: "order_already_on_hold" } },
+  picked_up: { all: "order_already_picked_up", byEvent: { cancel: "cannot_cancel_shipped_order" } },
+  ready_for_pickup: { byEvent: { ready_for_pickup: "order_already_ready_for_pickup" } },
   backordered: { byEvent: { allocate: "order_not_fully_reserved" } },
   allocated: { byEvent: { allocate: "order_already_allocated" } },
 };

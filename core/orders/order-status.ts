@@ -11,6 +11,8 @@ export const ORDER_STATUSES = [
   "backordered",
   "reserved",
   "allocated",
+  "ready_for_pickup",
+  "picked_up",
   "partially_shipped",
   "shipped",
   "delivered",
@@ -63,6 +65,18 @@ export const ORDER_STATUS_INFO: { readonly [S in OrderStatus]: OrderStatusInfo }
     description: "Routed to fulfilment locations and ready to pick.",
     terminal: false,
     goodsDispatched: false,
+  },
+  ready_for_pickup: {
+    label: "Ready for pickup",
+    description: "Picked and waiting at the store for the customer (pickup or curbside).",
+    terminal: false,
+    goodsDispatched: false,
+  },
+  picked_up: {
+    label: "Picked up",
+    description: "The customer collected the order at the store.",
+    terminal: true,
+    goodsDispatched: true,
   },
   partially_shipped: {
     label: "Partially shipped",

@@ -187,6 +187,10 @@ describe("decideRouting, hand-built cases", () => {
     expect(rejected.shipments.map((s) => s.locationId)).toEqual(["newark-store"]);
     expect(rejected.explanation.summary).toBe("Pickup at newark-store (the chosen store could not take it).");
 
+    const unnamed = decideRouting(request({ lines, locations: stores, stock: everywhere, method: "pickup" }), settings, strategy);
+    expect(unnamed.shipments.map((s) => s.locationId)).toEqual(["brooklyn-store"]);
+    expect(unnamed.explanation.chosen[0]!.why).toMatch(/^the nearest pickup store to the customer/);
+
     const nowhere = decideRouting(
       request({ lines, locations: stores, stock: [stock("reno-store", "A", 1)], method: "curbside", pickupLocationId: "brooklyn-store" }),
       settings,
@@ -208,7 +212,6 @@ describe("decideRouting, hand-built cases", () => {
     expect(() =>
       decideRouting(request({ lines: [line("l1", "A", 1)], stock: [stock("x", "A", 1), { ...stock("x", "A", 1), levelId: "other" }] }), settings, strategy),
     ).toThrow(/twice/);
-    expect(() => decideRouting(request({ lines: [line("l1", "A", 1)], method: "pickup" }), settings, strategy)).toThrow(/names the store/);
   });
 });
 

@@ -86,7 +86,8 @@ export function decideRouting(request: RoutingRequest, settings: RoutingSettings
 /**
  * Pickup and curbside never split: the customer collects everything at one store. The store
  * they chose comes first; if it cannot (no stock, full, rejected) the nearest other store that
- * holds everything takes over, and the explanation says the store changed.
+ * holds everything takes over, and the explanation says the store changed. When the channel
+ * named no store we know, the nearest store to the customer that holds everything is used.
  */
 function decidePickup(
   request: RoutingRequest,
@@ -296,8 +297,5 @@ function assertValidRequest(request: RoutingRequest): void {
     if (pairs.has(pair)) throw new RangeError(`stock lists variant ${level.variantId} at location ${level.locationId} twice`);
     pairs.add(pair);
     if (!Number.isSafeInteger(level.available)) throw new RangeError(`level ${level.levelId} has non-integer availability`);
-  }
-  if (request.method !== "ship" && request.pickupLocationId === undefined) {
-    throw new RangeError(`a ${request.method} order names the store it is collected from`);
   }
 }

@@ -50,8 +50,9 @@ export function explainShipment(
   const lineCount = shipment.lines.length;
   const where = shipment.distanceKm === undefined ? "distance unknown" : `${Math.round(shipment.distanceKm)} km away`;
   if (search === "pickup") {
-    return shipment.locationId === request.pickupLocationId
-      ? `the store the customer chose; it holds all ${plural(lineCount, "line")}`
+    if (shipment.locationId === request.pickupLocationId) return `the store the customer chose; it holds all ${plural(lineCount, "line")}`;
+    return request.pickupLocationId === undefined
+      ? `the nearest pickup store to the customer that holds the whole order (${where})`
       : `the nearest other store that holds the whole order (${where} from the chosen store)`;
   }
   const cost = `est. ${formatMinor(shipment.estimate.costMinor, shipment.estimate.currency)}, ${plural(shipment.estimate.days, "day")}, zone ${shipment.estimate.zone || "international"}`;
@@ -132,7 +133,7 @@ export function summarise(input: {
   }
   const names = shipments.map((s) => s.locationName).join(" and ");
   if (request.method !== "ship") {
-    const moved = shipments[0]?.locationId !== request.pickupLocationId;
+    const moved = request.pickupLocationId !== undefined && shipments[0]?.locationId !== request.pickupLocationId;
     return `${request.method === "pickup" ? "Pickup" : "Curbside pickup"} at ${names}${moved ? " (the chosen store could not take it)" : ""}.`;
   }
   const how =

@@ -19,6 +19,9 @@ export const jobPayloadSchemas = {
   "orders/fill-backorders": z.object({
     shopId: z.string().uuid(),
   }),
+  "orders/route": z.object({
+    shopId: z.string().uuid(),
+  }),
   "inventory/sync": z.object({
     shopId: z.string().uuid(),
   }),

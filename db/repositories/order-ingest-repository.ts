@@ -9,6 +9,7 @@ import { orders } from "../schema";
 import { lineVariantMatch } from "./line-variant-match";
 import { appendTimeline, raiseExceptions } from "./order-timeline-repository";
 import { releaseOrderReservations, reserveOrderLines } from "./reservation-repository";
+import { scheduleRouting } from "./routing-repository";
 import { scheduleStockSync } from "./stock-ledger-repository";
 
 export type IngestOutcome = "created" | "updated" | "unchanged";
@@ -183,6 +184,7 @@ async function createOrder(tx: Tx, input: IngestInput, orderId: string, policies
   ]);
   await raiseExceptions(tx, shopId, assessment.exceptions, { orderId });
   if (reserved > 0) await scheduleStockSync(tx, shopId, [...new Set(reservable.map((line) => line.variantId!))]);
+  if (assessment.status === "reserved") await scheduleRouting(tx, shopId);
 
   return { orderId, outcome: "created", status: assessment.status, reserved, shortfall: requested - reserved };
 }

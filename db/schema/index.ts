@@ -8,3 +8,4 @@ export * from "./returns";
 export * from "./inbox";
 export * from "./imports";
 export * from "./shipping";
+export * from "./routing";

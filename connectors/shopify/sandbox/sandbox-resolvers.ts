@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo } from "graphql";
 import { bulkOperationRunQuery, bulkQueryFields } from "./sandbox-bulk-operations.js";
 import { fulfillmentCreate } from "./sandbox-fulfillment-mutations.js";
+import { fulfillmentOrderMove } from "./sandbox-fulfillment-order-move.js";
 import { inventorySetQuantities } from "./sandbox-inventory-mutations.js";
 import { orderCancel } from "./sandbox-order-mutations.js";
 import { orderQueryFields } from "./sandbox-order-resolvers.js";
@@ -26,6 +27,7 @@ export function mutationRoot(ctx: SandboxContext): Record<string, unknown> {
   return {
     inventorySetQuantities: (args: Args, _c: unknown, info: GraphQLResolveInfo) => inventorySetQuantities(args, ctx, info),
     fulfillmentCreate: (args: Args) => fulfillmentCreate(args, ctx),
+    fulfillmentOrderMove: (args: Args) => fulfillmentOrderMove(args, ctx),
     orderCancel: (args: Args) => orderCancel(args, ctx),
     bulkOperationRunQuery: (args: Args) => bulkOperationRunQuery(args, ctx),
   };
