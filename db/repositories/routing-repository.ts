@@ -13,7 +13,7 @@ import { routingSettingsSchema, type RoutingSettings } from "../../core/routing/
 import type { RoutingLocation, RoutingRequest } from "../../core/routing/routing-types";
 import type { Database, DbOrTx, Tx } from "../client";
 import { allocations, locations, orderLines, orderLocationRejections, orders, routingDecisions, shopRoutingSettings } from "../schema";
-import { enqueueJob } from "../../jobs/job-queue";
+import { enqueueJob } from "../queue/job-queue";
 import type { RiskFinding } from "../../core/orders/risk-rules";
 import { appendTimeline, raiseExceptions } from "./order-timeline-repository";
 import { assessOrderRisk } from "./risk-repository";

@@ -1,6 +1,6 @@
 import type { Task } from "graphile-worker";
 import { routePendingOrders, scheduleRouting } from "../../db/repositories/routing-repository";
-import { jobPayloadSchemas } from "../job-payloads";
+import { jobPayloadSchemas } from "../../db/queue/job-payloads";
 import type { TaskContext } from "../task-context";
 import { fulfilmentFromChannelPayload } from "./order-fulfilment-method";
 
