@@ -16,6 +16,7 @@ export const ADMIN_NAVIGATION_LINKS: readonly AdminNavigationLink[] = [
   { label: "Returns", to: "/app/returns" },
   { label: "Channels", to: "/app/channels" },
   { label: "Exceptions", to: "/app/exceptions" },
+  { label: "Routing", to: "/app/routing" },
 ];
 
 export function isActiveNavigationLink(link: AdminNavigationLink, pathname: string): boolean {

@@ -1,9 +1,25 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useFetcher, useLoaderData, useSearchParams } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, ButtonGroup, Card, EmptyState, IndexTable, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Button,
+  ButtonGroup,
+  Card,
+  EmptyState,
+  IndexTable,
+  InlineStack,
+  Layout,
+  Page,
+  Text,
+  useIndexResourceState,
+} from "@shopify/polaris";
 import { z } from "zod";
 import { EXCEPTION_KINDS } from "../../core/orders/order-intake";
 import { listOpenExceptions } from "../../db/queries/exception-queries";
+import { slaStanding } from "../../core/orders/exception-sla";
+import { applyBulkExceptionAction, BULK_EXCEPTION_ACTIONS } from "../../db/repositories/exception-bulk-repository";
 import { recordExceptionRetry, resolveException, type ExceptionRetry } from "../../db/repositories/exception-repository";
 import { requireAdminContext } from "../auth/admin-context.server";
 import { EMPTY_STATE_IMAGE } from "../components/empty-state-image";
@@ -17,12 +33,13 @@ import { parseOrThrow, searchParamsToObject } from "../params/search-params";
 const exceptionListParamsSchema = z.object({
   kind: z.enum(EXCEPTION_KINDS).optional(),
   after: z.string().max(500).optional(),
+  overdue: z.enum(["1"]).optional(),
 });
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireAdminContext(request);
   const params = parseOrThrow(exceptionListParamsSchema, searchParamsToObject(new URL(request.url).searchParams), "exception filters");
-  const page = await listOpenExceptions(getDatabase(), shop.id, { kind: params.kind, after: params.after });
+  const page = await listOpenExceptions(getDatabase(), shop.id, { kind: params.kind, after: params.after, overdueOnly: params.overdue === "1" });
   return json({ page, now: new Date().toISOString() });
 };
 
@@ -30,10 +47,31 @@ const exceptionActionSchema = z.object({
   intent: z.enum(["retry", "resolve"]),
   exceptionId: z.string().uuid(),
 });
+const bulkActionSchema = z.object({
+  intent: z.literal("bulk"),
+  action: z.enum(BULK_EXCEPTION_ACTIONS),
+  exceptionIds: z.string().transform((raw, ctx) => {
+    const ids = z.array(z.string().uuid()).min(1).max(250).safeParse(raw.split(","));
+    if (!ids.success) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: "exception ids" });
+      return z.NEVER;
+    }
+    return ids.data;
+  }),
+});
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop, actor } = await requireAdminContext(request);
-  const parsed = exceptionActionSchema.safeParse(Object.fromEntries(await request.formData()));
+  const form = Object.fromEntries(await request.formData());
+  const bulk = bulkActionSchema.safeParse(form);
+  if (bulk.success) {
+    const outcomes = await applyBulkExceptionAction(getDatabase(), { shopId: shop.id, exceptionIds: bulk.data.exceptionIds, action: bulk.data.action, actor });
+    const refused = outcomes.filter((o) => !o.ok);
+    const done = outcomes.length - refused.length;
+    const reasons = [...new Set(refused.map((o) => humanize(o.reason ?? "refused")))].join(", ");
+    return json({ ok: refused.length === 0, message: `${humanize(bulk.data.action)}: ${done} of ${outcomes.length} done${refused.length ? `; ${refused.length} refused (${reasons})` : "."}` });
+  }
+  const parsed = exceptionActionSchema.safeParse(form);
   if (!parsed.success) return json({ ok: false as const, message: "Unknown exception action." }, { status: 400 });
   const input = { shopId: shop.id, exceptionId: parsed.data.exceptionId, actor };
   const db = getDatabase();
@@ -60,6 +98,8 @@ function describeRetry(retry: ExceptionRetry): string {
         : `${prefix}: reserved ${retry.work.reserved} more; ${retry.work.shortfall} still short.`;
     case "order_not_reservable":
       return `${prefix}: the order is ${humanize(retry.work.status).toLowerCase()}, so nothing was reserved.`;
+    case "routing":
+      return `${prefix}: the order is queued to be routed again.`;
     case "channel_write":
       return `${prefix}: the ${retry.work.operation === "cancel_order" ? "cancellation" : "fulfillment"} is queued to be sent to the channel again.`;
     case "none":
@@ -73,8 +113,15 @@ export default function ExceptionsPage() {
   const loading = useRouteLoading();
   const fetcher = useFetcher<typeof action>();
   const activeKind = searchParams.get("kind");
+  const overdue = searchParams.get("overdue") === "1";
+  const { selectedResources, allResourcesSelected, handleSelectionChange, clearSelection } = useIndexResourceState(page.rows);
 
-  const showKind = (kind: string | null) => setSearchParams(kind ? { kind } : {});
+  const filters = (kind: string | null, overdueOnly: boolean) => ({ ...(kind ? { kind } : {}), ...(overdueOnly ? { overdue: "1" } : {}) });
+  const showKind = (kind: string | null) => setSearchParams(filters(kind, overdue));
+  const bulk = (action: (typeof BULK_EXCEPTION_ACTIONS)[number]) => {
+    fetcher.submit({ intent: "bulk", action, exceptionIds: selectedResources.join(",") }, { method: "post" });
+    clearSelection();
+  };
   const act = (intent: "retry" | "resolve", exceptionId: string) => fetcher.submit({ intent, exceptionId }, { method: "post" });
 
   return (
@@ -91,6 +138,11 @@ export default function ExceptionsPage() {
               <Text as="p">
                 {page.total} open exception{page.total === 1 ? "" : "s"}
               </Text>
+              <InlineStack gap="200">
+                <Button pressed={overdue} onClick={() => setSearchParams(filters(activeKind, !overdue))}>
+                  Past their SLA only
+                </Button>
+              </InlineStack>
               <ButtonGroup>
                 <Button pressed={!activeKind} onClick={() => showKind(null)}>
                   All
@@ -109,7 +161,13 @@ export default function ExceptionsPage() {
             <IndexTable
               resourceName={{ singular: "exception", plural: "exceptions" }}
               itemCount={page.rows.length}
-              selectable={false}
+              selectedItemsCount={allResourcesSelected ? "All" : selectedResources.length}
+              onSelectionChange={handleSelectionChange}
+              promotedBulkActions={[
+                { content: "Retry", onAction: () => bulk("retry") },
+                { content: "Resolve", onAction: () => bulk("resolve") },
+                { content: "Cancel their orders", onAction: () => bulk("cancel_order") },
+              ]}
               loading={loading || fetcher.state !== "idle"}
               emptyState={
                 <EmptyState heading="Nothing needs attention" image={EMPTY_STATE_IMAGE}>
@@ -118,7 +176,7 @@ export default function ExceptionsPage() {
               }
               headings={[
                 { title: "Cause" },
-                { title: "Age" },
+                { title: "Age / SLA" },
                 { title: "Message" },
                 { title: "Order" },
                 { title: "Retries", alignment: "end" },
@@ -137,11 +195,13 @@ export default function ExceptionsPage() {
               }}
             >
               {page.rows.map((exception, index) => (
-                <IndexTable.Row id={exception.id} key={exception.id} position={index}>
+                <IndexTable.Row id={exception.id} key={exception.id} position={index} selected={selectedResources.includes(exception.id)}>
                   <IndexTable.Cell>
                     <Badge tone="critical">{humanize(exception.kind)}</Badge>
                   </IndexTable.Cell>
-                  <IndexTable.Cell>{formatAge(exception.createdAt, now)}</IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <SlaCell kind={exception.kind} createdAt={exception.createdAt} now={now} />
+                  </IndexTable.Cell>
                   <IndexTable.Cell>
                     <Text as="span" breakWord>
                       {exception.message}
@@ -179,6 +239,18 @@ export default function ExceptionsPage() {
         </Layout.Section>
       </Layout>
     </Page>
+  );
+}
+
+/** Age against the cause's allowance: late ones in red, those in their last quarter in amber. */
+function SlaCell({ kind, createdAt, now }: { kind: string; createdAt: string; now: string }) {
+  const standing = slaStanding(kind, new Date(createdAt), new Date(now));
+  const tone = standing.state === "breached" ? "critical" : standing.state === "due_soon" ? "warning" : undefined;
+  return (
+    <InlineStack gap="100" blockAlign="center" wrap={false}>
+      <Text as="span">{formatAge(createdAt, now)}</Text>
+      <Badge tone={tone}>{standing.state === "breached" ? `late (SLA ${standing.slaHours} h)` : `SLA ${standing.slaHours} h`}</Badge>
+    </InlineStack>
   );
 }
 

@@ -1,4 +1,5 @@
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
+import { DEFAULT_EXCEPTION_SLA_HOURS } from "../../core/orders/exception-sla";
 import type { DbOrTx } from "../client";
 import { exceptions, orders } from "../schema";
 
@@ -38,12 +39,20 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } | undefin
 export async function listOpenExceptions(
   db: DbOrTx,
   shopId: string,
-  options: { kind?: string; after?: string; pageSize?: number } = {},
+  options: { kind?: string; after?: string; pageSize?: number; overdueOnly?: boolean } = {},
 ): Promise<OpenExceptionPage> {
   const pageSize = options.pageSize ?? EXCEPTION_PAGE_SIZE;
   const open: SQL[] = [eq(exceptions.shopId, shopId), eq(exceptions.status, "open")];
   const conditions = [...open];
   if (options.kind) conditions.push(eq(exceptions.kind, options.kind));
+  if (options.overdueOnly) {
+    // Past its cause's allowance (core/orders/exception-sla.ts); unknown causes get 24 hours.
+    const allowances = sql.join(
+      Object.entries(DEFAULT_EXCEPTION_SLA_HOURS).map(([kind, hours]) => sql`(${kind}::text, ${hours}::int)`),
+      sql`, `,
+    );
+    conditions.push(sql`${exceptions.createdAt} <= now() - make_interval(hours => coalesce((SELECT s.hours FROM (VALUES ${allowances}) AS s(kind, hours) WHERE s.kind = ${exceptions.kind}), 24))`);
+  }
   const cursor = options.after ? decodeCursor(options.after) : undefined;
   if (cursor) {
     conditions.push(sql`(${exceptions.createdAt}, ${exceptions.id}) > (${cursor.createdAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`);

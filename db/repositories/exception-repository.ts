@@ -7,6 +7,7 @@ import type { ChannelWriteOperation } from "../../core/channels/channel-write-po
 import { requeueChannelWrite } from "./channel-write-repository";
 import { appendTimeline } from "./order-timeline-repository";
 import { topUpReservation } from "./reservation-top-up-repository";
+import { retireRoutingDecision, scheduleRouting } from "./routing-repository";
 import { scheduleStockSync } from "./stock-ledger-repository";
 
 export type ExceptionActionRefusal = "exception_not_found" | "exception_not_open";
@@ -24,6 +25,7 @@ export type RetryWork =
   | { kind: "reservation"; reserved: number; shortfall: number; status: OrderStatus }
   | { kind: "order_not_reservable"; status: string }
   | { kind: "channel_write"; operation: ChannelWriteOperation }
+  | { kind: "routing" }
   | { kind: "none" };
 
 export interface ExceptionRetry extends ExceptionRecord {
@@ -120,6 +122,12 @@ export async function recordExceptionRetry(
       // The job resolves the exception itself when the channel accepts the write.
       const operation = await requeueChannelWrite(tx, { shopId: input.shopId, orderId: order.id, details: current.details });
       if (operation) work = { kind: "channel_write", operation };
+    } else if (current.kind === "unroutable" && order) {
+      // Routing runs again from scratch; if it still cannot route, it raises a fresh exception.
+      await retireRoutingDecision(tx, order.id);
+      await scheduleRouting(tx, input.shopId, 0);
+      await tx.update(exceptions).set({ status: "resolved", resolvedAt: sql`now()`, resolvedBy: input.actor }).where(eq(exceptions.id, current.id));
+      work = { kind: "routing" };
     } else if (current.kind === "partial_stock" && order) {
       const status = orderStatusSchema.safeParse(order.status);
       if (status.success && RESERVABLE_STATUSES.includes(status.data)) {

@@ -447,6 +447,11 @@ export interface RoutingHistoryEntry {
   createdAt: string;
 }
 
+/** The order's current decision stops being current: the next routing run decides afresh. */
+export async function retireRoutingDecision(tx: Tx, orderId: string): Promise<void> {
+  await tx.update(routingDecisions).set({ current: false }).where(and(eq(routingDecisions.orderId, orderId), eq(routingDecisions.current, true)));
+}
+
 export async function routingHistory(db: DbOrTx, shopId: string, orderId: string): Promise<RoutingHistoryEntry[]> {
   const rows = await db
     .select()
