@@ -100,7 +100,10 @@ export function OrderRoutingCard({
             ) : null}
             {current.moves.length > 0 ? (
               <Text as="p" tone="subdued">
-                {`Reservation moved: ${current.moves.filter((m) => m.toLocationId).reduce((s, m) => s + m.quantity, 0)} units re-reserved at the chosen location.`}
+                {(() => {
+                  const moved = current.moves.filter((m) => m.toLocationId).reduce((s, m) => s + m.quantity, 0);
+                  return `Reservation moved: ${moved} unit${moved === 1 ? "" : "s"} re-reserved at the chosen location${current.explanation.chosen.length === 1 ? "" : "s"}.`;
+                })()}
               </Text>
             ) : null}
             {current.explanation.passedOver.length > 0 ? (

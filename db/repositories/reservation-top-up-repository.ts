@@ -6,7 +6,7 @@ import type { Tx } from "../client";
 import { exceptions, orderLines, orders } from "../schema";
 import { appendTimeline } from "./order-timeline-repository";
 import { reserveOrderLines } from "./reservation-repository";
-import { scheduleRouting } from "./routing-repository";
+import { retireRoutingDecision, scheduleRouting } from "./routing-repository";
 import { scheduleStockSync } from "./stock-ledger-repository";
 
 export interface TopUpResult {
@@ -56,7 +56,11 @@ export async function topUpReservation(
     await tx.update(orders).set({ status, updatedAt: sql`now()` }).where(eq(orders.id, input.orderId));
   }
   // A backorder filled or a hold released: the now fully reserved order still needs a location.
-  if (status === "reserved" && status !== input.status) await scheduleRouting(tx, input.shopId);
+  if (status === "reserved" && status !== input.status) {
+    // Back from a hold or a backorder: whatever was decided before is decided again.
+    await retireRoutingDecision(tx, input.orderId);
+    await scheduleRouting(tx, input.shopId);
+  }
   if (shortfall === 0) {
     // The shortfall the merchant was told about is gone.
     await tx
