@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ingestOrder } from "../../db/repositories/order-ingest-repository";
+import { applyMerchantOrderAction } from "../../db/repositories/order-action-repository";
 import { advancePickup } from "../../db/repositories/pickup-repository";
 import { routeOrder, routePendingOrders, routingHistory, sendBackToRouting } from "../../db/repositories/routing-repository";
 import { allocations, exceptions, inventoryMovements, locations, orders, routingDecisions } from "../../db/schema";
@@ -219,6 +220,24 @@ describe("routing reserved orders", () => {
     expect((await db.select().from(orders).where(eq(orders.id, orderId)))[0]!.status).toBe("picked_up");
     const paloAltoLevel = (await levelOf(db, lamp.id)).find((l) => l.locationId === paloAlto.id)!;
     expect(paloAltoLevel).toMatchObject({ onHand: 1, reserved: 0 });
+    expect(await ledgerMismatches(db, shop.id)).toEqual([]);
+  });
+
+  it("routes an order again when a hold placed after routing is released", async () => {
+    const { db, shop, columbus, sanJose } = await world();
+    const hat = await createVariant(db, shop.id, "HAT");
+    await receive(db, shop.id, hat.id, columbus.id, 3);
+    await receive(db, shop.id, hat.id, sanJose.id, 3);
+    const { orderId } = await ingestOrder(db, { shopId: shop.id, actor: "test", order: makeOrder({ lines: [line("HAT", 1)] }) });
+    await routePendingOrders(db, shop.id);
+    expect(await applyMerchantOrderAction(db, { shopId: shop.id, orderId, action: "hold", actor: "merchant" })).toMatchObject({ ok: true, to: "on_hold" });
+    const released = await applyMerchantOrderAction(db, { shopId: shop.id, orderId, action: "release_hold", actor: "merchant" });
+    expect(released).toMatchObject({ ok: true });
+    expect((await db.select().from(orders).where(eq(orders.id, orderId)))[0]!.status).toBe("reserved");
+    expect(await routePendingOrders(db, shop.id)).toMatchObject({ routed: 1 });
+    expect((await db.select().from(orders).where(eq(orders.id, orderId)))[0]!.status).toBe("allocated");
+    expect(await heldAt(orderId)).toEqual({ [sanJose.id]: 1 });
+    expect((await routingHistory(db, shop.id, orderId)).map((d) => d.current)).toEqual([true, false]);
     expect(await ledgerMismatches(db, shop.id)).toEqual([]);
   });
 });
