@@ -23,6 +23,8 @@ export const DEFAULT_EXCEPTION_SLA_HOURS: ExceptionSla = {
   channel_write_failed: 8,
   unroutable: 4,
   label_purchase_failed: 4,
+  delivery_problem: 8,
+  wms_handoff_failed: 4,
 };
 
 export type SlaState = "within" | "due_soon" | "breached";

@@ -32,8 +32,6 @@ export const EXCEPTION_KINDS = [
   // Raised by routing (db/repositories/routing-repository.ts) and our own risk and payment rules.
   "unroutable",
   "payment_pending",
-  // Raised when a label cannot be bought for a shipment (core/shipping).
-  "label_purchase_failed",
 ] as const;
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
 
