@@ -55,6 +55,7 @@ try {
       `  EasyPost sandbox ${channels.easypost.baseUrl}`,
       `  eBay sandbox   ${channels.marketplaces.ebay.url}`,
       `  Woo sandbox    ${channels.marketplaces.woocommerce.url}/wp-json/wc/v3`,
+      `  Amazon sandbox ${channels.amazon.baseUrl}   (SP-API + LWA; orders polled every minute)`,
     ];
   }
 

@@ -1,4 +1,5 @@
 import type { ChannelConnectors } from "../connectors/channel-connectors";
+import { amazonChannelModule } from "../connectors/amazon/amazon-channel-module";
 import { ebayChannelModule } from "../connectors/ebay/ebay-channel-module";
 import { shopifyChannelModule } from "../connectors/shopify/shopify-channel-module";
 import { wooCommerceChannelModule } from "../connectors/woocommerce/woocommerce-channel-module";
@@ -13,7 +14,7 @@ import { demoModeEnabled, webhookSecret } from "./demo-mode";
  */
 export function channelConnectors(db: Database, env: Record<string, string | undefined> = process.env): ChannelConnectors {
   return {
-    modules: [shopifyChannelModule({ app: shopifyAppCredentials(env) }), ebayChannelModule(), wooCommerceChannelModule()],
+    modules: [shopifyChannelModule({ app: shopifyAppCredentials(env) }), amazonChannelModule(), ebayChannelModule(), wooCommerceChannelModule()],
     credentials: createCredentialStore(db),
   };
 }

@@ -9,6 +9,7 @@ import { webhookSecret } from "./demo-mode";
 import { registerDemoControls } from "./demo-controls";
 import { startDemoCarrier } from "./demo-carrier";
 import { startDemoMarketplaces, type DemoMarketplaces } from "./demo-marketplace-channels";
+import { startDemoAmazon } from "./demo-amazon-channel";
 
 export const DEMO_SHOPIFY_ACCESS_TOKEN = "shpat_switchyard_demo_sandbox";
 
@@ -18,6 +19,8 @@ export interface DemoChannels {
   easypost: { baseUrl: string };
   /** The eBay and WooCommerce sandboxes the demo's marketplace connections talk to. */
   marketplaces: DemoMarketplaces;
+  /** The Amazon SP-API sandbox (LWA and SP-API on one port). */
+  amazon: { baseUrl: string };
   /** Mirrors the seeded shop into the sandbox and links Shopify ids back onto our rows. */
   loadShop(shopId: string): Promise<void>;
   stop(): Promise<void>;
@@ -28,7 +31,7 @@ export interface DemoChannels {
  * signed webhooks to the app, exactly as a real shop would. Its state lives in memory, so on
  * every start it is rebuilt from the database (the ledger is the source of truth).
  */
-export async function startDemoChannels(options: { db: Database; appUrl: string; port?: number }): Promise<DemoChannels> {
+export async function startDemoChannels(options: { db: Database; appUrl: string; port?: number; amazonPort?: number }): Promise<DemoChannels> {
   const sandbox = await startShopifySandbox({
     port: options.port ?? Number(process.env.SHOPIFY_SANDBOX_PORT ?? 3101),
     shopDomain: DEMO_SHOP.domain,
@@ -42,13 +45,17 @@ export async function startDemoChannels(options: { db: Database; appUrl: string;
   let streamTimer: NodeJS.Timeout | undefined;
   // A caller that picks a free port for Shopify (tests) gets a free one for EasyPost too.
   const carrier = await startDemoCarrier({ db: options.db, appUrl: options.appUrl, ...(options.port === 0 ? { port: 0 } : {}) });
+  // A caller that asks for a free Shopify port (tests) gets a free Amazon port too.
+  const amazon = await startDemoAmazon({ db: options.db, ...(options.amazonPort !== undefined || options.port === 0 ? { port: options.amazonPort ?? 0 } : {}) });
 
   return {
     shopify: { baseUrl: sandbox.url, accessToken: DEMO_SHOPIFY_ACCESS_TOKEN },
     easypost: { baseUrl: carrier.sandbox.apiBaseUrl },
     marketplaces,
+    amazon: { baseUrl: amazon.url },
     async loadShop(shopId) {
       await carrier.connectShop(shopId);
+      await amazon.loadShop(shopId);
       const seed = await sandboxSeedFromDatabase(options.db, shopId);
       Object.assign(sandbox.state, createSandboxState(DEMO_SHOP.domain, seed, Date.now));
       await linkShopifyIds(options.db, shopId, sandbox);
@@ -84,6 +91,7 @@ export async function startDemoChannels(options: { db: Database; appUrl: string;
     async stop() {
       if (streamTimer) clearInterval(streamTimer);
       registerDemoControls(undefined);
+      await amazon.stop();
       await sandbox.stop();
       await carrier.stop();
       await marketplaces.stop();

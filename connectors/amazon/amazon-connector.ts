@@ -4,23 +4,30 @@ import type {
   ChannelCallResult,
   ChannelOrderWriter,
   ConfirmFulfillmentRequest,
+  OrderPoller,
   FetchOrdersPage,
+  PolledOrderDelivery,
   RejectedChannelOrder,
 } from "../../core/ports/channel-connector-port.js";
 import type { UnifiedOrderInput } from "../../core/orders/unified-order.js";
 import { amazonCredentialsSchema, amazonSettingsSchema, type AmazonCredentials, type AmazonSettings } from "./amazon-connection-config.js";
+import { amazonCredentials, refreshAmazonAccessToken } from "./amazon-credentials.js";
 import { mapAmazonOrder } from "./amazon-order-mapper.js";
 import { pollAmazonOrders, type AmazonOrderPage } from "./amazon-order-poll.js";
 import { cancelAmazonOrder, confirmAmazonShipment } from "./amazon-order-write-back.js";
 import { pushAmazonStock, settleAmazonStockFeed, type AmazonFeedSettlement, type AmazonStockItemResult } from "./amazon-stock-push.js";
 import type { AmazonStockUpdate } from "./listings-stock-request.js";
-import { SpApiClient, type SpApiBuckets } from "./sp-api-client.js";
+import { SpApiClient, type SpApiBuckets, type SpApiTokenSource } from "./sp-api-client.js";
+
+/** The inbox topic of a polled Amazon order (the intake maps it with mapAmazonOrder). */
+export const AMAZON_ORDER_TOPIC = "orders/poll";
 
 /**
- * The Amazon connector as one object over plain settings and credentials: order capture by
- * poll, stock push (patch or feed, with pending results settled later), write-back of
- * shipments and cancellations, LWA refresh with the new token handed to the caller to persist.
- * It knows nothing of the database; the composition root wires persistence in.
+ * The Amazon connector as one object: order capture by poll, stock push (patch or feed, with
+ * pending results settled later), write-back of shipments and cancellations, health. The
+ * channel module (amazon-channel-module.ts) opens it over the channel's credential session;
+ * `createAmazonConnector` builds it over plain settings and credentials (tools, tests), with
+ * refreshed credentials handed to `onCredentialsRefreshed`.
  */
 
 export type AmazonConnectorUnavailable = "missing_credentials" | "misconfigured";
@@ -40,23 +47,30 @@ export function createAmazonConnector(options: AmazonConnectorOptions): Result<A
   if (!credentials.success) return err("missing_credentials", `Amazon credentials lack ${credentials.error.issues.map((i) => i.path.join(".")).join(", ")}`);
   const settings = amazonSettingsSchema.safeParse(options.settings);
   if (!settings.success) return err("misconfigured", `invalid Amazon settings: ${settings.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`);
-  return ok(
-    new AmazonConnector(
-      settings.data,
-      new SpApiClient({
-        settings: settings.data,
-        credentials: credentials.data,
-        ...(options.onCredentialsRefreshed ? { onCredentialsRefreshed: options.onCredentialsRefreshed } : {}),
-        ...(options.now ? { now: options.now } : {}),
-        ...(options.sleep ? { sleep: options.sleep } : {}),
-        ...(options.buckets ? { buckets: options.buckets } : {}),
-      }),
-      options.now ?? Date.now,
-    ),
-  );
+  const now = options.now ?? Date.now;
+  let current = credentials.data;
+  const refresh = async (): Promise<ChannelCallResult<AmazonCredentials>> => {
+    const refreshed = await refreshAmazonAccessToken(settings.data, current, now);
+    if (!refreshed.ok) return refreshed;
+    current = refreshed.value;
+    await options.onCredentialsRefreshed?.(current);
+    return ok(current);
+  };
+  const tokens: SpApiTokenSource = {
+    current: async () => (amazonCredentials().expiresSoon!(current, new Date(now())) ? refresh() : ok(current)),
+    renew: async () => refresh(),
+  };
+  const client = new SpApiClient({
+    settings: settings.data,
+    tokens,
+    now,
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+    ...(options.buckets ? { buckets: options.buckets } : {}),
+  });
+  return ok(new AmazonConnector(settings.data, client, now));
 }
 
-export class AmazonConnector implements ChannelOrderWriter {
+export class AmazonConnector implements ChannelOrderWriter, OrderPoller {
   readonly channel = "amazon" as const;
 
   constructor(
@@ -76,12 +90,21 @@ export class AmazonConnector implements ChannelOrderWriter {
     if (!page.ok) return page;
     const orders: UnifiedOrderInput[] = [];
     const rejected: RejectedChannelOrder[] = [];
+    const deliveries: PolledOrderDelivery[] = [];
     for (const polled of page.value.orders) {
+      // A malformed order still goes to the inbox (kept, and failed there with the mapper's reason).
+      deliveries.push({
+        deliveryId: polled.deliveryId,
+        topic: AMAZON_ORDER_TOPIC,
+        resourceId: polled.orderId ?? polled.deliveryId,
+        triggeredAt: polled.lastUpdatedTime ?? new Date(this.now()),
+        payload: polled.payload,
+      });
       const mapped = mapAmazonOrder(polled.payload);
       if (mapped.ok) orders.push(mapped.value);
       else rejected.push({ ...(polled.orderId ? { externalId: polled.orderId } : {}), problem: mapped.detail ?? mapped.reason, raw: polled.payload });
     }
-    return ok({ orders, rejected, nextCursor: page.value.nextCursor, hasMore: page.value.hasMore });
+    return ok({ orders, rejected, deliveries, nextCursor: page.value.nextCursor, hasMore: page.value.hasMore });
   }
 
   pushStock(updates: readonly AmazonStockUpdate[]): Promise<ChannelCallResult<AmazonStockItemResult[]>> {

@@ -1,45 +1,27 @@
-import { createRequire } from "node:module";
-import { err, ok } from "../../core/shared/result.js";
-import type { ChannelCallResult, ChannelFailure, ChannelFailureReason } from "../../core/ports/channel-connector-port.js";
-import {
-  LWA_ACCESS_TOKEN_LIFETIME_MS,
-  type AmazonCredentials,
-  type AmazonSettings,
-} from "./amazon-connection-config.js";
-import { EndpointRedirectAgent } from "./endpoint-redirect-agent.js";
+import { ok } from "../../core/shared/result.js";
+import type { ChannelCallResult } from "../../core/ports/channel-connector-port.js";
+import type { AmazonCredentials, AmazonSettings } from "./amazon-connection-config.js";
+import { amazonFailure } from "./amazon-failure-mapping.js";
+import { buildSellingPartner, errorText, isNetworkError, type RawResponse, type SellingPartnerClient } from "./selling-partner-client.js";
 import { SP_API_USAGE_PLANS, type SpApiOperation } from "./sp-api-rate-limits.js";
 import { TokenBucket } from "./token-bucket.js";
 
 /**
- * One seller's SP-API session on top of the official client (`amazon-sp-api`): the client
- * builds each operation's path and query, signs requests with `x-amz-access-token` and talks
- * to LWA; this wrapper adds what a background connector needs and the client leaves out:
- * - failures as values in the port's vocabulary (the client throws, and drops the status);
- * - LWA tokens refreshed ahead of expiry and when SP-API says "expired", retried once, and
- *   handed to `onCredentialsRefreshed` to be persisted (encrypted) before they are used;
- * - each operation's documented rate and burst kept on our side, so a poll or push waits or
- *   reschedules instead of collecting 429s (the client's own retry sleeps inside the call);
- * - the endpoint override (see EndpointRedirectAgent).
+ * One seller's SP-API calls through the official client (`amazon-sp-api`), which builds each
+ * operation's path and query and sends `x-amz-access-token`. Around it:
+ * - the credentials come from a token source (the channel's credential session): asked before
+ *   every call, and renewed once when SP-API says the token expired, the call retried once;
+ * - each operation's documented rate and burst is kept on our side, so a poll or a push waits
+ *   briefly or answers `rate_limited` instead of collecting 429s (the client's own retry sleeps);
+ * - every answer becomes a value in the port's vocabulary (amazon-failure-mapping.ts).
  */
 
-interface RawResponse {
-  statusCode: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
+/** Where the credentials come from: the channel session (persisting refreshes) or a test's. */
+export interface SpApiTokenSource {
+  current(): Promise<ChannelCallResult<AmazonCredentials>>;
+  /** SP-API refused these credentials as expired: new ones to retry with once, or a failure. */
+  renew(rejected: AmazonCredentials): Promise<ChannelCallResult<AmazonCredentials>>;
 }
-
-/** The part of the official client this wrapper uses. */
-interface SellingPartnerClient {
-  readonly access_token: string | undefined;
-  refreshAccessToken(): Promise<void>;
-  callAPI(params: Record<string, unknown>): Promise<unknown>;
-  upload(details: { url: string }, feed: { content: string; contentType: string }): Promise<unknown>;
-  download(details: { url: string; compressionAlgorithm?: string }, options?: Record<string, unknown>): Promise<unknown>;
-}
-type SellingPartnerConstructor = new (config: Record<string, unknown>) => SellingPartnerClient;
-
-// The package is CommonJS and its typings declare a module shape it does not export.
-const SellingPartner = createRequire(import.meta.url)("amazon-sp-api") as SellingPartnerConstructor;
 
 /** Where each operation lives in the official client: endpoint, operation name, API version. */
 const CLIENT_OPERATIONS: Record<SpApiOperation, { endpoint: string; operation: string; version: string }> = {
@@ -74,9 +56,7 @@ export interface SpApiResponse<T = unknown> {
 
 export interface SpApiClientOptions {
   settings: AmazonSettings;
-  credentials: AmazonCredentials;
-  /** Persist refreshed credentials (encrypted) here; awaited before the new token is used. */
-  onCredentialsRefreshed?: (credentials: AmazonCredentials) => Promise<void>;
+  tokens: SpApiTokenSource;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   /** Buckets shared by every client of the same seller in this process. */
@@ -107,45 +87,14 @@ export function bucketsForSeller(settings: AmazonSettings): SpApiBuckets {
   return buckets;
 }
 
-// A token this close to its end is refreshed first: a long call must not outlive it.
-const EXPIRY_MARGIN_MS = 60_000;
-
 export class SpApiClient {
-  private credentials: AmazonCredentials;
-  private readonly client: SellingPartnerClient;
-  private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly buckets: SpApiBuckets;
+  private client: { token: string; instance: SellingPartnerClient } | undefined;
 
   constructor(private readonly options: SpApiClientOptions) {
-    this.credentials = options.credentials;
-    this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.buckets = options.buckets ?? bucketsForSeller(options.settings);
-    this.client = new SellingPartner({
-      region: options.settings.region,
-      refresh_token: options.credentials.refreshToken,
-      ...(this.tokenStillGood() ? { access_token: options.credentials.accessToken } : {}),
-      credentials: {
-        SELLING_PARTNER_APP_CLIENT_ID: options.credentials.clientId,
-        SELLING_PARTNER_APP_CLIENT_SECRET: options.credentials.clientSecret,
-      },
-      options: {
-        // Tokens and throttling are handled here, where failures become values.
-        auto_request_tokens: false,
-        auto_request_throttled: false,
-        retry_remote_timeout: false,
-        version_fallback: false,
-        // A stalled connection must end the call, not hang a worker.
-        timeouts: { response: 30_000, deadline: 120_000 },
-        ...(options.settings.baseUrl ? { https_proxy_agent: new EndpointRedirectAgent(options.settings.baseUrl) } : {}),
-      },
-    });
-  }
-
-  /** The credentials as they are now (after any refresh). */
-  get currentCredentials(): AmazonCredentials {
-    return this.credentials;
   }
 
   bucket(operation: SpApiOperation): TokenBucket {
@@ -159,19 +108,17 @@ export class SpApiClient {
       await this.sleep(wait);
       wait = bucket.tryTake();
     }
-    if (wait > 0) return rateLimited(`${operation}: the documented rate is used up locally`, wait);
+    if (wait > 0) return amazonFailure({ kind: "local_rate_limit" }, `${operation}: the documented rate is used up`, wait);
 
-    if (!this.tokenStillGood()) {
-      const refreshed = await this.refreshToken();
-      if (!refreshed.ok) return refreshed;
-    }
-    let response = await this.send(operation, request);
+    const credentials = await this.options.tokens.current();
+    if (!credentials.ok) return credentials;
+    let response = await this.send(credentials.value, operation, request);
     if (!response.ok) return response;
     if (accessTokenExpired(response.value)) {
-      // SP-API decides expiry, not our clock: refresh and retry exactly once.
-      const refreshed = await this.refreshToken();
-      if (!refreshed.ok) return refreshed;
-      response = await this.send(operation, request);
+      // SP-API decides expiry, not our clock: renew once and retry exactly once.
+      const renewed = await this.options.tokens.renew(credentials.value);
+      if (!renewed.ok) return renewed;
+      response = await this.send(renewed.value, operation, request);
       if (!response.ok) return response;
     }
     return this.interpret<T>(operation, response.value);
@@ -179,54 +126,41 @@ export class SpApiClient {
 
   /** Uploads a feed document to the presigned URL createFeedDocument returned. */
   async upload(url: string, content: string, contentType: string): Promise<ChannelCallResult<void>> {
+    const client = await this.instance();
+    if (!client.ok) return client;
     try {
-      await this.client.upload({ url }, { content, contentType });
+      await client.value.upload({ url }, { content, contentType });
       return ok(undefined);
     } catch (error) {
-      return transportFailure(error, "feed document upload");
+      return amazonFailure({ kind: "network" }, `feed document upload failed: ${errorText(error)}`);
     }
   }
 
   /** Downloads (and gunzips) a document from the presigned URL getFeedDocument returned. */
   async download(document: { url: string; compressionAlgorithm?: string }): Promise<ChannelCallResult<string>> {
+    const client = await this.instance();
+    if (!client.ok) return client;
     try {
-      const content = await this.client.download(document);
+      const content = await client.value.download(document);
       return ok(typeof content === "string" ? content : Buffer.isBuffer(content) ? content.toString("utf8") : JSON.stringify(content));
     } catch (error) {
-      return transportFailure(error, "document download");
+      return amazonFailure({ kind: "network" }, `document download failed: ${errorText(error)}`);
     }
   }
 
-  private tokenStillGood(): boolean {
-    const { accessToken, accessTokenExpiresAt } = this.credentials;
-    if (!accessToken) return false;
-    if (!accessTokenExpiresAt) return true;
-    return Date.parse(accessTokenExpiresAt) - EXPIRY_MARGIN_MS > this.now();
+  private async instance(): Promise<ChannelCallResult<SellingPartnerClient>> {
+    const credentials = await this.options.tokens.current();
+    return credentials.ok ? ok(this.clientFor(credentials.value)) : credentials;
   }
 
-  private async refreshToken(): Promise<ChannelCallResult<void>> {
-    try {
-      await this.client.refreshAccessToken();
-    } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      // LWA answers invalid_grant / invalid_client when the seller revoked the app: a person must reconnect.
-      if (typeof code === "string" && /^(invalid_grant|invalid_client|unauthorized_client|invalid_request)$/.test(code)) {
-        return err("unauthorized", `Login with Amazon refused the refresh token (${code})`);
-      }
-      return transportFailure(error, "Login with Amazon token refresh");
-    }
-    const accessToken = this.client.access_token;
-    if (!accessToken) return err("unavailable", "Login with Amazon answered without an access token");
-    this.credentials = {
-      ...this.credentials,
-      accessToken,
-      accessTokenExpiresAt: new Date(this.now() + LWA_ACCESS_TOKEN_LIFETIME_MS).toISOString(),
-    };
-    await this.options.onCredentialsRefreshed?.(this.credentials);
-    return ok(undefined);
+  /** The official client holds one access token; a new token gets a new client. */
+  private clientFor(credentials: AmazonCredentials): SellingPartnerClient {
+    const token = credentials.accessToken ?? "";
+    if (this.client?.token !== token) this.client = { token, instance: buildSellingPartner(this.options.settings, credentials, token || undefined) };
+    return this.client.instance;
   }
 
-  private async send(operation: SpApiOperation, request: SpApiRequest): Promise<ChannelCallResult<RawResponse>> {
+  private async send(credentials: AmazonCredentials, operation: SpApiOperation, request: SpApiRequest): Promise<ChannelCallResult<RawResponse>> {
     const target = CLIENT_OPERATIONS[operation];
     // The client encodes path parameters in place, so every attempt gets fresh objects.
     const params: Record<string, unknown> = {
@@ -238,9 +172,10 @@ export class SpApiClient {
       options: { version: target.version, raw_result: true },
     };
     try {
-      return ok((await this.client.callAPI(params)) as RawResponse);
+      return ok((await this.clientFor(credentials).callAPI(params)) as RawResponse);
     } catch (error) {
-      if (isNetworkError(error)) return transportFailure(error, operation);
+      if (isNetworkError(error)) return amazonFailure({ kind: "network" }, `${operation} failed: ${errorText(error)}`);
+      // The client threw before sending: a wrong operation or missing parameter is our bug.
       throw error;
     }
   }
@@ -255,25 +190,14 @@ export class SpApiClient {
     const detail = `${operation} answered ${status}: ${errorSummary(body)}`;
     if (status === 429) {
       bucket.drain();
-      return rateLimited(detail, limit > 0 ? Math.ceil(1000 / limit) : bucket.tryTake() || 1000);
+      return amazonFailure({ kind: "http", status }, detail, limit > 0 ? Math.ceil(1000 / limit) : bucket.tryTake() || 1000);
     }
-    return err(failureForStatus(status), detail);
+    return amazonFailure({ kind: "http", status }, detail);
   }
 }
 
-function failureForStatus(status: number): ChannelFailureReason {
-  if (status === 401 || status === 403) return "unauthorized";
-  if (status === 404) return "not_found";
-  if (status >= 500) return "unavailable";
-  return "rejected";
-}
-
-function rateLimited(detail: string, retryAfterMs: number): ChannelFailure {
-  return { ...err("rate_limited", detail), retryAfterMs };
-}
-
 function accessTokenExpired(response: RawResponse): boolean {
-  if (response.statusCode !== 403) return false;
+  if (response.statusCode !== 403 && response.statusCode !== 401) return false;
   const body = parseBody(response.body) as { errors?: { code?: string; details?: string; message?: string }[] } | null;
   const first = body?.errors?.[0];
   return first?.code === "Unauthorized" && /access token.*expired/i.test(`${first.details ?? ""} ${first.message ?? ""}`);
@@ -293,22 +217,10 @@ function errorSummary(body: unknown): string {
   if (Array.isArray(errors) && errors.length > 0) {
     return errors.map((e) => [e.code, e.message, e.details].filter(Boolean).join(": ")).join("; ");
   }
-  return typeof body === "string" ? body.slice(0, 300) : JSON.stringify(body)?.slice(0, 300) ?? "no body";
+  return typeof body === "string" ? body.slice(0, 300) : (JSON.stringify(body)?.slice(0, 300) ?? "no body");
 }
 
 function headerValue(headers: RawResponse["headers"], name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "EHOSTUNREACH", "ERR_NOCK_NO_MATCH", "ENETUNREACH", "API_RESPONSE_TIMEOUT", "API_DEADLINE_TIMEOUT", "API_IDLE_TIMEOUT"]);
-function isNetworkError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && NETWORK_CODES.has(code);
-}
-
-function transportFailure(error: unknown, what: string): ChannelFailure {
-  const code = (error as { code?: unknown } | null)?.code;
-  const message = (error as { message?: unknown } | null)?.message;
-  return err("unavailable", `${what} failed: ${[code, message].filter((x) => typeof x === "string").join(" ")}`.trim());
 }

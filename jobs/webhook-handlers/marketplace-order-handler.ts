@@ -1,4 +1,6 @@
 import { and, eq } from "drizzle-orm";
+import { AMAZON_ORDER_TOPIC } from "../../connectors/amazon/amazon-connector";
+import { mapAmazonOrder } from "../../connectors/amazon/amazon-order-mapper";
 import { mapEbayOrder } from "../../connectors/ebay/ebay-order-mapper";
 import { mapWooCommerceOrder } from "../../connectors/woocommerce/woocommerce-order-mapper";
 import type { UnifiedOrder } from "../../core/orders/unified-order";
@@ -20,6 +22,7 @@ type OrderMapper = (payload: unknown) => Result<UnifiedOrder, string>;
 export const MARKETPLACE_ORDER_MAPPERS: Readonly<Record<string, Readonly<Record<string, OrderMapper>>>> = {
   woocommerce: { "order.created": mapWooCommerceOrder, "order.updated": mapWooCommerceOrder },
   ebay: { order: mapEbayOrder },
+  amazon: { [AMAZON_ORDER_TOPIC]: mapAmazonOrder },
 };
 
 export function marketplaceOrderMapper(channel: string, topic: string): OrderMapper | undefined {

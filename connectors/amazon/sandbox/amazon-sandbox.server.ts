@@ -49,6 +49,8 @@ export interface AmazonSandbox {
   calls: Map<string, { total: number; throttled: number }>;
   bucket(operation: SpApiOperation): TokenBucket;
   generateOrder(options?: GenerateOrderOptions): SandboxOrder | undefined;
+  /** Replaces the seller's listings (the demo rebuilds them from the ledger on every start). */
+  replaceListings(listings: readonly SandboxSeedListing[]): void;
   stop(): Promise<void>;
 }
 
@@ -418,6 +420,10 @@ export async function startAmazonSandbox(options: AmazonSandboxOptions): Promise
     calls,
     bucket,
     generateOrder: (generateOptions) => generateOrder(state, now(), generateOptions),
+    replaceListings(listings) {
+      const fresh = createAmazonSandboxState({ sellerId: state.sellerId, marketplaceId: state.marketplaceId, currency: state.currency, listings, now: now() });
+      state.listings = fresh.listings;
+    },
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
