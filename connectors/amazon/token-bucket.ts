@@ -37,7 +37,8 @@ export class TokenBucket {
   /** Takes a token and returns 0, or takes nothing and returns the milliseconds until one is there. */
   tryTake(): number {
     this.refill();
-    if (this.tokens >= 1) {
+    // A caller that slept exactly the announced wait must get its token despite float rounding.
+    if (this.tokens >= 1 - 1e-9) {
       this.tokens -= 1;
       return 0;
     }
