@@ -64,11 +64,15 @@ export interface SpApiClientOptions {
 }
 
 /**
- * Our side refills 10 % slower than the documented rate: Amazon's bucket and ours start at
- * different instants and requests take varying time to arrive, so pacing exactly at the rate
- * would now and then arrive a few milliseconds early and collect a 429.
+ * Our bucket holds one token less and refills 10 % slower than the documented plan: Amazon's
+ * bucket and ours are debited at different instants (a request takes varying time to arrive,
+ * the first one waits for an LWA token), so pacing exactly at the plan would now and then
+ * arrive a few milliseconds early and collect a 429.
  */
 export const CLIENT_RATE_MARGIN = 0.9;
+export function clientBurst(documentedBurst: number): number {
+  return Math.max(1, documentedBurst - 1);
+}
 
 /** One token bucket per operation, as SP-API meters them per seller and application. */
 export class SpApiBuckets {
@@ -78,7 +82,7 @@ export class SpApiBuckets {
     let bucket = this.buckets.get(operation);
     if (!bucket) {
       const plan = SP_API_USAGE_PLANS[operation];
-      bucket = new TokenBucket(plan.rateRps * CLIENT_RATE_MARGIN, plan.burst, this.now);
+      bucket = new TokenBucket(plan.rateRps * CLIENT_RATE_MARGIN, clientBurst(plan.burst), this.now);
       this.buckets.set(operation, bucket);
     }
     return bucket;
@@ -109,16 +113,18 @@ export class SpApiClient {
   }
 
   async call<T = unknown>(operation: SpApiOperation, request: SpApiRequest = {}): Promise<ChannelCallResult<SpApiResponse<T>>> {
+    // Credentials first: an LWA refresh takes a while, and the token is taken just before sending.
+    const credentials = await this.options.tokens.current();
+    if (!credentials.ok) return credentials;
     const bucket = this.buckets.for(operation);
     let wait = bucket.tryTake();
-    if (wait > 0 && wait <= (request.maxWaitMs ?? 0)) {
+    // A loop, not one sleep: the clock's millisecond rounding can leave a token a hair short.
+    for (let waited = 0; wait > 0 && waited + wait <= (request.maxWaitMs ?? 0); wait = bucket.tryTake()) {
       await this.sleep(wait);
-      wait = bucket.tryTake();
+      waited += wait;
     }
     if (wait > 0) return amazonFailure({ kind: "local_rate_limit" }, `${operation}: the documented rate is used up`, wait);
 
-    const credentials = await this.options.tokens.current();
-    if (!credentials.ok) return credentials;
     let response = await this.send(credentials.value, operation, request);
     if (!response.ok) return response;
     if (accessTokenExpired(response.value)) {
