@@ -1,8 +1,10 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { DrizzleSessionStoragePostgres } from "@shopify/shopify-app-session-storage-drizzle";
+import { credentialCipher } from "../db/crypto/encryption-key";
 import { shopifySessions } from "../db/schema";
-import { demoModeEnabled } from "../server/demo-mode";
+import { EncryptedSessionStorage } from "./auth/encrypted-session-storage.server";
+import { appUrl, demoModeEnabled, webhookSecret } from "../server/demo-mode";
 import { connectShopifyOnAuth } from "./auth/shopify-install.server";
 import { getDatabase } from "./db.server";
 
@@ -20,12 +22,14 @@ export function isDemoMode(): boolean {
 function createShopifyApp() {
   return shopifyApp({
     apiKey: process.env.SHOPIFY_API_KEY,
-    apiSecretKey: process.env.SHOPIFY_API_SECRET || "",
+    // Fails closed: without SHOPIFY_API_SECRET outside demo mode this throws rather than trust a default.
+    apiSecretKey: webhookSecret(),
     apiVersion,
     scopes: process.env.SCOPES?.split(",").map((scope) => scope.trim()).filter(Boolean),
-    appUrl: process.env.SHOPIFY_APP_URL || "",
+    appUrl: appUrl(),
     authPathPrefix: "/auth",
-    sessionStorage: new DrizzleSessionStoragePostgres(getDatabase(), shopifySessions),
+    // Access tokens are encrypted at rest with the credentials key (db/crypto).
+    sessionStorage: new EncryptedSessionStorage(new DrizzleSessionStoragePostgres(getDatabase(), shopifySessions), credentialCipher()),
     distribution: AppDistribution.AppStore,
     isEmbeddedApp: true,
     future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },

@@ -4,7 +4,7 @@ import { seedDemoShop } from "../db/seed/demo-seed";
 import { startWorker } from "../jobs/worker-runner";
 import { ensureProductionBuild, startAppServer } from "../server/app-server";
 import { ensureDemoApiToken } from "../server/demo-api-token";
-import { demoModeEnabled } from "../server/demo-mode";
+import { appUrl as configuredAppUrl, demoModeEnabled, listenHost, startupConfigProblems } from "../server/demo-mode";
 import { startDemoChannels } from "../server/demo-channels";
 import { channelConnectors } from "../server/channel-modules";
 
@@ -17,7 +17,15 @@ const started = Date.now();
 const development = process.env.SWITCHYARD_DEV === "1";
 process.env.NODE_ENV ??= development ? "development" : "production";
 const port = Number(process.env.PORT ?? 3000);
-const appUrl = process.env.SHOPIFY_APP_URL ?? `http://localhost:${port}`;
+const appUrl = configuredAppUrl();
+const host = listenHost();
+
+// Fail closed before touching anything: a misconfigured production app must not serve at all.
+const problems = startupConfigProblems();
+if (problems.length > 0) {
+  for (const problem of problems) console.error(`[switchyard] cannot start: ${problem}`);
+  process.exit(1);
+}
 
 const database = await openRuntimeDatabase();
 // The Remix app reads DATABASE_URL when it first touches the database.
@@ -63,7 +71,7 @@ try {
   stops.push(worker.stop);
 
   if (!development) ensureProductionBuild();
-  const server = await startAppServer({ port, mode: development ? "development" : "production" });
+  const server = await startAppServer({ port, host, mode: development ? "development" : "production" });
   stops.push(server.stop);
 
   console.log(
@@ -72,6 +80,7 @@ try {
       `Switchyard is running (${((Date.now() - started) / 1000).toFixed(1)} s)`,
       `  admin          ${appUrl}/app${demo ? "   (demo mode: no Shopify account needed)" : ""}`,
       `  health         ${appUrl}/healthz`,
+      `  listening on   ${host}:${port}${host === "127.0.0.1" ? " (loopback only; set HOST=0.0.0.0 to serve other machines)" : ""}`,
       `  database       ${database.embedded ? "embedded PostgreSQL in .data/pg" : "DATABASE_URL"}`,
       ...demoSummary,
       "Press Ctrl-C to stop.",

@@ -1,5 +1,6 @@
 import { json } from "@remix-run/node";
 import type { z } from "zod";
+import { isStorableText } from "../../core/shared/input-bounds";
 import type { Database } from "../../db/client";
 import { shopIdForApiToken } from "../../db/repositories/api-token-repository";
 import { getDatabase } from "../db.server";
@@ -34,7 +35,18 @@ export async function authenticateApiRequest(request: Request): Promise<ApiConte
 
 /** Parses query parameters with a schema; a 400 Response lists every bad parameter. */
 export function parseQuery<S extends z.ZodTypeAny>(request: Request, schema: S): z.output<S> {
-  const params = Object.fromEntries(new URL(request.url).searchParams);
+  const searchParams = new URL(request.url).searchParams;
+  // A NUL (%00) cannot be stored or compared by PostgreSQL: refuse it as input, naming the parameter.
+  const unstorable = [...new Set(searchParams.keys())].filter((key) => !isStorableText(key) || searchParams.getAll(key).some((value) => !isStorableText(value)));
+  if (unstorable.length > 0) {
+    throw apiError(
+      400,
+      "invalid_query",
+      "Some query parameters are invalid",
+      unstorable.map((parameter) => ({ parameter: parameter.replace(/\u0000/g, "\\0"), message: "contains a NUL character (%00)" })),
+    );
+  }
+  const params = Object.fromEntries(searchParams);
   const parsed = schema.safeParse(params);
   if (!parsed.success) {
     throw apiError(

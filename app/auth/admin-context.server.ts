@@ -3,6 +3,7 @@ import type { AdminApiContext } from "@shopify/shopify-app-remix/server";
 import { findDemoShop, findShopByDomain, upsertShop, type ShopRecord } from "../../db/repositories/shop-repository";
 import { getDatabase } from "../db.server";
 import { authenticate, isDemoMode } from "../shopify.server";
+import { assertAdminWriteAllowed, assertStorableInput } from "./admin-request-guard.server";
 
 export interface AdminShop {
   id: string;
@@ -31,6 +32,9 @@ function toAdminShop(shop: ShopRecord): AdminShop {
  * demo shop with no OAuth so the admin can be tried in a plain browser.
  */
 export async function requireAdminContext(request: Request): Promise<AdminContext> {
+  // Every admin action passes here first: a forged cross-site POST stops before any work.
+  await assertAdminWriteAllowed(request, { demo: isDemoMode() });
+  await assertStorableInput(request);
   const db = getDatabase();
   if (isDemoMode()) {
     const demoShop = await findDemoShop(db);

@@ -1,10 +1,15 @@
 import { z } from "zod";
+import { MAX_STOCK_QUANTITY } from "../../core/shared/input-bounds";
 
 const emptyToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
 
 const quantity = z.preprocess(
   emptyToUndefined,
-  z.coerce.number({ required_error: "Enter a quantity", invalid_type_error: "Enter a whole number" }).int("Enter a whole number"),
+  z.coerce
+    .number({ required_error: "Enter a quantity", invalid_type_error: "Enter a whole number" })
+    .int("Enter a whole number")
+    .min(-MAX_STOCK_QUANTITY, `Enter at most ${MAX_STOCK_QUANTITY.toLocaleString("en-US")} units`)
+    .max(MAX_STOCK_QUANTITY, `Enter at most ${MAX_STOCK_QUANTITY.toLocaleString("en-US")} units`),
 );
 
 const common = {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isDateInRange } from "../../core/shared/input-bounds";
 import { orderStatusSchema } from "../../core/orders/order-status";
 import { channelSchema } from "../../core/orders/unified-order";
 import { MERCHANT_ORDER_ACTIONS } from "../../db/repositories/order-action-repository";
@@ -7,7 +8,11 @@ import { ISO_DAY_PATTERN } from "./search-params";
 const isoDay = z
   .string()
   .regex(ISO_DAY_PATTERN, "use YYYY-MM-DD")
-  .refine((value) => !Number.isNaN(new Date(`${value}T00:00:00Z`).getTime()), "not a date");
+  // Round-tripped: JavaScript rolls 2026-02-31 over to March, PostgreSQL refuses it.
+  .refine((value) => {
+    const date = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value && isDateInRange(date);
+  }, "not a date between 1970-01-01 and 9999-12-31");
 
 export const ORDER_LIST_ARRAY_PARAMS = ["channel", "status"] as const;
 

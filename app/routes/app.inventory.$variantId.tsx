@@ -20,7 +20,7 @@ import { adjustmentFieldErrors, adjustmentFormSchema } from "../params/adjustmen
 import { parseOrThrow, searchParamsToObject } from "../params/search-params";
 
 const variantParamsSchema = z.object({ variantId: z.string().uuid("not a variant id") });
-const movementParamsSchema = z.object({ before: z.coerce.number().int().positive().optional() });
+const movementParamsSchema = z.object({ before: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER, "not a movement page").optional() });
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shop } = await requireAdminContext(request);
@@ -32,7 +32,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
 };
 
 const REFUSAL_MESSAGES: Record<AdjustmentRefusal, string> = {
-  invalid_quantity: "The quantity must be a whole number.",
+  invalid_quantity: "The quantity must be a whole number, and on hand cannot exceed 2,147,483,647 units.",
   adjust_below_reserved: "On hand cannot go below the units already reserved for orders at this location.",
   insufficient_on_hand: "There are not that many units on hand to remove.",
   no_change: "On hand is already at that figure; nothing to record.",

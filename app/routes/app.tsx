@@ -8,6 +8,8 @@ import { NavMenu } from "@shopify/app-bridge-react";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { requireAdminContext } from "../auth/admin-context.server";
+import { csrfCookieToIssue } from "../auth/admin-request-guard.server";
+import "../auth/csrf-fetch.client";
 import { ADMIN_NAVIGATION_LINKS, StandaloneNavigation } from "../components/admin-navigation";
 import { DemoModeBanner } from "../components/demo-mode-banner";
 import { NavigationProgress } from "../components/navigation-progress";
@@ -17,7 +19,9 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisSty
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop, demo } = await requireAdminContext(request);
-  return json({ apiKey: process.env.SHOPIFY_API_KEY || "", demo, shopName: shop.name });
+  // Demo mode has no login: its admin writes carry a CSRF token from this cookie (see the guard).
+  const cookie = demo ? csrfCookieToIssue(request) : undefined;
+  return json({ apiKey: process.env.SHOPIFY_API_KEY || "", demo, shopName: shop.name }, cookie ? { headers: { "Set-Cookie": cookie } } : undefined);
 };
 
 export default function AppLayout() {

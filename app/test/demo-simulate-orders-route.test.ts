@@ -4,9 +4,14 @@ import { registerDemoControls } from "../../server/demo-controls";
 import { setDatabaseForTests } from "../db.server";
 import { seedDemoShop } from "../../db/seed/demo-seed";
 import { createTestDatabase } from "../../tests/helpers/test-database";
+import { adminPostHeaders } from "./route-test-kit";
 
 function post(count: string) {
-  return new Request("http://localhost/app/demo/simulate-orders", { method: "POST", body: new URLSearchParams({ count }) });
+  return new Request("http://localhost/app/demo/simulate-orders", {
+    method: "POST",
+    body: new URLSearchParams({ count }),
+    headers: adminPostHeaders("http://localhost"),
+  });
 }
 
 describe("simulating orders in the demo", () => {

@@ -3,6 +3,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { setDatabaseForTests } from "../db.server";
 import { createTestDatabase, type TestDatabase } from "../../tests/helpers/test-database";
 import { upsertShop, type ShopRecord } from "../../db/repositories/shop-repository";
+import { issueToken } from "../auth/admin-request-guard.server";
+import { CSRF_COOKIE, CSRF_HEADER } from "../auth/csrf-names";
 
 /**
  * Loader and action tests call the route functions directly with a Request, in demo mode
@@ -60,7 +62,12 @@ export async function callAction(
   for (const [key, value] of Object.entries(form)) {
     for (const item of Array.isArray(value) ? value : [value]) body.append(key, item);
   }
-  return action({ request: new Request(`${TEST_ORIGIN}${path}`, { method: "POST", body }), params, context: {} });
+  return action({ request: new Request(`${TEST_ORIGIN}${path}`, { method: "POST", body, headers: adminPostHeaders() }), params, context: {} });
+}
+
+/** What the admin page sends with every write: its own Origin and the demo's CSRF token (cookie + header). */
+export function adminPostHeaders(origin = TEST_ORIGIN, token = issueToken()): Record<string, string> {
+  return { Origin: origin, Cookie: `${CSRF_COOKIE}=${token}`, [CSRF_HEADER]: token };
 }
 
 /** Loaders signal 400/404 by throwing a Response; this returns it (or fails if nothing was thrown). */

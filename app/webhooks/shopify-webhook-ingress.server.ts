@@ -2,7 +2,7 @@ import { json } from "@remix-run/node";
 import { verifyShopifyWebhookHmac } from "../../connectors/shopify/webhook-signature";
 import { findShopByDomain } from "../../db/repositories/shop-repository";
 import { storeDelivery, storeRejectedDelivery } from "../../db/repositories/webhook-inbox-repository";
-import { webhookSecret } from "../../server/demo-mode";
+import { configuredWebhookSecret } from "../../server/demo-mode";
 import { getDatabase } from "../db.server";
 import { parseShopifyJson } from "./shopify-json";
 import { shopifyResourceId, type ShopifyWebhookTopic } from "../../connectors/shopify/shopify-webhook-topics";
@@ -30,8 +30,11 @@ export async function receiveShopifyWebhook(request: Request, expectedTopic: Sho
   if (request.method !== "POST") return text(405, "Shopify webhooks are POSTed", { Allow: "POST" });
 
   // The signature covers the exact bytes sent: verify before decoding or parsing anything.
+  // Fail closed: without a configured secret nothing is verified, so nothing is accepted.
+  const secret = configuredWebhookSecret();
+  if (!secret) return text(503, "Webhooks are not accepted: SHOPIFY_API_SECRET is not configured");
   const rawBody = Buffer.from(await request.arrayBuffer());
-  if (!verifyShopifyWebhookHmac(rawBody, request.headers.get("x-shopify-hmac-sha256"), webhookSecret())) {
+  if (!verifyShopifyWebhookHmac(rawBody, request.headers.get("x-shopify-hmac-sha256"), secret)) {
     return text(401, "Invalid webhook signature");
   }
 

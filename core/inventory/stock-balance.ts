@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_STOCK_QUANTITY } from "../shared/input-bounds.js";
 import { err, ok, type Result } from "../shared/result.js";
 import { ALLOWED_CAUSES, movementDeltas, type AdjustMovement, type Movement, type MovementCause } from "./stock-movement.js";
 
@@ -37,8 +38,8 @@ export function available(balance: Balance): number {
  */
 export function applyMovement(balance: Balance, movement: Movement): Result<Balance, MovementRefusal> {
   const q = movement.quantity;
-  if (!Number.isSafeInteger(q) || q <= 0) {
-    return err("invalid_quantity", `quantity must be a positive integer, got ${q}`);
+  if (!Number.isSafeInteger(q) || q <= 0 || q > MAX_STOCK_QUANTITY) {
+    return err("invalid_quantity", `quantity must be a positive integer up to ${MAX_STOCK_QUANTITY}, got ${q}`);
   }
   if (!ALLOWED_CAUSES[movement.kind].includes(movement.cause.type)) {
     return err("cause_not_allowed", `${movement.kind} cannot be caused by ${movement.cause.type}`);
@@ -84,6 +85,10 @@ export function applyMovement(balance: Balance, movement: Movement): Result<Bala
       break;
   }
   const { onHandDelta, reservedDelta } = movementDeltas(movement);
+  // The ledger's balances are int4: a receipt that would overflow one is refused, not stored.
+  if (balance.onHand + onHandDelta > MAX_STOCK_QUANTITY || balance.reserved + reservedDelta > MAX_STOCK_QUANTITY) {
+    return err("invalid_quantity", `on hand would exceed ${MAX_STOCK_QUANTITY}`);
+  }
   return ok({
     onHand: balance.onHand + onHandDelta,
     reserved: balance.reserved + reservedDelta,

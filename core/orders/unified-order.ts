@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isoCurrencySchema } from "../shared/iso-4217-currencies";
 
 /**
  * The one shape every channel's order is mapped into before it touches the ledger.
@@ -130,7 +131,7 @@ export const unifiedOrderSchema = z.object({
   placedAt: z.coerce.date(),
   /** When the channel last changed the order; older updates never overwrite newer ones. */
   sourceUpdatedAt: z.coerce.date(),
-  currency: z.string().length(3).toUpperCase(),
+  currency: isoCurrencySchema,
   financialStatus: financialStatusSchema,
   cancelled: z.boolean().default(false),
   customer: customerSchema.default({}),

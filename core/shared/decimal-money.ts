@@ -1,3 +1,4 @@
+import { currencyMinorUnits } from "./iso-4217-currencies.js";
 import { err, ok, type Result } from "./result.js";
 
 /**
@@ -6,18 +7,12 @@ import { err, ok, type Result } from "./result.js";
  * digit into integer minor units of the currency's ISO 4217 exponent.
  */
 
-// ISO 4217 currencies whose minor unit is not 2. Everything else Shopify sells in uses 2.
-const CURRENCY_EXPONENTS: Readonly<Record<string, number>> = {
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0,
-  VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
-  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
-};
-
+/** Minor units from the ISO 4217 table; 2 for a code that is not ISO (display of old rows only). */
 export function currencyExponent(currency: string): number {
-  return CURRENCY_EXPONENTS[currency.toUpperCase()] ?? 2;
+  return currencyMinorUnits(currency) ?? 2;
 }
 
-export type DecimalMoneyFailure = "malformed_amount" | "amount_too_precise" | "amount_too_large";
+export type DecimalMoneyFailure = "malformed_amount" | "amount_too_precise" | "amount_too_large" | "unknown_currency";
 
 const DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/;
 
@@ -34,7 +29,9 @@ export function decimalToMinorUnits(
   const match = DECIMAL.exec(text);
   if (!match) return err("malformed_amount", `"${String(amount)}" is not a decimal amount`);
   const [, sign, whole = "0", fraction = ""] = match;
-  const exponent = currencyExponent(currency);
+  const exponent = currencyMinorUnits(currency);
+  // Guessing the exponent of an unknown code would scale every amount by a power of ten.
+  if (exponent === undefined) return err("unknown_currency", `"${currency.slice(0, 8)}" is not an ISO 4217 currency code`);
   const kept = fraction.slice(0, exponent).padEnd(exponent, "0");
   const dropped = fraction.slice(exponent);
   if (/[1-9]/.test(dropped)) {

@@ -2,6 +2,7 @@ import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import { DEFAULT_EXCEPTION_SLA_HOURS } from "../../core/orders/exception-sla";
 import type { DbOrTx } from "../client";
 import { exceptions, orders } from "../schema";
+import { isDateInRange, UUID_PATTERN } from "../../core/shared/input-bounds";
 
 export const EXCEPTION_PAGE_SIZE = 25;
 
@@ -30,9 +31,10 @@ function encodeCursor(createdAt: Date, id: string): string {
 
 function decodeCursor(cursor: string): { createdAt: Date; id: string } | undefined {
   const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  if (!iso || !id || !/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  if (!iso || !id || !UUID_PATTERN.test(id)) return undefined;
   const createdAt = new Date(iso);
-  return Number.isNaN(createdAt.getTime()) ? undefined : { createdAt, id };
+  // A forged cursor may name year 275760: out of PostgreSQL's range, so not a cursor of ours.
+  return isDateInRange(createdAt) ? { createdAt, id } : undefined;
 }
 
 /** The open queue, oldest first: the longest-waiting problem is the most urgent. */

@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray, or, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../client";
 import { available as availableOf } from "../../core/inventory/stock-balance";
+import { isDateInRange, UUID_PATTERN } from "../../core/shared/input-bounds";
 import { allocations, inventoryLevels, locations, orderLines, orders, shipments, variants } from "../schema";
 
 /** Read side of the integration API: plain JSON-ready shapes, always scoped by shop. */
@@ -26,6 +27,27 @@ export function encodeCursor(cursor: OrderCursor): string {
 /** timestamptz as PostgreSQL prints it: "2026-11-20 10:00:00.123456+00". */
 const POSTGRES_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
 
+/** A cursor's timestamp must name a real instant PostgreSQL can read: month 13 or hour 25 is not one. */
+function timestampInRange(text: string): boolean {
+  const [date = "", time = ""] = text.split(" ");
+  const [year, month, day] = date.split("-").map(Number) as [number, number, number];
+  const clock = /^(\d{2}):(\d{2}):(\d{2})/.exec(time);
+  if (!clock) return false;
+  const [hour, minute, second] = [Number(clock[1]), Number(clock[2]), Number(clock[3])];
+  const offset = /([+-])(\d{2})(?::(\d{2}))?$/.exec(time);
+  if (!offset || Number(offset[2]) > 15 || Number(offset[3] ?? 0) > 59) return false;
+  const instant = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  return (
+    instant.getUTCFullYear() === year &&
+    instant.getUTCMonth() === month - 1 &&
+    instant.getUTCDate() === day &&
+    instant.getUTCHours() === hour &&
+    instant.getUTCMinutes() === minute &&
+    instant.getUTCSeconds() === second &&
+    isDateInRange(instant)
+  );
+}
+
 export function decodeCursor(text: string): OrderCursor | undefined {
   try {
     const value: unknown = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
@@ -34,7 +56,8 @@ export function decodeCursor(text: string): OrderCursor | undefined {
       typeof value[0] === "string" &&
       typeof value[1] === "string" &&
       POSTGRES_TIMESTAMP.test(value[0]) &&
-      /^[0-9a-f-]{36}$/i.test(value[1])
+      timestampInRange(value[0]) &&
+      UUID_PATTERN.test(value[1])
     ) {
       return { updatedAt: value[0], id: value[1] };
     }

@@ -3,6 +3,7 @@ import type { PostalAddress } from "../../core/orders/unified-order";
 import type { DbOrTx } from "../client";
 import { outer } from "./sql-helpers";
 import { allocations, exceptions, locations, orderEvents, orderLines, orders, shipments } from "../schema";
+import { isDateInRange, UUID_PATTERN } from "../../core/shared/input-bounds";
 
 /** Read models for the orders list and the order page. */
 
@@ -63,9 +64,10 @@ export function encodeOrderCursor(placedAt: Date, id: string): string {
 
 export function decodeOrderCursor(cursor: string): { placedAt: Date; id: string } | undefined {
   const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  if (!iso || !id || !/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  if (!iso || !id || !UUID_PATTERN.test(id)) return undefined;
   const placedAt = new Date(iso);
-  return Number.isNaN(placedAt.getTime()) ? undefined : { placedAt, id };
+  // A forged cursor may name year 275760: out of PostgreSQL's range, so not a cursor of ours.
+  return isDateInRange(placedAt) ? { placedAt, id } : undefined;
 }
 
 function escapeLike(text: string): string {

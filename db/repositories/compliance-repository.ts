@@ -126,6 +126,12 @@ export async function disableShopAfterUninstall(tx: Tx, shop: { id: string; doma
   return { sessionsDeleted: sessions.length };
 }
 
+/** True once app/uninstalled was processed for the shop and it has not been reinstalled since. */
+export async function shopUninstalled(db: DbOrTx, shopId: string): Promise<boolean> {
+  const [row] = await db.select({ uninstalledAt: shops.uninstalledAt }).from(shops).where(eq(shops.id, shopId));
+  return row?.uninstalledAt != null;
+}
+
 /**
  * shop/redact: erase everything Switchyard holds for the shop. Deleting the shop row cascades
  * to every table that carries shop_id. The delivery that asked for the erasure is detached

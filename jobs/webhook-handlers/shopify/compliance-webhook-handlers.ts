@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { minorUnitsToDecimal } from "../../../core/shared/decimal-money";
-import { disableShopAfterUninstall, eraseShop, findCustomerOrders, redactCustomer } from "../../../db/repositories/compliance-repository";
+import { disableShopAfterUninstall, eraseShop, findCustomerOrders, redactCustomer, shopUninstalled } from "../../../db/repositories/compliance-repository";
 import { raiseExceptions } from "../../../db/repositories/order-timeline-repository";
 import { describeIssues, failed, processed, shopifyId, type ShopifyWebhookHandler } from "./webhook-handler";
 
@@ -79,8 +79,15 @@ export const handleCustomerRedact: ShopifyWebhookHandler = async ({ tx, delivery
   return processed(`redacted ${result.ordersRedacted} order(s) and ${result.deliveriesRedacted} delivery payload(s)`);
 };
 
-/** shop/redact (48 hours after uninstall): everything Switchyard holds for the shop goes. */
+/**
+ * shop/redact (48 hours after uninstall): everything Switchyard holds for the shop goes. Only
+ * for a shop that is uninstalled: Shopify never sends it for an installed one, so one arriving
+ * then is forged, or stale after a reinstall; it is kept as failed for a person to see.
+ */
 export const handleShopRedact: ShopifyWebhookHandler = async ({ tx, delivery, shop }) => {
+  if (!(await shopUninstalled(tx, shop.id))) {
+    return failed(`shop/redact refused: ${shop.domain} is still installed (Shopify only asks 48 hours after an uninstall)`);
+  }
   await eraseShop(tx, shop, delivery.id);
   return processed(`erased all data of ${shop.domain}`);
 };
