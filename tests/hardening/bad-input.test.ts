@@ -7,7 +7,7 @@ import { loader as exceptionsPage } from "../../app/routes/app.exceptions";
 import { action as variantAction, loader as variantPage } from "../../app/routes/app.inventory.$variantId";
 import { loader as inventoryPage } from "../../app/routes/app.inventory._index";
 import { createApiToken } from "../../db/repositories/api-token-repository";
-import { decimalToMinorUnits } from "../../connectors/shopify/decimal-money";
+import { decimalToMinorUnits } from "../../core/shared/decimal-money";
 import { unifiedOrderSchema } from "../../core/orders/unified-order";
 import { callAction, callLoader, useDemoAdmin } from "../../app/test/route-test-kit";
 import { createLocation, createVariant, makeOrder, line, receive } from "../helpers/ledger-fixtures";
