@@ -3,9 +3,20 @@ import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { describeError } from "../db/safe-error-text";
 import { addDocumentResponseHeaders } from "./shopify.server";
 
 export const streamTimeout = 5000;
+
+/**
+ * Remix logs loader and action errors through this. A Drizzle error's message holds the whole
+ * statement and its parameters (customer payloads): only the path and a safe description go out.
+ */
+export function handleError(error: unknown, { request }: { request: Request }): void {
+  if (request.signal.aborted) return;
+  console.error(`[app] ${request.method} ${new URL(request.url).pathname}: ${describeError(error)}`);
+  if (error instanceof Error && error.stack && !/Failed query/.test(error.message)) console.error(error.stack.split("\n").slice(1, 6).join("\n"));
+}
 
 export default async function handleRequest(
   request: Request,
@@ -31,7 +42,7 @@ export default async function handleRequest(
       },
       onError(error: unknown) {
         responseStatusCode = 500;
-        console.error(error);
+        console.error(`[app] render failed: ${describeError(error)}`);
       },
     });
     // Abort the render a little after Remix's stream timeout so rejected deferreds still flush.

@@ -1,5 +1,6 @@
 import pg from "pg";
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
+import { describeError } from "./safe-error-text";
 import * as schema from "./schema";
 
 export type Database = NodePgDatabase<typeof schema>;
@@ -16,10 +17,25 @@ export interface DatabaseClient {
 // PostgreSQL bigint (int8) counts come back as strings by default; every count we read fits a JS number.
 pg.types.setTypeParser(20, (value) => Number(value));
 
+const CLOSE_GRACE_MS = 5000;
+
 export function createDatabaseClient(url: string, options: { max?: number } = {}): DatabaseClient {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 20 });
-  // An idle client that errors (the server restarted) must not crash the process.
-  pool.on("error", (error) => console.error("[db] idle client error:", error.message));
+  // A dead server must fail a checkout within seconds (then a 503 or a job retry), not hang it.
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 20, connectionTimeoutMillis: 5000 });
+  // A client that errors (the server restarted or was killed) must not crash the process: idle
+  // clients report to the pool, checked-out ones to their own listener, which pg leaves unset.
+  // The query in flight fails on its own and the pool replaces the broken client.
+  pool.on("error", (error) => console.error(`[db] idle connection lost: ${describeError(error)}`));
+  pool.on("connect", (client) => {
+    client.on("error", (error) => console.error(`[db] connection lost: ${describeError(error)}`));
+  });
   const db = drizzle(pool, { schema });
-  return { db, pool, close: () => pool.end() };
+  // pool.end() waits for every checked-out client; after a server was killed one may never come
+  // back, and a shutdown must not hang on it.
+  const close = async () => {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([pool.end().catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]);
+    clearTimeout(timer);
+  };
+  return { db, pool, close };
 }

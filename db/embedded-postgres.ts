@@ -9,8 +9,12 @@ export interface EmbeddedPostgresHandle {
   /** URL of the cluster's maintenance database ("postgres"). */
   adminUrl: string;
   urlFor(database: string): string;
+  /** The running postmaster's pid (the chaos bench and tests kill it on purpose). */
+  postmasterPid(): number | undefined;
   stop(): Promise<void>;
 }
+
+const SUPERVISE_INTERVAL_MS = 500;
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
@@ -18,6 +22,12 @@ export interface EmbeddedPostgresOptions {
   /** Start from an empty cluster (tests). */
   fresh?: boolean;
   log?: (line: string) => void;
+  /**
+   * Watch the postmaster and start it again when it dies (killed, crashed): the app's pools
+   * reconnect on their own once it is back, so one lost server is an outage of seconds, not
+   * the end of the app. Crash recovery replays the WAL: every committed (acknowledged) write stays.
+   */
+  supervise?: boolean;
 }
 
 const USER = "switchyard";
@@ -30,7 +40,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   const log = options.log ?? (() => {});
   const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const pg = new EmbeddedPostgres({
+  const create = () => new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
     user: USER,
@@ -46,6 +56,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     onLog: (message) => log(String(message).trim()),
     onError: (message) => log(`[postgres] ${String(message).trim()}`),
   });
+  let pg = create();
 
   if (!fs.existsSync(path.join(dataDir, "PG_VERSION"))) {
     await pg.initialise();
@@ -57,11 +68,41 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const onExit = () => stopPostmasterNow(dataDir);
   process.on("exit", onExit);
 
+  let stopping = false;
+  let restarting = false;
+  const supervisor = options.supervise
+    ? setInterval(() => {
+        if (stopping || restarting || postmasterAlive(dataDir)) return;
+        restarting = true;
+        void (async () => {
+          // Orphaned backends of the killed postmaster hold its shared memory for a moment: retry.
+          for (let attempt = 0; !stopping; attempt++) {
+            try {
+              removeStalePidFile(dataDir);
+              pg = create();
+              await pg.start();
+              console.error(`[db] embedded PostgreSQL was down; restarted it (attempt ${attempt + 1})`);
+              return;
+            } catch (error) {
+              if (attempt % 10 === 0) console.error(`[db] embedded PostgreSQL is down; restarting: ${(error as Error).message ?? error}`);
+              await new Promise((resolve) => setTimeout(resolve, 500));
+            }
+          }
+        })().finally(() => {
+          restarting = false;
+        });
+      }, SUPERVISE_INTERVAL_MS)
+    : undefined;
+  supervisor?.unref();
+
   const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}`;
   return {
     adminUrl: `${base}/postgres`,
     urlFor: (database) => `${base}/${database}`,
+    postmasterPid: () => readPostmasterPid(dataDir),
     stop: async () => {
+      stopping = true;
+      if (supervisor) clearInterval(supervisor);
       process.removeListener("exit", onExit);
       await pg.stop();
     },
@@ -93,6 +134,26 @@ function stopPostmasterNow(dataDir: string): void {
     if (Number.isInteger(pid) && pid > 0) process.kill(pid, "SIGINT");
   } catch {
     // already stopped
+  }
+}
+
+function readPostmasterPid(dataDir: string): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function postmasterAlive(dataDir: string): boolean {
+  const pid = readPostmasterPid(dataDir);
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 

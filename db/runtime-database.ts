@@ -23,7 +23,8 @@ export async function openRuntimeDatabase(log: (line: string) => void = console.
   const port = Number(process.env.SWITCHYARD_PG_PORT ?? DEFAULT_EMBEDDED_PORT);
   const dataDir = path.resolve(process.env.SWITCHYARD_DATA_DIR ?? ".data", "pg");
   log(`[db] starting embedded PostgreSQL on 127.0.0.1:${port} (data in ${dataDir})`);
-  const cluster = await startEmbeddedPostgres({ dataDir, port, log: (line) => process.env.SWITCHYARD_PG_LOG && log(line) });
+  // Supervised: if the postmaster dies, it is started again and the pools reconnect by themselves.
+  const cluster = await startEmbeddedPostgres({ dataDir, port, supervise: true, log: (line) => process.env.SWITCHYARD_PG_LOG && log(line) });
   await ensureDatabaseExists(cluster.adminUrl, "switchyard");
   const url = cluster.urlFor("switchyard");
   await migrateDatabase(url);

@@ -38,8 +38,8 @@ export function buildTaskList(context: TaskContext): TaskList {
 
 /** Cron: graphile-worker's crontab format; identifiers must exist in the task list above. */
 export const CRONTAB = [
-  // Processed deliveries are kept 30 days for inspection, then pruned; failed ones are kept.
-  "15 3 * * * maintenance:prune-inbox ?jobKey=prune-inbox",
+  // Hourly: deliveries past their retention go (processed and failed 30 days, unknown shops 7).
+  "15 * * * * maintenance:prune-inbox ?jobKey=prune-inbox",
   // Order capture by polling (eBay; WooCommerce's fallback): one job per connection, every minute.
   "* * * * * channels:poll-due ?jobKey=poll-due",
 ].join("\n");

@@ -1,23 +1,33 @@
+import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
 import os from "node:os";
-import { Logger, parseCrontab, run, type Runner } from "graphile-worker";
-import { sql } from "drizzle-orm";
+import { Logger, parseCrontab, run, type Runner, type Task, type TaskList, type WorkerEvents } from "graphile-worker";
+import { livenessBounds, type LivenessBounds } from "../core/config/liveness-bounds";
 import type { Database } from "../db/client";
+import { describeError, safeErrorText } from "../db/safe-error-text";
+import { forgetWorker, recordHeartbeat, unlockJobsOf, unlockJobsOfDeadWorkers } from "../db/repositories/worker-liveness-repository";
 import { buildTaskList, CRONTAB } from "./task-list";
 import type { TaskContext } from "./task-context";
 import type { ChannelConnectors } from "../connectors/channel-connectors";
 
 export interface WorkerHandle {
-  runner: Runner;
+  /** The graphile-worker runner currently running (replaced after a database outage). */
+  readonly runner: Runner;
+  /** Runs the sweeper once now (tests; it also runs on start and on a schedule). */
+  sweep(): Promise<string[]>;
   stop(): Promise<void>;
 }
 
-const HEARTBEAT_MS = 10_000;
-
 /**
- * Runs graphile-worker against the database with our task list and crontab, and writes a
- * heartbeat row that /healthz reads (so health is right even when the worker runs on
- * another machine than the app).
+ * Runs graphile-worker with our task list and crontab, and keeps it honest about liveness:
+ *  - a heartbeat row (read by /healthz and by every other worker's sweeper) names the ids this
+ *    process's job slots lock jobs with;
+ *  - a sweeper, on start and every few seconds, unlocks jobs held by ids no live heartbeat names
+ *    for longer than SWITCHYARD_WORKER_TIMEOUT_S (a worker killed with -9): their deliveries are
+ *    processed within seconds, exactly once (processing is idempotent under the delivery's lock);
+ *  - a job slot that graphile-worker retires because the database vanished while it was
+ *    finishing a job ("committing seppuku") is replaced by restarting the runner once the
+ *    database is back, and the job it held is unlocked at once.
  */
 export async function startWorker(options: {
   connectionString: string;
@@ -27,37 +37,155 @@ export async function startWorker(options: {
   concurrency?: number;
   context?: Partial<TaskContext>;
   quiet?: boolean;
+  bounds?: LivenessBounds;
+  /** Run the crontab (default true); extra worker processes of the chaos bench may leave it to one. */
+  cron?: boolean;
 }): Promise<WorkerHandle> {
+  const bounds = options.bounds ?? livenessBounds();
   const context: TaskContext = { db: options.db, connectors: options.connectors, ...options.context };
-  const runner = await run({
-    connectionString: options.connectionString,
-    concurrency: options.concurrency ?? 4,
-    noHandleSignals: true,
-    pollInterval: 1000,
-    taskList: buildTaskList(context),
-    parsedCronItems: parseCrontab(CRONTAB),
-    ...(options.quiet ? { logger: quietLogger } : {}),
-  });
+  const taskList = withSafeErrors(buildTaskList(context));
   const workerId = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const beat = () =>
-    options.db
-      .execute(sql`INSERT INTO worker_heartbeats (worker_id, seen_at) VALUES (${workerId}, now())
-                   ON CONFLICT (worker_id) DO UPDATE SET seen_at = now()`)
-      .catch((error: Error) => console.error("[worker] heartbeat failed:", error.message));
+  const logger = options.quiet ? quietLogger : safeLogger;
+  const liveSlots = new Set<string>();
+  const retiredSlots = new Set<string>();
+  let stopping = false;
+  let restarting: Promise<void> | undefined;
+
+  const events = new EventEmitter() as WorkerEvents;
+  events.on("worker:create", ({ worker }) => {
+    liveSlots.add(worker.workerId);
+  });
+  const retire = ({ worker }: { worker: { workerId: string } }) => {
+    if (!liveSlots.delete(worker.workerId) || stopping) return;
+    retiredSlots.add(worker.workerId);
+    void restart();
+  };
+  events.on("worker:fatalError", retire);
+  events.on("worker:stop", retire);
+
+  const start = () =>
+    run({
+      connectionString: options.connectionString,
+      concurrency: options.concurrency ?? 4,
+      noHandleSignals: true,
+      pollInterval: 1000,
+      taskList,
+      parsedCronItems: options.cron === false ? [] : parseCrontab(CRONTAB),
+      events,
+      logger,
+    });
+
+  let runner = await start();
+
+  /** One restart at a time; retried with backoff while the database is still away. */
+  function restart(): Promise<void> {
+    restarting ??= (async () => {
+      const old = runner;
+      // The old runner's pool may be broken: give its graceful stop a bound, not forever.
+      await withinMs(old.stop(), STOP_GRACE_MS);
+      for (let attempt = 0; !stopping; attempt++) {
+        try {
+          runner = await start();
+          console.error(`[worker] job slots restarted after a database outage (${retiredSlots.size} retired)`);
+          return;
+        } catch (error) {
+          await delay(Math.min(5000, 250 * 2 ** attempt));
+          if (attempt % 8 === 7) console.error(`[worker] still waiting for the database: ${describeError(error)}`);
+        }
+      }
+    })().finally(() => {
+      restarting = undefined;
+    });
+    return restarting;
+  }
+
+  const beat = async () => {
+    try {
+      await recordHeartbeat(options.db, workerId, [...liveSlots]);
+      if (retiredSlots.size > 0) {
+        const ids = [...retiredSlots];
+        await unlockJobsOf(options.db, ids);
+        for (const id of ids) retiredSlots.delete(id);
+      }
+    } catch (error) {
+      console.error(`[worker] heartbeat failed: ${describeError(error)}`);
+    }
+  };
+  const sweep = async (): Promise<string[]> => {
+    try {
+      const unlocked = await unlockJobsOfDeadWorkers(options.db, bounds.workerTimeoutSeconds);
+      if (unlocked.length > 0) console.error(`[worker] unlocked the jobs of ${unlocked.length} dead worker slot(s): ${unlocked.join(", ")}`);
+      return unlocked;
+    } catch (error) {
+      console.error(`[worker] sweep failed: ${describeError(error)}`);
+      return [];
+    }
+  };
+
   await beat();
-  const timer = setInterval(beat, HEARTBEAT_MS);
-  timer.unref();
+  await sweep();
+  const heartbeatTimer = setInterval(() => void beat(), bounds.heartbeatMs);
+  const sweepTimer = setInterval(() => void sweep(), bounds.sweepMs);
+  heartbeatTimer.unref();
+  sweepTimer.unref();
+
   return {
-    runner,
+    get runner() {
+      return runner;
+    },
+    sweep,
     stop: async () => {
-      clearInterval(timer);
-      await runner.stop();
-      await options.db.execute(sql`DELETE FROM worker_heartbeats WHERE worker_id = ${workerId}`).catch(() => {});
+      stopping = true;
+      clearInterval(heartbeatTimer);
+      clearInterval(sweepTimer);
+      await withinMs(restarting ?? Promise.resolve(), STOP_GRACE_MS);
+      await withinMs(runner.stop(), STOP_GRACE_MS);
+      await forgetWorker(options.db, workerId).catch(() => {});
     },
   };
 }
 
+/**
+ * A task's error becomes graphile-worker's log line and the job's last_error column: neither may
+ * hold the SQL parameters Drizzle puts in its messages (whole customer payloads).
+ */
+function withSafeErrors(tasks: TaskList): TaskList {
+  return Object.fromEntries(
+    Object.entries(tasks).map(([name, task]) => [
+      name,
+      (async (payload, helpers) => {
+        try {
+          return await (task as Task)(payload, helpers);
+        } catch (error) {
+          const safe = new Error(describeError(error));
+          (safe as Error & { code?: unknown }).code = (error as { code?: unknown }).code ?? ((error as { cause?: { code?: unknown } }).cause?.code);
+          throw safe;
+        }
+      }) as Task,
+    ]),
+  );
+}
+
+/** How long a stop waits for running jobs to finish before it gives up on them (they are retried). */
+const STOP_GRACE_MS = 15_000;
+
+async function withinMs(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+function delay(ms: number) {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+const safeLogger = new Logger((scope) => (level, message) => {
+  const line = `[worker${scope.label ? `:${scope.label}` : ""}] ${safeErrorText(message)}`;
+  if (level === "error") console.error(line);
+  else if (level === "warning") console.warn(line);
+  else if (level === "info") console.log(line);
+});
 
 const quietLogger = new Logger(() => (level, message) => {
-  if (level === "error") console.error(`[worker] ${message}`);
+  if (level === "error") console.error(`[worker] ${safeErrorText(message)}`);
 });

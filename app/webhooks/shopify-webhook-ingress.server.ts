@@ -1,5 +1,7 @@
 import { json } from "@remix-run/node";
 import { verifyShopifyWebhookHmac } from "../../connectors/shopify/webhook-signature";
+import { isDateInRange } from "../../core/shared/input-bounds";
+import { isDatabaseUnavailable } from "../../db/connection-errors";
 import { findShopByDomain } from "../../db/repositories/shop-repository";
 import { storeDelivery, storeRejectedDelivery } from "../../db/repositories/webhook-inbox-repository";
 import { configuredWebhookSecret } from "../../server/demo-mode";
@@ -27,6 +29,20 @@ const UNPARSEABLE_KEEP_CHARS = 64_000;
  * Switchyard does not know (kept, marked failed: retrying would not help, so Shopify may stop).
  */
 export async function receiveShopifyWebhook(request: Request, expectedTopic: ShopifyWebhookTopic): Promise<Response> {
+  try {
+    return await receive(request, expectedTopic);
+  } catch (error) {
+    // The database is away (restarting, killed): nothing was acknowledged, so ask the channel to
+    // send it again later; Shopify retries a 503 with backoff for up to 48 hours.
+    if (isDatabaseUnavailable(error)) {
+      console.error(`[webhooks] ${expectedTopic}: database unavailable, answered 503`);
+      return text(503, "Temporarily unavailable: the delivery was not stored; send it again", { "Retry-After": "5" });
+    }
+    throw error;
+  }
+}
+
+async function receive(request: Request, expectedTopic: ShopifyWebhookTopic): Promise<Response> {
   if (request.method !== "POST") return text(405, "Shopify webhooks are POSTed", { Allow: "POST" });
 
   // The signature covers the exact bytes sent: verify before decoding or parsing anything.
@@ -98,5 +114,6 @@ function text(status: number, message: string, headers: Record<string, string> =
 function parseTimestamp(value: string | null): Date | null {
   if (!value) return null;
   const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date;
+  // A header naming year 10000 is no time PostgreSQL can store: treated as absent, not a 500.
+  return isDateInRange(date) ? date : null;
 }

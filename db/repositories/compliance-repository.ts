@@ -1,6 +1,6 @@
-import { and, asc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx, Tx } from "../client";
-import { channelConnections, exceptions, kitComponents, orders, shops, shopifySessions, variants, webhookDeliveries } from "../schema";
+import { channelConnections, exceptions, kitComponents, orderEvents, orders, shops, shopifySessions, variants, webhookDeliveries } from "../schema";
 
 /**
  * The shop's lifecycle and its customers' privacy rights, as Shopify's app/uninstalled and
@@ -53,14 +53,23 @@ export interface RedactionResult {
 }
 
 /**
- * Erases what identifies the customer: name, e-mail, phone, customer id, both addresses and the
- * raw channel payload on their orders, and the payloads of the deliveries about those orders
- * and about the customer, and the e-mail on their earlier data requests. Order numbers, totals
- * and lines stay: they identify no one and the merchant's books need them.
+ * Erases what identifies the customer, wherever a delivery put it: name, e-mail, phone, customer
+ * id, both addresses, the note and the raw channel payload on their orders; the payloads (every
+ * payload column, whatever the status) of the deliveries about those orders or that name the
+ * customer, including failed and unparseable ones and those for a shop never installed; and the
+ * customer in exception texts and order timelines. Order numbers, totals and lines stay: they
+ * identify no one and the merchant's books need them. `requestDeliveryRowId` is the
+ * customers/redact delivery itself, whose payload goes too.
  */
-export async function redactCustomer(tx: Tx, shopId: string, customer: CustomerIdentity & { customerGid?: string }): Promise<RedactionResult> {
+export async function redactCustomer(
+  tx: Tx,
+  shopId: string,
+  customer: CustomerIdentity & { customerGid?: string; phone?: string; requestDeliveryRowId?: number },
+): Promise<RedactionResult> {
   const matched = await findCustomerOrders(tx, shopId, customer);
   const orderIds = matched.map((o) => o.orderId);
+  // Everything that names the customer, read before the orders forget it, to find it in free text.
+  const identifiers = await customerIdentifiers(tx, shopId, orderIds, customer);
   if (orderIds.length > 0) {
     await tx
       .update(orders)
@@ -72,26 +81,42 @@ export async function redactCustomer(tx: Tx, shopId: string, customer: CustomerI
         shippingAddress: null,
         billingAddress: null,
         sourcePayload: null,
+        note: null,
         updatedAt: sql`now()`,
       })
       .where(and(eq(orders.shopId, shopId), inArray(orders.id, orderIds)));
+    await tx
+      .update(orderEvents)
+      .set({ message: scrubText(orderEvents.message, identifiers), data: scrubJson(orderEvents.data, identifiers) })
+      .where(and(eq(orderEvents.shopId, shopId), inArray(orderEvents.orderId, orderIds)));
   }
+
   const resourceIds = [...matched.map((o) => o.externalId), ...(customer.customerGid ? [customer.customerGid] : [])];
+  const aboutCustomer: SQL[] = [];
+  if (resourceIds.length > 0) aboutCustomer.push(and(eq(webhookDeliveries.shopId, shopId), inArray(webhookDeliveries.resourceId, resourceIds))!);
+  if (identifiers.length > 0) {
+    // Failed, unparseable and unknown-shop deliveries have no resource to match: their text does.
+    aboutCustomer.push(
+      and(
+        or(eq(webhookDeliveries.shopId, shopId), isNull(webhookDeliveries.shopId)),
+        or(mentions(sql`${webhookDeliveries.payload}::text`, identifiers), mentions(webhookDeliveries.error, identifiers)),
+      )!,
+    );
+  }
   let deliveriesRedacted = 0;
-  if (resourceIds.length > 0) {
+  if (aboutCustomer.length > 0) {
     const rows = await tx
       .update(webhookDeliveries)
-      .set({ payload: { redacted: true } })
-      .where(
-        and(
-          eq(webhookDeliveries.shopId, shopId),
-          eq(webhookDeliveries.channel, "shopify"),
-          inArray(webhookDeliveries.resourceId, resourceIds),
-        ),
-      )
+      .set(REDACTED_DELIVERY(identifiers))
+      .where(and(eq(webhookDeliveries.channel, "shopify"), or(...aboutCustomer)))
       .returning({ id: webhookDeliveries.id });
     deliveriesRedacted = rows.length;
   }
+  if (customer.requestDeliveryRowId) {
+    // The request stays on record (its resource id names the customer's Shopify id), its payload goes.
+    await tx.update(webhookDeliveries).set(REDACTED_DELIVERY(identifiers)).where(eq(webhookDeliveries.id, customer.requestDeliveryRowId));
+  }
+
   if (customer.customerId) {
     // An earlier data request named the customer; the request stays on record, the e-mail goes.
     await tx
@@ -108,7 +133,83 @@ export async function redactCustomer(tx: Tx, shopId: string, customer: CustomerI
         ),
       );
   }
+  if (identifiers.length > 0) {
+    await tx
+      .update(exceptions)
+      .set({ message: scrubText(exceptions.message, identifiers), details: scrubJson(exceptions.details, identifiers) })
+      .where(and(eq(exceptions.shopId, shopId), or(mentions(exceptions.message, identifiers), mentions(sql`${exceptions.details}::text`, identifiers))));
+  }
   return { ordersRedacted: orderIds.length, deliveriesRedacted, orderNumbers: matched.map((o) => o.number) };
+}
+
+/**
+ * A redacted delivery: every column that can carry what was sent. When a column is added to
+ * webhook_deliveries that holds payload bytes or text, it belongs here (the no-trace test
+ * searches every column and fails otherwise).
+ */
+function REDACTED_DELIVERY(identifiers: readonly string[]) {
+  return {
+    payload: { redacted: true } as object,
+    error: sql`${scrubText(webhookDeliveries.error, identifiers)}`,
+  };
+}
+
+const REDACTED = "[redacted]";
+
+/** Identifiers at least 5 characters long (shorter ones would match unrelated text). */
+async function customerIdentifiers(tx: Tx, shopId: string, orderIds: string[], customer: CustomerIdentity & { phone?: string }): Promise<string[]> {
+  const found = new Set<string>();
+  const add = (value: string | null | undefined) => {
+    const trimmed = value?.trim();
+    if (trimmed && trimmed.length >= 5) found.add(trimmed);
+  };
+  add(customer.email);
+  add(customer.phone);
+  if (orderIds.length > 0) {
+    const rows = await tx
+      .select({
+        name: orders.customerName,
+        email: orders.customerEmail,
+        phone: orders.customerPhone,
+        shipping: orders.shippingAddress,
+        billing: orders.billingAddress,
+      })
+      .from(orders)
+      .where(and(eq(orders.shopId, shopId), inArray(orders.id, orderIds)));
+    for (const row of rows) {
+      add(row.name);
+      add(row.email);
+      add(row.phone);
+      for (const address of [row.shipping, row.billing] as (Record<string, unknown> | null)[]) {
+        if (!address) continue;
+        for (const key of ["name", "firstName", "lastName", "phone", "address1", "address2", "line1", "line2"]) {
+          const value = address[key];
+          if (typeof value === "string") add(value);
+        }
+      }
+    }
+  }
+  return [...found];
+}
+
+function pattern(identifiers: readonly string[]): string {
+  return identifiers.map((value) => value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|");
+}
+
+function mentions(column: SQL | SQL.Aliased | typeof exceptions.message | typeof webhookDeliveries.error, identifiers: readonly string[]): SQL {
+  return sql`(${column} ~* ${pattern(identifiers)})`;
+}
+
+function scrubText(column: typeof exceptions.message | typeof webhookDeliveries.error | typeof orderEvents.message, identifiers: readonly string[]): SQL {
+  if (identifiers.length === 0) return sql`${column}`;
+  return sql`regexp_replace(${column}, ${pattern(identifiers)}, ${REDACTED}, 'gi')`;
+}
+
+/** Replaces the identifiers inside a jsonb value's text; JSON escaping of the identifiers is matched as written. */
+function scrubJson(column: typeof exceptions.details | typeof orderEvents.data, identifiers: readonly string[]): SQL {
+  if (identifiers.length === 0) return sql`${column}`;
+  const escaped = identifiers.map((value) => JSON.stringify(value).slice(1, -1));
+  return sql`regexp_replace(${column}::text, ${pattern(escaped)}, ${REDACTED}, 'gi')::jsonb`;
 }
 
 /**

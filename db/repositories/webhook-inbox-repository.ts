@@ -21,7 +21,8 @@ function deliveryRow(delivery: IncomingDelivery) {
     topic: delivery.topic,
     resourceId: delivery.resourceId ?? null,
     triggeredAt: delivery.triggeredAt ?? null,
-    payload: delivery.payload as object,
+    // A body of just `null` is valid JSON; stored as JSON null, since SQL NULL breaks NOT NULL (a 500).
+    payload: delivery.payload === null ? sql`'null'::jsonb` : (delivery.payload as object),
   };
 }
 

@@ -47,8 +47,10 @@ export const apiTokens = pgTable("api_tokens", {
   revokedAt: timestamp("revoked_at", { withTimezone: true }),
 });
 
-/** Liveness of worker processes, read by /healthz; works across machines. */
+/** Liveness of worker processes, read by /healthz and the sweeper; works across machines. */
 export const workerHeartbeats = pgTable("worker_heartbeats", {
   workerId: text("worker_id").primaryKey(),
   seenAt: timestamp("seen_at", { withTimezone: true }).notNull().default(sql`now()`),
+  /** graphile-worker ids of the process's job slots (jobs.locked_by): what the sweeper must not unlock. */
+  lockIds: text("lock_ids").array().notNull().default(sql`'{}'::text[]`),
 });

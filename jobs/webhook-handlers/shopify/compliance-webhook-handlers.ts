@@ -5,7 +5,7 @@ import { raiseExceptions } from "../../../db/repositories/order-timeline-reposit
 import { describeIssues, failed, processed, shopifyId, type ShopifyWebhookHandler } from "./webhook-handler";
 
 const customerRequestSchema = z.object({
-  customer: z.object({ id: shopifyId.optional(), email: z.string().nullable().optional() }).nullable().optional(),
+  customer: z.object({ id: shopifyId.optional(), email: z.string().nullable().optional(), phone: z.string().nullable().optional() }).nullable().optional(),
   orders_requested: z.array(shopifyId).default([]),
   orders_to_redact: z.array(shopifyId).default([]),
   data_request: z.object({ id: shopifyId }).nullable().optional(),
@@ -73,7 +73,9 @@ export const handleCustomerRedact: ShopifyWebhookHandler = async ({ tx, delivery
   const result = await redactCustomer(tx, shop.id, {
     customerId,
     email: request.customer?.email ?? undefined,
+    phone: request.customer?.phone ?? undefined,
     orderIds: request.orders_to_redact,
+    requestDeliveryRowId: delivery.id,
     ...(customerId ? { customerGid: `gid://shopify/Customer/${customerId}` } : {}),
   });
   return processed(`redacted ${result.ordersRedacted} order(s) and ${result.deliveriesRedacted} delivery payload(s)`);
