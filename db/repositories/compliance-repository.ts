@@ -93,7 +93,9 @@ export async function redactCustomer(
 
   const resourceIds = [...matched.map((o) => o.externalId), ...(customer.customerGid ? [customer.customerGid] : [])];
   const aboutCustomer: SQL[] = [];
-  if (resourceIds.length > 0) aboutCustomer.push(and(eq(webhookDeliveries.shopId, shopId), inArray(webhookDeliveries.resourceId, resourceIds))!);
+  if (resourceIds.length > 0) {
+    aboutCustomer.push(and(eq(webhookDeliveries.channel, "shopify"), eq(webhookDeliveries.shopId, shopId), inArray(webhookDeliveries.resourceId, resourceIds))!);
+  }
   if (identifiers.length > 0) {
     // Failed, unparseable and unknown-shop deliveries have no resource to match: their text does.
     aboutCustomer.push(
@@ -108,7 +110,8 @@ export async function redactCustomer(
     const rows = await tx
       .update(webhookDeliveries)
       .set(REDACTED_DELIVERY(identifiers))
-      .where(and(eq(webhookDeliveries.channel, "shopify"), or(...aboutCustomer)))
+      // Any channel: a carrier's or marketplace's delivery about the parcel names the customer too.
+      .where(or(...aboutCustomer))
       .returning({ id: webhookDeliveries.id });
     deliveriesRedacted = rows.length;
   }

@@ -111,7 +111,6 @@ describe("Shopify order mapper under fuzzing", () => {
         const graphql = mapShopifyGraphqlOrder(payload);
         expect(typeof webhook.ok).toBe("boolean");
         expect(typeof graphql.ok).toBe("boolean");
-        if (webhook.ok) expect(webhook.value.lines.length).toBeGreaterThan(0);
       }),
       { numRuns: 500 },
     );
