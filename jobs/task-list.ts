@@ -9,6 +9,7 @@ import { ordersIngestTask } from "./tasks/orders-ingest.task";
 import { returnsCreateExchangeOrderTask } from "./tasks/returns-create-exchange-order.task";
 import { ordersRouteTask } from "./tasks/orders-route.task";
 import { pruneInboxTask } from "./tasks/prune-inbox.task";
+import { reportsRollupTask } from "./tasks/reports-rollup.task";
 import { shopifyImportTask } from "./tasks/shopify-import.task";
 import { shippingBuyLabelTask } from "./tasks/shipping-buy-label.task";
 import { shippingVoidLabelTask } from "./tasks/shipping-void-label.task";
@@ -33,6 +34,7 @@ export function buildTaskList(context: TaskContext): TaskList {
     "wms/handoff": wmsHandoffTask(context),
     "channels/poll-orders": channelsPollOrdersTask(context),
     "channels:poll-due": channelsPollDueTask(context),
+    "reports:rollup": reportsRollupTask(context),
   };
 }
 
@@ -42,4 +44,6 @@ export const CRONTAB = [
   "15 * * * * maintenance:prune-inbox ?jobKey=prune-inbox",
   // Order capture by polling (eBay; WooCommerce's fallback): one job per connection, every minute.
   "* * * * * channels:poll-due ?jobKey=poll-due",
+  // Dashboard rollups follow the orders within a minute; one queued run at a time.
+  "* * * * * reports:rollup ?jobKey=reports-rollup",
 ].join("\n");

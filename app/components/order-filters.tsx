@@ -64,7 +64,7 @@ export function OrderFilters({
   return (
     <Filters
       queryValue={query}
-      queryPlaceholder="Search order number, customer name or email, SKU"
+      queryPlaceholder="Search order number, customer, email, phone, channel order id, SKU"
       onQueryChange={setQuery}
       onQueryClear={() => {
         setQuery("");

@@ -10,6 +10,7 @@ import {
   type MerchantOrderActionOutcome,
 } from "../../db/repositories/order-action-repository";
 import { requireAdminContext } from "../auth/admin-context.server";
+import { useOrderExport } from "../components/order-export-modal";
 import { OrderFilters, type OrderFilterValues } from "../components/order-filters";
 import { OrdersIndexTable, type OrderBulkIntent } from "../components/orders-index-table";
 import { RouteErrorBanner } from "../components/route-error-banner";
@@ -71,6 +72,8 @@ const INTENT_PAST_TENSE: Record<OrderBulkIntent, string> = {
 export default function OrdersPage() {
   const { page, locations } = useLoaderData<typeof loader>();
   const [searchParams, setSearchParams] = useSearchParams();
+  const exportQuery = new URLSearchParams([...searchParams].filter(([key]) => key !== "cursor" && key !== "direction")).toString();
+  const orderExport = useOrderExport(exportQuery);
   const loading = useRouteLoading();
   const fetcher = useFetcher<typeof action>();
   const [pendingCancel, setPendingCancel] = useState<string[] | null>(null);
@@ -126,7 +129,12 @@ export default function OrdersPage() {
   const refused = result?.ok ? result.outcomes.filter((outcome) => !outcome.ok) : [];
 
   return (
-    <Page fullWidth title="Orders" subtitle="Every channel's orders in one list">
+    <Page
+      fullWidth
+      title="Orders"
+      subtitle="Every channel's orders in one list"
+      secondaryActions={[{ content: "Export CSV", onAction: () => void orderExport.start(), disabled: orderExport.running }]}
+    >
       <Layout>
         {result && !result.ok ? (
           <Layout.Section>
@@ -203,6 +211,7 @@ export default function OrdersPage() {
           </Text>
         </Modal.Section>
       </Modal>
+      {orderExport.modal}
     </Page>
   );
 }

@@ -1,7 +1,8 @@
-import { and, asc, eq, gte, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "../client";
 import { outer } from "./sql-helpers";
-import { channelConnections, exceptions, orders } from "../schema";
+import { ORDER_DAY_ROLLUP, utcDay } from "./order-day-figures";
+import { channelConnections, exceptions, orderDayRollups, orders, rollupWatermarks } from "../schema";
 
 /**
  * Read model for the admin dashboard. Day boundaries are UTC: shops carry no time zone yet,
@@ -99,17 +100,8 @@ export async function loadDashboard(db: DbOrTx, shopId: string, now: Date = new 
   const startOfWeek = startOfUtcIsoWeek(now);
   const chartStart = new Date(startOfToday.getTime() - (DASHBOARD_CHART_DAYS - 1) * 86_400_000);
 
-  const [ordersByChannel, attentionCounts, openExceptionRows, attentionOrders, syncHealth, dailyRows] = await Promise.all([
-    db
-      .select({
-        channel: orders.channel,
-        today: sql<number>`count(*) filter (where ${orders.placedAt} >= ${startOfToday.toISOString()})::int`,
-        thisWeek: sql<number>`count(*)::int`,
-      })
-      .from(orders)
-      .where(and(eq(orders.shopId, shopId), gte(orders.placedAt, startOfWeek)))
-      .groupBy(orders.channel)
-      .orderBy(asc(orders.channel)),
+  const [dailyRows, attentionCounts, openExceptionRows, attentionOrders, syncHealth] = await Promise.all([
+    loadDailyChannelCounts(db, shopId, chartStart, DASHBOARD_CHART_DAYS),
     db
       .select({ status: orders.status, count: sql<number>`count(*)::int` })
       .from(orders)
@@ -140,16 +132,6 @@ export async function loadDashboard(db: DbOrTx, shopId: string, now: Date = new 
       .from(channelConnections)
       .where(eq(channelConnections.shopId, shopId))
       .orderBy(asc(channelConnections.channel), asc(channelConnections.name)),
-    db
-      .select({
-        day: sql<string>`to_char(date_trunc('day', ${orders.placedAt} at time zone 'UTC'), 'YYYY-MM-DD')`,
-        channel: orders.channel,
-        count: sql<number>`count(*)::int`,
-      })
-      .from(orders)
-      .where(and(eq(orders.shopId, shopId), gte(orders.placedAt, chartStart)))
-      .groupBy(sql`1`, orders.channel)
-      .orderBy(sql`1`),
   ]);
 
   const countFor = (status: string) => attentionCounts.find((row) => row.status === status)?.count ?? 0;
@@ -158,7 +140,7 @@ export async function loadDashboard(db: DbOrTx, shopId: string, now: Date = new 
     generatedAt: now.toISOString(),
     startOfTodayUtc: startOfToday.toISOString(),
     startOfWeekUtc: startOfWeek.toISOString(),
-    ordersByChannel,
+    ordersByChannel: channelCountsSince(dailyRows, utcDay(startOfToday), utcDay(startOfWeek)),
     attention: {
       onHold: countFor("on_hold"),
       backordered: countFor("backordered"),
@@ -173,6 +155,68 @@ export async function loadDashboard(db: DbOrTx, shopId: string, now: Date = new 
     })),
     dailyOrders: buildDailySeries(chartStart, DASHBOARD_CHART_DAYS, dailyRows),
   };
+}
+
+/**
+ * Orders per UTC day and channel from chartStart on, exact and fresh at any order count: the
+ * rollup rows (a few hundred; they hold every order created before the shop's watermark) plus
+ * the orders created since, found through orders(shop_id, updated_at) because an order's
+ * updated_at is never below its created_at. Before the first refresh, a plain count.
+ */
+export async function loadDailyChannelCounts(
+  db: DbOrTx,
+  shopId: string,
+  chartStart: Date,
+  dayCount: number,
+): Promise<{ day: string; channel: string; count: number }[]> {
+  const chartEnd = new Date(chartStart.getTime() + dayCount * 86_400_000);
+  const from = chartStart.toISOString();
+  const to = chartEnd.toISOString();
+  const placedDay = sql`to_char((o.placed_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD')`;
+  // The watermark is read first and passed as a value: planned against it, the orders created
+  // since are a short range of orders(shop_id, updated_at), not a filter over the chart's days.
+  const [mark] = (
+    await db.execute<{ at: string }>(sql`
+      SELECT orders_updated_before::text AS at FROM ${rollupWatermarks}
+       WHERE shop_id = ${shopId} AND rollup = ${ORDER_DAY_ROLLUP}`)
+  ).rows;
+  const result = mark
+    ? await db.execute<{ day: string; channel: string; count: number }>(sql`
+        SELECT day, channel, sum(orders)::int AS count FROM (
+          SELECT to_char(r.day, 'YYYY-MM-DD') AS day, r.channel, r.orders
+            FROM ${orderDayRollups} r
+           WHERE r.shop_id = ${shopId} AND r.day >= ${utcDay(chartStart)}::date AND r.day < ${utcDay(chartEnd)}::date
+          UNION ALL
+          SELECT ${placedDay}, o.channel, 1
+            FROM ${orders} o
+           WHERE o.shop_id = ${shopId} AND o.updated_at >= ${mark.at}::timestamptz AND o.created_at >= ${mark.at}::timestamptz
+             AND o.placed_at >= ${from}::timestamptz AND o.placed_at < ${to}::timestamptz
+        ) figures
+        GROUP BY day, channel`)
+    : // Never rolled up yet (a new install before the job's first run): count the chart's days.
+      await db.execute<{ day: string; channel: string; count: number }>(sql`
+        SELECT ${placedDay} AS day, o.channel, count(*)::int AS count
+          FROM ${orders} o
+         WHERE o.shop_id = ${shopId} AND o.placed_at >= ${from}::timestamptz AND o.placed_at < ${to}::timestamptz
+         GROUP BY 1, 2`);
+  return result.rows;
+}
+
+/** Today's and this week's orders per channel, from the per-day counts; channels without orders this week are left out. */
+export function channelCountsSince(
+  rows: readonly { day: string; channel: string; count: number }[],
+  today: string,
+  weekStart: string,
+): ChannelOrderCounts[] {
+  const byChannel = new Map<string, ChannelOrderCounts>();
+  for (const row of rows) {
+    if (row.day < weekStart || row.count === 0) continue;
+    const counts = byChannel.get(row.channel) ?? { channel: row.channel, today: 0, thisWeek: 0 };
+    counts.thisWeek += row.count;
+    if (row.day === today) counts.today += row.count;
+    byChannel.set(row.channel, counts);
+  }
+  return [...byChannel.values()].sort((a, b) => a.channel.localeCompare(b.channel));
 }
 
 /** Days without orders are real zeros on the chart, so every channel gets every day. */

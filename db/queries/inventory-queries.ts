@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, ilike, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
 import {
   channelAvailableToSell,
   channelKitAvailableToSell,
@@ -11,6 +11,8 @@ import {
 } from "../../core/inventory/channel-allocation-strategy";
 import { available } from "../../core/inventory/stock-balance";
 import type { DbOrTx } from "../client";
+import { outer } from "./sql-helpers";
+import { searchPatterns, type SearchPatterns } from "./search-terms";
 import {
   channelConnections,
   channelListings,
@@ -68,8 +70,38 @@ export interface InventoryPage {
   hasNextPage: boolean;
 }
 
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (match) => `\\${match}`);
+/**
+ * Variants whose SKU, title or barcode, or whose product's title, contains the term: ids from
+ * the trigram indexes (migration 0007), so the cost follows the matches, not the catalogue.
+ * A term shorter than three characters matches a SKU or barcode exactly.
+ */
+function variantSearchCondition(shopId: string, search: SearchPatterns): SQL {
+  if (!search.contains) {
+    return sql`(${outer(variants, variants.sku)} = ${search.term} or ${outer(variants, variants.barcode)} = ${search.term})`;
+  }
+  return sql`${outer(variants, variants.id)} in (
+    select v.id from ${variants} v where v.shop_id = ${shopId} and variant_search_text(v.sku, v.title, v.barcode) ilike ${search.contains}
+    union
+    select v.id from ${products} p join ${variants} v on v.product_id = p.id
+     where p.shop_id = ${shopId} and p.title ilike ${search.contains})`;
+}
+
+/** Variants examined in SKU order before an inventory search falls back to the trigram indexes. */
+export const INVENTORY_SEARCH_WINDOW = 4000;
+
+/**
+ * The next SEARCH_WINDOW variants in SKU order (after the cursor), checked for the term: a
+ * common term fills the page there, exactly as the index path would.
+ */
+function variantWindowCondition(shopId: string, contains: string, cursorCondition: SQL | undefined, descending: boolean): SQL {
+  const order = descending ? sql`desc` : sql`asc`;
+  return sql`${outer(variants, variants.id)} in (
+    select w.id from (
+      select v.id, variant_search_text(v.sku, v.title, v.barcode) as search_text, p.title as product_title
+        from ${variants} v join ${products} p on p.id = v.product_id
+       where v.shop_id = ${shopId} ${cursorCondition ? sql`and ${cursorCondition}` : sql``}
+       order by v.sku ${order} limit ${INVENTORY_SEARCH_WINDOW}) w
+    where w.search_text ilike ${contains} or w.product_title ilike ${contains})`;
 }
 
 /** SKU search with keyset pagination on the SKU (unique per shop). */
@@ -80,23 +112,23 @@ export async function listInventory(
 ): Promise<InventoryPage> {
   const pageSize = options.pageSize ?? INVENTORY_PAGE_SIZE;
   const direction = options.direction ?? "after";
-  const conditions: SQL[] = [eq(variants.shopId, shopId)];
-  const search = options.search?.trim();
-  if (search) {
-    const pattern = `%${escapeLike(search)}%`;
-    conditions.push(
-      or(ilike(variants.sku, pattern), ilike(variants.title, pattern), ilike(products.title, pattern), ilike(variants.barcode, pattern))!,
-    );
-  }
-  if (options.cursor) conditions.push(direction === "after" ? gt(variants.sku, options.cursor) : lt(variants.sku, options.cursor));
+  const search = options.search ? searchPatterns(options.search) : undefined;
+  const cursorOn = (sku: SQL) => (options.cursor ? (direction === "after" ? sql`${sku} > ${options.cursor}` : sql`${sku} < ${options.cursor}`) : undefined);
+  const page = (searchCondition: SQL | undefined) =>
+    db
+      .select({ variantId: variants.id, sku: variants.sku, variantTitle: variants.title, productTitle: products.title })
+      .from(variants)
+      .innerJoin(products, eq(products.id, variants.productId))
+      .where(and(eq(variants.shopId, shopId), searchCondition, cursorOn(outer(variants, variants.sku))))
+      .orderBy(direction === "after" ? asc(variants.sku) : desc(variants.sku))
+      .limit(pageSize + 1);
 
-  const fetched = await db
-    .select({ variantId: variants.id, sku: variants.sku, variantTitle: variants.title, productTitle: products.title })
-    .from(variants)
-    .innerJoin(products, eq(products.id, variants.productId))
-    .where(and(...conditions))
-    .orderBy(direction === "after" ? asc(variants.sku) : desc(variants.sku))
-    .limit(pageSize + 1);
+  // A search first checks the next variants in SKU order (fast for a common term), then asks
+  // the trigram indexes (fast for a rare one); a full page from the first is the right page.
+  const windowed = search?.contains
+    ? await page(variantWindowCondition(shopId, search.contains, cursorOn(sql`v.sku`), direction === "before"))
+    : undefined;
+  const fetched = windowed && windowed.length > pageSize ? windowed : await page(search ? variantSearchCondition(shopId, search) : undefined);
   const hasMore = fetched.length > pageSize;
   const pageVariants = fetched.slice(0, pageSize);
   if (direction === "before") pageVariants.reverse();

@@ -21,7 +21,16 @@ export interface LocationListRow {
   unitsReserved: number;
 }
 
+/**
+ * Every location with its stock totals: one aggregate per location over its levels, answered
+ * from inventory_levels_location_idx (location_id, on_hand, reserved) without visiting rows.
+ */
 export async function listLocations(db: DbOrTx, shopId: string): Promise<LocationListRow[]> {
+  const totals = sql`lateral (
+    select count(*) filter (where l.on_hand > 0)::int as skus_stocked,
+           coalesce(sum(l.on_hand), 0)::int as units_on_hand,
+           coalesce(sum(l.reserved), 0)::int as units_reserved
+      from ${inventoryLevels} l where l.location_id = ${outer(locations, locations.id)}) as totals`;
   return db
     .select({
       id: locations.id,
@@ -36,11 +45,12 @@ export async function listLocations(db: DbOrTx, shopId: string): Promise<Locatio
       dailyCapacity: locations.dailyCapacity,
       priority: locations.priority,
       active: locations.active,
-      skusStocked: sql<number>`(select count(*)::int from ${inventoryLevels} l where l.location_id = ${outer(locations, locations.id)} and l.on_hand > 0)`,
-      unitsOnHand: sql<number>`(select coalesce(sum(l.on_hand), 0)::int from ${inventoryLevels} l where l.location_id = ${outer(locations, locations.id)})`,
-      unitsReserved: sql<number>`(select coalesce(sum(l.reserved), 0)::int from ${inventoryLevels} l where l.location_id = ${outer(locations, locations.id)})`,
+      skusStocked: sql<number>`totals.skus_stocked`,
+      unitsOnHand: sql<number>`totals.units_on_hand`,
+      unitsReserved: sql<number>`totals.units_reserved`,
     })
     .from(locations)
+    .leftJoin(totals, sql`true`)
     .where(eq(locations.shopId, shopId))
     .orderBy(asc(locations.priority), asc(locations.name));
 }

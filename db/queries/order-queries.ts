@@ -1,7 +1,16 @@
-import { and, asc, desc, eq, gte, ilike, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { PostalAddress } from "../../core/orders/unified-order";
 import type { DbOrTx } from "../client";
 import { outer } from "./sql-helpers";
+import {
+  orderAtLocation,
+  orderSearchCondition,
+  orderSearchTextOf,
+  ordersAtLocationCondition,
+  recentWindowCondition,
+  usesRecentWindow,
+} from "./order-search-queries";
+import { searchPatterns } from "./search-terms";
 import { allocations, exceptions, locations, orderEvents, orderLines, orders, shipments } from "../schema";
 import { isDateInRange, UUID_PATTERN } from "../../core/shared/input-bounds";
 
@@ -18,7 +27,7 @@ export interface OrderListFilters {
   placedFrom?: string;
   /** Inclusive UTC day, YYYY-MM-DD. */
   placedTo?: string;
-  /** Order number, customer name or email, or a SKU on one of its lines. */
+  /** Order number, customer name, email or phone, channel or customer id, or a SKU on one of its lines. */
   search?: string;
 }
 
@@ -70,11 +79,8 @@ export function decodeOrderCursor(cursor: string): { placedAt: Date; id: string 
   return isDateInRange(placedAt) ? { placedAt, id } : undefined;
 }
 
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (match) => `\\${match}`);
-}
-
-function filterConditions(shopId: string, filters: OrderListFilters): SQL[] {
+/** The cheap filters every strategy applies as they are: shop, channel, status, placed dates. */
+export function orderFilterConditions(shopId: string, filters: OrderListFilters): SQL[] {
   const conditions: SQL[] = [eq(orders.shopId, shopId)];
   if (filters.channels?.length) conditions.push(inArray(orders.channel, [...filters.channels]));
   if (filters.statuses?.length) conditions.push(inArray(orders.status, [...filters.statuses]));
@@ -83,37 +89,40 @@ function filterConditions(shopId: string, filters: OrderListFilters): SQL[] {
     const dayAfter = new Date(new Date(`${filters.placedTo}T00:00:00.000Z`).getTime() + 86_400_000);
     conditions.push(lt(orders.placedAt, dayAfter));
   }
-  if (filters.locationId) {
-    conditions.push(
-      sql`(exists (select 1 from ${allocations} a where a.order_id = ${outer(orders, orders.id)} and a.location_id = ${filters.locationId})
-        or exists (select 1 from ${shipments} s where s.order_id = ${outer(orders, orders.id)} and s.location_id = ${filters.locationId}))`,
-    );
-  }
-  const search = filters.search?.trim();
-  if (search) {
-    const pattern = `%${escapeLike(search)}%`;
-    conditions.push(
-      or(
-        ilike(orders.number, pattern),
-        ilike(orders.customerName, pattern),
-        ilike(orders.customerEmail, pattern),
-        sql`exists (select 1 from ${orderLines} l where l.order_id = ${outer(orders, orders.id)} and l.sku ilike ${pattern})`,
-      )!,
-    );
-  }
   return conditions;
 }
 
-export async function listOrders(
+/**
+ * How the selective filters (a search, a location) are answered. `recent`: the newest
+ * SEARCH_RECENT_WINDOW orders passing the other filters, checked row by row (a common term or
+ * a busy location fills the page there); `index`: the ids the indexes find, whatever their age
+ * (a rare term or a quiet location costs what it matches).
+ */
+export type OrderSearchStrategy = "recent" | "index";
+
+/** Orders examined newest first before a search falls back to the trigram indexes. */
+export const SEARCH_RECENT_WINDOW = 4000;
+/**
+ * The same for a location filter alone: each order costs two index probes there (a text match
+ * is cheap), and one location in a handful serves a page from far fewer orders.
+ */
+export const LOCATION_RECENT_WINDOW = 1000;
+
+/**
+ * The list query itself, unexecuted, so tests can EXPLAIN exactly what the page runs.
+ * Newest first by (placed_at, id); `before` walks back towards newer orders.
+ */
+export function orderListQuery(
   db: DbOrTx,
   shopId: string,
   filters: OrderListFilters,
   page: OrderPageRequest = {},
-): Promise<OrderListPage> {
+  searchStrategy: OrderSearchStrategy = "index",
+) {
   const pageSize = page.pageSize ?? ORDER_PAGE_SIZE;
   const direction: OrderCursorDirection = page.direction ?? "after";
   const cursor = page.cursor ? decodeOrderCursor(page.cursor) : undefined;
-  const conditions = filterConditions(shopId, filters);
+  const conditions = orderFilterConditions(shopId, filters);
   if (cursor) {
     // Row comparison keeps the keyset condition index-friendly and exact on ties.
     conditions.push(
@@ -122,8 +131,23 @@ export async function listOrders(
         : sql`(${orders.placedAt}, ${outer(orders, orders.id)}) > (${cursor.placedAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`,
     );
   }
-
-  const fetched = await db
+  const order = direction === "after" ? sql`desc` : sql`asc`;
+  const search = filters.search ? searchPatterns(filters.search) : undefined;
+  const selective = { search, locationId: filters.locationId };
+  if (searchStrategy === "recent" && usesRecentWindow(selective)) {
+    const window = sql`select ${outer(orders, orders.id)}${search?.contains ? sql`, ${orderSearchTextOf(sql`${orders}`)} as search_text` : sql``}
+      from ${orders} where ${and(...conditions)}
+      order by ${outer(orders, orders.placedAt)} ${order}, ${outer(orders, orders.id)} ${order}
+      limit ${search?.contains ? SEARCH_RECENT_WINDOW : LOCATION_RECENT_WINDOW}`;
+    conditions.push(recentWindowCondition(window, selective));
+  } else {
+    if (search) conditions.push(orderSearchCondition(shopId, search));
+    if (filters.locationId) {
+      // With a search the matches are few: check each one's location; alone, ask the location's indexes.
+      conditions.push(search ? orderAtLocation(outer(orders, orders.id), filters.locationId) : ordersAtLocationCondition(shopId, filters.locationId));
+    }
+  }
+  return db
     .select({
       id: orders.id,
       number: orders.number,
@@ -142,6 +166,23 @@ export async function listOrders(
     .where(and(...conditions))
     .orderBy(...(direction === "after" ? [desc(orders.placedAt), desc(orders.id)] : [asc(orders.placedAt), asc(orders.id)]))
     .limit(pageSize + 1);
+}
+
+export async function listOrders(
+  db: DbOrTx,
+  shopId: string,
+  filters: OrderListFilters,
+  page: OrderPageRequest = {},
+): Promise<OrderListPage> {
+  const pageSize = page.pageSize ?? ORDER_PAGE_SIZE;
+  const direction: OrderCursorDirection = page.direction ?? "after";
+  const cursor = page.cursor ? decodeOrderCursor(page.cursor) : undefined;
+  // A search or a location filter first tries the newest orders (fast when matches are
+  // common), and only when they do not fill the page asks the indexes (fast when they are
+  // rare). Both are exact: a full page from the newest orders is the newest page of matches.
+  const selective = { search: filters.search ? searchPatterns(filters.search) : undefined, locationId: filters.locationId };
+  const recent = usesRecentWindow(selective) ? await orderListQuery(db, shopId, filters, page, "recent") : undefined;
+  const fetched = recent && recent.length > pageSize ? recent : await orderListQuery(db, shopId, filters, page, "index");
 
   const hasMore = fetched.length > pageSize;
   const pageRows = fetched.slice(0, pageSize);

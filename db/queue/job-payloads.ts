@@ -60,6 +60,8 @@ export const jobPayloadSchemas = {
     connectionId: z.string().uuid(),
   }),
   "channels:poll-due": z.object({}).passthrough(),
+  /** Without a shop: every shop with orders changed since its watermark (the crontab's form). */
+  "reports:rollup": z.object({ shopId: z.string().uuid().optional() }).passthrough(),
 } as const;
 
 export type TaskName = keyof typeof jobPayloadSchemas;

@@ -33,7 +33,12 @@ export const variants = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [unique("variants_shop_sku").on(t.shopId, t.sku), index("variants_shop_external_idx").on(t.shopId, t.externalId)],
+  (t) => [
+    unique("variants_shop_sku").on(t.shopId, t.sku),
+    index("variants_shop_external_idx").on(t.shopId, t.externalId),
+    // Inventory search finds products by title, then their variants.
+    index("variants_product_idx").on(t.productId),
+  ],
 );
 
 /** A kit variant is sold as one unit made of components; its stock is derived from theirs. */

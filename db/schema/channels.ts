@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uuid, index } from "drizzle-orm/pg-core";
 import { shops } from "./shops";
 import { locations } from "./locations";
@@ -62,6 +63,8 @@ export const channelListings = pgTable(
     unique("channel_listings_connection_variant").on(t.connectionId, t.variantId),
     index("channel_listings_variant_idx").on(t.variantId),
     index("channel_listings_variant_ref_idx").on(t.shopId, t.externalVariantRef),
+    // The Channels page counts failing listings per connection: few rows, so a small partial index.
+    index("channel_listings_push_error_idx").on(t.connectionId).where(sql`${t.lastPushError} IS NOT NULL`),
   ],
 );
 

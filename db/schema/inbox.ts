@@ -49,5 +49,9 @@ export const exceptions = pgTable(
     resolvedAt: timestamp("resolved_at", { withTimezone: true }),
     resolvedBy: text("resolved_by"),
   },
-  (t) => [index("exceptions_shop_status_idx").on(t.shopId, t.status, t.createdAt)],
+  (t) => [
+    index("exceptions_shop_status_idx").on(t.shopId, t.status, t.createdAt),
+    // Order lists count each row's open exceptions; without this every row scanned the table.
+    index("exceptions_order_idx").on(t.orderId),
+  ],
 );

@@ -9,3 +9,4 @@ export * from "./inbox";
 export * from "./imports";
 export * from "./shipping";
 export * from "./routing";
+export * from "./reports";

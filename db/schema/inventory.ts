@@ -26,6 +26,9 @@ export const inventoryLevels = pgTable(
   (t) => [
     unique("inventory_levels_variant_location").on(t.variantId, t.locationId),
     index("inventory_levels_shop_updated_idx").on(t.shopId, t.updatedAt),
+    // The Locations page's totals as an index-only scan. Level updates already change
+    // updated_at (an indexed column, so never HOT): this adds one index entry per update.
+    index("inventory_levels_location_idx").on(t.locationId, t.onHand, t.reserved),
     // The last line of defence against overselling: the database itself refuses it.
     check("inventory_levels_reserved_within_on_hand", sql`${t.reserved} >= 0 AND ${t.reserved} <= ${t.onHand}`),
     check("inventory_levels_safety_non_negative", sql`${t.safetyStock} >= 0`),

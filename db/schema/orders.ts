@@ -45,7 +45,10 @@ export const orders = pgTable(
     unique("orders_shop_channel_external").on(t.shopId, t.channel, t.externalId),
     index("orders_shop_updated_idx").on(t.shopId, t.updatedAt, t.id),
     index("orders_shop_placed_idx").on(t.shopId, t.placedAt),
-    index("orders_shop_status_idx").on(t.shopId, t.status),
+    // Status filters page newest first, and the dashboard's attention list reads the oldest first.
+    index("orders_shop_status_idx").on(t.shopId, t.status, t.placedAt),
+    // Exact order-number look-ups (and searches too short for trigrams).
+    index("orders_shop_number_idx").on(t.shopId, t.number),
     index("orders_shop_channel_created_idx").on(t.shopId, t.channel, t.createdAt),
   ],
 );
@@ -122,6 +125,8 @@ export const shipments = pgTable(
     index("shipments_order_idx").on(t.orderId),
     index("shipments_tracker_idx").on(t.trackerId),
     index("shipments_location_status_idx").on(t.locationId, t.status),
+    // The Orders page's location filter reads a quiet location's orders from here.
+    index("shipments_location_idx").on(t.locationId, t.orderId),
   ],
 );
 
@@ -147,6 +152,8 @@ export const allocations = pgTable(
   (t) => [
     index("allocations_order_idx").on(t.orderId),
     index("allocations_line_idx").on(t.orderLineId),
+    // The Orders page's location filter reads a quiet location's orders from here.
+    index("allocations_location_idx").on(t.locationId, t.orderId),
   ],
 );
 

@@ -118,7 +118,7 @@ describe.skipIf(!chromiumAvailable)("admin in a browser (demo mode)", () => {
     expect(reserved).toBeDefined();
 
     await page.goto(`${app.url}/app/orders`, { waitUntil: "networkidle" });
-    await (await hydrated(page.getByPlaceholder("Search order number, customer name or email, SKU"))).fill(reserved!.number);
+    await (await hydrated(page.getByPlaceholder("Search order number, customer, email, phone, channel order id, SKU"))).fill(reserved!.number);
     await page.waitForURL((url) => url.searchParams.get("q") === reserved!.number);
     const rows = page.locator("tbody tr");
     // The URL moves with the navigation; React renders the filtered rows a moment later.
