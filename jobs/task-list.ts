@@ -3,6 +3,7 @@ import type { TaskContext } from "./task-context";
 import { channelsPollDueTask, channelsPollOrdersTask } from "./tasks/channels-poll-orders.task";
 import { channelsCancelOrderTask } from "./tasks/channels-cancel-order.task";
 import { channelsConfirmFulfillmentTask } from "./tasks/channels-confirm-fulfillment.task";
+import { inventoryReconcileTask } from "./tasks/inventory-reconcile.task";
 import { inventorySyncTask } from "./tasks/inventory-sync.task";
 import { ordersFillBackordersTask } from "./tasks/orders-fill-backorders.task";
 import { ordersIngestTask } from "./tasks/orders-ingest.task";
@@ -23,6 +24,7 @@ export function buildTaskList(context: TaskContext): TaskList {
     "orders/fill-backorders": ordersFillBackordersTask(context),
     "orders/route": ordersRouteTask(context),
     "inventory/sync": inventorySyncTask(context),
+    "inventory:reconcile": inventoryReconcileTask(context),
     "maintenance:prune-inbox": pruneInboxTask(context),
     "webhooks/process": webhooksProcessTask(context),
     "shopify/import": shopifyImportTask(context),
@@ -46,4 +48,6 @@ export const CRONTAB = [
   "* * * * * channels:poll-due ?jobKey=poll-due",
   // Dashboard rollups follow the orders within a minute; one queued run at a time.
   "* * * * * reports:rollup ?jobKey=reports-rollup",
+  // What each channel shows is compared with what we pushed every 15 minutes; drift is corrected.
+  "*/15 * * * * inventory:reconcile ?jobKey=stock-reconcile-all",
 ].join("\n");

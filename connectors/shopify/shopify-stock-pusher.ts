@@ -1,6 +1,6 @@
-import { ok } from "../../core/shared/result.js";
+import { ok, type Ok } from "../../core/shared/result.js";
 import type { ChannelFailure } from "../../core/ports/channel-connector-port.js";
-import type { StockPushItem, StockPushItemResult, StockPusher, StockPushResult } from "../../core/ports/stock-pusher-port.js";
+import type { StockPushItem, StockPushItemResult, StockPusher, StockPushResult, StockReadItem, StockReadResult } from "../../core/ports/stock-pusher-port.js";
 import { SHOPIFY_SET_QUANTITIES_MAX_BATCH, type AvailablePushItem, type AvailablePushOutcome } from "./inventory-push.js";
 import type { ShopifyConnector } from "./shopify-connector.js";
 import { shopifyFailure } from "./shopify-failure-mapping.js";
@@ -19,7 +19,20 @@ export class ShopifyStockPusher implements StockPusher {
   /** inventorySetQuantities' input limit; the connector then sends each batch as one call. */
   readonly maxBatchSize = SHOPIFY_SET_QUANTITIES_MAX_BATCH;
 
-  constructor(private readonly connector: Pick<ShopifyConnector, "pushAvailable">) {}
+  /** Reconciliation reads whole locations (inventory levels paged per location), so it takes everything at once. */
+  readonly maxReadBatchSize = 100_000;
+
+  constructor(private readonly connector: Pick<ShopifyConnector, "pushAvailable"> & Partial<Pick<ShopifyConnector, "importInventoryLevels">>) {}
+
+  /** What Shopify shows as available for each item at its location; null for an item it does not stock there. */
+  async read(items: readonly StockReadItem[]): Promise<Ok<readonly StockReadResult[]> | ChannelFailure> {
+    if (!this.connector.importInventoryLevels) return shopifyFailure("not_supported", "this connector cannot read inventory levels");
+    const locations = [...new Set(items.map((i) => i.locationExternalId).filter((l): l is string => Boolean(l)))];
+    const levels = await this.connector.importInventoryLevels(locations);
+    if (!levels.ok) return shopifyFailure(levels.reason, levels.detail);
+    const shown = new Map(levels.value.map((l) => [`${l.inventoryItemId}@${l.locationId}`, l.available]));
+    return ok(items.map((item) => ({ key: item.key, available: shown.get(`${item.externalId}@${item.locationExternalId}`) ?? null })));
+  }
 
   async push(batch: readonly StockPushItem[], options: { readonly reference: string }): Promise<StockPushResult> {
     if (batch.length > this.maxBatchSize) throw new RangeError(`batch of ${batch.length} exceeds ${this.maxBatchSize}`);

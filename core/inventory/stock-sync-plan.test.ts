@@ -80,6 +80,14 @@ describe("followUpDelayMs", () => {
         { kind: "connection_failed", reason: "unavailable" },
         { kind: "item", status: "not_applied" },
       ]),
-    ).toBe(FOLLOW_UP_DELAYS_MS.notApplied);
+    ).toBe(FOLLOW_UP_DELAYS_MS.unavailable);
+  });
+
+  it("backs off exponentially over consecutive failed runs, capped, unless the channel said when", () => {
+    const unavailable = [{ kind: "connection_failed", reason: "unavailable" } as const];
+    expect([0, 1, 2, 3].map((attempt) => followUpDelayMs(unavailable, attempt))).toEqual([2_000, 4_000, 8_000, 16_000]);
+    expect(followUpDelayMs(unavailable, 20)).toBe(FOLLOW_UP_DELAYS_MS.backoffMax);
+    expect(followUpDelayMs([{ kind: "connection_failed", reason: "rate_limited" }], 1)).toBe(20_000);
+    expect(followUpDelayMs([{ kind: "connection_failed", reason: "rate_limited", retryAfterMs: 3_000 }], 5)).toBe(3_000);
   });
 });

@@ -112,7 +112,8 @@ export function inBatches<T>(items: readonly T[], size: number): T[][] {
 /**
  * How long to wait before syncing again after a run, or null when nothing asks for it.
  * - rate limited: when the channel said (at least a second);
- * - channel unavailable (5xx, network): a short pause, the outage is usually brief;
+ * - channel unavailable (5xx, network): a short pause doubling per consecutive failed run
+ *   (`attempt`), capped at a minute;
  * - a compare-and-set conflict: long enough for the order webhook that explains it (a POS
  *   sale, say) to reach the ledger, so the forced re-push carries the right figure;
  * - items not applied because their batch-mates were refused: soon, they are fine as they are.
@@ -121,28 +122,37 @@ export function inBatches<T>(items: readonly T[], size: number): T[][] {
  */
 export const FOLLOW_UP_DELAYS_MS = {
   rateLimitedDefault: 10_000,
-  unavailable: 30_000,
+  /** The first retry after a 5xx or network error; doubled per consecutive failed run. */
+  unavailable: 2_000,
+  /** No backoff grows beyond this: a change must reach the channel soon after it recovers. */
+  backoffMax: 60_000,
   conflict: 30_000,
   notApplied: 5_000,
+  /** Ask a channel that answers later (Amazon feeds) about its pending submissions this often. */
+  pending: 5_000,
 } as const;
 
 export type SyncSignal =
   | { readonly kind: "connection_failed"; readonly reason: ChannelFailureReason; readonly retryAfterMs?: number }
   | { readonly kind: "item"; readonly status: StockPushItemStatus };
 
-export function followUpDelayMs(signals: readonly SyncSignal[]): number | null {
+export function followUpDelayMs(signals: readonly SyncSignal[], attempt = 0): number | null {
   let delay: number | null = null;
+  // Consecutive failed runs back off exponentially (capped), unless the channel said when.
+  const backoff = (base: number) => Math.min(FOLLOW_UP_DELAYS_MS.backoffMax, base * 2 ** Math.max(0, attempt));
   const consider = (ms: number) => {
     delay = delay === null ? ms : Math.min(delay, ms);
   };
   for (const signal of signals) {
     if (signal.kind === "connection_failed") {
-      if (signal.reason === "rate_limited") consider(Math.max(1_000, signal.retryAfterMs ?? FOLLOW_UP_DELAYS_MS.rateLimitedDefault));
-      else if (signal.reason === "unavailable") consider(FOLLOW_UP_DELAYS_MS.unavailable);
+      if (signal.reason === "rate_limited") consider(Math.max(1_000, signal.retryAfterMs ?? backoff(FOLLOW_UP_DELAYS_MS.rateLimitedDefault)));
+      else if (signal.reason === "unavailable") consider(backoff(FOLLOW_UP_DELAYS_MS.unavailable));
     } else if (signal.status === "conflict") {
       consider(FOLLOW_UP_DELAYS_MS.conflict);
     } else if (signal.status === "not_applied") {
       consider(FOLLOW_UP_DELAYS_MS.notApplied);
+    } else if (signal.status === "pending") {
+      consider(FOLLOW_UP_DELAYS_MS.pending);
     }
   }
   return delay;

@@ -86,6 +86,12 @@ export interface StockPusher {
   /** Most items the channel takes in one call; the sync never hands over a larger batch. */
   readonly maxBatchSize: number;
   /**
+   * The channel's documented request rate for stock calls, kept by the sync with a token
+   * bucket per connection. Absent where the client keeps the channel's own cost model
+   * (Shopify's calculated query cost bucket in AdminGraphqlClient).
+   */
+  readonly rateLimit?: { readonly requestsPerSecond: number; readonly burst: number };
+  /**
    * Pushes one batch (at most `maxBatchSize` items). `reference` names the sync run; it is
    * stable across retries of that run, so channels that support idempotency keys replay
    * instead of applying twice.

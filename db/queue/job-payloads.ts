@@ -24,7 +24,18 @@ export const jobPayloadSchemas = {
   }),
   "inventory/sync": z.object({
     shopId: z.string().uuid(),
+    /** The connection to push to; absent: every connection of the shop with dirty variants. */
+    connectionId: z.string().uuid().optional(),
+    /** Consecutive failed runs of this connection, for the backoff. */
+    attempt: z.number().int().min(0).default(0),
   }),
+  "inventory:reconcile": z
+    .object({
+      /** Absent (the cron's run): every connected connection is reconciled, one job each. */
+      shopId: z.string().uuid().optional(),
+      connectionId: z.string().uuid().optional(),
+    })
+    .passthrough(),
   "shopify/import": z.object({
     shopId: z.string().uuid(),
     connectionId: z.string().uuid(),

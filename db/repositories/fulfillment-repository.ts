@@ -111,7 +111,7 @@ export async function shipReservedOrder(
       ]);
     }
     await tx.update(orders).set({ status: shipped.to, updatedAt: sql`now()` }).where(eq(orders.id, order.id));
-    await scheduleStockSync(tx, input.shopId);
+    await scheduleStockSync(tx, input.shopId, [...new Set(held.map((a) => a.variantId))]);
     return ok({ shipmentIds });
   });
 }

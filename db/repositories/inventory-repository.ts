@@ -49,7 +49,7 @@ export async function adjustInventory(
     const next = applyMovement(level, movement);
     if (!next.ok) return err(next.reason === "adjust_below_reserved" ? "adjust_below_reserved" : "insufficient_on_hand", next.detail);
     await recordMovements(tx, request.shopId, [{ level, movement }]);
-    await scheduleStockSync(tx, request.shopId);
+    await scheduleStockSync(tx, request.shopId, [level.variantId]);
     return ok({ onHand: next.value.onHand, reserved: next.value.reserved });
   });
 }
@@ -65,7 +65,7 @@ export async function receiveStock(
   await recordMovements(tx, input.shopId, [
     { level, movement: { kind: "receive", quantity: input.quantity, cause: { type: "receipt", id: input.receiptId }, actor: input.actor } },
   ]);
-  await scheduleStockSync(tx, input.shopId);
+  await scheduleStockSync(tx, input.shopId, [input.variantId]);
 }
 
 async function lockLevel(tx: Tx, key: { shopId: string; variantId: string; locationId: string }) {
@@ -81,7 +81,7 @@ export async function setSafetyStock(db: Database, key: { shopId: string; varian
       .update(inventoryLevels)
       .set({ safetyStock, updatedAt: new Date() })
       .where(and(eq(inventoryLevels.shopId, key.shopId), eq(inventoryLevels.variantId, key.variantId), eq(inventoryLevels.locationId, key.locationId)));
-    await scheduleStockSync(tx, key.shopId);
+    await scheduleStockSync(tx, key.shopId, [key.variantId]);
   });
   return ok(undefined);
 }

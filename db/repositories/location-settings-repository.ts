@@ -2,6 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { err, ok, type Result } from "../../core/shared/result";
 import type { Database } from "../client";
 import { locations } from "../schema";
+import { scheduleStockSync } from "./stock-ledger-repository";
 
 export interface LocationSettings {
   name: string;
@@ -34,11 +35,17 @@ export async function saveLocationSettings(
 ): Promise<Result<{ id: string }, LocationSaveRefusal>> {
   try {
     if (input.locationId) {
-      const [updated] = await db
-        .update(locations)
-        .set({ ...input.settings, updatedAt: sql`now()` })
-        .where(and(eq(locations.shopId, input.shopId), eq(locations.id, input.locationId)))
-        .returning({ id: locations.id });
+      const locationId = input.locationId;
+      const updated = await db.transaction(async (tx) => {
+        const [row] = await tx
+          .update(locations)
+          .set({ ...input.settings, updatedAt: sql`now()` })
+          .where(and(eq(locations.shopId, input.shopId), eq(locations.id, locationId)))
+          .returning({ id: locations.id });
+        // Opening, closing or re-mapping a location changes what every channel it feeds may sell.
+        if (row) await scheduleStockSync(tx, input.shopId);
+        return row;
+      });
       return updated ? ok(updated) : err("location_not_found");
     }
     const [created] = await db

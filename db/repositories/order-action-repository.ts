@@ -7,7 +7,6 @@ import { enqueueChannelCancellation } from "./channel-write-repository";
 import { appendTimeline } from "./order-timeline-repository";
 import { releaseOrderReservations } from "./reservation-repository";
 import { topUpReservation } from "./reservation-top-up-repository";
-import { scheduleStockSync } from "./stock-ledger-repository";
 
 /**
  * A merchant's action on orders from the admin (hold, release hold, cancel). Every change goes
@@ -59,7 +58,6 @@ export async function applyMerchantOrderAction(
         actor: input.actor,
         reason: "cancelled by merchant",
       });
-      if (released > 0) await scheduleStockSync(tx, input.shopId);
       message += `; released ${released} reserved unit${released === 1 ? "" : "s"}`;
     }
     await tx

@@ -214,7 +214,6 @@ async function updateExistingOrder(tx: Tx, input: IngestInput): Promise<IngestRe
       const released = await releaseOrderReservations(tx, { shopId, orderId: current.id, actor, reason: `cancelled on ${order.channel}` });
       nextStatus = outcome.to;
       timeline.push({ kind: "cancelled", message: `Cancelled on ${order.channel}; released ${released} reserved unit${released === 1 ? "" : "s"}`, actor });
-      if (released > 0) await scheduleStockSync(tx, shopId);
     } else {
       await raiseExceptions(tx, shopId, [
         { kind: "transition_refused", message: `${order.channel} cancelled the order but it is ${status}: ${outcome.reason}`, details: { reason: outcome.reason } },

@@ -6,7 +6,7 @@ import type { Policies } from "../../core/config/default-policies";
 import { defaultPolicies } from "../../core/config/default-policies";
 import type { Tx } from "../client";
 import { allocations } from "../schema";
-import { lockLevels, recordMovements, type LevelMovement } from "./stock-ledger-repository";
+import { lockLevels, recordMovements, scheduleStockSync, type LevelMovement } from "./stock-ledger-repository";
 
 export interface ReserveLinesInput {
   shopId: string;
@@ -102,6 +102,8 @@ export async function releaseOrderReservations(
     },
   }));
   await recordMovements(tx, input.shopId, movements);
+  // The released units are for sale again on every channel listing them.
+  await scheduleStockSync(tx, input.shopId, [...new Set(held.map((a) => a.variantId))]);
   await tx
     .update(allocations)
     .set({ status: "released", updatedAt: sql`now()` })

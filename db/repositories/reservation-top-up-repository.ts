@@ -69,7 +69,7 @@ export async function topUpReservation(
       .where(and(eq(exceptions.orderId, input.orderId), eq(exceptions.status, "open"), inArray(exceptions.kind, ["partial_stock"])));
   }
   if (reserved > 0) {
-    await scheduleStockSync(tx, input.shopId);
+    await scheduleStockSync(tx, input.shopId, [...new Set(missing.map((line) => line.variantId))]);
     await appendTimeline(tx, input.shopId, input.orderId, [
       {
         kind: "reservation",

@@ -530,7 +530,7 @@ export async function importShopifyInventoryLevels(
     }
     if (receipts.length > 0) {
       await recordMovements(tx, input.shopId, receipts);
-      await scheduleStockSync(tx, input.shopId);
+      await scheduleStockSync(tx, input.shopId, [...new Set(receipts.map((r) => r.level.variantId))]);
     }
   });
   return tally;

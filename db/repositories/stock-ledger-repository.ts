@@ -4,6 +4,7 @@ import { movementDeltas } from "../../core/inventory/stock-movement";
 import type { DbOrTx, Tx } from "../client";
 import { inventoryLevels, inventoryMovements, locations } from "../schema";
 import { enqueueJob } from "../queue/job-queue";
+import { markStockDirty } from "./stock-sync-dirty-repository";
 
 export interface LockedLevel {
   id: string;
@@ -111,11 +112,10 @@ export async function recordMovements(tx: Tx, shopId: string, entries: readonly 
 }
 
 /**
- * Every stock change is followed by a push of available-to-sell to the channels. The job key
- * coalesces a burst of changes into one sync per shop that runs a moment after the first.
- * `variantIds` names the variants whose stock changed (callers pass what they touched, so the
- * sync can narrow to them); absent means "any variant of the shop may have changed".
- * Call it once per shop per transaction, never once per order in a batch.
+ * Every stock change is followed by a push of available-to-sell to the channels: the changed
+ * variants are marked dirty for each connection listing them, and one coalesced sync job per
+ * connection is queued, all in the caller's transaction (rule 4). Pass the variants the change
+ * touched; without them every listing of the shop is marked (for changes not about variants).
  */
 export async function scheduleStockSync(
   tx: DbOrTx,
@@ -123,14 +123,7 @@ export async function scheduleStockSync(
   variantIds?: readonly string[],
   options: { delayMs?: number } = {},
 ): Promise<void> {
-  void variantIds;
-  const delayMs = options.delayMs ?? 2_000;
-  await enqueueJob(
-    tx,
-    "inventory/sync",
-    { shopId },
-    { jobKey: `inventory-sync:${shopId}`, jobKeyMode: "preserve_run_at", runAt: new Date(Date.now() + delayMs) },
-  );
+  await markStockDirty(tx, { shopId, ...(variantIds ? { variantIds } : {}), ...(options.delayMs !== undefined ? { delayMs: options.delayMs } : {}) });
 }
 
 /** Backordered orders get the freed units in placement order, shortly after the change commits. */

@@ -1,6 +1,5 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
-import pg from "pg";
 import type { KitComponentStock, LocationBalance } from "../../core/inventory/available-to-sell";
 import type { ChannelAllocationStrategy } from "../../core/inventory/channel-allocation-strategy";
 import { planLocationStockPush, planStockPush, type ListingStock, type LocationListingStock } from "../../core/inventory/stock-sync-plan";
@@ -13,56 +12,6 @@ import { channelConnections, channelListings, exceptions } from "../schema";
  * What the stock sync reads and writes: the connections to push to, the listings whose
  * available-to-sell may have moved, and the outcome of each push.
  */
-
-/**
- * A level's updated_at is its writer's transaction start (now()), so a change that commits
- * just after the sync read the levels can carry a timestamp earlier than the listing's
- * last_pushed_at. Looking back this far past last_pushed_at re-examines such listings (they are
- * only recomputed, and pushed only when their figure really differs).
- */
-export const CHANGE_DETECTION_SLACK_SECONDS = 60;
-
-/**
- * Holds the shop's stock-sync lock for as long as a run pushes. Two runs for one shop can
- * overlap (a stock change during a run queues the next one at once), and channels without
- * compare-and-set would then let the older figure win. A session advisory lock on a
- * connection of its own, not a transaction: pushes take seconds and must not hold a
- * transaction open; if the worker dies, the connection and the lock go with it.
- * Null when another run holds it.
- */
-export async function tryLockShopStockSync(db: Database, shopId: string): Promise<{ release(): Promise<void> } | null> {
-  // drizzle keeps the pool it was built on as $client (not in the Database type we export).
-  const pool = (db as Database & { $client?: unknown }).$client;
-  if (!(pool instanceof pg.Pool)) throw new Error("the stock-sync lock needs a pooled database client");
-  const client = await pool.connect();
-  try {
-    const result = await client.query<{ locked: boolean }>(
-      "SELECT pg_try_advisory_lock(hashtextextended('inventory-sync:' || $1::text, 0)) AS locked",
-      [shopId],
-    );
-    if (!result.rows[0]?.locked) {
-      client.release();
-      return null;
-    }
-  } catch (error) {
-    client.release(error as Error);
-    throw error;
-  }
-  let released = false;
-  return {
-    async release() {
-      if (released) return;
-      released = true;
-      try {
-        await client.query("SELECT pg_advisory_unlock(hashtextextended('inventory-sync:' || $1::text, 0))", [shopId]);
-        client.release();
-      } catch (error) {
-        // Destroying the connection releases the lock too.
-        client.release(error as Error);
-      }
-    },
-  };
-}
 
 export interface SyncLocation {
   id: string;
@@ -161,41 +110,24 @@ type CandidateRow = {
 };
 
 /**
- * The listings of one connection whose available-to-sell may have changed, with their levels
- * at `locationsSql` (a one-column `location_id` subquery) and, per location, what each was
- * last told — in one statement. Candidates: never pushed, last push failed or was refused, a
- * level of the variant (or of a kit's components) updated since the last push, and for
- * per-location channels a location that lost its figure (conflict) or was never told (a newly
- * fed or newly mirrored location).
+ * The listings of one connection for the dirty variants, with their levels at `locationsSql`
+ * (a one-column `location_id` subquery) and, per location, what each was last told — in one
+ * statement. Only the dirty set is read: no time window, no scan of listings that did not move.
  */
 async function readCandidates(
   db: DbOrTx,
   connection: Pick<SyncConnection, "id" | "shopId">,
   locationsSql: SQL,
-  perLocation: boolean,
+  variantIds: readonly string[],
 ): Promise<CandidateRow[]> {
-  // A fed location the channel was never told about (or must be re-told): no row, no figure, an error.
-  const locationNeedsPush = sql`OR EXISTS (
-                   SELECT 1 FROM feed
-                     LEFT JOIN channel_listing_locations cll ON cll.listing_id = cl.id AND cll.location_id = feed.location_id
-                    WHERE cll.last_pushed_available IS NULL OR cll.last_pushed_at IS NULL OR cll.last_push_error IS NOT NULL)`;
+  if (variantIds.length === 0) return [];
   const result = await db.execute<CandidateRow>(sql`
     WITH feed AS (${locationsSql}),
     candidates AS (
       SELECT cl.*
         FROM channel_listings cl
        WHERE cl.connection_id = ${connection.id} AND cl.shop_id = ${connection.shopId}
-         AND (cl.last_pushed_at IS NULL
-              OR cl.last_pushed_available IS NULL
-              OR cl.last_push_error IS NOT NULL
-              ${perLocation ? locationNeedsPush : sql``}
-              OR EXISTS (
-                   SELECT 1 FROM inventory_levels il
-                    WHERE il.shop_id = cl.shop_id
-                      AND il.variant_id IN (SELECT cl.variant_id
-                                            UNION ALL
-                                            SELECT kc.component_variant_id FROM kit_components kc WHERE kc.kit_variant_id = cl.variant_id)
-                      AND il.updated_at > cl.last_pushed_at - make_interval(secs => ${CHANGE_DETECTION_SLACK_SECONDS}))))
+         AND cl.variant_id IN (SELECT x::uuid FROM jsonb_array_elements_text(${JSON.stringify(variantIds)}::jsonb) x))
     SELECT c.id AS listing_id, c.variant_id, c.external_id, coalesce(c.external_sku, v.sku) AS sku,
            c.allocation_percent, c.buffer, c.last_pushed_available,
            (SELECT coalesce(json_object_agg(cll.location_id, cll.last_pushed_available), '{}'::json)
@@ -229,13 +161,14 @@ export async function collectStockChanges(
   db: DbOrTx,
   connection: Pick<SyncConnection, "id" | "shopId" | "locationIds">,
   strategy: ChannelAllocationStrategy,
+  variantIds: readonly string[],
 ): Promise<ConnectionStockChanges> {
   const rows = await readCandidates(
     db,
     connection,
     sql`SELECT f.location_id FROM channel_locations f JOIN locations l ON l.id = f.location_id
          WHERE f.connection_id = ${connection.id} AND l.active`,
-    false,
+    variantIds,
   );
   const observedAt = rows[0] ? new Date(rows[0].observed_at) : new Date();
   const listings: (ListingStock & { row: CandidateRow })[] = rows.map((row) => ({
@@ -249,13 +182,6 @@ export async function collectStockChanges(
   }));
   const plan = planStockPush(listings, connection.locationIds, strategy);
 
-  if (plan.unchanged.length > 0) {
-    // Already right on the channel: whatever error an earlier push left no longer applies.
-    await db
-      .update(channelListings)
-      .set({ lastPushedAt: observedAt, lastPushError: null })
-      .where(idIn(channelListings.id, plan.unchanged.map((listing) => listing.listingId)));
-  }
   return {
     observedAt,
     unchangedCount: plan.unchanged.length,
@@ -280,10 +206,11 @@ export async function collectLocationStockChanges(
   db: DbOrTx,
   connection: Pick<SyncConnection, "id" | "shopId" | "locations">,
   strategy: ChannelAllocationStrategy,
+  variantIds: readonly string[],
 ): Promise<ConnectionStockChanges> {
   const pushable = connection.locations.filter((l): l is SyncLocation & { externalId: string } => l.externalId !== null);
   if (pushable.length === 0) return { observedAt: new Date(), changed: [], unchangedCount: 0 };
-  const rows = await readCandidates(db, connection, pushableLocationsSql(connection.id), true);
+  const rows = await readCandidates(db, connection, pushableLocationsSql(connection.id), variantIds);
   const observedAt = rows[0] ? new Date(rows[0].observed_at) : new Date();
   const listings: (LocationListingStock & { row: CandidateRow })[] = rows.map((row) => ({
     listingId: row.listing_id,
@@ -300,17 +227,6 @@ export async function collectLocationStockChanges(
     strategy,
   );
 
-  if (plan.unchanged.length > 0) {
-    const pairs = plan.unchanged.map((u) => ({ listing_id: u.listing.listingId, location_id: u.locationId }));
-    await db.execute(sql`
-      UPDATE channel_listing_locations AS cll
-         SET last_pushed_at = ${observedAt.toISOString()}::timestamptz, last_push_error = NULL
-        FROM jsonb_to_recordset(${JSON.stringify(pairs)}::jsonb) AS x(listing_id uuid, location_id uuid)
-       WHERE cll.listing_id = x.listing_id AND cll.location_id = x.location_id`);
-    const withChanges = new Set(plan.changed.map((c) => c.listing.listingId));
-    const settled = [...new Set(plan.unchanged.map((u) => u.listing.listingId))].filter((id) => !withChanges.has(id));
-    await refreshListingSummaries(db, connection.id, settled);
-  }
   const externalIdOf = new Map(pushable.map((l) => [l.id, l.externalId]));
   return {
     observedAt,

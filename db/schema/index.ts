@@ -10,3 +10,4 @@ export * from "./imports";
 export * from "./shipping";
 export * from "./routing";
 export * from "./reports";
+export * from "./stock-sync";

@@ -1,9 +1,12 @@
 import type { Task } from "graphile-worker";
 import { defaultPolicies } from "../../core/config/default-policies";
 import { followUpDelayMs, inBatches, type SyncSignal } from "../../core/inventory/stock-sync-plan";
-import type { StockPushItem, StockPushItemResult } from "../../core/ports/stock-pusher-port";
+import type { StockPushItem, StockPushItemResult, StockPusher } from "../../core/ports/stock-pusher-port";
 import { openChannelConnection, type ChannelConnectors } from "../../connectors/channel-connectors";
-import { scheduleStockSync } from "../../db/repositories/stock-ledger-repository";
+import { clearSettledDirty, countDirty, markStockDirty, queueConnectionSync, readDirtyVariants } from "../../db/repositories/stock-sync-dirty-repository";
+import { deletePendingPush, listPendingPushes, recordSyncRun, storePendingPush } from "../../db/repositories/stock-sync-run-repository";
+import type { PendingStockItem } from "../../db/schema";
+import { rateLimited } from "./stock-sync-rate-limiter";
 import {
   collectLocationStockChanges,
   collectStockChanges,
@@ -11,7 +14,6 @@ import {
   recordConnectionFailure,
   recordConnectionWarning,
   recordPushOutcomes,
-  tryLockShopStockSync,
   type ListingPushOutcome,
   type StockToPush,
   type SyncConnection,
@@ -19,8 +21,8 @@ import {
 import { jobPayloadSchemas } from "../../db/queue/job-payloads";
 import { connectorsOf, type TaskContext } from "../task-context";
 
-/** How soon to look again when another run of the same shop is still pushing. */
-const BUSY_RETRY_MS = 2_000;
+/** Dirty variants one run reads; more are left for the follow-up run queued at once. */
+export const DIRTY_VARIANTS_PER_RUN = 2_000;
 
 export type ConnectionSyncOutcome =
   /** Everything due was sent and answered (items may still have been refused individually). */
@@ -31,6 +33,8 @@ export type ConnectionSyncOutcome =
   | "no_connector"
   /** The channel asked to slow down; the run is re-scheduled, nothing recorded as an error. */
   | "rate_limited"
+  /** The connection is not connected (paused, disconnected) or the shop's sync is off: its dirty rows wait. */
+  | "not_connected"
   /** The push (or building the connector) failed; recorded on the connection. */
   | "failed";
 
@@ -50,6 +54,14 @@ export interface ConnectionSyncSummary {
   exceptionRaised?: boolean;
   /** Something the merchant should fix that did not stop the push (locations the channel cannot address). */
   warning?: string;
+  /** Accepted by the channel for later processing (settled by a later run). */
+  pending?: number;
+  /** Settled pending submissions this run. */
+  settled?: number;
+  /** When this connection's next run was queued, how far ahead. */
+  followUpInMs?: number | null;
+  /** From each pushed variant's first unpushed change to the channel's answer. */
+  latenciesMs?: number[];
 }
 
 export interface StockSyncSummary {
@@ -62,103 +74,212 @@ export interface StockSyncSummary {
 }
 
 /**
- * One stock sync of a shop: for every connected channel, recompute available-to-sell of the
- * listings whose stock moved, push what differs in batches the channel accepts, and record
- * each answer. Expected failures become values on the connection; a follow-up run is queued
- * when the channel asked to wait or something is worth retrying soon.
+ * Every connection of a shop, one after another (tests, and old jobs queued per shop). The
+ * worker runs one job per connection instead, so a slow channel never holds up another.
  */
 export async function syncShopStock(
   context: TaskContext & { connectors: ChannelConnectors },
   shopId: string,
   options: { reference: string },
 ): Promise<StockSyncSummary> {
-  const { db } = context;
-  const lock = await tryLockShopStockSync(db, shopId);
-  if (!lock) {
-    await scheduleStockSync(db, shopId, undefined, { delayMs: BUSY_RETRY_MS });
-    return { shopId, ran: false, connections: [], followUpInMs: BUSY_RETRY_MS };
+  const summaries: ConnectionSyncSummary[] = [];
+  for (const connection of await listConnectionsToSync(context.db, shopId)) {
+    summaries.push(await syncConnectionStock(context, { shopId, connectionId: connection.id }, options));
   }
-  try {
-    const strategy = (context.policies ?? defaultPolicies).channelAllocation;
-    const signals: SyncSignal[] = [];
-    const summaries: ConnectionSyncSummary[] = [];
-    for (const connection of await listConnectionsToSync(db, shopId)) {
-      const summary: ConnectionSyncSummary = {
-        connectionId: connection.id,
-        channel: connection.channel,
-        outcome: "up_to_date",
-        batches: 0,
-        applied: 0,
-        conflicts: 0,
-        rejected: 0,
-        notApplied: 0,
-        unchanged: 0,
-      };
-      summaries.push(summary);
+  const delays = summaries.map((s) => s.followUpInMs).filter((d): d is number => d !== null && d !== undefined);
+  return { shopId, ran: true, connections: summaries, followUpInMs: delays.length > 0 ? Math.min(...delays) : null };
+}
 
-      const opened = openChannelConnection(context.connectors, connection);
-      const lookup = !opened.ok
-        ? opened
-        : opened.value.stock
-          ? ({ ok: true, value: opened.value.stock } as const)
-          : ({ ok: false, reason: "no_connector" } as const);
-      if (!lookup.ok) {
-        if (lookup.reason === "no_connector") {
-          summary.outcome = "no_connector";
-          continue;
-        }
-        const detail = lookup.detail ?? lookup.reason;
-        const recorded = await recordConnectionFailure(db, { shopId, connectionId: connection.id, reason: lookup.reason, detail });
-        Object.assign(summary, { outcome: "failed", error: `${lookup.reason}: ${detail}`, exceptionRaised: recorded.exceptionRaised });
-        continue;
+/**
+ * One stock sync run of one connection: settle what the channel answered later, read the
+ * connection's dirty variants, recompute their available-to-sell, push only what differs from
+ * what the channel was last told, in the channel's largest batches within its rate limit, and
+ * remove a dirty row only once its push settled. A whole-call failure leaves every row dirty
+ * and queues the next run after the channel's Retry-After or an exponential backoff.
+ */
+export async function syncConnectionStock(
+  context: TaskContext & { connectors: ChannelConnectors },
+  input: { shopId: string; connectionId: string; attempt?: number },
+  options: { reference: string },
+): Promise<ConnectionSyncSummary> {
+  const { db } = context;
+  const { shopId } = input;
+  const summary: ConnectionSyncSummary = {
+    connectionId: input.connectionId,
+    channel: "",
+    outcome: "up_to_date",
+    batches: 0,
+    applied: 0,
+    conflicts: 0,
+    rejected: 0,
+    notApplied: 0,
+    unchanged: 0,
+    pending: 0,
+    settled: 0,
+    followUpInMs: null,
+    latenciesMs: [],
+  };
+  const connection = (await listConnectionsToSync(db, shopId)).find((c) => c.id === input.connectionId);
+  if (!connection) return { ...summary, outcome: "not_connected" };
+  summary.channel = connection.channel;
+
+  const opened = openChannelConnection(context.connectors, connection);
+  const lookup = !opened.ok
+    ? opened
+    : opened.value.stock
+      ? ({ ok: true, value: opened.value.stock } as const)
+      : ({ ok: false, reason: "no_connector" } as const);
+  if (!lookup.ok) {
+    // No connector yet: the dirty rows wait for it (they are the queue the health page shows).
+    if (lookup.reason === "no_connector") return { ...summary, outcome: "no_connector" };
+    const detail = lookup.detail ?? lookup.reason;
+    const recorded = await recordConnectionFailure(db, { shopId, connectionId: connection.id, reason: lookup.reason, detail });
+    await recordSyncRun(db, { shopId, connectionId: connection.id, kind: "sync", outcome: "failed", items: 0, calls: 0, error: `${lookup.reason}: ${detail}` });
+    return { ...summary, outcome: "failed", error: `${lookup.reason}: ${detail}`, exceptionRaised: recorded.exceptionRaised };
+  }
+  const pusher = lookup.value;
+  const strategy = (context.policies ?? defaultPolicies).channelAllocation;
+  const signals: SyncSignal[] = [];
+  const perLocation = pusher.scope === "per_location";
+  const warning = perLocation ? unaddressableLocationsWarning(connection) : null;
+  if (warning) summary.warning = warning;
+
+  if (pusher.settle) await settlePendingPushes(context, connection, pusher, summary, signals);
+
+  const dirty = await readDirtyVariants(db, connection.id, DIRTY_VARIANTS_PER_RUN);
+  const firstMarkedAt = new Map(dirty.map((d) => [d.variantId, d.firstMarkedAt]));
+  const variantIds = dirty.map((d) => d.variantId);
+  const changes = perLocation
+    ? await collectLocationStockChanges(db, connection, strategy, variantIds)
+    : await collectStockChanges(db, connection, strategy, variantIds);
+  summary.unchanged = changes.unchangedCount;
+  // Variants whose push did not settle keep their dirty row for the next run.
+  const unsettled = new Set<string>();
+
+  const batches = inBatches(changes.changed, pusher.maxBatchSize);
+  for (const [index, batch] of batches.entries()) {
+    const result = await rateLimited(connection.id, pusher, () => pusher.push(batch.map(toPushItem), { reference: options.reference }));
+    summary.batches++;
+    if (!result.ok) {
+      signals.push({ kind: "connection_failed", reason: result.reason, ...(result.retryAfterMs !== undefined ? { retryAfterMs: result.retryAfterMs } : {}) });
+      for (const item of batches.slice(index).flat()) unsettled.add(item.variantId);
+      if (result.reason === "rate_limited") {
+        // Not an error: the unsent variants stay dirty and the follow-up run sends them.
+        summary.outcome = "rate_limited";
+      } else {
+        const unsent = [...new Set(batches.slice(index).flat().map((item) => item.listingId))];
+        const detail = result.detail ?? result.reason;
+        const recorded = await recordConnectionFailure(db, { shopId, connectionId: connection.id, reason: result.reason, detail, listingIds: unsent });
+        Object.assign(summary, { outcome: "failed", error: `${result.reason}: ${detail}`, exceptionRaised: recorded.exceptionRaised });
       }
-      const pusher = lookup.value;
-      const perLocation = pusher.scope === "per_location";
-      const warning = perLocation ? unaddressableLocationsWarning(connection) : null;
-      if (warning) summary.warning = warning;
-
-      const changes = perLocation ? await collectLocationStockChanges(db, connection, strategy) : await collectStockChanges(db, connection, strategy);
-      summary.unchanged = changes.unchangedCount;
-      if (changes.changed.length === 0) {
-        if (perLocation) await recordConnectionWarning(db, { connectionId: connection.id, warning });
-        continue;
-      }
-      summary.outcome = "pushed";
-
-      const batches = inBatches(changes.changed, pusher.maxBatchSize);
-      for (const [index, batch] of batches.entries()) {
-        const result = await pusher.push(batch.map(toPushItem), { reference: options.reference });
-        summary.batches++;
-        if (!result.ok) {
-          signals.push({ kind: "connection_failed", reason: result.reason, ...(result.retryAfterMs !== undefined ? { retryAfterMs: result.retryAfterMs } : {}) });
-          if (result.reason === "rate_limited") {
-            // Not an error: the unsent listings stay due and the follow-up run sends them.
-            summary.outcome = "rate_limited";
-          } else {
-            const unsent = [...new Set(batches.slice(index).flat().map((item) => item.listingId))];
-            const detail = result.detail ?? result.reason;
-            const recorded = await recordConnectionFailure(db, { shopId, connectionId: connection.id, reason: result.reason, detail, listingIds: unsent });
-            Object.assign(summary, { outcome: "failed", error: `${result.reason}: ${detail}`, exceptionRaised: recorded.exceptionRaised });
-          }
-          break;
-        }
-        const outcomes = matchResults(batch, result.value);
-        for (const outcome of outcomes) {
-          signals.push({ kind: "item", status: outcome.status });
-          if (outcome.status === "applied") summary.applied++;
-          else if (outcome.status === "conflict") summary.conflicts++;
-          else if (outcome.status === "rejected") summary.rejected++;
-          else summary.notApplied++;
-        }
-        await recordPushOutcomes(db, { shopId, connectionId: connection.id, observedAt: changes.observedAt, outcomes, warning });
+      break;
+    }
+    summary.outcome = "pushed";
+    const answeredAt = Date.now();
+    const outcomes = matchResults(batch, result.value);
+    const pendingItems = new Map<string, Record<string, PendingStockItem>>();
+    for (const [i, outcome] of outcomes.entries()) {
+      const item = batch[i]!;
+      signals.push({ kind: "item", status: outcome.status });
+      if (outcome.status === "applied") {
+        summary.applied++;
+        const marked = firstMarkedAt.get(item.variantId);
+        if (marked) summary.latenciesMs!.push(answeredAt - marked.getTime());
+      } else if (outcome.status === "conflict") {
+        summary.conflicts++;
+        unsettled.add(item.variantId);
+      } else if (outcome.status === "rejected") summary.rejected++;
+      else if (outcome.status === "pending") {
+        summary.pending = (summary.pending ?? 0) + 1;
+        const pendingId = result.value.find((r) => r.key === keyOf(item))?.pendingId ?? `${options.reference}:${index}`;
+        const items = pendingItems.get(pendingId) ?? {};
+        items[keyOf(item)] = {
+          listingId: item.listingId,
+          ...(item.location ? { locationId: item.location.id } : {}),
+          variantId: item.variantId,
+          available: item.available,
+          firstMarkedAt: (firstMarkedAt.get(item.variantId) ?? new Date()).toISOString(),
+        };
+        pendingItems.set(pendingId, items);
+      } else {
+        summary.notApplied++;
+        unsettled.add(item.variantId);
       }
     }
+    for (const [pendingId, items] of pendingItems) await storePendingPush(db, { shopId, connectionId: connection.id, pendingId, items });
+    const answered = outcomes.filter((o) => o.status !== "pending");
+    await recordPushOutcomes(db, { shopId, connectionId: connection.id, observedAt: changes.observedAt, outcomes: answered, warning });
+  }
+  if (changes.changed.length === 0 && perLocation) await recordConnectionWarning(db, { connectionId: connection.id, warning });
 
-    const followUpInMs = followUpDelayMs(signals);
-    if (followUpInMs !== null) await scheduleStockSync(db, shopId, undefined, { delayMs: followUpInMs });
-    return { shopId, ran: true, connections: summaries, followUpInMs };
-  } finally {
-    await lock.release();
+  // Settled (applied, refused for good, handed to a pending submission, or already right): out of the dirty set.
+  await clearSettledDirty(db, connection.id, dirty.filter((d) => !unsettled.has(d.variantId)));
+
+  const failedRun = summary.outcome === "rate_limited" || summary.outcome === "failed";
+  let followUpInMs = followUpDelayMs(signals, failedRun ? (input.attempt ?? 0) : 0);
+  if (followUpInMs === null && (await countDirty(db, connection.id)) > unsettled.size) followUpInMs = 0;
+  if (followUpInMs !== null) {
+    await queueConnectionSync(db, { shopId, connectionId: connection.id, delayMs: followUpInMs, attempt: failedRun ? (input.attempt ?? 0) + 1 : 0 });
+  }
+  summary.followUpInMs = followUpInMs;
+  if (summary.batches > 0 || summary.settled) {
+    await recordSyncRun(db, {
+      shopId,
+      connectionId: connection.id,
+      kind: "sync",
+      outcome: summary.outcome,
+      items: summary.applied + summary.rejected + summary.conflicts + summary.notApplied + (summary.pending ?? 0),
+      calls: summary.batches,
+      latenciesMs: summary.latenciesMs ?? [],
+      error: summary.error ?? null,
+    });
+  }
+  return summary;
+}
+
+/**
+ * Asks the channel about submissions it accepted for later (Amazon's listings feed): applied
+ * figures are recorded as pushed; anything else is marked dirty again, so it is pushed anew.
+ */
+async function settlePendingPushes(
+  context: TaskContext & { connectors: ChannelConnectors },
+  connection: SyncConnection,
+  pusher: StockPusher,
+  summary: ConnectionSyncSummary,
+  signals: SyncSignal[],
+): Promise<void> {
+  const { db } = context;
+  for (const pending of await listPendingPushes(db, connection.id)) {
+    const answer = await rateLimited(connection.id, pusher, () => pusher.settle!(pending.pendingId));
+    summary.batches++;
+    if (!answer.ok || !answer.value.done) {
+      signals.push({ kind: "item", status: "pending" });
+      continue;
+    }
+    const outcomes: ListingPushOutcome[] = [];
+    const retry = new Set<string>();
+    for (const result of answer.value.results) {
+      const item = pending.items[result.key];
+      if (!item) continue;
+      if (result.status === "applied" || result.status === "rejected") {
+        outcomes.push({
+          listingId: item.listingId,
+          ...(item.locationId ? { locationId: item.locationId } : {}),
+          available: item.available,
+          status: result.status,
+          ...(result.problem ? { problem: result.problem } : {}),
+        });
+        if (result.status === "applied") summary.latenciesMs!.push(Date.now() - Date.parse(item.firstMarkedAt));
+      } else retry.add(item.variantId);
+    }
+    // Items the settlement did not mention were not applied either.
+    for (const [key, item] of Object.entries(pending.items)) if (!answer.value.results.some((r) => r.key === key)) retry.add(item.variantId);
+    await db.transaction(async (tx) => {
+      if (retry.size > 0) await markStockDirty(tx, { shopId: connection.shopId, connectionId: connection.id, variantIds: [...retry] });
+      await deletePendingPush(tx, connection.id, pending.pendingId);
+    });
+    if (outcomes.length > 0) await recordPushOutcomes(db, { shopId: connection.shopId, connectionId: connection.id, observedAt: pending.submittedAt, outcomes });
+    summary.settled = (summary.settled ?? 0) + 1;
   }
 }
 
@@ -201,19 +322,21 @@ function matchResults(batch: readonly StockToPush[], results: readonly StockPush
   });
 }
 
-/** inventory/sync: push available-to-sell of one shop to its channels (coalesced per shop by job key). */
+/** inventory/sync: one connection's stock sync run (or, for an old per-shop job, each connection's). */
 export function inventorySyncTask(context: TaskContext): Task {
   return async (rawPayload, helpers) => {
     const payload = jobPayloadSchemas["inventory/sync"].parse(rawPayload);
     const connectors = connectorsOf(context);
     // Stable across retries of this job, so channels with idempotency keys replay, not re-apply.
-    const summary = await syncShopStock({ ...context, connectors }, payload.shopId, { reference: `job-${helpers.job.id}` });
-    for (const c of summary.connections) {
-      if (c.outcome === "up_to_date" || c.outcome === "no_connector") continue;
-      const line = `stock sync ${payload.shopId} ${c.channel} ${c.connectionId}: ${c.outcome} (${c.applied} applied, ${c.conflicts} conflicts, ${c.rejected} rejected, ${c.notApplied} not applied, ${c.batches} calls)${c.warning ? `; ${c.warning}` : ""}`;
+    const reference = `job-${helpers.job.id}`;
+    const summaries = payload.connectionId
+      ? [await syncConnectionStock({ ...context, connectors }, { shopId: payload.shopId, connectionId: payload.connectionId, attempt: payload.attempt }, { reference })]
+      : (await syncShopStock({ ...context, connectors }, payload.shopId, { reference })).connections;
+    for (const c of summaries) {
+      if (c.outcome === "up_to_date" || c.outcome === "no_connector" || c.outcome === "not_connected") continue;
+      const line = `stock sync ${payload.shopId} ${c.channel} ${c.connectionId}: ${c.outcome} (${c.applied} applied, ${c.conflicts} conflicts, ${c.rejected} rejected, ${c.notApplied} not applied, ${c.pending ?? 0} pending, ${c.batches} calls)${c.warning ? `; ${c.warning}` : ""}`;
       if (c.outcome === "failed") helpers.logger.warn(`${line}: ${c.error ?? ""}`);
       else helpers.logger.info(line);
     }
-    if (summary.followUpInMs !== null) helpers.logger.debug(`stock sync ${payload.shopId}: follow-up in ${summary.followUpInMs} ms`);
   };
 }

@@ -10,6 +10,7 @@ import type { StockPushItem, StockPushResult, StockPusher, StockScope } from "..
 import { ok } from "../../core/shared/result";
 import type { Database } from "../../db/client";
 import { lockLevels, recordMovements } from "../../db/repositories/stock-ledger-repository";
+import { markStockDirty } from "../../db/repositories/stock-sync-dirty-repository";
 import { channelConnections, channelListings, channelLocations } from "../../db/schema";
 
 /** Builders for channel connections and listings, and a fake stock pusher that records calls. */
@@ -54,6 +55,8 @@ export async function createListing(
     .insert(channelListings)
     .values({ shopId, connectionId, variantId, externalId: `gid://shopify/InventoryItem/${randomUUID()}`, ...overrides })
     .returning();
+  // A new listing has never been told its figure: it is dirty, as the import and the seed make it.
+  await markStockDirty(db, { shopId, connectionId, variantIds: [variantId] });
   return listing!;
 }
 

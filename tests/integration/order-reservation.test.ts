@@ -7,6 +7,7 @@ import { createTestDatabase, type TestDatabase } from "../helpers/test-database"
 import { createLocation, createShop, createVariant, ledgerMismatches, levelOf, line, makeOrder, receive } from "../helpers/ledger-fixtures";
 import { CHANNELS } from "../../core/orders/unified-order";
 import { reserveOrderLines } from "../../db/repositories/reservation-repository";
+import { createConnection, createListing } from "../helpers/channel-fixtures";
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -133,21 +134,24 @@ describe("reserving stock when orders arrive", () => {
     const location = await createLocation(db, shop.id);
     const variant = await createVariant(db, shop.id, "TIMELINE");
     await receive(db, shop.id, variant.id, location.id, 5);
+    // Stock sync jobs are per channel connection listing the variant (stock-sync:<connection>).
+    const connection = await createConnection(db, shop.id, { locationIds: [location.id] });
+    await createListing(db, shop.id, connection.id, variant.id);
     const syncJobs = async () =>
       (
         await db.execute<{ count: number }>(
-          sql`SELECT count(*)::int AS count FROM graphile_worker.jobs WHERE task_identifier = 'inventory/sync' AND key = ${`inventory-sync:${shop.id}`}`,
+          sql`SELECT count(*)::int AS count FROM graphile_worker.jobs WHERE task_identifier = 'inventory/sync' AND key = ${`stock-sync:${connection.id}`}`,
         )
       ).rows[0]!.count;
-    // The receipt queued its own sync; start from none so the job counted below is the reservations'.
-    await db.execute(sql`SELECT graphile_worker.remove_job(${`inventory-sync:${shop.id}`})`);
+    // The listing queued its own sync; start from none so the job counted below is the reservations'.
+    await db.execute(sql`SELECT graphile_worker.remove_job(${`stock-sync:${connection.id}`})`);
     expect(await syncJobs()).toBe(0);
     const first = await ingestOrder(db, { shopId: shop.id, actor: "test", order: makeOrder({ lines: [line("TIMELINE", 1)] }) });
     await ingestOrder(db, { shopId: shop.id, actor: "test", order: makeOrder({ lines: [line("TIMELINE", 1)] }) });
 
     const events = await db.select().from(orderEvents).where(eq(orderEvents.orderId, first.orderId));
     expect(events.map((e) => e.kind)).toEqual(["received", "reservation", "status"]);
-    // Two orders, two reservations: one coalesced job for the shop.
+    // Two orders, two reservations: one coalesced job for the connection.
     expect(await syncJobs()).toBe(1);
   });
 

@@ -71,7 +71,10 @@ async function deliverAndProcess(action: unknown, topic: string, shopDomain: str
 
 async function stockSyncJobs(shopId: string) {
   const result = await database.db.execute<{ count: number }>(
-    sql`SELECT count(*)::int AS count FROM graphile_worker.jobs WHERE task_identifier = 'inventory/sync' AND key = ${`inventory-sync:${shopId}`}`,
+    // One stock sync job per channel connection of the shop (stock-sync:<connection id>).
+    sql`SELECT count(*)::int AS count FROM graphile_worker.jobs
+         WHERE task_identifier = 'inventory/sync'
+           AND key IN (SELECT 'stock-sync:' || id FROM channel_connections WHERE shop_id = ${shopId})`,
   );
   return result.rows[0]!.count;
 }

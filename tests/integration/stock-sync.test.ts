@@ -7,6 +7,7 @@ import { CredentialCipher } from "../../db/crypto/credential-cipher";
 import { adjustInventory, setSafetyStock } from "../../db/repositories/inventory-repository";
 import { channelListingLocations, exceptions, kitComponents, locations, shops } from "../../db/schema";
 import { inventorySyncTask, syncShopStock } from "../../jobs/tasks/inventory-sync.task";
+import { scheduleStockSync } from "../../db/repositories/stock-ledger-repository";
 import { buildTaskList } from "../../jobs/task-list";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 import { createLocation, createShop, createVariant, receive } from "../helpers/ledger-fixtures";
@@ -31,7 +32,8 @@ async function syncJobs(shopId: string) {
     // The public jobs view hides payloads; the private table is graphile-worker's own storage.
     sql`SELECT j.id, j.run_at, j.key
           FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
-         WHERE t.identifier = 'inventory/sync' AND j.payload->>'shopId' = ${shopId}`,
+         WHERE t.identifier = 'inventory/sync' AND j.payload->>'shopId' = ${shopId}
+         ORDER BY j.id`,
   );
   return result.rows;
 }
@@ -190,12 +192,14 @@ describe("pushing only what changed", () => {
 });
 
 describe("coalescing stock changes into syncs", () => {
-  it("queues one sync job for a burst of 50 stock changes", async () => {
+  it("marks the variant dirty once and queues ONE sync job per connection for a burst of 50 stock changes", async () => {
     const { db } = database;
-    const { shop, east } = await shopWithChannel();
+    const { shop, east, connection } = await shopWithChannel();
+    const other = await createConnection(db, shop.id, { name: "Second store", locationIds: [east.id] });
     const variant = await createVariant(db, shop.id, "BURST");
     await receive(db, shop.id, variant.id, east.id, 2_000);
-    const started = Date.now();
+    await createListing(db, shop.id, connection.id, variant.id);
+    await createListing(db, shop.id, other.id, variant.id);
 
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
@@ -205,21 +209,27 @@ describe("coalescing stock changes into syncs", () => {
 
     expect(results.every((r) => r.ok)).toBe(true);
     const jobs = await syncJobs(shop.id);
-    expect(jobs).toHaveLength(1);
-    expect(jobs[0]!.key).toBe(`inventory-sync:${shop.id}`);
-    // The first change set the run time; the other 49 joined it rather than pushing it back.
-    expect(new Date(jobs[0]!.run_at).getTime()).toBeLessThan(started + 2_000 + 5_000);
+    expect(jobs.map((j) => j.key).sort()).toEqual([`stock-sync:${connection.id}`, `stock-sync:${other.id}`].sort());
+    const dirty = await db.execute<{ connection_id: string }>(sql`SELECT connection_id FROM stock_sync_dirty WHERE variant_id = ${variant.id}`);
+    expect(dirty.rows).toHaveLength(2);
   });
 
-  it("queues a sync when goods are received", async () => {
+  it("marks only listed variants dirty when goods are received, in the receipt's transaction", async () => {
     const { db } = database;
-    const { shop, east } = await shopWithChannel();
-    const variant = await createVariant(db, shop.id, "RECEIVED");
+    const { shop, east, connection } = await shopWithChannel();
+    const listed = await createVariant(db, shop.id, "RECEIVED");
+    const unlisted = await createVariant(db, shop.id, "UNLISTED");
+    await createListing(db, shop.id, connection.id, listed.id);
+    await db.execute(sql`DELETE FROM stock_sync_dirty WHERE connection_id = ${connection.id}`);
+    await db.execute(sql`SELECT graphile_worker.remove_job(${`stock-sync:${connection.id}`})`);
+
+    await receive(db, shop.id, unlisted.id, east.id, 12);
     expect(await syncJobs(shop.id)).toEqual([]);
+    await receive(db, shop.id, listed.id, east.id, 12);
 
-    await receive(db, shop.id, variant.id, east.id, 12);
-
-    expect((await syncJobs(shop.id)).map((j) => j.key)).toEqual([`inventory-sync:${shop.id}`]);
+    expect((await syncJobs(shop.id)).map((j) => j.key)).toEqual([`stock-sync:${connection.id}`]);
+    const dirty = await db.execute<{ variant_id: string }>(sql`SELECT variant_id FROM stock_sync_dirty WHERE connection_id = ${connection.id}`);
+    expect(dirty.rows.map((r) => r.variant_id)).toEqual([listed.id]);
   });
 
   it("delivers a stock change to the channel through the worker", async () => {
@@ -231,16 +241,18 @@ describe("coalescing stock changes into syncs", () => {
     const pusher = fakePusher();
 
     await adjustInventory(db, { shopId: shop.id, variantId: variant.id, locationId: east.id, delta: -2, actor: "test", reason: "count" });
-    // Skip the 2 s coalescing wait rather than sleep through it.
-    await db.execute(sql`UPDATE graphile_worker._private_jobs SET run_at = now() WHERE key = ${`inventory-sync:${shop.id}`}`);
     await runOnce({
       connectionString: database.url,
       taskList: buildTaskList({ db, connectors: fakeRegistry(pusher) }),
       logger: new Logger(() => () => {}),
     });
 
-    expect(pusher.calls.flatMap((c) => c.items)).toMatchObject([{ key: listing.id, available: 8 }]);
-    expect(pusher.calls[0]!.reference).toMatch(/^job-\d+$/);
+    // runOnce also runs the jobs other tests in this database left queued: look at this listing only.
+    const mine = pusher.calls.filter((c) => c.items.some((i) => i.key === listing.id));
+    expect(mine.flatMap((c) => c.items)).toMatchObject([{ key: listing.id, available: 8 }]);
+    const dirty = await db.execute(sql`SELECT 1 FROM stock_sync_dirty WHERE connection_id = ${connection.id}`);
+    expect(dirty.rows).toEqual([]);
+    expect(mine[0]!.reference).toMatch(/^job-\d+$/);
     expect(await syncJobs(shop.id)).toEqual([]);
   });
 });
@@ -264,7 +276,7 @@ describe("when a push fails", () => {
     await syncShopStock(context, shop.id, { reference: reference() });
 
     expect(first.connections[0]).toMatchObject({ outcome: "failed", exceptionRaised: true });
-    expect(first.followUpInMs).toBe(30_000);
+    expect(first.followUpInMs).toBe(2_000);
     const failed = await connectionById(db, connection.id);
     expect(failed.lastError).toBe("unavailable: HTTP 503");
     expect(failed.lastErrorAt).not.toBeNull();
@@ -325,11 +337,11 @@ describe("when a push fails", () => {
     const logs: string[] = [];
     const log = (line: string) => logs.push(line);
     const helpers = { job: { id: "42" }, logger: { info: log, warn: log, debug: log, error: log } };
-    // The worker holds its own job while it runs, so the follow-up is a new job; drop the one the receipt queued.
-    await db.execute(sql`SELECT graphile_worker.remove_job(${`inventory-sync:${shop.id}`})`);
+    // The worker holds its own job while it runs, so the follow-up is a new job; drop the one the listing queued.
+    await db.execute(sql`SELECT graphile_worker.remove_job(${`stock-sync:${connection.id}`})`);
     const started = Date.now();
 
-    await task({ shopId: shop.id }, helpers as unknown as Parameters<typeof task>[1]);
+    await task({ shopId: shop.id, connectionId: connection.id }, helpers as unknown as Parameters<typeof task>[1]);
 
     expect(pusher.calls[0]!.reference).toBe("job-42");
     const jobs = await syncJobs(shop.id);
@@ -340,6 +352,9 @@ describe("when a push fails", () => {
     expect((await connectionById(db, connection.id)).lastError).toBeNull();
     expect((await listingById(db, listing.id)).lastPushError).toBeNull();
     expect(await syncExceptions(shop.id)).toEqual([]);
+    // The change is not lost: the variant stays dirty for the follow-up.
+    const dirty = await db.execute(sql`SELECT 1 FROM stock_sync_dirty WHERE connection_id = ${connection.id}`);
+    expect(dirty.rows).toHaveLength(1);
   });
 
   it("rejects a payload without a valid shop id", async () => {
@@ -383,8 +398,8 @@ describe("what is left alone", () => {
     await receive(db, shop.id, variant.id, east.id, 5);
     const listing = await createListing(db, shop.id, amazon.id, variant.id, { externalId: "amazon:AMZ" });
     const registry = shopifyConnectorsFor(db, new CredentialCipher(Buffer.alloc(32, 7)));
-    // The receipt queued a sync of its own; what matters is that this run queues none.
-    await db.execute(sql`SELECT graphile_worker.remove_job(${`inventory-sync:${shop.id}`})`);
+    // The listing queued a sync of its own; what matters is that this run queues none.
+    await db.execute(sql`SELECT graphile_worker.remove_job(${`stock-sync:${amazon.id}`})`);
 
     const summary = await syncShopStock({ db, connectors: registry }, shop.id, { reference: reference() });
 
@@ -409,44 +424,18 @@ describe("what is left alone", () => {
     expect(await syncExceptions(shop.id)).toHaveLength(1);
   });
 
-  it("lets one sync of a shop run at a time", async () => {
-    const { db } = database;
-    const { shop, east, connection } = await shopWithChannel();
-    const variant = await createVariant(db, shop.id, "LOCKED");
-    await receive(db, shop.id, variant.id, east.id, 5);
-    await createListing(db, shop.id, connection.id, variant.id);
-    const pusher = fakePusher();
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    pusher.push = async (batch, options) => {
-      pusher.calls.push({ items: [...batch], reference: options.reference });
-      await gate;
-      return ok(batch.map((item) => ({ key: item.key, status: "applied" as const })));
-    };
-    const context = { db, connectors: fakeRegistry(pusher) };
-
-    const running = syncShopStock(context, shop.id, { reference: reference() });
-    await expect.poll(() => pusher.calls.length).toBe(1);
-    const second = await syncShopStock(context, shop.id, { reference: reference() });
-    release();
-    await running;
-
-    expect(second).toMatchObject({ ran: false, followUpInMs: 2_000 });
-    expect(pusher.calls).toHaveLength(1);
-    expect(await syncJobs(shop.id)).toHaveLength(1);
-  });
 });
 
 describe("finding the listings to recompute", () => {
-  it("looks only at listings never pushed, last failed, or whose variant's levels moved since the last push", async () => {
+  it("reads only the dirty set, and never rewrites what unchanged listings were told", async () => {
     const { db } = database;
     const { shop, east, connection } = await shopWithChannel();
     const variant = await createVariant(db, shop.id, "QUIET");
     await receive(db, shop.id, variant.id, east.id, 6);
-    // Pushed half an hour ago, levels untouched for an hour: not looked at, even though the
-    // recorded figure is (deliberately) wrong.
-    const listing = await createListing(db, shop.id, connection.id, variant.id, { lastPushedAvailable: 999, lastPushedAt: new Date(Date.now() - 1_800_000) });
-    await db.execute(sql`UPDATE inventory_levels SET updated_at = now() - interval '1 hour' WHERE variant_id = ${variant.id}`);
+    const pushedAt = new Date(Date.now() - 1_800_000);
+    // Told a (deliberately) wrong figure half an hour ago and not dirty: not looked at.
+    const listing = await createListing(db, shop.id, connection.id, variant.id, { lastPushedAvailable: 999, lastPushedAt: pushedAt });
+    await db.execute(sql`DELETE FROM stock_sync_dirty WHERE connection_id = ${connection.id}`);
     const pusher = fakePusher();
 
     await syncShopStock({ db, connectors: fakeRegistry(pusher) }, shop.id, { reference: reference() });
@@ -455,6 +444,16 @@ describe("finding the listings to recompute", () => {
     await adjustInventory(db, { shopId: shop.id, variantId: variant.id, locationId: east.id, delta: 1, actor: "test", reason: "found" });
     await syncShopStock({ db, connectors: fakeRegistry(pusher) }, shop.id, { reference: reference() });
     expect(pusher.calls.flatMap((c) => c.items)).toMatchObject([{ key: listing.id, available: 7, previousAvailable: 999 }]);
+
+    // A change that nets out (up one, down one) is dirty but already right: nothing sent, nothing rewritten.
+    const before = await listingById(db, listing.id);
+    await adjustInventory(db, { shopId: shop.id, variantId: variant.id, locationId: east.id, delta: 1, actor: "test", reason: "found" });
+    await adjustInventory(db, { shopId: shop.id, variantId: variant.id, locationId: east.id, delta: -1, actor: "test", reason: "lost" });
+    pusher.calls.length = 0;
+    await syncShopStock({ db, connectors: fakeRegistry(pusher) }, shop.id, { reference: reference() });
+    expect(pusher.calls).toEqual([]);
+    expect((await listingById(db, listing.id)).lastPushedAt).toEqual(before.lastPushedAt);
+    expect((await db.execute(sql`SELECT 1 FROM stock_sync_dirty WHERE connection_id = ${connection.id}`)).rows).toEqual([]);
   });
 });
 
@@ -598,10 +597,9 @@ describe("per-location channels", () => {
     const context = { db, connectors: fakeRegistry(pusher) };
     await syncShopStock(context, shop.id, { reference: reference() });
     expect(await listingById(db, listing.id)).toMatchObject({ lastPushedAvailable: 2 });
-    // Levels untouched for an hour: only the new mapping can make the listing a candidate.
-    await db.execute(sql`UPDATE inventory_levels SET updated_at = now() - interval '1 hour' WHERE variant_id = ${variant.id}`);
-
+    // Mirroring a location changes what the channel can be told: every listing is marked, as the location settings do.
     await db.update(locations).set({ externalId: gid(3) }).where(eq(locations.id, popUp.id));
+    await scheduleStockSync(db, shop.id);
     pusher.calls.length = 0;
     const summary = await syncShopStock(context, shop.id, { reference: reference() });
 

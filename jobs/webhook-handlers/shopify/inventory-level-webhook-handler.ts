@@ -75,7 +75,7 @@ export const handleInventoryLevelWebhook: ShopifyWebhookHandler = async ({ tx, d
       .where(and(eq(channelListingLocations.listingId, listing.id), eq(channelListingLocations.locationId, location.location_id)));
   }
   await tx.update(channelListings).set({ lastPushedAvailable: null }).where(eq(channelListings.id, listing.id));
-  await scheduleStockSync(tx, shop.id);
+  await scheduleStockSync(tx, shop.id, [listing.variantId]);
 
   const details = {
     listingId: listing.id,

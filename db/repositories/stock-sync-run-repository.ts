@@ -1,0 +1,54 @@
+import { and, asc, eq, sql } from "drizzle-orm";
+import type { DbOrTx } from "../client";
+import { stockSyncPending, stockSyncRuns, type PendingStockItem } from "../schema";
+
+/** What the channel health page reads: one row per sync or reconciliation run, and pushes awaiting the channel. */
+
+export interface SyncRunRecord {
+  shopId: string;
+  connectionId: string;
+  kind: "sync" | "reconcile";
+  outcome: string;
+  items: number;
+  calls: number;
+  latenciesMs?: readonly number[];
+  drift?: number;
+  error?: string | null;
+}
+
+export async function recordSyncRun(db: DbOrTx, run: SyncRunRecord): Promise<void> {
+  const sorted = [...(run.latenciesMs ?? [])].sort((a, b) => a - b);
+  await db.insert(stockSyncRuns).values({
+    shopId: run.shopId,
+    connectionId: run.connectionId,
+    kind: run.kind,
+    outcome: run.outcome,
+    items: run.items,
+    calls: run.calls,
+    latencyMaxMs: sorted.length > 0 ? Math.round(sorted[sorted.length - 1]!) : null,
+    latencyP50Ms: sorted.length > 0 ? Math.round(sorted[Math.floor((sorted.length - 1) / 2)]!) : null,
+    drift: run.drift ?? 0,
+    error: run.error ?? null,
+  });
+}
+
+export async function storePendingPush(
+  db: DbOrTx,
+  input: { shopId: string; connectionId: string; pendingId: string; items: Record<string, PendingStockItem> },
+): Promise<void> {
+  await db
+    .insert(stockSyncPending)
+    .values(input)
+    .onConflictDoUpdate({
+      target: [stockSyncPending.connectionId, stockSyncPending.pendingId],
+      set: { items: sql`${stockSyncPending.items} || excluded.items` },
+    });
+}
+
+export async function listPendingPushes(db: DbOrTx, connectionId: string, limit = 20) {
+  return db.select().from(stockSyncPending).where(eq(stockSyncPending.connectionId, connectionId)).orderBy(asc(stockSyncPending.submittedAt)).limit(limit);
+}
+
+export async function deletePendingPush(db: DbOrTx, connectionId: string, pendingId: string): Promise<void> {
+  await db.delete(stockSyncPending).where(and(eq(stockSyncPending.connectionId, connectionId), eq(stockSyncPending.pendingId, pendingId)));
+}
