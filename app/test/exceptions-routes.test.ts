@@ -94,13 +94,22 @@ describe("exceptions queue", () => {
 
   it("retries a failed stock push by queueing a stock sync in the same transaction", async () => {
     // The shortfall retry above queued a sync already; start from none to see this one's.
-    await context.database.db.execute(sql`select graphile_worker.remove_job(${`inventory-sync:${context.demoShop.id}`})`);
+    // Stock sync jobs are one per channel connection (stock-sync:<connection id>).
+    await context.database.db.execute(
+      sql`select graphile_worker.remove_job('stock-sync:' || id) from channel_connections where shop_id = ${context.demoShop.id}`,
+    );
     const response = await callAction(exceptionsAction, "/app/exceptions", { intent: "retry", exceptionId: exceptionIds.sync_failed! });
     expect((await readJson(response)).message).toBe("Retry 1 of Sync failed: a stock sync to every channel is queued.");
-    const jobs = await context.database.db.execute<{ task_identifier: string; key: string }>(
-      sql`select task_identifier, key from graphile_worker.jobs where task_identifier = 'inventory/sync'`,
+    const jobs = await context.database.db.execute<{ key: string }>(
+      sql`select key from graphile_worker.jobs where task_identifier = 'inventory/sync' order by key`,
     );
-    expect(jobs.rows).toEqual([expect.objectContaining({ task_identifier: "inventory/sync", key: `inventory-sync:${context.demoShop.id}` })]);
+    // Every connected connection with listings is told every figure again: one job each.
+    const expected = await context.database.db.execute<{ key: string }>(
+      sql`select distinct 'stock-sync:' || c.id as key from channel_connections c join channel_listings l on l.connection_id = c.id
+           where c.shop_id = ${context.demoShop.id} and c.status = 'connected' order by 1`,
+    );
+    expect(expected.rows.length).toBeGreaterThan(0);
+    expect(jobs.rows.map((row) => row.key)).toEqual(expected.rows.map((row) => row.key));
   });
 
   it("resolves an exception so it leaves the open queue, recording who resolved it", async () => {
