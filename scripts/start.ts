@@ -64,6 +64,7 @@ try {
       `  eBay sandbox   ${channels.marketplaces.ebay.url}`,
       `  Woo sandbox    ${channels.marketplaces.woocommerce.url}/wp-json/wc/v3`,
       `  Amazon sandbox ${channels.amazon.baseUrl}   (SP-API + LWA; orders polled every minute)`,
+      `  returns portal ${channels.shopify.baseUrl}/apps/returns   (the storefront's app proxy, signing like Shopify)`,
     ];
   }
 

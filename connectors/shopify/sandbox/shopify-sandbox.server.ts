@@ -15,6 +15,7 @@ import {
 import { SHOPIFY_ADMIN_API_VERSION } from "../admin-api-version.js";
 import { adminSchemaPath, loadAdminSchema } from "../admin-schema-loader.js";
 import { signShopifyWebhook } from "../webhook-signature.js";
+import { APP_PROXY_PREFIX, forwardAppProxyRequest } from "./sandbox-app-proxy.js";
 import { bulkResultToJsonl } from "./bulk-query-runner.js";
 import { LeakyBucket } from "./leaky-bucket.js";
 import { orderWebhookPayload } from "./order-webhook-payload.js";
@@ -210,6 +211,9 @@ export async function startShopifySandbox(options: ShopifySandboxOptions): Promi
       res.writeHead(200, { "Content-Type": "application/jsonl" });
       res.end(op.jsonl);
       return;
+    }
+    if (url.pathname.startsWith(APP_PROXY_PREFIX)) {
+      return forwardAppProxyRequest(req, res, { appUrl: options.appUrl, shopDomain: options.shopDomain, secret: options.webhookSecret });
     }
     if (url.pathname !== GRAPHQL_PATH) return sendJson(res, 404, { errors: "Not Found" });
     if (req.method !== "POST") return sendJson(res, 405, { errors: "Method Not Allowed" });
