@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
 import { RMA_FINAL_STATUSES, type RmaStatus } from "../../core/returns/rma-state-machine";
 import type { DbOrTx } from "../client";
 import { locations, orderLines, orders, returnEvents, returnLines, returns } from "../schema";
@@ -185,30 +185,3 @@ export async function dispositionTotals(db: DbOrTx, shopId: string): Promise<{ d
     .groupBy(returnLines.disposition)
     .then((rows) => rows.map((row) => ({ disposition: row.disposition!, units: row.units })));
 }
-
-/**
- * Units on their way back per variant and destination (approved, labelled or in transit): stock
- * about to arrive, shown on the inventory page beside on hand.
- */
-export async function incomingReturnUnits(db: DbOrTx, shopId: string, variantIds: readonly string[]) {
-  if (variantIds.length === 0) return [];
-  return db
-    .select({
-      variantId: returnLines.variantId,
-      locationId: returns.destinationLocationId,
-      units: sql<number>`sum(${returnLines.quantity})::int`,
-    })
-    .from(returnLines)
-    .innerJoin(returns, eq(returns.id, returnLines.returnId))
-    .where(
-      and(
-        eq(returnLines.shopId, shopId),
-        inArray(returnLines.variantId, [...variantIds]),
-        inArray(returns.status, ["approved", "label_issued", "in_transit"]),
-        eq(returns.keepItem, false),
-      ),
-    )
-    .groupBy(returnLines.variantId, returns.destinationLocationId);
-}
-
-
