@@ -25,6 +25,7 @@ const LAYER_RULES = [
   { folder: "db", forbidden: ["app", "jobs", "connectors", "server"] },
   { folder: "connectors", forbidden: ["app", "db", "jobs", "server"] },
   { folder: "jobs", forbidden: ["app", "server"] },
+  { folder: "app", forbidden: ["server"] },
 ];
 
 function layerRule({ folder, forbidden }) {

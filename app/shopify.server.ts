@@ -4,7 +4,7 @@ import { DrizzleSessionStoragePostgres } from "@shopify/shopify-app-session-stor
 import { credentialCipher } from "../db/crypto/encryption-key";
 import { shopifySessions } from "../db/schema";
 import { EncryptedSessionStorage } from "./auth/encrypted-session-storage.server";
-import { appUrl, demoModeEnabled, webhookSecret } from "../server/demo-mode";
+import { appUrl, demoModeEnabled, webhookSecret } from "./config/demo-mode.server";
 import { connectShopifyOnAuth } from "./auth/shopify-install.server";
 import { getDatabase } from "./db.server";
 

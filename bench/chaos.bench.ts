@@ -13,7 +13,7 @@ import { receiveStock } from "../db/repositories/inventory-repository";
 import { upsertShop } from "../db/repositories/shop-repository";
 import { channelConnections, locations, products, variants } from "../db/schema";
 import { SeededRandom } from "../db/seed/seeded-random";
-import { DEMO_WEBHOOK_SECRET } from "../server/demo-mode";
+import { DEMO_WEBHOOK_SECRET } from "../app/config/demo-mode.server";
 
 /**
  * npm run bench:chaos -- --orders 300 --rate 20 --concurrency 8 --worker-kills 4 --db-kills 2

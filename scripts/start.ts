@@ -4,7 +4,7 @@ import { seedDemoShop } from "../db/seed/demo-seed";
 import { startWorker } from "../jobs/worker-runner";
 import { ensureProductionBuild, startAppServer } from "../server/app-server";
 import { ensureDemoApiToken } from "../server/demo-api-token";
-import { appUrl as configuredAppUrl, demoModeEnabled, listenHost, startupConfigProblems } from "../server/demo-mode";
+import { appUrl as configuredAppUrl, demoModeEnabled, listenHost, startupConfigProblems } from "../app/config/demo-mode.server";
 import { startDemoChannels } from "../server/demo-channels";
 import { channelConnectors } from "../server/channel-modules";
 

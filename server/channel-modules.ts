@@ -6,7 +6,7 @@ import { wooCommerceChannelModule } from "../connectors/woocommerce/woocommerce-
 import type { ShopifyAppCredentials } from "../connectors/shopify/shopify-credentials";
 import type { Database } from "../db/client";
 import { createCredentialStore } from "../db/repositories/channel-credential-store";
-import { demoModeEnabled, webhookSecret } from "./demo-mode";
+import { demoModeEnabled, webhookSecret } from "../app/config/demo-mode.server";
 
 /**
  * The composition root's list of channel modules: one line per channel. Jobs, the app and the

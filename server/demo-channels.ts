@@ -5,8 +5,8 @@ import { startShopifySandbox, type ShopifySandbox } from "../connectors/shopify/
 import { createSandboxState, type SandboxSeed } from "../connectors/shopify/sandbox/sandbox-state";
 import { DEMO_SHOP } from "../db/seed/demo-catalogue";
 import { available } from "../core/inventory/stock-balance";
-import { webhookSecret } from "./demo-mode";
-import { registerDemoControls } from "./demo-controls";
+import { webhookSecret } from "../app/config/demo-mode.server";
+import { registerDemoControls } from "../app/config/demo-controls.server";
 import { startDemoCarrier } from "./demo-carrier";
 import { startDemoMarketplaces, type DemoMarketplaces } from "./demo-marketplace-channels";
 import { startDemoAmazon } from "./demo-amazon-channel";

@@ -2,7 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { json } from "@remix-run/node";
 import { isStorableText } from "../../core/shared/input-bounds";
 import { loadEncryptionKey } from "../../db/crypto/encryption-key";
-import { appUrl } from "../../server/demo-mode";
+import { appUrl } from "../config/demo-mode.server";
 import { CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER } from "./csrf-names";
 
 /**

@@ -1,6 +1,6 @@
 import "@shopify/shopify-api/adapters/node";
 import { ApiVersion, LogSeverity, shopifyApi, type Shopify } from "@shopify/shopify-api";
-import { demoModeEnabled, webhookSecret } from "../../server/demo-mode";
+import { demoModeEnabled, webhookSecret } from "../config/demo-mode.server";
 
 /**
  * Requests that reach the app from the storefront (the app proxy) and from customer accounts

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { webhookSecret } from "../../server/demo-mode";
+import { webhookSecret } from "../config/demo-mode.server";
 
 /**
  * What a guest proves once (order number and email) is carried through the portal's next

@@ -1,6 +1,6 @@
 import { json, type ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
-import { demoControls } from "../../server/demo-controls";
+import { demoControls } from "../config/demo-controls.server";
 import { requireAdminContext } from "../auth/admin-context.server";
 
 const formSchema = z.object({

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { shipReservedOrder } from "../../db/repositories/fulfillment-repository";
 import { ingestOrder } from "../../db/repositories/order-ingest-repository";
 import { createLocation, createVariant, line, makeOrder, receive } from "../../tests/helpers/ledger-fixtures";
-import { DEMO_WEBHOOK_SECRET } from "../../server/demo-mode";
+import { DEMO_WEBHOOK_SECRET } from "../config/demo-mode.server";
 import { DEMO_CLIENT_ID } from "../auth/storefront-auth.server";
 import { action, loader } from "../routes/api.customer-account.returns";
 import { TEST_ORIGIN, useDemoAdmin } from "./route-test-kit";

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { action } from "../routes/app.demo.simulate-orders";
-import { registerDemoControls } from "../../server/demo-controls";
+import { registerDemoControls } from "../config/demo-controls.server";
 import { setDatabaseForTests } from "../db.server";
 import { seedDemoShop } from "../../db/seed/demo-seed";
 import { createTestDatabase } from "../../tests/helpers/test-database";

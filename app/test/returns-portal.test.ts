@@ -5,7 +5,7 @@ import { shipReservedOrder } from "../../db/repositories/fulfillment-repository"
 import { ingestOrder } from "../../db/repositories/order-ingest-repository";
 import { returns } from "../../db/schema";
 import { createLocation, createVariant, line, makeOrder, receive } from "../../tests/helpers/ledger-fixtures";
-import { DEMO_WEBHOOK_SECRET } from "../../server/demo-mode";
+import { DEMO_WEBHOOK_SECRET } from "../config/demo-mode.server";
 import { action, loader } from "../routes/apps.returns";
 import { TEST_ORIGIN, useDemoAdmin } from "./route-test-kit";
 

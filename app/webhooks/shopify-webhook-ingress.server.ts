@@ -4,7 +4,7 @@ import { isDateInRange } from "../../core/shared/input-bounds";
 import { isDatabaseUnavailable } from "../../db/connection-errors";
 import { findShopByDomain } from "../../db/repositories/shop-repository";
 import { storeDelivery, storeRejectedDelivery } from "../../db/repositories/webhook-inbox-repository";
-import { configuredWebhookSecret } from "../../server/demo-mode";
+import { configuredWebhookSecret } from "../config/demo-mode.server";
 import { getDatabase } from "../db.server";
 import { parseShopifyJson } from "./shopify-json";
 import { shopifyResourceId, type ShopifyWebhookTopic } from "../../connectors/shopify/shopify-webhook-topics";

@@ -6,7 +6,7 @@ import { action as ordersCreate } from "../../app/routes/webhooks.orders.create"
 import { action as shopRedact } from "../../app/routes/webhooks.shop.redact";
 import { shops, webhookDeliveries } from "../../db/schema";
 import { processWebhookDelivery } from "../../jobs/tasks/webhooks-process.task";
-import { appUrl, DEMO_WEBHOOK_SECRET, listenHost, MissingSecretError, startupConfigProblems, webhookSecret } from "../../server/demo-mode";
+import { appUrl, DEMO_WEBHOOK_SECRET, listenHost, MissingSecretError, startupConfigProblems, webhookSecret } from "../../app/config/demo-mode.server";
 import { fixtureText, orderWebhookPayload, postWebhook } from "../fixtures/shopify/webhooks/shopify-webhook-requests";
 import { createShop } from "../helpers/ledger-fixtures";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";

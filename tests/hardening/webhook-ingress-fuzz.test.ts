@@ -8,7 +8,7 @@ import { mapShopifyGraphqlOrder, mapShopifyOrderWebhook } from "../../connectors
 import { signShopifyWebhook } from "../../connectors/shopify/webhook-signature";
 import { webhookDeliveries } from "../../db/schema";
 import { processWebhookDelivery } from "../../jobs/tasks/webhooks-process.task";
-import { webhookSecret } from "../../server/demo-mode";
+import { webhookSecret } from "../../app/config/demo-mode.server";
 import { orderWebhookPayload } from "../fixtures/shopify/webhooks/shopify-webhook-requests";
 import { ledgerMismatches } from "../helpers/ledger-fixtures";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";

@@ -2,7 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setDatabaseForTests } from "../../app/db.server";
 import { signShopifyWebhook } from "../../connectors/shopify/webhook-signature";
-import { webhookSecret } from "../../server/demo-mode";
+import { webhookSecret } from "../../app/config/demo-mode.server";
 import { action as ordersCreate } from "../../app/routes/webhooks.orders.create";
 import { action as ordersUpdated } from "../../app/routes/webhooks.orders.updated";
 import { action as ordersCancelled } from "../../app/routes/webhooks.orders.cancelled";
