@@ -4,6 +4,7 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { describeError } from "../db/safe-error-text";
+import { noteRequestError } from "./errors/database-outage.server";
 import { addDocumentResponseHeaders } from "./shopify.server";
 
 export const streamTimeout = 5000;
@@ -12,7 +13,9 @@ export const streamTimeout = 5000;
  * Remix logs loader and action errors through this. A Drizzle error's message holds the whole
  * statement and its parameters (customer payloads): only the path and a safe description go out.
  */
-export function handleError(error: unknown, { request }: { request: Request }): void {
+export function handleError(error: unknown, { request, context }: { request: Request; context: unknown }): void {
+  // Before anything else: the HTTP adapter turns this request's 500 into a 503 if the database was away.
+  noteRequestError(context, error);
   if (request.signal.aborted) return;
   console.error(`[app] ${request.method} ${new URL(request.url).pathname}: ${describeError(error)}`);
   if (error instanceof Error && error.stack && !/Failed query/.test(error.message)) console.error(error.stack.split("\n").slice(1, 6).join("\n"));

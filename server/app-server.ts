@@ -4,8 +4,8 @@ import http from "node:http";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import express from "express";
-import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
+import { remixExpressHandler } from "./remix-express-handler";
 
 export interface AppServerHandle {
   url: string;
@@ -39,16 +39,14 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
     app.use(viteServer.middlewares);
     app.all(
       "*",
-      createRequestHandler({
-        build: () => viteServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>,
-      }),
+      remixExpressHandler(() => viteServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>),
     );
   } else {
     const buildDir = path.resolve("build");
     const serverBuild = (await import(pathToFileURL(path.join(buildDir, "server/index.js")).href)) as ServerBuild;
     app.use("/assets", express.static(path.join(buildDir, "client/assets"), { immutable: true, maxAge: "1y" }));
     app.use(express.static(path.join(buildDir, "client"), { maxAge: "1h" }));
-    app.all("*", createRequestHandler({ build: serverBuild }));
+    app.all("*", remixExpressHandler(serverBuild));
   }
 
   const server = http.createServer(app);
