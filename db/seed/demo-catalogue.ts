@@ -117,6 +117,16 @@ export function demoCustomer(random: SeededRandom): { name: string; email: strin
   };
 }
 
+/**
+ * The Shopify customer GID of a demo customer, stable per email (FNV-1a): a Shopify order with
+ * a customer carries one, and the customer-account returns extension finds orders by it.
+ */
+export function demoCustomerGid(email: string): string {
+  let hash = 0x811c9dc5;
+  for (const char of email) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+  return `gid://shopify/Customer/${6_200_000_000 + hash}`;
+}
+
 /** How an order number reads on each channel. */
 export function demoOrderNumber(channel: Channel, index: number, random: SeededRandom): { externalId: string; number: string } {
   switch (channel) {

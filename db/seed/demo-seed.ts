@@ -8,7 +8,7 @@ import { shipReservedOrder } from "../repositories/fulfillment-repository";
 import { upsertShop, type ShopRecord } from "../repositories/shop-repository";
 import { recordMovements } from "../repositories/stock-ledger-repository";
 import { channelConnections, channelListings, channelLocations, inventoryLevels, locations, orders, products, variants } from "../schema";
-import { DEMO_LOCATIONS, DEMO_SHOP, demoCustomer, demoOrderNumber, demoVariants } from "./demo-catalogue";
+import { DEMO_LOCATIONS, DEMO_SHOP, demoCustomer, demoCustomerGid, demoOrderNumber, demoVariants } from "./demo-catalogue";
 import { SeededRandom } from "./seeded-random";
 
 export interface DemoSeedOptions {
@@ -208,7 +208,7 @@ async function seedHistoricalOrders(
       currency: "USD",
       financialStatus: random.chance(0.02) ? "pending" : "paid",
       cancelled: ageDays > 3 && random.chance(0.03),
-      customer: { name: customer.name, email: customer.email },
+      customer: { name: customer.name, email: customer.email, ...(channel === "shopify" ? { externalId: demoCustomerGid(customer.email) } : {}) },
       shippingAddress: customer.address,
       billingAddress: customer.address,
       lines,
