@@ -4,6 +4,9 @@ import { Badge, Banner, BlockStack, Layout, Page } from "@shopify/polaris";
 import { z } from "zod";
 import { getVariantInventory, isStockKeyOfShop } from "../../db/queries/inventory-queries";
 import { adjustInventory, type AdjustmentRefusal } from "../../db/repositories/inventory-repository";
+import { listLineMappings } from "../../db/repositories/line-mapping-repository";
+import { applyIdentityAction } from "../orders/line-mapping-actions.server";
+import { VariantIdentitiesCard } from "../components/variant-identities-card";
 import { requireAdminContext } from "../auth/admin-context.server";
 import {
   AdjustmentFormCard,
@@ -28,7 +31,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { before } = parseOrThrow(movementParamsSchema, searchParamsToObject(new URL(request.url).searchParams), "movement page");
   const inventory = await getVariantInventory(getDatabase(), shop.id, variantId, { movementsBefore: before });
   if (!inventory) throw json({ message: "This SKU does not exist in this shop." }, { status: 404 });
-  return json({ ...inventory, showingOlder: before !== undefined });
+  const identities = await listLineMappings(getDatabase(), shop.id, variantId);
+  return json({ ...inventory, identities, showingOlder: before !== undefined });
 };
 
 const REFUSAL_MESSAGES: Record<AdjustmentRefusal, string> = {
@@ -42,7 +46,12 @@ const REFUSAL_MESSAGES: Record<AdjustmentRefusal, string> = {
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { shop, actor } = await requireAdminContext(request);
   const { variantId } = parseOrThrow(variantParamsSchema, params, "variant id");
-  const parsed = adjustmentFormSchema.safeParse(Object.fromEntries(await request.formData()));
+  const formData = Object.fromEntries(await request.formData());
+  if (formData.intent === "add_identity" || formData.intent === "remove_identity") {
+    const identity = await applyIdentityAction(getDatabase(), { shopId: shop.id, variantId, actor, form: formData });
+    return json({ ...identity.outcome, identity: true as const }, { status: identity.status });
+  }
+  const parsed = adjustmentFormSchema.safeParse(formData);
   if (!parsed.success) {
     return json({ ok: false as const, errors: adjustmentFieldErrors(parsed.error) as AdjustmentFormErrors }, { status: 400 });
   }
@@ -66,8 +75,10 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
 };
 
 export default function VariantInventoryPage() {
-  const { variant, stock, movements, nextMovementCursor, showingOlder } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
+  const { variant, stock, movements, nextMovementCursor, showingOlder, identities } = useLoaderData<typeof loader>();
+  const posted = useActionData<typeof action>();
+  // Identity changes post through the card's own fetcher; the page's action data is the adjustment's.
+  const actionData = posted && "identity" in posted ? undefined : posted;
   const navigation = useNavigation();
   const location = useLocation();
   const loading = useRouteLoading({ pathPrefix: "/app/inventory/" });
@@ -95,6 +106,7 @@ export default function VariantInventoryPage() {
           <BlockStack gap="400">
             <LocationStockCard locations={stock.locations} />
             <ChannelAvailabilityCard channels={stock.channels} />
+            <VariantIdentitiesCard identities={identities} />
           </BlockStack>
         </Layout.Section>
         <Layout.Section variant="oneThird">

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { canTransition } from "../../core/orders/order-state-machine";
 import { orderStatusSchema } from "../../core/orders/order-status";
 import { getOrderDetail } from "../../db/queries/order-queries";
+import { unmatchedLinesOfOrder } from "../../db/queries/unmatched-line-queries";
 import { shipReservedOrder } from "../../db/repositories/fulfillment-repository";
 import { applyMerchantOrderAction, MERCHANT_ORDER_ACTIONS } from "../../db/repositories/order-action-repository";
 import { advancePickup } from "../../db/repositories/pickup-repository";
@@ -32,14 +33,16 @@ import { parseOrThrow } from "../params/search-params";
 import { SHIPPING_INTENTS, shippingActionSchema } from "../params/shipment-params";
 import { applyShippingAction } from "../orders/shipping-actions.server";
 import { BuyLabelsCard } from "../components/order-shipping-cards";
+import { UnmatchedLinesCard } from "../components/unmatched-lines-card";
+import { applyLineMappingAction } from "../orders/line-mapping-actions.server";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shop } = await requireAdminContext(request);
   const { id } = parseOrThrow(orderIdParamSchema, params, "order id");
   const detail = await getOrderDetail(getDatabase(), shop.id, id);
   if (!detail) throw json({ message: "This order does not exist in this shop." }, { status: 404 });
-  const routing = await routingHistory(getDatabase(), shop.id, id);
-  return json({ ...detail, routing });
+  const [routing, unmatched] = await Promise.all([routingHistory(getDatabase(), shop.id, id), unmatchedLinesOfOrder(getDatabase(), shop.id, id)]);
+  return json({ ...detail, routing, unmatched });
 };
 
 const orderActionSchema = z.object({ intent: z.enum(MERCHANT_ORDER_ACTIONS) });
@@ -79,6 +82,10 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
       status: shipped.ok ? 200 : 409,
     });
   }
+  if (form.intent === "map_line") {
+    const mapped = await applyLineMappingAction(db, { shopId: shop.id, orderId: id, actor, form });
+    return json<OrderActionData>(mapped.outcome.ok ? { ok: true, reason: null, message: mapped.outcome.message } : mapped.outcome, { status: mapped.status });
+  }
   if (typeof form.intent === "string" && SHIPPING_INTENTS.includes(form.intent)) {
     const shipping = shippingActionSchema.safeParse(form);
     if (!shipping.success) return json<OrderActionData>({ ok: false, reason: "invalid_shipping_action" }, { status: 400 });
@@ -107,7 +114,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
 };
 
 export default function OrderPage() {
-  const { order, lines, allocations, shipments, events, exceptions, routing } = useLoaderData<typeof loader>();
+  const { order, lines, allocations, shipments, events, exceptions, routing, unmatched } = useLoaderData<typeof loader>();
   const fetcher = useFetcher<typeof action>();
   const fulfilFetcher = useFetcher<typeof action>();
   const loading = useRouteLoading({ pathPrefix: "/app/orders/" });
@@ -161,6 +168,13 @@ export default function OrderPage() {
           <BlockStack gap="400">
             <OrderExceptionsBanner exceptions={exceptions} />
             <OrderLinesCard lines={lines} currency={order.currency} />
+            <UnmatchedLinesCard
+              lines={unmatched}
+              busy={busy}
+              onMap={({ lineId, variantId, alsoOtherOrders }) =>
+                fetcher.submit({ intent: "map_line", lineId, variantId, alsoOtherOrders: String(alsoOtherOrders) }, { method: "post" })
+              }
+            />
             <OrderRoutingCard
               decisions={routing}
               orderStatus={order.status}

@@ -6,6 +6,7 @@
 export const SHOPIFY_WEBHOOK_TOPICS = [
   "orders/create",
   "orders/updated",
+  "orders/edited",
   "orders/cancelled",
   "refunds/create",
   "inventory_levels/update",
@@ -42,6 +43,13 @@ export function shopifyResourceId(topic: ShopifyWebhookTopic, payload: unknown):
     case "orders/updated":
     case "orders/cancelled":
       return gid ?? (id ? `gid://shopify/Order/${id}` : null);
+    case "orders/edited": {
+      // The edit's own id, not the order's: an edit is not a newer version of the whole order,
+      // and must not make the orders/updated Shopify sends for the same edit look stale.
+      const edit = p.order_edit as Record<string, unknown> | null | undefined;
+      const editId = scalarId(edit?.id);
+      return editId ? `gid://shopify/OrderEdit/${editId}` : null;
+    }
     case "refunds/create":
       // The refund's own id, not the order's: a refund is not a newer version of the order,
       // and must not make a concurrent orders/updated look stale.

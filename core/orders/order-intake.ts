@@ -32,6 +32,9 @@ export const EXCEPTION_KINDS = [
   // Raised by routing (db/repositories/routing-repository.ts) and our own risk and payment rules.
   "unroutable",
   "payment_pending",
+  // A channel edited lines of an order whose goods have left or that is cancelled
+  // (db/repositories/order-edit-repository.ts): stock is not moved, a person decides.
+  "order_edit_refused",
 ] as const;
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
 

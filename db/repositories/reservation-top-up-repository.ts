@@ -33,7 +33,9 @@ export async function topUpReservation(
     .select({
       id: orderLines.id,
       variantId: orderLines.variantId,
-      quantity: orderLines.quantity,
+      carriesStock: orderLines.carriesStock,
+      // Units the channel fulfilled before Switchyard took the order are never held here.
+      quantity: sql<number>`greatest(${orderLines.quantity} - ${orderLines.fulfilledQuantity}, 0)::int`,
       // Qualified by hand: drizzle leaves the select list of a one-table query unqualified, and a
       // bare "id" here would bind to allocations.id, counting nothing as held (double reservation).
       held: sql<number>`coalesce((
@@ -43,11 +45,12 @@ export async function topUpReservation(
     .from(orderLines)
     .where(eq(orderLines.orderId, input.orderId));
   const missing = lines
-    .filter((line) => line.variantId !== null && line.held < line.quantity)
+    .filter((line) => line.variantId !== null && line.carriesStock && line.held < line.quantity)
     .map((line) => ({ lineId: line.id, variantId: line.variantId!, quantity: line.quantity - line.held }));
   const plan = missing.length > 0 ? await reserveOrderLines(tx, { shopId: input.shopId, orderId: input.orderId, lines: missing, actor: input.actor }, policies) : undefined;
   const reserved = plan?.lines.reduce((sum, line) => sum + line.reserved, 0) ?? 0;
-  const unknownUnits = lines.filter((line) => line.variantId === null).reduce((sum, line) => sum + line.quantity, 0);
+  // Unmatched lines wait for the merchant to map them; lines that hold no stock wait for nothing.
+  const unknownUnits = lines.filter((line) => line.variantId === null && line.carriesStock).reduce((sum, line) => sum + line.quantity, 0);
   const shortfall = (plan?.lines.reduce((sum, line) => sum + line.shortfall, 0) ?? 0) + unknownUnits;
 
   const outcome = transition(input.status, shortfall === 0 ? "reserve_all" : "reserve_partial");

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, unique, uuid, bigserial } from "drizzle-orm/pg-core";
 import type { PostalAddress } from "../../core/orders/unified-order";
 import { shops } from "./shops";
@@ -80,7 +81,12 @@ export const orderLines = pgTable(
     discountMinor: bigint("discount_minor", { mode: "number" }).notNull().default(0),
     taxMinor: bigint("tax_minor", { mode: "number" }).notNull().default(0),
   },
-  (t) => [unique("order_lines_order_external").on(t.orderId, t.externalLineId), index("order_lines_variant_idx").on(t.variantId)],
+  (t) => [
+    unique("order_lines_order_external").on(t.orderId, t.externalLineId),
+    index("order_lines_variant_idx").on(t.variantId),
+    // Unmatched lines waiting for a mapping: few rows, found by shop when a mapping is made.
+    index("order_lines_unmatched_idx").on(t.shopId).where(sql`${t.variantId} IS NULL AND ${t.carriesStock}`),
+  ],
 );
 
 export const shipments = pgTable(

@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ingestOrder } from "../../db/repositories/order-ingest-repository";
+import { topUpReservation } from "../../db/repositories/reservation-top-up-repository";
 import { exceptions, orderLines, variants } from "../../db/schema";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 import { createLocation, createShop, createVariant, ledgerMismatches, levelOf, makeOrder, receive } from "../helpers/ledger-fixtures";
@@ -96,5 +97,30 @@ describe("every order is captured, its lines matched by channel identity first",
     expect(result).toMatchObject({ status: "reserved", reserved: 2, shortfall: 0 });
     const [{ reserved }] = (await db.execute<{ reserved: number }>(sql`SELECT reserved FROM inventory_levels WHERE variant_id = ${mug.id}`)).rows as [{ reserved: number }];
     expect(reserved).toBe(2);
+  });
+});
+
+describe("topping a reservation up later", () => {
+  it("asks only for the unfulfilled units, and never counts lines that hold no stock as short", async () => {
+    const { db } = database;
+    const shop = await createShop(db);
+    const mug = await stockedVariant(shop.id, "MUG", 1);
+    const result = await ingestOrder(db, {
+      shopId: shop.id,
+      actor: "test",
+      order: makeOrder({
+        lines: [
+          { externalLineId: "1", sku: "MUG", title: "Mug", quantity: 5, fulfilledQuantity: 3, unitPriceMinor: 1 },
+          { externalLineId: "2", title: "Gift card", quantity: 1, unitPriceMinor: 5000, carriesStock: false },
+        ],
+      }),
+    });
+    expect(result).toMatchObject({ status: "backordered", reserved: 1, shortfall: 1 });
+    const [level] = await levelOf(db, mug.id);
+    await receive(db, shop.id, mug.id, level!.locationId, 10);
+    const topUp = await db.transaction((tx) => topUpReservation(tx, { shopId: shop.id, orderId: result.orderId, status: "backordered", actor: "test" }));
+    expect(topUp).toEqual({ status: "reserved", reserved: 1, shortfall: 0 });
+    expect((await levelOf(db, mug.id))[0]).toMatchObject({ reserved: 2 });
+    expect(await ledgerMismatches(db, shop.id)).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import type { ShopifyWebhookTopic } from "../../../connectors/shopify/shopify-webhook-topics";
 import { handleAppUninstalled, handleCustomerDataRequest, handleCustomerRedact, handleShopRedact } from "./compliance-webhook-handlers";
+import { handleOrderEditedWebhook, handleOrderUpdatedWebhook } from "./order-edit-webhook-handler";
 import { handleInventoryLevelWebhook } from "./inventory-level-webhook-handler";
 import { handleOrderWebhook } from "./order-webhook-handler";
 import { handleProductWebhook } from "./product-webhook-handler";
@@ -9,7 +10,8 @@ import type { ShopifyWebhookHandler } from "./webhook-handler";
 /** One handler per subscribed topic; the compiler insists every topic has one. */
 export const SHOPIFY_WEBHOOK_HANDLERS: Record<ShopifyWebhookTopic, ShopifyWebhookHandler> = {
   "orders/create": handleOrderWebhook,
-  "orders/updated": handleOrderWebhook,
+  "orders/updated": handleOrderUpdatedWebhook,
+  "orders/edited": handleOrderEditedWebhook,
   "orders/cancelled": handleOrderWebhook,
   "refunds/create": handleRefundWebhook,
   "inventory_levels/update": handleInventoryLevelWebhook,

@@ -1,0 +1,1 @@
+CREATE INDEX "order_lines_unmatched_idx" ON "order_lines" USING btree ("shop_id") WHERE "order_lines"."variant_id" IS NULL AND "order_lines"."carries_stock";
