@@ -1,29 +1,40 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { eq, sql } from "drizzle-orm";
+import { startAmazonSandbox } from "../connectors/amazon/sandbox/amazon-sandbox.server";
+import { startEbaySandbox } from "../connectors/ebay/sandbox/ebay-sandbox.server";
 import { startShopifySandbox } from "../connectors/shopify/sandbox/shopify-sandbox.server";
-import { CHANNELS, unifiedOrderSchema } from "../core/orders/unified-order";
+import { startWooCommerceSandbox } from "../connectors/woocommerce/sandbox/woocommerce-sandbox.server";
 import { createDatabaseClient } from "../db/client";
 import { credentialCipher } from "../db/crypto/encryption-key";
 import { startEmbeddedPostgres } from "../db/embedded-postgres";
 import { ensureDatabaseExists, migrateDatabase } from "../db/migrate";
+import { enqueueJob } from "../db/queue/job-queue";
 import { receiveStock } from "../db/repositories/inventory-repository";
-import { ingestOrder } from "../db/repositories/order-ingest-repository";
 import { upsertShop } from "../db/repositories/shop-repository";
 import { channelConnections, channelListings, channelLocations, locations, products, shops, variants } from "../db/schema";
 import { SeededRandom } from "../db/seed/seeded-random";
 import { startWorker } from "../jobs/worker-runner";
 import { channelConnectors } from "../server/channel-modules";
+import { startSyncBenchIngress } from "./sync-bench-ingress";
+import { STOCK_SYNC_HOLD_MS } from "../core/inventory/stock-sync-plan";
 
 /**
  * npm run bench:sync -- --skus 1000 --sales-per-s 50 --seconds 20
  *
- * N SKUs listed on every channel whose sandbox is on main (Shopify today; Amazon, eBay and
- * WooCommerce join as their modules land in server/channel-modules.ts), a stream of sales on
- * random channels ingested through the real path, and the real worker pushing stock through
- * the channel modules. For each sale: the time until every sandbox shows the new figure. Then
- * the stream stops, the queue drains and every sandbox is compared with the ledger. The last
- * line is one JSON object.
+ * N SKUs listed on Shopify, Amazon, eBay and WooCommerce (one sandbox each, speaking the
+ * channel's wire format and enforcing its documented rate limits), and a stream of sales placed
+ * IN the sandboxes of random channels. Sales enter the way real ones do: Shopify and WooCommerce
+ * send signed webhooks to the real ingress functions (verified, stored once, processed by the
+ * worker's webhooks/process job); eBay and Amazon orders are picked up by the worker's
+ * channels/poll-orders job, queued every `--poll-ms` (the cron does it every minute). The real
+ * worker then pushes stock through the channel modules.
+ *
+ * For each sale: `captured` is when its order row was written (ingested), `visible` when every
+ * OTHER channel's sandbox shows the new figure. p50/p95/max are captured -> visible on every
+ * other channel; `by_destination` splits that per channel; `including_capture` measures from
+ * the sale in the sandbox, per channel the sale was made on. Then the stream stops, the queue
+ * drains and every sandbox is compared with the ledger. The last line is one JSON object.
  */
 const { values } = parseArgs({
   options: {
@@ -31,11 +42,26 @@ const { values } = parseArgs({
     "sales-per-s": { type: "string", default: "50" },
     seconds: { type: "string", default: "20" },
     concurrency: { type: "string", default: "4" },
+    // eBay's getOrders allows 100,000 calls a day (one a second fits); Amazon's searchOrders 0.0056/s
+    // with a burst of 20, and it only sees orders two minutes after their last update.
+    "poll-ms": { type: "string", default: "1000" },
+    "amazon-poll-ms": { type: "string", default: "15000" },
+    // Amazon orders show up two minutes after they were placed, so the drain waits that long and more.
+    "drain-s": { type: "string", default: "200" },
+    // Batches above this go to Amazon as one JSON_LISTINGS_FEED (the connection setting).
+    "amazon-feed-threshold": { type: "string", default: "10" },
+    "amazon-feed-delay-ms": { type: "string", default: "5000" },
   },
 });
 const skuCount = Number(values.skus);
 const salesPerSecond = Number(values["sales-per-s"]);
 const durationS = Number(values.seconds);
+const pollMs = Number(values["poll-ms"]);
+const CHANNEL_NAMES = ["shopify", "amazon", "ebay", "woocommerce"] as const;
+type BenchChannel = (typeof CHANNEL_NAMES)[number];
+
+process.env.SHOPIFY_API_SECRET ??= "switchyard-bench-secret";
+const webhookSecret = process.env.SHOPIFY_API_SECRET;
 
 let url = process.env.DATABASE_URL;
 let stopCluster = async () => {};
@@ -46,47 +72,70 @@ if (!url) {
   stopCluster = () => cluster.stop();
 }
 await migrateDatabase(url);
-const client = createDatabaseClient(url, { max: 24 });
+// The ingress functions (app/webhooks) open the app's pool from DATABASE_URL, as in the app.
+process.env.DATABASE_URL = url;
+const client = createDatabaseClient(url, { max: 8 });
 const { db } = client;
 const random = new SeededRandom(7);
+const quiet = { log: () => {} };
 
-// --- the channels: one sandbox per channel module that has one -------------------------------
-const TOKEN = "shpat_bench";
+// --- the channels: four sandboxes holding the same catalogue --------------------------------
 const skus = Array.from({ length: skuCount }, (_, i) => `SYNC-${i}`);
 const opening = new Map(skus.map((sku) => [sku, random.int(20, 60)]));
+const ingress = await startSyncBenchIngress();
+const shopDomain = `bench-sync-${Date.now()}.myshopify.com`;
+const SHOPIFY_TOKEN = "shpat_bench";
 const shopify = await startShopifySandbox({
-  port: Number(process.env.SHOPIFY_SANDBOX_PORT ?? 0),
-  shopDomain: `bench-sync-${Date.now()}.myshopify.com`,
-  accessToken: TOKEN,
-  webhookSecret: "bench",
-  appUrl: "http://127.0.0.1:9",
-  log: () => {},
+  port: 0,
+  shopDomain,
+  accessToken: SHOPIFY_TOKEN,
+  webhookSecret,
+  appUrl: ingress.url,
+  ...quiet,
   seed: {
     locations: [{ name: "Warehouse" }],
     variants: skus.map((sku) => ({ sku, title: sku, price: "10.00" })),
-    // Each channel starts out showing what it was last told.
     inventory: skus.map((sku) => ({ sku, location: "Warehouse", available: opening.get(sku)! })),
   },
 });
-const sandboxes = [{ channel: "shopify", sandbox: shopify }];
+const AMAZON = { sellerId: "A2BENCHSELLER", marketplaceId: "ATVPDKIKX0DER", clientId: "amzn1.application-oa2-client.bench", clientSecret: "bench-lwa-secret", refreshToken: "Atzr|bench-refresh" };
+const amazon = await startAmazonSandbox({
+  port: 0,
+  ...AMAZON,
+  listings: skus.map((sku) => ({ sku, title: sku, price: "10.00", quantity: opening.get(sku)! })),
+  feedProcessingDelayMs: Number(values["amazon-feed-delay-ms"]),
+  ...quiet,
+});
+const EBAY_APP = { appId: "Switchyard-bench-PRD", certId: "PRD-bench-cert" };
+const ebay = await startEbaySandbox({
+  port: 0,
+  ...EBAY_APP,
+  seed: { items: skus.map((sku) => ({ sku, title: sku, price: "10.00", quantity: opening.get(sku)! })) },
+  ...quiet,
+});
+const WOO_KEYS = { consumerKey: "ck_bench", consumerSecret: "cs_bench" };
+const woo = await startWooCommerceSandbox({
+  port: 0,
+  ...WOO_KEYS,
+  seed: { products: skus.map((sku) => ({ name: sku, sku, price: "10.00", stock: opening.get(sku)! })) },
+  ...quiet,
+});
 
-// Counting transport: calls and 429 / THROTTLED answers per channel host.
-const calls: Record<string, number> = { shopify: 0 };
-const throttled: Record<string, number> = { shopify: 0 };
+// Shopify's calls are counted on the transport (GraphQL over fetch); the other sandboxes count what they answer.
+const shopifyCalls = { stock: 0, other: 0, throttled: 0 };
 const countingFetch: typeof fetch = async (input, init) => {
   const response = await fetch(input, init);
-  const channel = String(input).startsWith(shopify.url) ? "shopify" : "other";
-  calls[channel] = (calls[channel] ?? 0) + 1;
-  if (response.status === 429) throttled[channel] = (throttled[channel] ?? 0) + 1;
-  else if (channel === "shopify") {
-    const text = await response.clone().text();
-    if (text.includes('"THROTTLED"')) throttled[channel] = (throttled[channel] ?? 0) + 1;
+  if (String(input).startsWith(shopify.url)) {
+    const body = typeof init?.body === "string" ? init.body : "";
+    if (body.includes("inventorySetQuantities")) shopifyCalls.stock++;
+    else shopifyCalls.other++;
+    if (response.status === 429 || (await response.clone().text()).includes('"THROTTLED"')) shopifyCalls.throttled++;
   }
   return response;
 };
 
-// --- Switchyard: a shop, its location, the catalogue and its listings --------------------------
-const shop = await upsertShop(db, { domain: `bench-sync-${Date.now()}.myshopify.com`, name: "Bench sync" });
+// --- Switchyard: a shop, its location, the catalogue, four connections and their listings ------
+const shop = await upsertShop(db, { domain: shopDomain, name: "Bench sync" });
 const sandboxLocation = shopify.state.locations[0]!;
 const [location] = await db
   .insert(locations)
@@ -102,142 +151,311 @@ await db.transaction(async (tx) => {
     await receiveStock(tx, { shopId: shop.id, variantId: variant.id, locationId: location!.id, quantity: opening.get(variant.sku!)!, actor: "bench", receiptId: "bench" });
   }
 });
-const [connection] = await db
-  .insert(channelConnections)
-  .values({
-    shopId: shop.id,
-    channel: "shopify",
-    name: "Shopify sandbox",
-    credentialsEncrypted: credentialCipher().encryptJson({ accessToken: TOKEN }),
-    settings: { baseUrl: shopify.url, sandbox: true },
-  })
-  .returning();
-await db.insert(channelLocations).values({ connectionId: connection!.id, locationId: location!.id });
-const itemBySku = new Map(shopify.state.inventoryItems.map((item) => [item.sku, item.id]));
-await db
-  .insert(channelListings)
-  .values(variantRows.map((v) => ({ shopId: shop.id, connectionId: connection!.id, variantId: v.id, externalId: itemBySku.get(v.sku!)!, externalSku: v.sku, lastPushedAvailable: opening.get(v.sku!)! })))
-  .returning();
+// receiveStock marked every variant dirty; the sandboxes already show the opening stock.
+await db.execute(sql`DELETE FROM stock_sync_dirty WHERE shop_id = ${shop.id}`);
+
+const cipher = credentialCipher();
+const ebayToken = ebay.issueUserToken();
+const wooWebhookSecret = "bench-woo-webhook-secret";
+const wooIdBySku = new Map([...woo.state.products.values()].map((p) => [p.sku, String(p.id)]));
+const shopifyItemBySku = new Map(shopify.state.inventoryItems.map((item) => [item.sku, item.id]));
+const connectionSpecs: Record<BenchChannel, { credentials: unknown; settings: Record<string, unknown>; externalId: (sku: string) => string }> = {
+  shopify: { credentials: { accessToken: SHOPIFY_TOKEN }, settings: { baseUrl: shopify.url, sandbox: true }, externalId: (sku) => shopifyItemBySku.get(sku)! },
+  amazon: {
+    credentials: { clientId: AMAZON.clientId, clientSecret: AMAZON.clientSecret, refreshToken: AMAZON.refreshToken },
+    settings: { baseUrl: amazon.url, sandbox: true, region: "na", sellerId: AMAZON.sellerId, marketplaceId: AMAZON.marketplaceId, feedThreshold: Number(values["amazon-feed-threshold"]), pollStartAt: new Date(Date.now() - 60_000).toISOString() },
+    externalId: (sku) => sku,
+  },
+  ebay: {
+    credentials: { ...EBAY_APP, accessToken: ebayToken.accessToken, refreshToken: ebayToken.refreshToken, accessTokenExpiresAt: ebayToken.expiresAt.toISOString() },
+    settings: { baseUrl: ebay.url, sandbox: true, marketplaceId: "EBAY_US" },
+    externalId: (sku) => sku,
+  },
+  woocommerce: { credentials: { ...WOO_KEYS, webhookSecret: wooWebhookSecret }, settings: { baseUrl: woo.url, sandbox: true }, externalId: (sku) => wooIdBySku.get(sku)! },
+};
+const connectionIds = {} as Record<BenchChannel, string>;
+for (const channel of CHANNEL_NAMES) {
+  const spec = connectionSpecs[channel];
+  const [connection] = await db
+    .insert(channelConnections)
+    .values({ shopId: shop.id, channel, name: `${channel} sandbox`, status: "connected", credentialsEncrypted: cipher.encryptJson(spec.credentials), settings: spec.settings })
+    .returning();
+  connectionIds[channel] = connection!.id;
+  await db.insert(channelLocations).values({ connectionId: connection!.id, locationId: location!.id });
+  await db.insert(channelListings).values(
+    variantRows.map((v) => ({ shopId: shop.id, connectionId: connection!.id, variantId: v.id, externalId: spec.externalId(v.sku!), externalSku: v.sku, externalVariantRef: spec.externalId(v.sku!), lastPushedAvailable: opening.get(v.sku!)! })),
+  );
+}
 await db.execute(sql`
   INSERT INTO channel_listing_locations (listing_id, location_id, last_pushed_available, last_pushed_at)
-  SELECT id, ${location!.id}::uuid, last_pushed_available, now() FROM channel_listings WHERE connection_id = ${connection!.id}`);
+  SELECT id, ${location!.id}::uuid, last_pushed_available, now() FROM channel_listings WHERE connection_id = ${connectionIds.shopify}`);
+for (const topic of ["order.created", "order.updated"]) {
+  const id = woo.state.webhooks.size + 1;
+  woo.state.webhooks.set(id, { id, name: topic, status: "active", topic, deliveryUrl: `${ingress.url}/webhooks/woocommerce/${connectionIds.woocommerce}`, secret: wooWebhookSecret, createdAt: Date.now() });
+}
 
-
-// The worker runs as its own process would: its own pool, not queued behind the sales' queries.
+// The worker runs as its own process would: its own pool, the channel modules of the composition root.
 const workerClient = createDatabaseClient(url, { max: 8 });
 const connectors = { ...channelConnectors(workerClient.db), fetch: countingFetch };
-const worker = await startWorker({ connectionString: url, db: workerClient.db, connectors, concurrency: Number(values.concurrency), quiet: true });
+const worker = await startWorker({ connectionString: url, db: workerClient.db, connectors, concurrency: Number(values.concurrency), quiet: true, cron: false });
 
-// --- the sales stream ------------------------------------------------------------------------
-const shown = (sku: string) => shopify.state.inventoryLevels.find((l) => l.inventoryItemId === itemBySku.get(sku) && l.locationId === sandboxLocation.id)?.available ?? null;
+// --- what each sandbox shows ------------------------------------------------------------------
+function shownBy(): Record<BenchChannel, (sku: string) => number | null> {
+  const shopifyLevels = new Map<string, number>();
+  for (const level of shopify.state.inventoryLevels) if (level.locationId === sandboxLocation.id) shopifyLevels.set(level.inventoryItemId, level.available);
+  return {
+    shopify: (sku) => shopifyLevels.get(shopifyItemBySku.get(sku)!) ?? null,
+    amazon: (sku) => amazon.state.listings.get(sku)?.quantity ?? null,
+    ebay: (sku) => ebay.state.items.get(sku)?.quantity ?? null,
+    woocommerce: (sku) => woo.stockOf(Number(wooIdBySku.get(sku))) ?? null,
+  };
+}
+
+// --- the sales stream ---------------------------------------------------------------------------
+interface Sale {
+  origin: BenchChannel;
+  sku: string;
+  /**
+   * What every channel shows once this sale reached it: the opening stock less every sale of the
+   * SKU captured up to this one (set at capture; an earlier sale still uncaptured, an Amazon
+   * order inside its two-minute settle, cannot be shown yet and is not waited for).
+   */
+  figure?: number;
+  placedAt: number;
+  capturedAt?: number;
+  visibleAt: Partial<Record<BenchChannel, number>>;
+  doneAt?: number;
+}
 const expected = new Map(opening);
-const outstanding: { sku: string; figure: number; at: number }[] = [];
-const latencies: number[] = [];
-let sales = 0;
-const poller = setInterval(() => {
-  const now = performance.now();
-  for (let i = outstanding.length - 1; i >= 0; i--) {
-    const sale = outstanding[i]!;
-    const value = shown(sale.sku);
-    // Stock only goes down in this bench: the sale is visible once the channel shows its figure or less.
-    if (value !== null && value <= sale.figure) {
-      latencies.push(now - sale.at);
-      outstanding.splice(i, 1);
-    }
-  }
-}, 5);
+const sales: Sale[] = [];
+const uncaptured = new Map<string, Sale[]>();
+let placeFailures = 0;
 
-const started = performance.now();
+async function placeSale(origin: BenchChannel, sku: string): Promise<boolean> {
+  switch (origin) {
+    case "shopify": {
+      const { delivery } = await shopify.simulateOrder({ lines: [{ sku, quantity: 1 }] });
+      return delivery?.status === 200;
+    }
+    case "woocommerce": {
+      const { deliveries } = await woo.simulateOrder({ lines: [{ listingId: Number(wooIdBySku.get(sku)), quantity: 1 }], status: "processing" });
+      return deliveries.some((d) => d.ok);
+    }
+    case "ebay":
+      ebay.simulateOrder({ lines: [{ sku, quantity: 1 }] });
+      return true;
+    case "amazon":
+      return amazon.generateOrder({ items: [{ sku, quantity: 1 }], status: "UNSHIPPED" }) !== undefined;
+  }
+}
+
+// Capture: an order row per sale (matched by channel and SKU, oldest sale first).
+let capturedSince = new Date(0);
+const capturedPerSku = new Map<string, number>();
+async function readCaptures(): Promise<void> {
+  const rows = await db.execute<{ channel: string; sku: string; at: string; created_at: Date }>(sql`
+    SELECT o.channel, ol.sku, (extract(epoch FROM o.created_at) * 1000)::float8 AS at, o.created_at
+      FROM orders o JOIN order_lines ol ON ol.order_id = o.id
+     WHERE o.shop_id = ${shop.id} AND o.created_at > ${capturedSince.toISOString()}::timestamptz
+     ORDER BY o.created_at`);
+  for (const row of rows.rows) {
+    capturedSince = new Date(Math.max(capturedSince.getTime(), new Date(row.created_at).getTime()));
+    const queue = uncaptured.get(`${row.channel}|${row.sku}`);
+    const sale = queue?.shift();
+    if (!sale) continue;
+    sale.capturedAt = Number(row.at);
+    capturedPerSku.set(sale.sku, (capturedPerSku.get(sale.sku) ?? 0) + 1);
+    sale.figure = opening.get(sale.sku)! - capturedPerSku.get(sale.sku)!;
+  }
+}
+
+// Visibility: every other channel shows the sale's figure (or less: stock only goes down here).
+function checkVisibility(): void {
+  const shown = shownBy();
+  const now = Date.now();
+  for (const sale of sales) {
+    if (sale.doneAt !== undefined || sale.figure === undefined) continue;
+    let all = true;
+    for (const channel of CHANNEL_NAMES) {
+      if (channel === sale.origin || sale.visibleAt[channel] !== undefined) continue;
+      const value = shown[channel](sale.sku);
+      if (value !== null && value <= sale.figure) sale.visibleAt[channel] = now;
+      else all = false;
+    }
+    if (all) sale.doneAt = now;
+  }
+}
+const visibilityTimer = setInterval(checkVisibility, 20);
+let capturing = false;
+const captureTimer = setInterval(() => {
+  if (capturing) return;
+  capturing = true;
+  void readCaptures().finally(() => (capturing = false));
+}, 50);
+// eBay and Amazon orders are polled (the cron queues a poll every minute), here every --poll-ms / --amazon-poll-ms.
+const poll = (channel: BenchChannel) => enqueueJob(db, "channels/poll-orders", { connectionId: connectionIds[channel] }, { jobKey: `poll-orders:${connectionIds[channel]}` });
+const pollTimers = [setInterval(() => void poll("ebay"), pollMs), setInterval(() => void poll("amazon"), Number(values["amazon-poll-ms"]))];
+
+const started = Date.now();
 let index = 0;
 let active = 0;
 const inFlight: Promise<void>[] = [];
-// Channels' ingress runs a bounded number of ingests at once; an unbounded burst only queues on the pool.
-const maxIngests = 8;
-while (performance.now() - started < durationS * 1000) {
-  const due = Math.floor(((performance.now() - started) / 1000) * salesPerSecond);
-  while (index < due && active < maxIngests) {
-    const i = index++;
+// A storefront sends each webhook on its own; a bounded number are in flight at once.
+const maxInFlight = 16;
+while (Date.now() - started < durationS * 1000) {
+  const due = Math.floor(((Date.now() - started) / 1000) * salesPerSecond);
+  while (index < due && active < maxInFlight) {
+    index++;
     const sku = skus[random.int(0, skuCount - 1)]!;
     if ((expected.get(sku) ?? 0) <= 0) continue;
-    const order = unifiedOrderSchema.parse({
-      channel: CHANNELS[random.int(0, CHANNELS.length - 1)],
-      externalId: `sale-${i}`,
-      number: `S${i}`,
-      placedAt: new Date(),
-      sourceUpdatedAt: new Date(),
-      currency: "USD",
-      financialStatus: "paid",
-      customer: { name: "Bench Buyer" },
-      shippingAddress: { name: "Bench Buyer", line1: "1 Main St", city: "Denver", region: "CO", postalCode: "80202", countryCode: "US" },
-      lines: [{ externalLineId: `sale-${i}-1`, sku, title: sku, quantity: 1, unitPriceMinor: 1000 }],
-      subtotalMinor: 1000,
-      totalMinor: 1000,
-    });
+    const origin = CHANNEL_NAMES[random.int(0, CHANNEL_NAMES.length - 1)]!;
     expected.set(sku, expected.get(sku)! - 1);
-    const figure = expected.get(sku)!;
+    const sale: Sale = { origin, sku, placedAt: Date.now(), visibleAt: {} };
+    sales.push(sale);
+    const key = `${origin}|${sku}`;
+    uncaptured.set(key, [...(uncaptured.get(key) ?? []), sale]);
     active++;
     inFlight.push(
-      ingestOrder(db, { shopId: shop.id, order, actor: "bench" }).then(() => {
-        active--;
-        sales++;
-        outstanding.push({ sku, figure, at: performance.now() });
-      }),
+      placeSale(origin, sku)
+        .then((placed) => {
+          if (!placed) placeFailures++;
+        })
+        .finally(() => active--),
     );
   }
   await new Promise((resolve) => setTimeout(resolve, 5));
 }
 await Promise.all(inFlight);
-const streamSeconds = (performance.now() - started) / 1000;
+const streamSeconds = (Date.now() - started) / 1000;
 
-// Drain: wait for the dirty set to empty and every sale to be visible (at most 60 s).
-const drainDeadline = performance.now() + 60_000;
+// Drain: every sale captured and visible everywhere, and nothing dirty or pending (bounded).
+const drainDeadline = Date.now() + Number(values["drain-s"]) * 1000;
 for (;;) {
-  const dirty = await db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM stock_sync_dirty WHERE shop_id = ${shop.id}`);
-  if ((dirty.rows[0]!.n === 0 && outstanding.length === 0) || performance.now() > drainDeadline) break;
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  const left = await db.execute<{ dirty: number; pending: number }>(sql`
+    SELECT (SELECT count(*) FROM stock_sync_dirty WHERE shop_id = ${shop.id})::int AS dirty,
+           (SELECT count(*) FROM stock_sync_pending WHERE shop_id = ${shop.id})::int AS pending`);
+  const settled = left.rows[0]!.dirty === 0 && left.rows[0]!.pending === 0 && sales.every((s) => s.doneAt !== undefined && s.capturedAt !== undefined);
+  if (settled || Date.now() > drainDeadline) break;
+  await new Promise((resolve) => setTimeout(resolve, 200));
 }
-clearInterval(poller);
+const drainedS = (Date.now() - started) / 1000 - streamSeconds;
+for (const timer of pollTimers) clearInterval(timer);
+clearInterval(captureTimer);
+clearInterval(visibilityTimer);
+await readCaptures();
+checkVisibility();
 await worker.stop();
 await workerClient.close();
 
-// --- checks ----------------------------------------------------------------------------------
+// --- checks ------------------------------------------------------------------------------------
 const ledger = await db.execute<{ sku: string; available: number }>(sql`
   SELECT v.sku, (l.on_hand - l.reserved - l.safety_stock)::int AS available
     FROM inventory_levels l JOIN variants v ON v.id = l.variant_id WHERE l.shop_id = ${shop.id}`);
-let lostUpdates = 0;
-for (const row of ledger.rows) if (shown(row.sku) !== Math.max(0, row.available)) lostUpdates++;
+const shown = shownBy();
+const lostUpdates: Record<BenchChannel, number> = { shopify: 0, amazon: 0, ebay: 0, woocommerce: 0 };
+let channelOversold = 0;
+for (const row of ledger.rows) {
+  for (const channel of CHANNEL_NAMES) {
+    const value = shown[channel](row.sku);
+    if (value !== Math.max(0, row.available)) lostUpdates[channel]++;
+    if ((value ?? 0) > Math.max(0, row.available)) channelOversold++;
+  }
+}
 const oversoldRows = await db.execute<{ oversold: number }>(sql`
   SELECT coalesce(sum(greatest(0, reserved - on_hand)), 0)::int AS oversold FROM inventory_levels WHERE shop_id = ${shop.id}`);
-const channelOversold = ledger.rows.filter((row) => (shown(row.sku) ?? 0) > Math.max(0, row.available)).length;
-const maxBatch = 250;
+
+const captured = sales.filter((s) => s.capturedAt !== undefined);
+const syncLatencies = captured.filter((s) => s.doneAt !== undefined).map((s) => s.doneAt! - s.capturedAt!);
+const byDestination = Object.fromEntries(
+  CHANNEL_NAMES.map((channel) => {
+    const list = captured.filter((s) => s.origin !== channel && s.visibleAt[channel] !== undefined).map((s) => s.visibleAt[channel]! - s.capturedAt!);
+    return [channel, summary(list)];
+  }),
+);
+const withoutAmazon = captured
+  .map((s) => Math.max(...CHANNEL_NAMES.filter((c) => c !== s.origin && c !== "amazon").map((c) => (s.visibleAt[c] ?? Number.POSITIVE_INFINITY) - s.capturedAt!)))
+  .filter(Number.isFinite);
+const includingCapture = Object.fromEntries(
+  CHANNEL_NAMES.map((origin) => {
+    const list = sales.filter((s) => s.origin === origin && s.capturedAt !== undefined);
+    return [origin, { capture: summary(list.map((s) => s.capturedAt! - s.placedAt)), to_visible: summary(list.filter((s) => s.doneAt !== undefined).map((s) => s.doneAt! - s.placedAt)) }];
+  }),
+);
+
+// Calls the stock sync made per channel, and the fewest the same changes need in the channel's largest batch.
+const ebayStock = ebay.requests.filter((r) => r.path.startsWith("/sell/inventory/"));
+const wooStock = woo.requests.filter((r) => r.path.includes("/batch") || (r.method === "GET" && /\/products$/.test(r.path)));
+const amazonStockOps = ["listingsItems_2021-08-01.json:patchListingsItem", "feeds_2021-06-30.json:createFeedDocument", "feeds_2021-06-30.json:createFeed", "feeds_2021-06-30.json:getFeed", "feeds_2021-06-30.json:getFeedDocument"];
+const amazonCalls = (ops: readonly string[], field: "total" | "throttled") => ops.reduce((n, op) => n + (amazon.calls.get(op)?.[field] ?? 0), 0);
+const changes = captured.length;
+// Amazon's largest batch is a JSON_LISTINGS_FEED (10,000 messages), which costs four SP-API calls:
+// createFeedDocument, createFeed, getFeed, getFeedDocument (the upload and the report download go to S3).
+const AMAZON_FEED_CALLS = 4;
 const result = {
   skus: skuCount,
-  channels: sandboxes.length,
-  sales,
-  sales_per_s: Number((sales / streamSeconds).toFixed(1)),
-  p50_ms: percentile(50),
-  p95_ms: percentile(95),
-  max_ms: latencies.length > 0 ? Math.round(Math.max(...latencies)) : null,
-  not_visible: outstanding.length,
-  api_calls: Object.fromEntries(sandboxes.map(({ channel }) => [channel, calls[channel] ?? 0])),
-  // Every sale changes one figure that must reach each channel: ceil(sales / largest batch) calls per channel at best.
-  batch_lower_bound: Object.fromEntries(sandboxes.map(({ channel }) => [channel, Math.ceil(sales / maxBatch)])),
-  http_429: Object.fromEntries(sandboxes.map(({ channel }) => [channel, throttled[channel] ?? 0])),
+  channels: CHANNEL_NAMES.length,
+  sales: sales.length,
+  sales_per_s: Number((sales.length / streamSeconds).toFixed(1)),
+  captured: captured.length,
+  visible_everywhere: syncLatencies.length,
+  // captured -> visible on every other channel
+  ...summary(syncLatencies),
+  p95_ms_without_amazon: summary(withoutAmazon).p95_ms,
+  by_destination: byDestination,
+  including_capture: includingCapture,
+  api_calls: { shopify: shopifyCalls.stock, amazon: amazonCalls(amazonStockOps, "total"), ebay: ebayStock.length, woocommerce: wooStock.length },
+  amazon_calls: Object.fromEntries(amazonStockOps.map((op) => [op.split(":")[1], amazon.calls.get(op)?.total ?? 0])),
+  batch_lower_bound: { shopify: Math.ceil(changes / 250), amazon: Math.ceil(changes / 10_000) * AMAZON_FEED_CALLS, ebay: Math.ceil(changes / 25), woocommerce: Math.ceil(changes / 100) },
+  // The same bound when no change may wait longer than the hold for batch-mates (the latency the
+  // 2 s target leaves): the fewest calls for these changes at the times they were captured.
+  batch_lower_bound_within_hold: {
+    shopify: callsWithinHold(250),
+    amazon: callsWithinHold(10_000) * AMAZON_FEED_CALLS,
+    ebay: callsWithinHold(25),
+    woocommerce: callsWithinHold(100),
+  },
+  hold_ms: STOCK_SYNC_HOLD_MS,
+  capture_calls: { shopify: shopifyCalls.other, amazon: amazon.calls.get("orders_2026-01-01.json:searchOrders")?.total ?? 0, ebay: ebay.requests.filter((r) => r.path.startsWith("/sell/fulfillment/")).length, woocommerce: woo.requests.length - wooStock.length },
+  http_429: {
+    shopify: shopifyCalls.throttled,
+    amazon: [...amazon.calls.values()].reduce((n, c) => n + c.throttled, 0),
+    ebay: ebay.requests.filter((r) => r.status === 429).length,
+    woocommerce: woo.requests.filter((r) => r.status === 429).length,
+  },
+  place_failures: placeFailures,
+  drained_s: Number(drainedS.toFixed(1)),
   oversold: oversoldRows.rows[0]!.oversold + channelOversold,
-  lost_updates: lostUpdates,
+  lost_updates: Object.values(lostUpdates).reduce((a, b) => a + b, 0),
+  lost_updates_by_channel: lostUpdates,
 };
 
-await db.delete(shops).where(eq(shops.id, shop.id));
+if (!process.env.BENCH_KEEP) await db.delete(shops).where(eq(shops.id, shop.id));
 await client.close();
-await shopify.stop();
+await Promise.all([shopify.stop(), amazon.stop(), ebay.stop(), woo.stop(), ingress.stop()]);
 await stopCluster();
 
-function percentile(p: number): number | null {
-  if (latencies.length === 0) return null;
-  const sorted = [...latencies].sort((a, b) => a - b);
-  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!);
+/** Greedy (and optimal): each call takes the oldest unsent change and every later one within the hold, up to `batch`. */
+function callsWithinHold(batch: number): number {
+  const times = captured.map((s) => s.capturedAt!).sort((a, b) => a - b);
+  let calls = 0;
+  for (let i = 0; i < times.length; calls++) {
+    const start = times[i]!;
+    let taken = 0;
+    while (i < times.length && taken < batch && times[i]! <= start + STOCK_SYNC_HOLD_MS) {
+      i++;
+      taken++;
+    }
+  }
+  return calls;
 }
 
-console.log(`${sales} sales over ${streamSeconds.toFixed(1)} s on ${skuCount} SKUs; ${latencies.length} seen on every channel`);
+function summary(list: readonly number[]): { p50_ms: number | null; p95_ms: number | null; max_ms: number | null } {
+  if (list.length === 0) return { p50_ms: null, p95_ms: null, max_ms: null };
+  const sorted = [...list].sort((a, b) => a - b);
+  const at = (p: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!);
+  return { p50_ms: at(50), p95_ms: at(95), max_ms: Math.round(sorted[sorted.length - 1]!) };
+}
+
+console.log(`${sales.length} sales over ${streamSeconds.toFixed(1)} s on ${skuCount} SKUs and ${CHANNEL_NAMES.length} channels; ${captured.length} captured, ${syncLatencies.length} visible on every other channel (drained in ${drainedS.toFixed(1)} s)`);
 console.log(JSON.stringify(result));
 process.exit(0);

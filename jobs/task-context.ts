@@ -14,6 +14,8 @@ export interface TaskContext {
   carrierGateways?: CarrierGatewayFactory;
   /** Decrypts stored credentials; the process-wide key when absent. */
   cipher?: CredentialCipher;
+  /** How long the stock sync holds a partial batch for batch-mates (default STOCK_SYNC_HOLD_MS; tests of one push set 0). */
+  stockSyncHoldMs?: number;
   /** Transport for outbound webhooks (the WMS hand-off). */
   fetch?: typeof fetch;
 }

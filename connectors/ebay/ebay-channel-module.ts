@@ -7,7 +7,7 @@ import { createEbaySession, ebayCredentialsSchema, ebayTokenExpiresSoon, refresh
 import { confirmEbayFulfillment } from "./ebay-fulfillment.js";
 import { mapEbayOrder } from "./ebay-order-mapper.js";
 import { ebayOrderDeliveryIdentity, initialEbayPollCursor, pollEbayOrders } from "./ebay-order-poll.js";
-import { EBAY_BULK_PRICE_QUANTITY_LIMIT, pushEbayStock } from "./ebay-stock-push.js";
+import { EBAY_BULK_PRICE_QUANTITY_LIMIT, pushEbayStock, readEbayStock } from "./ebay-stock-push.js";
 
 /**
  * eBay as one channel module: orders by polling getOrders, pooled stock by
@@ -55,7 +55,14 @@ export function ebayChannelModule(): ChannelModule<EbayCredentials> {
             return page.ok ? ok(mapPage(page.value.orders, page.value.nextCursor, page.value.hasMore)) : page;
           },
         },
-        stock: { channel: "ebay", scope: "pooled", maxBatchSize: EBAY_BULK_PRICE_QUANTITY_LIMIT, push: (batch) => pushEbayStock(ebay, batch) },
+        stock: {
+          channel: "ebay",
+          scope: "pooled",
+          maxBatchSize: EBAY_BULK_PRICE_QUANTITY_LIMIT,
+          push: (batch) => pushEbayStock(ebay, batch),
+          maxReadBatchSize: EBAY_BULK_PRICE_QUANTITY_LIMIT,
+          read: (items) => readEbayStock(ebay, items),
+        },
         orderWriter: {
           confirmFulfillment: (request) => confirmEbayFulfillment(ebay, request),
           async cancelOrder() {

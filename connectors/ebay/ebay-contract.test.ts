@@ -8,7 +8,7 @@ import { ebayChallengeResponse, verifyEbayNotification } from "./ebay-notificati
 import { ebaySchemaValidator } from "./ebay-openapi-validator.js";
 import { ebayListingIdOf, mapEbayOrder } from "./ebay-order-mapper.js";
 import { ebayOrderDeliveryIdentity, initialEbayPollCursor, pollEbayOrders } from "./ebay-order-poll.js";
-import { pushEbayStock } from "./ebay-stock-push.js";
+import { pushEbayStock, readEbayStock } from "./ebay-stock-push.js";
 
 /** A session on a standalone token source (what the channel module's credential session does in production). */
 function sessionWith(config: Parameters<typeof standaloneEbayTokens>[0]) {
@@ -212,6 +212,38 @@ describe("eBay REST calls", () => {
     expect((bodies[0] as any).requests[3]).toEqual({ sku: "S-3", shipToLocationAvailability: { quantity: 3 } });
     expect(result.ok && result.value.map((r) => r.status).filter((s) => s === "applied")).toHaveLength(29);
     expect(result.ok && result.value.at(-1)).toMatchObject({ key: "k29", status: "rejected", problem: expect.stringContaining("25702") });
+  });
+
+  withSpecs("reads the ship-to-home quantity with bulkGetInventoryItem, 25 SKUs a call, valid against BulkGetInventoryItem; an unknown SKU reads as null", async () => {
+    const bodies: unknown[] = [];
+    nock(API)
+      .post("/sell/inventory/v1/bulk_get_inventory_item", (body) => bodies.push(body) > 0 && conforms("sell_inventory_v1_oas3.json", "BulkGetInventoryItem", body))
+      .times(2)
+      .reply(207, (_uri, body: any) => {
+        const answer = {
+          responses: body.requests.map((r: { sku: string }) =>
+            r.sku === "GONE"
+              ? { statusCode: 404, sku: r.sku, errors: [{ errorId: 25702, domain: "API_INVENTORY", category: "REQUEST", message: "SKU GONE is not available in the system" }] }
+              : { statusCode: 200, sku: r.sku, inventoryItem: { sku: r.sku, locale: "en_US", availability: { shipToLocationAvailability: { quantity: Number(r.sku.slice(2)) * 2 } } } },
+          ),
+        };
+        conforms("sell_inventory_v1_oas3.json", "BulkGetInventoryItemResponse", answer);
+        return answer;
+      });
+    const items = [...Array.from({ length: 26 }, (_, i) => `S-${i}`), "GONE"].map((sku, i) => ({ key: `k${i}`, externalId: sku, sku }));
+    const result = await readEbayStock(sessionWith({ credentials }), items);
+    expect(bodies.map((b: any) => b.requests.length)).toEqual([25, 2]);
+    expect((bodies[0] as any).requests[0]).toEqual({ sku: "S-0" });
+    expect(result.ok && result.value.find((r) => r.key === "k7")).toEqual({ key: "k7", available: 14 });
+    expect(result.ok && result.value.find((r) => r.key === "k26")).toEqual({ key: "k26", available: null });
+  });
+
+  it("fails a read on an item error other than an unknown SKU, rather than taking it for a figure", async () => {
+    nock(API)
+      .post("/sell/inventory/v1/bulk_get_inventory_item")
+      .reply(207, { responses: [{ statusCode: 500, sku: "A", errors: [{ errorId: 25001, domain: "API_INVENTORY", category: "APPLICATION", message: "A system error has occurred." }] }] });
+    const result = await readEbayStock(sessionWith({ credentials }), [{ key: "a", externalId: "A", sku: "A" }]);
+    expect(result).toMatchObject({ ok: false, reason: "unavailable", detail: expect.stringContaining("25001") });
   });
 
   it("answers a throttled push with rate_limited as a whole", async () => {

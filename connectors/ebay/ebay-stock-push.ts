@@ -1,4 +1,5 @@
-import type { StockPushItem, StockPushItemResult, StockPushResult } from "../../core/ports/stock-pusher-port.js";
+import type { StockPushItem, StockPushItemResult, StockPushResult, StockReadItem, StockReadResult } from "../../core/ports/stock-pusher-port.js";
+import { err, ok, type Ok } from "../../core/shared/result.js";
 import type { ChannelFailure } from "../../core/ports/channel-connector-port.js";
 import type { EbaySession } from "./ebay-client.js";
 
@@ -50,4 +51,41 @@ export async function pushEbayStock(session: EbaySession, batch: readonly StockP
   const ordered = batch.map((item) => results.get(item.key)!);
   if (failure && failure.reason !== "rejected" && ordered.every((r) => r.status === "not_applied")) return failure;
   return { ok: true, value: ordered };
+}
+
+interface InventoryItemResponse {
+  statusCode?: number;
+  sku?: string;
+  inventoryItem?: { availability?: { shipToLocationAvailability?: { quantity?: number } } };
+  errors?: { errorId?: number; message?: string }[];
+}
+
+/**
+ * What eBay shows for each SKU (reconciliation): bulkGetInventoryItem, up to 25 SKUs a call,
+ * the ship-to-home quantity of each. A SKU eBay does not know (25702) reads as null; any other
+ * per-item error fails the read rather than passing for a figure.
+ */
+export async function readEbayStock(session: EbaySession, items: readonly StockReadItem[]): Promise<Ok<readonly StockReadResult[]> | ChannelFailure> {
+  const results: StockReadResult[] = [];
+  for (let start = 0; start < items.length; start += EBAY_BULK_PRICE_QUANTITY_LIMIT) {
+    const chunk = items.slice(start, start + EBAY_BULK_PRICE_QUANTITY_LIMIT);
+    const answer = await session.call(
+      (api) => api.sell.inventory.bulkGetInventoryItem({ requests: chunk.map((item) => ({ sku: item.externalId })) }) as Promise<{ responses?: InventoryItemResponse[] }>,
+    );
+    if (!answer.ok) return answer;
+    const bySku = new Map((answer.value.responses ?? []).map((r) => [r.sku, r]));
+    for (const item of chunk) {
+      const response = bySku.get(item.externalId);
+      if (response?.statusCode === 200) {
+        const quantity = response.inventoryItem?.availability?.shipToLocationAvailability?.quantity;
+        results.push({ key: item.key, available: typeof quantity === "number" ? quantity : 0 });
+      } else if (response?.statusCode === 404 || response?.errors?.some((e) => e.errorId === 25702)) {
+        results.push({ key: item.key, available: null });
+      } else {
+        const problem = (response?.errors ?? []).map((e) => `${e.errorId ?? "?"}: ${e.message ?? ""}`).join("; ") || `no answer for SKU ${item.externalId}`;
+        return err("unavailable", `bulkGetInventoryItem: ${problem}`);
+      }
+    }
+  }
+  return ok(results);
 }

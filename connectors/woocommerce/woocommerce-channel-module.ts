@@ -8,7 +8,7 @@ import { createWooClient, wooCredentialsSchema, type WooClient, type WooCredenti
 import { confirmWooFulfillment } from "./woocommerce-fulfillment.js";
 import { mapWooCommerceOrder } from "./woocommerce-order-mapper.js";
 import { initialWooPollCursor, pollWooOrders, wooOrderDeliveryIdentity } from "./woocommerce-order-poll.js";
-import { pushWooStock, WOO_BATCH_LIMIT } from "./woocommerce-stock-push.js";
+import { pushWooStock, readWooStock, WOO_BATCH_LIMIT } from "./woocommerce-stock-push.js";
 import { verifyWooCommerceWebhookSignature } from "./woocommerce-webhook-signature.js";
 
 /**
@@ -56,6 +56,8 @@ export function wooCommerceChannelModule(): ChannelModule<WooCredentials> {
         scope: "pooled",
         maxBatchSize: WOO_BATCH_LIMIT,
         push: (batch) => withClient((client) => pushWooStock(client, batch)),
+        maxReadBatchSize: WOO_BATCH_LIMIT,
+        read: (items) => withClient((client) => readWooStock(client, items)),
       };
       return ok({
         orderPoller: {

@@ -5,7 +5,7 @@ import { wooDocsJsonExample } from "./woocommerce-docs-examples.js";
 import { confirmWooFulfillment } from "./woocommerce-fulfillment.js";
 import { mapWooCommerceOrder, type WooOrderPayload } from "./woocommerce-order-mapper.js";
 import { initialWooPollCursor, pollWooOrders, wooOrderDeliveryIdentity } from "./woocommerce-order-poll.js";
-import { pushWooStock } from "./woocommerce-stock-push.js";
+import { pushWooStock, readWooStock } from "./woocommerce-stock-push.js";
 
 /**
  * Contract tests: the connector's requests and its reading of answers, against payloads shaped
@@ -170,6 +170,43 @@ describe("WooCommerce REST calls", () => {
     const item = (key: string, externalId: string, available: number) => ({ key, externalId, sku: null, available, previousAvailable: null });
     const result = await pushWooStock(client(), [item("a", "93", 5), item("b", "23", 1), item("c", "94", -2), item("d", "24", 2), item("e", "25", 3)]);
     expect(result.ok && result.value.map((r) => `${r.key}:${r.status}`)).toEqual(["a:applied", "b:applied", "c:rejected", "d:applied", "e:applied"]);
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
+  it("reads stock for reconciliation from the products and variations lists (include, 100 a page), unknown ids as null", async () => {
+    const READ_STORE = "https://read.example.com";
+    nock(READ_STORE)
+      .get(`${API}/products`)
+      .query({ type: "variable", per_page: "100", page: "1" })
+      .reply(200, [{ id: 40, type: "variable", variations: [41, 42] }], { "X-WP-TotalPages": "1" });
+    nock(READ_STORE)
+      .get(`${API}/products`)
+      .query({ include: "93,95,96", per_page: "100" })
+      .reply(200, [
+        { id: 93, type: "simple", manage_stock: true, stock_quantity: 7 },
+        { id: 95, type: "simple", manage_stock: false, stock_quantity: null },
+      ]);
+    nock(READ_STORE)
+      .get(`${API}/products/40/variations`)
+      .query({ include: "41,42", per_page: "100" })
+      .reply(200, [
+        { id: 41, manage_stock: true, stock_quantity: 0 },
+        { id: 42, manage_stock: "parent", stock_quantity: 12 },
+      ]);
+    const readClient = createWooClient({ baseUrl: READ_STORE, credentials: { consumerKey: "ck_test", consumerSecret: "cs_test" } });
+    const item = (key: string, externalId: string) => ({ key, externalId, sku: null });
+    const result = await readWooStock(readClient, [item("a", "93"), item("b", "41"), item("c", "95"), item("d", "42"), item("e", "96"), item("f", "not-an-id")]);
+    expect(result).toEqual({
+      ok: true,
+      value: [
+        { key: "a", available: 7 },
+        { key: "b", available: 0 },
+        { key: "c", available: null },
+        { key: "d", available: null },
+        { key: "e", available: null },
+        { key: "f", available: null },
+      ],
+    });
     expect(nock.pendingMocks()).toEqual([]);
   });
 

@@ -1,5 +1,6 @@
 import type { ChannelFailure } from "../../core/ports/channel-connector-port.js";
-import type { StockPushItem, StockPushItemResult, StockPushResult } from "../../core/ports/stock-pusher-port.js";
+import type { StockPushItem, StockPushItemResult, StockPushResult, StockReadItem, StockReadResult } from "../../core/ports/stock-pusher-port.js";
+import { ok, type Ok } from "../../core/shared/result.js";
 import type { WooClient } from "./woocommerce-client.js";
 
 /**
@@ -70,6 +71,41 @@ async function sendBatch(client: WooClient, endpoint: string, items: StockPushIt
     else results.set(item.key, { key: item.key, status: "applied" });
   });
   return undefined;
+}
+
+/**
+ * What the store shows for each listing (reconciliation): the products list (`include`, 100 per
+ * page) for simple products, each variable product's variations list for variations, so a read
+ * costs one call per 100 listings of a parent rather than one per listing. A listing the store
+ * does not return reads as null (unknown), as does a product that does not manage its stock.
+ */
+export async function readWooStock(client: WooClient, items: readonly StockReadItem[]): Promise<Ok<readonly StockReadResult[]> | ChannelFailure> {
+  const valid = items.filter((item) => /^\d+$/.test(item.externalId));
+  const resolved = await resolveParents(client, valid.map((item) => item.externalId));
+  if (resolved) return resolved;
+  const groups = new Map<string, StockReadItem[]>();
+  for (const item of valid) {
+    const parent = parentCache.get(cacheKey(client, item.externalId)) ?? null;
+    const endpoint = parent === null ? "products" : `products/${parent}/variations`;
+    groups.set(endpoint, [...(groups.get(endpoint) ?? []), item]);
+  }
+  const shown = new Map<string, number | null>();
+  for (const [endpoint, list] of groups) {
+    for (let start = 0; start < list.length; start += WOO_BATCH_LIMIT) {
+      const chunk = list.slice(start, start + WOO_BATCH_LIMIT);
+      const answer = await client.get<{ id?: number; manage_stock?: boolean | string; stock_quantity?: number | null }[]>(endpoint, {
+        include: chunk.map((item) => item.externalId).join(","),
+        per_page: WOO_BATCH_LIMIT,
+      });
+      if (!answer.ok) return answer;
+      for (const entry of Array.isArray(answer.value.data) ? answer.value.data : []) {
+        if (typeof entry.id !== "number") continue;
+        // A variation inherits its parent's stock when manage_stock is "parent": not a figure of its own.
+        shown.set(String(entry.id), entry.manage_stock === true && typeof entry.stock_quantity === "number" ? entry.stock_quantity : null);
+      }
+    }
+  }
+  return ok(items.map((item) => ({ key: item.key, available: shown.get(item.externalId) ?? null })));
 }
 
 /**

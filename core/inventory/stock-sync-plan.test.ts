@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DefaultChannelAllocationStrategy } from "./channel-allocation-strategy.js";
-import { FOLLOW_UP_DELAYS_MS, followUpDelayMs, inBatches, listingAvailableToSell, planStockPush, type ListingStock } from "./stock-sync-plan.js";
+import { batchesDue, FOLLOW_UP_DELAYS_MS, followUpDelayMs, inBatches, listingAvailableToSell, planStockPush, type ListingStock } from "./stock-sync-plan.js";
 
 const strategy = new DefaultChannelAllocationStrategy();
 const listing = (overrides: Partial<ListingStock> = {}): ListingStock => ({
@@ -89,5 +89,33 @@ describe("followUpDelayMs", () => {
     expect(followUpDelayMs(unavailable, 20)).toBe(FOLLOW_UP_DELAYS_MS.backoffMax);
     expect(followUpDelayMs([{ kind: "connection_failed", reason: "rate_limited" }], 1)).toBe(20_000);
     expect(followUpDelayMs([{ kind: "connection_failed", reason: "rate_limited", retryAfterMs: 3_000 }], 5)).toBe(3_000);
+  });
+});
+
+describe("batchesDue", () => {
+  const at = (item: { at: number }) => item.at;
+  const items = (times: number[]) => times.map((time, i) => ({ id: i, at: time }));
+
+  it("sends full batches at once, in the items' order, and holds the newest left-over changes until the oldest of them is a hold old", () => {
+    const due = batchesDue(items([900, 100, 950, 200, 990]), { maxBatchSize: 2, holdMs: 500, now: 1000, markedAt: at });
+    // One left over a whole number of batches: the newest change (990) waits 490 ms more.
+    expect(due.send.map((batch) => batch.map((i) => i.at))).toEqual([
+      [900, 100],
+      [950, 200],
+    ]);
+    expect(due.held.map((i) => i.at)).toEqual([990]);
+    expect(due.recheckInMs).toBe(490);
+  });
+
+  it("sends a partial batch whose oldest change waited the hold", () => {
+    const due = batchesDue(items([400, 700]), { maxBatchSize: 25, holdMs: 500, now: 900, markedAt: at });
+    expect(due.send).toHaveLength(1);
+    expect(due.held).toEqual([]);
+    expect(due.recheckInMs).toBeNull();
+  });
+
+  it("holds nothing with a zero hold, and nothing when there is nothing", () => {
+    expect(batchesDue(items([999]), { maxBatchSize: 25, holdMs: 0, now: 999, markedAt: at }).held).toEqual([]);
+    expect(batchesDue([], { maxBatchSize: 25, holdMs: 500, now: 0, markedAt: at })).toEqual({ send: [], held: [], recheckInMs: null });
   });
 });

@@ -101,6 +101,34 @@ export function planLocationStockPush<L extends LocationListingStock>(
   return { changed, unchanged };
 }
 
+/**
+ * How long a change waits for batch-mates before its connection's sync runs: a burst of sales
+ * becomes one run and the channel's largest batches instead of a call per sale. Short enough
+ * that a sale is on every channel within two seconds (the hold, the job's pickup and the call).
+ */
+export const STOCK_SYNC_HOLD_MS = 500;
+
+/**
+ * Which of a run's figures to send now. Full batches go at once; the figures left over a whole
+ * number of batches (the newest changes) wait for batch-mates while the oldest of them is younger
+ * than the hold, so a steady stream is sent in full batches and a lull sends what is left within
+ * the hold. Batches keep the items' order (the caller's: SKU, listing, location), so a retried run
+ * cuts the same batches. `markedAt` is when each item's change was first marked.
+ */
+export function batchesDue<T>(
+  items: readonly T[],
+  options: { maxBatchSize: number; holdMs: number; now: number; markedAt: (item: T) => number },
+): { send: T[][]; held: T[]; recheckInMs: number | null } {
+  const leftOver = items.length % options.maxBatchSize;
+  const sendAll = { send: inBatches(items, options.maxBatchSize), held: [], recheckInMs: null };
+  if (leftOver === 0 || options.holdMs <= 0) return sendAll;
+  const newest = [...items].sort((a, b) => options.markedAt(b) - options.markedAt(a)).slice(0, leftOver);
+  const waited = options.now - Math.min(...newest.map(options.markedAt));
+  if (waited >= options.holdMs) return sendAll;
+  const held = new Set(newest);
+  return { send: inBatches(items.filter((item) => !held.has(item)), options.maxBatchSize), held: newest, recheckInMs: options.holdMs - waited };
+}
+
 /** Consecutive batches of at most `size`, in order. */
 export function inBatches<T>(items: readonly T[], size: number): T[][] {
   if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`batch size must be a positive integer, got ${size}`);

@@ -1,4 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
+import { STOCK_SYNC_HOLD_MS } from "../../core/inventory/stock-sync-plan";
 import type { DbOrTx } from "../client";
 
 /**
@@ -9,14 +10,28 @@ import type { DbOrTx } from "../client";
  * when the channel settled its push, and only at the generation that run read.
  */
 
+/**
+ * Stock sync runs ahead of other jobs (graphile-worker runs numerically lower priorities first):
+ * there are at most a few per connection and second, so they never starve order intake, and a
+ * backlog of orders never holds up the stock that keeps the other channels from overselling.
+ */
+export const STOCK_SYNC_PRIORITY = -10;
+
 /** The graphile-worker job key and queue of a connection's stock sync. */
 export const stockSyncJobKey = (connectionId: string) => `stock-sync:${connectionId}`;
 
 /**
  * Marks the variants (and kits built from them) dirty for every connected connection listing
- * them, and queues each such connection's sync job, in one statement on the caller's
- * transaction. `variantIds` undefined marks every listing of the shop (or of `connectionId`):
- * for changes that are not about particular variants (a connection (re)connected, settings).
+ * them, and makes sure each such connection's sync job runs within `STOCK_SYNC_HOLD_MS`, in one
+ * statement on the caller's transaction. `variantIds` undefined marks every listing of the shop
+ * (or of `connectionId`): for changes that are not about particular variants (a connection
+ * (re)connected, settings).
+ *
+ * The job runs a short hold after the first mark of a burst, so one run carries the burst (the
+ * channel's largest batches, not one call per sale). A job already due within the hold is left
+ * alone (the burst joins it), a later one (a conflict's follow-up) is pulled in, and a job
+ * waiting out the channel's Retry-After or a backoff (flagged `backoff`) is never pulled in:
+ * the dirty rows wait for it.
  */
 export async function markStockDirty(
   tx: DbOrTx,
@@ -31,7 +46,7 @@ export async function markStockDirty(
     : sql``;
   if (input.variantIds && input.variantIds.length === 0) return 0;
   const onlyConnection = input.connectionId ? sql`AND cl.connection_id = ${input.connectionId}` : sql``;
-  const runAt = sql`now() + make_interval(secs => ${(input.delayMs ?? 0) / 1000})`;
+  const runAt = sql`now() + make_interval(secs => ${(input.delayMs ?? STOCK_SYNC_HOLD_MS) / 1000})`;
   const result = await tx.execute<{ connection_id: string }>(sql`
     WITH marked AS (
       INSERT INTO stock_sync_dirty AS d (connection_id, variant_id, shop_id)
@@ -42,23 +57,33 @@ export async function markStockDirty(
        -- One order for every writer, so concurrent marks never wait on each other crosswise.
        ORDER BY cl.connection_id, cl.variant_id
       ON CONFLICT (connection_id, variant_id) DO UPDATE SET generation = nextval('stock_sync_generation')
-      RETURNING d.connection_id)
-    SELECT m.connection_id,
-           graphile_worker.add_job(
-             identifier => 'inventory/sync',
-             payload => json_build_object('shopId', ${input.shopId}::uuid, 'connectionId', m.connection_id),
-             queue_name => 'stock-sync:' || m.connection_id,
-             run_at => ${runAt},
-             job_key => 'stock-sync:' || m.connection_id,
-             job_key_mode => 'preserve_run_at')
-      FROM (SELECT DISTINCT connection_id FROM marked) m`);
+      RETURNING d.connection_id),
+    connections AS (SELECT DISTINCT connection_id FROM marked),
+    queued AS (
+      SELECT graphile_worker.add_job(
+               identifier => 'inventory/sync',
+               payload => json_build_object('shopId', ${input.shopId}::uuid, 'connectionId', m.connection_id),
+               queue_name => 'stock-sync:' || m.connection_id,
+               run_at => ${runAt},
+               priority => ${STOCK_SYNC_PRIORITY}::int,
+               job_key => 'stock-sync:' || m.connection_id,
+               job_key_mode => 'replace')
+        FROM connections m
+       WHERE NOT EXISTS (
+               SELECT 1 FROM graphile_worker.jobs j
+                WHERE j.key = 'stock-sync:' || m.connection_id AND j.locked_at IS NULL
+                  AND (j.run_at <= ${runAt} OR coalesce(j.flags ? 'backoff', false))))
+    SELECT m.connection_id FROM connections m, (SELECT count(*) FROM queued) q`);
   return result.rows.length;
 }
 
-/** Queues a connection's sync run without marking anything (a follow-up, a backoff retry). */
+/**
+ * Queues a connection's sync run without marking anything (a follow-up, a backoff retry).
+ * `backoff` runs (after a 429 or an outage) are not pulled in by new marks.
+ */
 export async function queueConnectionSync(
   db: DbOrTx,
-  input: { shopId: string; connectionId: string; delayMs: number; attempt?: number },
+  input: { shopId: string; connectionId: string; delayMs: number; attempt?: number; backoff?: boolean },
 ): Promise<void> {
   await db.execute(sql`
     SELECT graphile_worker.add_job(
@@ -67,6 +92,8 @@ export async function queueConnectionSync(
       queue_name => ${stockSyncJobKey(input.connectionId)}::text,
       run_at => now() + make_interval(secs => ${input.delayMs / 1000}),
       job_key => ${stockSyncJobKey(input.connectionId)}::text,
+      priority => ${STOCK_SYNC_PRIORITY}::int,
+      flags => ${input.backoff ? sql`ARRAY['backoff']::text[]` : sql`NULL::text[]`},
       job_key_mode => 'replace')`);
 }
 
@@ -74,17 +101,19 @@ export interface DirtyVariant {
   variantId: string;
   generation: number;
   firstMarkedAt: Date;
+  /** How long ago it was first marked, by the database's clock (the hold is measured on it). */
+  ageMs: number;
 }
 
 /** The oldest dirty variants of a connection, at most `limit`. */
 export async function readDirtyVariants(db: DbOrTx, connectionId: string, limit: number): Promise<DirtyVariant[]> {
-  const result = await db.execute<{ variant_id: string; generation: number | string; first_marked_at: Date | string }>(sql`
-    SELECT variant_id, generation, first_marked_at
+  const result = await db.execute<{ variant_id: string; generation: number | string; first_marked_at: Date | string; age_ms: number | string }>(sql`
+    SELECT variant_id, generation, first_marked_at, (extract(epoch FROM clock_timestamp() - first_marked_at) * 1000)::float8 AS age_ms
       FROM stock_sync_dirty
      WHERE connection_id = ${connectionId}
      ORDER BY first_marked_at, variant_id
      LIMIT ${limit}`);
-  return result.rows.map((r) => ({ variantId: r.variant_id, generation: Number(r.generation), firstMarkedAt: new Date(r.first_marked_at) }));
+  return result.rows.map((r) => ({ variantId: r.variant_id, generation: Number(r.generation), firstMarkedAt: new Date(r.first_marked_at), ageMs: Number(r.age_ms) }));
 }
 
 /**

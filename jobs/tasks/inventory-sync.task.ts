@@ -1,6 +1,6 @@
 import type { Task } from "graphile-worker";
 import { defaultPolicies } from "../../core/config/default-policies";
-import { followUpDelayMs, inBatches, type SyncSignal } from "../../core/inventory/stock-sync-plan";
+import { batchesDue, FOLLOW_UP_DELAYS_MS, followUpDelayMs, STOCK_SYNC_HOLD_MS, type SyncSignal } from "../../core/inventory/stock-sync-plan";
 import type { StockPushItem, StockPushItemResult, StockPusher } from "../../core/ports/stock-pusher-port";
 import { openChannelConnection, type ChannelConnectors } from "../../connectors/channel-connectors";
 import { clearSettledDirty, countDirty, markStockDirty, queueConnectionSync, readDirtyVariants } from "../../db/repositories/stock-sync-dirty-repository";
@@ -54,6 +54,8 @@ export interface ConnectionSyncSummary {
   exceptionRaised?: boolean;
   /** Something the merchant should fix that did not stop the push (locations the channel cannot address). */
   warning?: string;
+  /** Figures held back for batch-mates (a partial batch younger than the hold); the follow-up sends them. */
+  held?: number;
   /** Accepted by the channel for later processing (settled by a later run). */
   pending?: number;
   /** Settled pending submissions this run. */
@@ -100,7 +102,12 @@ export async function syncShopStock(
 export async function syncConnectionStock(
   context: TaskContext & { connectors: ChannelConnectors },
   input: { shopId: string; connectionId: string; attempt?: number },
-  options: { reference: string },
+  /**
+   * `holdMs`: how long a partial batch waits for batch-mates; `pendingCheckMs`: how often the
+   * channel is asked about one pending submission. The worker's runs use STOCK_SYNC_HOLD_MS and
+   * FOLLOW_UP_DELAYS_MS.pending; a direct call (0) sends everything and asks every time.
+   */
+  options: { reference: string; holdMs?: number; pendingCheckMs?: number },
 ): Promise<ConnectionSyncSummary> {
   const { db } = context;
   const { shopId } = input;
@@ -144,9 +151,11 @@ export async function syncConnectionStock(
   const warning = perLocation ? unaddressableLocationsWarning(connection) : null;
   if (warning) summary.warning = warning;
 
-  if (pusher.settle) await settlePendingPushes(context, connection, pusher, summary, signals);
+  if (pusher.settle) await settlePendingPushes(context, connection, pusher, summary, signals, options.pendingCheckMs ?? 0);
 
   const dirty = await readDirtyVariants(db, connection.id, DIRTY_VARIANTS_PER_RUN);
+  const readAt = Date.now();
+  const markedAt = new Map(dirty.map((d) => [d.variantId, readAt - d.ageMs]));
   const firstMarkedAt = new Map(dirty.map((d) => [d.variantId, d.firstMarkedAt]));
   const variantIds = dirty.map((d) => d.variantId);
   const changes = perLocation
@@ -156,7 +165,11 @@ export async function syncConnectionStock(
   // Variants whose push did not settle keep their dirty row for the next run.
   const unsettled = new Set<string>();
 
-  const batches = inBatches(changes.changed, pusher.maxBatchSize);
+  // Full batches now; a partial last batch waits for batch-mates until its oldest change is a hold old.
+  const due = batchesDue(changes.changed, { maxBatchSize: pusher.maxBatchSize, holdMs: options.holdMs ?? 0, now: readAt, markedAt: (item) => markedAt.get(item.variantId) ?? 0 });
+  for (const item of due.held) unsettled.add(item.variantId);
+  summary.held = due.held.length;
+  const batches = due.send;
   for (const [index, batch] of batches.entries()) {
     const result = await rateLimited(connection.id, pusher, () => pusher.push(batch.map(toPushItem), { reference: options.reference }));
     summary.batches++;
@@ -217,9 +230,10 @@ export async function syncConnectionStock(
 
   const failedRun = summary.outcome === "rate_limited" || summary.outcome === "failed";
   let followUpInMs = followUpDelayMs(signals, failedRun ? (input.attempt ?? 0) : 0);
+  if (!failedRun && due.recheckInMs !== null) followUpInMs = Math.min(followUpInMs ?? Number.POSITIVE_INFINITY, due.recheckInMs);
   if (followUpInMs === null && (await countDirty(db, connection.id)) > unsettled.size) followUpInMs = 0;
   if (followUpInMs !== null) {
-    await queueConnectionSync(db, { shopId, connectionId: connection.id, delayMs: followUpInMs, attempt: failedRun ? (input.attempt ?? 0) + 1 : 0 });
+    await queueConnectionSync(db, { shopId, connectionId: connection.id, delayMs: followUpInMs, attempt: failedRun ? (input.attempt ?? 0) + 1 : 0, backoff: failedRun });
   }
   summary.followUpInMs = followUpInMs;
   if (summary.batches > 0 || summary.settled) {
@@ -237,6 +251,9 @@ export async function syncConnectionStock(
   return summary;
 }
 
+/** When this process last asked the channel about each pending submission (connection|pendingId). */
+const lastSettleCheck = new Map<string, number>();
+
 /**
  * Asks the channel about submissions it accepted for later (Amazon's listings feed): applied
  * figures are recorded as pushed; anything else is marked dirty again, so it is pushed anew.
@@ -247,15 +264,24 @@ async function settlePendingPushes(
   pusher: StockPusher,
   summary: ConnectionSyncSummary,
   signals: SyncSignal[],
+  checkEveryMs: number,
 ): Promise<void> {
   const { db } = context;
   for (const pending of await listPendingPushes(db, connection.id)) {
+    // Runs come every hold while sales flow; the channel is asked about a submission at most every few seconds.
+    const checkKey = `${connection.id}|${pending.pendingId}`;
+    if (Date.now() - (lastSettleCheck.get(checkKey) ?? 0) < checkEveryMs) {
+      signals.push({ kind: "item", status: "pending" });
+      continue;
+    }
+    lastSettleCheck.set(checkKey, Date.now());
     const answer = await rateLimited(connection.id, pusher, () => pusher.settle!(pending.pendingId));
     summary.batches++;
     if (!answer.ok || !answer.value.done) {
       signals.push({ kind: "item", status: "pending" });
       continue;
     }
+    lastSettleCheck.delete(checkKey);
     const outcomes: ListingPushOutcome[] = [];
     const retry = new Set<string>();
     for (const result of answer.value.results) {
@@ -330,7 +356,7 @@ export function inventorySyncTask(context: TaskContext): Task {
     // Stable across retries of this job, so channels with idempotency keys replay, not re-apply.
     const reference = `job-${helpers.job.id}`;
     const summaries = payload.connectionId
-      ? [await syncConnectionStock({ ...context, connectors }, { shopId: payload.shopId, connectionId: payload.connectionId, attempt: payload.attempt }, { reference })]
+      ? [await syncConnectionStock({ ...context, connectors }, { shopId: payload.shopId, connectionId: payload.connectionId, attempt: payload.attempt }, { reference, holdMs: context.stockSyncHoldMs ?? STOCK_SYNC_HOLD_MS, pendingCheckMs: FOLLOW_UP_DELAYS_MS.pending })]
       : (await syncShopStock({ ...context, connectors }, payload.shopId, { reference })).connections;
     for (const c of summaries) {
       if (c.outcome === "up_to_date" || c.outcome === "no_connector" || c.outcome === "not_connected") continue;

@@ -5,6 +5,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { err, ok } from "../../core/shared/result";
 import type { StockReadItem } from "../../core/ports/stock-pusher-port";
 import { adjustInventory } from "../../db/repositories/inventory-repository";
+import { markStockDirty, queueConnectionSync } from "../../db/repositories/stock-sync-dirty-repository";
+import { STOCK_SYNC_HOLD_MS } from "../../core/inventory/stock-sync-plan";
 import { buildTaskList } from "../../jobs/task-list";
 import { reconcileConnectionStock } from "../../jobs/tasks/inventory-reconcile.task";
 import { syncConnectionStock } from "../../jobs/tasks/inventory-sync.task";
@@ -115,6 +117,58 @@ describe("the dirty set", () => {
   });
 });
 
+describe("coalescing", () => {
+  it("holds a partial batch younger than the hold for batch-mates, sends a full batch at once, and the rest once the hold passed", async () => {
+    const { db } = database;
+    const { shop, east, connection } = await shopWithListing("HOLD-A");
+    const second = await createVariant(db, shop.id, "HOLD-B");
+    await receive(db, shop.id, second.id, east.id, 4);
+    await createListing(db, shop.id, connection.id, second.id, { externalId: "ebay:HOLD-B" });
+    const input = { shopId: shop.id, connectionId: connection.id };
+
+    // Two changes, batches of 25: a partial batch, both changes just marked: nothing is sent yet.
+    const wide = fakePusher(25);
+    const held = await syncConnectionStock({ db, connectors: fakeRegistry(wide, ["ebay"]) }, input, { reference: reference(), holdMs: 60_000 });
+    expect(wide.calls).toEqual([]);
+    expect(held.held).toBe(2);
+    expect(await dirtyOf(connection.id)).toHaveLength(2);
+    // The follow-up comes when the oldest change has waited the hold, not later.
+    expect(held.followUpInMs).toBeGreaterThan(50_000);
+    expect(held.followUpInMs).toBeLessThanOrEqual(60_000);
+
+    // Batches of 1: every batch is full, so both go at once whatever the hold.
+    const narrow = fakePusher(1);
+    const full = await syncConnectionStock({ db, connectors: fakeRegistry(narrow, ["ebay"]) }, input, { reference: reference(), holdMs: 60_000 });
+    expect(narrow.calls).toHaveLength(2);
+    expect(full.held).toBe(0);
+    expect(await dirtyOf(connection.id)).toEqual([]);
+  });
+
+  it("a new change pulls in a far follow-up to within the hold, but never a run waiting out the channel's Retry-After", async () => {
+    const { db } = database;
+    const { shop, connection, variant } = await shopWithListing("PULL");
+    const runAt = async () => new Date((await jobOf(connection.id))!.run_at).getTime();
+
+    // A conflict's follow-up, 30 s away: the next sale must not wait for it.
+    await queueConnectionSync(db, { shopId: shop.id, connectionId: connection.id, delayMs: 30_000 });
+    expect(await runAt()).toBeGreaterThan(Date.now() + 25_000);
+    await markStockDirty(db, { shopId: shop.id, variantIds: [variant.id] });
+    expect(await runAt()).toBeLessThanOrEqual(Date.now() + STOCK_SYNC_HOLD_MS + 1_000);
+
+    // A burst joins the job already due within the hold instead of pushing it back.
+    const due = await runAt();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await markStockDirty(db, { shopId: shop.id, variantIds: [variant.id] });
+    expect(await runAt()).toBe(due);
+
+    // After a 429 the channel said when: marks leave that run where it is.
+    await queueConnectionSync(db, { shopId: shop.id, connectionId: connection.id, delayMs: 60_000, attempt: 1, backoff: true });
+    await markStockDirty(db, { shopId: shop.id, variantIds: [variant.id] });
+    expect(await runAt()).toBeGreaterThan(Date.now() + 55_000);
+    expect((await jobOf(connection.id))!.payload.attempt).toBe(1);
+  });
+});
+
 describe("failures and backoff", () => {
   it("backs off exponentially over consecutive unavailable runs, keeping every change dirty", async () => {
     const { db } = database;
@@ -154,7 +208,9 @@ describe("failures and backoff", () => {
     const ebayModule = fakeRegistry(ebay, ["ebay"]);
     const connectors = { ...amazonModule, modules: [...amazonModule.modules, ...ebayModule.modules] };
 
-    await runOnce({ connectionString: database.url, taskList: buildTaskList({ db, connectors }), logger: new Logger(() => () => {}) });
+    // Both jobs are due a hold after the mark; the runs send what they find (no hold of their own here).
+    await new Promise((resolve) => setTimeout(resolve, STOCK_SYNC_HOLD_MS + 50));
+    await runOnce({ connectionString: database.url, taskList: buildTaskList({ db, connectors, stockSyncHoldMs: 0 }), logger: new Logger(() => () => {}) });
 
     expect(ebay.calls.flatMap((c) => c.items).filter((i) => i.key === healthyListing.id)).toMatchObject([{ available: 5 }]);
     expect(await dirtyOf(healthy.id)).toEqual([]);

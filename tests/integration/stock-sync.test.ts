@@ -333,7 +333,7 @@ describe("when a push fails", () => {
     const listing = await createListing(db, shop.id, connection.id, variant.id);
     const pusher = fakePusher();
     pusher.respond = () => ({ ...err("rate_limited", "THROTTLED"), retryAfterMs: 7_000 });
-    const task = inventorySyncTask({ db, connectors: fakeRegistry(pusher) });
+    const task = inventorySyncTask({ db, connectors: fakeRegistry(pusher), stockSyncHoldMs: 0 });
     const logs: string[] = [];
     const log = (line: string) => logs.push(line);
     const helpers = { job: { id: "42" }, logger: { info: log, warn: log, debug: log, error: log } };

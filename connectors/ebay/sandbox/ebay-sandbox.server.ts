@@ -63,6 +63,7 @@ export async function startEbaySandbox(options: EbaySandboxOptions): Promise<Eba
   const publicKeyPem = keys.publicKey.export({ type: "spki", format: "pem" }).toString();
   const validateBulk = ebaySchemaValidator("sell_inventory_v1_oas3.json", "BulkPriceQuantity");
   const validateFulfillment = ebaySchemaValidator("sell_fulfillment_v1_oas3.json", "ShippingFulfillmentDetails");
+  const validateBulkGet = ebaySchemaValidator("sell_inventory_v1_oas3.json", "BulkGetInventoryItem");
   let baseUrl = "";
 
   const issue = (kind: "user" | "application") => {
@@ -188,6 +189,20 @@ export async function startEbaySandbox(options: EbaySandboxOptions): Promise<Eba
     };
   }
 
+  /** bulkGetInventoryItem: up to 25 SKUs, one `responses[]` entry each (207 when any is missing). */
+  function bulkGet(body: unknown) {
+    const problems = validateBulkGet?.(body) ?? [];
+    if (problems.length) return errors(400, 25709, "API_INVENTORY", "Invalid value for requests.", problems.join("; "));
+    const list = (body as { requests?: { sku?: string }[] }).requests ?? [];
+    if (list.length === 0 || list.length > MAX_BULK) return errors(400, 25709, "API_INVENTORY", `Invalid value for requests. It should contain 1 to ${MAX_BULK} items.`);
+    const responses = list.map((r) => {
+      const item = r.sku ? state.items.get(r.sku) : undefined;
+      if (!item) return { statusCode: 404, sku: r.sku, errors: [{ errorId: 25702, domain: "API_INVENTORY", category: "REQUEST", message: `SKU ${r.sku} is not available in the system` }] };
+      return { statusCode: 200, sku: item.sku, inventoryItem: { sku: item.sku, locale: "en_US", product: { title: item.title }, availability: { shipToLocationAvailability: { quantity: item.quantity } } } };
+    });
+    return { status: responses.every((r) => r.statusCode === 200) ? 200 : 207, json: { responses } };
+  }
+
   function bulkUpdate(body: unknown) {
     const problems = validateBulk?.(body) ?? [];
     if (problems.length) return errors(400, 25709, "API_INVENTORY", "Invalid value for requests.", problems.join("; "));
@@ -244,6 +259,7 @@ export async function startEbaySandbox(options: EbaySandboxOptions): Promise<Eba
       }
     }
     if (p === "/sell/inventory/v1/bulk_update_price_quantity" && method === "POST") return bulkUpdate(body);
+    if (p === "/sell/inventory/v1/bulk_get_inventory_item" && method === "POST") return bulkGet(body);
     if ((m = /^\/sell\/inventory\/v1\/inventory_item\/([^/]+)$/.exec(p)) && method === "GET") {
       const item = state.items.get(decodeURIComponent(m[1]!));
       if (!item) return errors(404, 25702, "API_INVENTORY", "We didn't find the entity you are requesting. Please verify the request");

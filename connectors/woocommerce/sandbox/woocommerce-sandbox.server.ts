@@ -235,7 +235,11 @@ export async function startWooCommerceSandbox(options: WooSandboxOptions): Promi
     if ((m = /^products\/(\d+)\/variations(\/batch)?$/.exec(path))) {
       const parent = state.products.get(Number(m[1]));
       if (!parent) return { status: 404, json: { code: "woocommerce_rest_product_invalid_id", message: "Invalid ID.", data: { status: 404 } } };
-      if (method === "GET" && !m[2]) return { status: 200, json: null, res: (res) => paginate(res, url, parent.variationIds.map((id) => state.variations.get(id)!)).map((v) => variationJson(v, baseUrl)) };
+      if (method === "GET" && !m[2]) {
+        const include = url.searchParams.get("include")?.split(",").map(Number);
+        const list = parent.variationIds.filter((id) => !include || include.includes(id)).map((id) => state.variations.get(id)!);
+        return { status: 200, json: null, res: (res) => paginate(res, url, list).map((v) => variationJson(v, baseUrl)) };
+      }
       if (method === "POST" && m[2]) {
         return batchUpdate(
           body,
