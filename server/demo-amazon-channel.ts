@@ -71,9 +71,10 @@ export async function startDemoAmazon(options: { db: Database; port?: number }):
         region: "na",
         sellerId: DEMO_AMAZON.sellerId,
         marketplaceId: DEMO_AMAZON.marketplaceId,
-        // Patches (5 per second) until the stock sync settles `pending` feed results; the
-        // JSON_LISTINGS_FEED path is exercised by the connector's and the sandbox's tests.
-        feedThreshold: Number(process.env.SWITCHYARD_DEMO_AMAZON_FEED_THRESHOLD ?? 10_000),
+        // A few SKUs are patched (5 per second); a larger batch (a sale burst, the first sync of
+        // every listing) goes as a JSON_LISTINGS_FEED, answered pending and settled by the sync
+        // once the sandbox has processed it (AMAZON_SANDBOX_FEED_DELAY_MS).
+        feedThreshold: Number(process.env.SWITCHYARD_DEMO_AMAZON_FEED_THRESHOLD ?? 20),
       };
       await options.db.transaction(async (tx) => {
         await tx

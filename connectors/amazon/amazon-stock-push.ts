@@ -6,7 +6,8 @@ import type { SpApiClient } from "./sp-api-client.js";
 
 /**
  * Stock to Amazon. A few SKUs go one patchListingsItem each (5 per second, burst 5: answered
- * per item at once). A larger batch goes as one JSON_LISTINGS_FEED through the Feeds API
+ * per item at once; what a second of patching cannot carry is handed back to retry). A larger
+ * batch, while createFeed's rate allows, goes as one JSON_LISTINGS_FEED through the Feeds API
  * (createFeedDocument → upload → createFeed): three calls for any number of SKUs, but Amazon
  * answers minutes later, so every item comes back `pending` with the feed id and is settled
  * by `settleAmazonStockFeed` once the processing report is there.
@@ -20,8 +21,9 @@ export type AmazonStockItemResult =
   | { readonly sku: string; readonly status: "pending"; readonly feedId: string; readonly messageId: number };
 
 const FEED_CONTENT_TYPE = "application/json; charset=UTF-8";
-// Patches may wait this long for their own bucket (5/s) before the rest is handed back as retry.
-const PATCH_MAX_WAIT_MS = 1_000;
+// One push patches for at most this long (waiting for the 5/s bucket); the rest is handed back as
+// retry, so a large batch never holds a worker slot for the many seconds 5/s would take.
+const PATCH_RUN_BUDGET_MS = 1_000;
 
 export async function pushAmazonStock(
   client: SpApiClient,
@@ -29,11 +31,21 @@ export async function pushAmazonStock(
   updates: readonly AmazonStockUpdate[],
 ): Promise<ChannelCallResult<AmazonStockItemResult[]>> {
   if (updates.length === 0) return ok([]);
-  return updates.length > settings.feedThreshold ? submitStockFeed(client, settings, updates) : patchEach(client, settings, updates);
+  return updates.length > settings.feedThreshold && feedAffordable(client) ? submitStockFeed(client, settings, updates) : patchEach(client, settings, updates);
+}
+
+/**
+ * A feed needs a createFeedDocument and a createFeed token now. createFeed allows a burst of 15
+ * and then one every two minutes: when it is used up, patches (5/s) carry what they can meanwhile
+ * instead of a document being created for a feed that cannot be submitted.
+ */
+function feedAffordable(client: SpApiClient): boolean {
+  return client.bucket("feeds_2021-06-30.json:createFeed").available() >= 1 && client.bucket("feeds_2021-06-30.json:createFeedDocument").available() >= 1;
 }
 
 async function patchEach(client: SpApiClient, settings: AmazonSettings, updates: readonly AmazonStockUpdate[]): Promise<ChannelCallResult<AmazonStockItemResult[]>> {
   const results: AmazonStockItemResult[] = [];
+  const deadline = Date.now() + PATCH_RUN_BUDGET_MS;
   for (const [index, update] of updates.entries()) {
     const response = await client.call<{ status?: string; issues?: { severity?: string; message?: string; code?: string }[] }>(
       "listingsItems_2021-08-01.json:patchListingsItem",
@@ -41,7 +53,7 @@ async function patchEach(client: SpApiClient, settings: AmazonSettings, updates:
         path: { sellerId: settings.sellerId, sku: update.sku },
         query: { marketplaceIds: [settings.marketplaceId] },
         body: listingsPatchBody(update, settings.productType),
-        maxWaitMs: PATCH_MAX_WAIT_MS,
+        maxWaitMs: Math.max(0, deadline - Date.now()),
       },
     );
     if (!response.ok) {

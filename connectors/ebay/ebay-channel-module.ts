@@ -5,6 +5,7 @@ import type { ChannelModule } from "../../core/ports/channel-module-port.js";
 import type { UnifiedOrderInput } from "../../core/orders/unified-order.js";
 import { createEbaySession, ebayCredentialsSchema, ebayTokenExpiresSoon, refreshEbayUserToken, type EbayCredentials } from "./ebay-client.js";
 import { confirmEbayFulfillment } from "./ebay-fulfillment.js";
+import { cancelEbayOrder } from "./ebay-order-cancel.js";
 import { mapEbayOrder } from "./ebay-order-mapper.js";
 import { ebayOrderDeliveryIdentity, initialEbayPollCursor, pollEbayOrders } from "./ebay-order-poll.js";
 import { EBAY_BULK_PRICE_QUANTITY_LIMIT, pushEbayStock, readEbayStock } from "./ebay-stock-push.js";
@@ -13,7 +14,7 @@ import { EBAY_BULK_PRICE_QUANTITY_LIMIT, pushEbayStock, readEbayStock } from "./
  * eBay as one channel module: orders by polling getOrders, pooled stock by
  * bulkUpdatePriceQuantity, shipping fulfillments written back, the two-hour user token
  * refreshed (and persisted by the credential session) before expiry or after a 401, and a
- * health call. Cancellation is not offered: on eBay the buyer requests it (Post-Order API).
+ * health call. Cancellations go through the Post-Order API's seller-initiated cancellation.
  */
 
 const settingsSchema = z
@@ -65,9 +66,7 @@ export function ebayChannelModule(): ChannelModule<EbayCredentials> {
         },
         orderWriter: {
           confirmFulfillment: (request) => confirmEbayFulfillment(ebay, request),
-          async cancelOrder() {
-            return err("rejected", "eBay orders are cancelled through the buyer's cancellation request (Post-Order API), which Switchyard does not send yet");
-          },
+          cancelOrder: (request) => cancelEbayOrder(ebay, request),
         },
         health: {
           async check() {

@@ -3,6 +3,7 @@ import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createEbaySession, standaloneEbayTokens, type EbayCredentials } from "./ebay-client.js";
 import { confirmEbayFulfillment } from "./ebay-fulfillment.js";
+import { cancelEbayOrder } from "./ebay-order-cancel.js";
 import { createEbayPublicKeyFetcher } from "./ebay-notification-keys.js";
 import { ebayChallengeResponse, verifyEbayNotification } from "./ebay-notification-signature.js";
 import { ebaySchemaValidator } from "./ebay-openapi-validator.js";
@@ -252,7 +253,39 @@ describe("eBay REST calls", () => {
     expect(result).toMatchObject({ ok: false, reason: "rate_limited", retryAfterMs: 30_000 });
   });
 
+  it("cancels for the seller: reads the order, checks eligibility, then POST /post-order/v2/cancellation with the IAF token, a seller's reason and the payment", async () => {
+    nock(API)
+      .get("/sell/fulfillment/v1/order/12-34567-89012")
+      .reply(200, order({ paymentSummary: { payments: [{ paymentMethod: "EBAY", paymentDate: "2026-11-30T18:03:40.000Z", paymentStatus: "PAID" }] } }));
+    nock(API, { reqheaders: { authorization: "IAF v^1.1#access" } })
+      .post("/post-order/v2/cancellation/check_eligibility", { legacyOrderId: "12-34567-89012" })
+      .reply(200, { legacyOrderId: "12-34567-89012", eligible: true, eligibleCancelReason: ["BUYER_ASKED_CANCEL", "OUT_OF_STOCK_OR_CANNOT_FULFILL", "ADDRESS_ISSUES"] });
+    nock(API, { reqheaders: { authorization: "IAF v^1.1#access" } })
+      .post("/post-order/v2/cancellation", {
+        legacyOrderId: "12-34567-89012",
+        cancelReason: "BUYER_ASKED_CANCEL",
+        buyerPaid: true,
+        buyerPaidDate: { value: "2026-11-30T18:03:40.000Z" },
+      })
+      .reply(201, { cancelId: "5000012345" });
+    const result = await cancelEbayOrder(sessionWith({ credentials }), { orderExternalId: "12-34567-89012", reason: "customer_request", idempotencyKey: "k" });
+    expect(result).toEqual({ ok: true, value: { alreadyCancelled: false } });
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
+  it("refuses a cancellation eBay says is no longer possible, naming eBay's reasons, and never re-asks for a cancelled order", async () => {
+    nock(API).get("/sell/fulfillment/v1/order/12-34567-89012").reply(200, order());
+    nock(API).post("/post-order/v2/cancellation/check_eligibility").reply(200, { legacyOrderId: "12-34567-89012", eligible: false, failureReason: ["CANCEL_WINDOW_ELAPSED"] });
+    const refused = await cancelEbayOrder(sessionWith({ credentials }), { orderExternalId: "12-34567-89012", reason: "out_of_stock", idempotencyKey: "k" });
+    expect(refused).toMatchObject({ ok: false, reason: "rejected", detail: expect.stringContaining("CANCEL_WINDOW_ELAPSED") });
+
+    nock(API).get("/sell/fulfillment/v1/order/12-34567-89012").reply(200, order({ cancelStatus: { cancelState: "CANCELED", cancelRequests: [] } }));
+    expect(await cancelEbayOrder(sessionWith({ credentials }), { orderExternalId: "12-34567-89012", reason: "out_of_stock", idempotencyKey: "k" })).toEqual({ ok: true, value: { alreadyCancelled: true } });
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
   withSpecs("creates the shipping fulfillment with a body valid against ShippingFulfillmentDetails", async () => {
+
     nock(API).get("/sell/fulfillment/v1/order/12-34567-89012/shipping_fulfillment").reply(200, { total: 0, fulfillments: [] });
     nock(API).get("/sell/fulfillment/v1/order/12-34567-89012").reply(200, order());
     nock(API)

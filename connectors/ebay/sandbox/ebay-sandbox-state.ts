@@ -31,6 +31,8 @@ export interface EbaySandboxOrder {
   shippingMinor: number;
   paymentStatus: "PAID" | "PENDING";
   fulfillments: { fulfillmentId: string; trackingNumber: string; carrier: string; shippedDate: string; lineItems: { lineItemId: string; quantity: number }[] }[];
+  /** A seller-initiated cancellation (Post-Order API), completed at once. */
+  cancellation?: { cancelId: string; reason: string; requestedAt: number };
 }
 
 export interface EbaySandboxSeed {

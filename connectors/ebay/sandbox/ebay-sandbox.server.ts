@@ -23,7 +23,7 @@ export interface EbaySandboxOptions {
   certId: string;
   seed?: EbaySandboxSeed;
   /** Calls per API per day (eBay's published call limits); tests set small ones. */
-  callLimits?: Partial<Record<"fulfillment" | "inventory" | "notification", number>>;
+  callLimits?: Partial<Record<"fulfillment" | "inventory" | "notification" | "post_order", number>>;
   tokenLifetimeSeconds?: number;
   now?: () => number;
   random?: () => number;
@@ -46,7 +46,9 @@ export interface EbaySandbox {
   stop(): Promise<void>;
 }
 
-const DEFAULT_CALL_LIMITS = { fulfillment: 100_000, inventory: 2_000_000, notification: 10_000 };
+// Post-Order: eBay publishes no figure beside the REST APIs'; kept at the Fulfillment API's.
+const DEFAULT_CALL_LIMITS = { fulfillment: 100_000, inventory: 2_000_000, notification: 10_000, post_order: 100_000 };
+const SELLER_CANCEL_REASONS = ["ADDRESS_ISSUES", "BUYER_ASKED_CANCEL", "OUT_OF_STOCK_OR_CANNOT_FULFILL"];
 const MAX_BULK = 25;
 
 export async function startEbaySandbox(options: EbaySandboxOptions): Promise<EbaySandbox> {
@@ -91,8 +93,9 @@ export async function startEbaySandbox(options: EbaySandboxOptions): Promise<Eba
     return { status: 400, json: { error: "unsupported_grant_type", error_description: "grant type in request is not supported by the authorization server" } };
   }
 
-  function bearer(req: IncomingMessage, kinds: ("user" | "application")[]): boolean {
-    const token = req.headers.authorization?.startsWith("Bearer ") ? req.headers.authorization.slice(7) : "";
+  /** REST APIs take `Bearer <token>`; the Post-Order API takes the same OAuth user token as `IAF <token>`. */
+  function bearer(req: IncomingMessage, kinds: ("user" | "application")[], prefix = "Bearer "): boolean {
+    const token = req.headers.authorization?.startsWith(prefix) ? req.headers.authorization.slice(prefix.length) : "";
     const known = state.tokens.get(token);
     return known !== undefined && known.expiresAt > now() && kinds.includes(known.kind);
   }
@@ -125,7 +128,25 @@ export async function startEbaySandbox(options: EbaySandboxOptions): Promise<Eba
       sellerId: "switchyard_demo_seller",
       buyer: { username: o.buyer.username, buyerRegistrationAddress: { fullName: o.buyer.fullName, email: o.buyer.email } },
       pricingSummary: { priceSubtotal: money(subtotal, c), deliveryCost: money(o.shippingMinor, c), tax: money(tax, c), total: money(subtotal + o.shippingMinor + tax, c) },
-      cancelStatus: { cancelState: "NONE_REQUESTED", cancelRequests: [] },
+      paymentSummary: {
+        payments: o.paymentStatus === "PAID" ? [{ paymentMethod: "EBAY", paymentDate: new Date(o.createdAt).toISOString(), paymentStatus: "PAID", amount: money(subtotal + o.shippingMinor + tax, c) }] : [],
+        totalDueSeller: money(subtotal + o.shippingMinor, c),
+      },
+      cancelStatus: o.cancellation
+        ? {
+            cancelState: "CANCELED",
+            cancelRequests: [
+              {
+                cancelRequestId: o.cancellation.cancelId,
+                cancelInitiator: "SELLER",
+                cancelReason: o.cancellation.reason,
+                cancelRequestState: "COMPLETED",
+                cancelRequestedDate: new Date(o.cancellation.requestedAt).toISOString(),
+                cancelCompletedDate: new Date(o.cancellation.requestedAt).toISOString(),
+              },
+            ],
+          }
+        : { cancelState: "NONE_REQUESTED", cancelRequests: [] },
       fulfillmentStartInstructions: [
         {
           fulfillmentInstructionsType: "SHIP_TO",
@@ -189,6 +210,10 @@ export async function startEbaySandbox(options: EbaySandboxOptions): Promise<Eba
     };
   }
 
+  function findByLegacyId(id: unknown): EbaySandboxOrder | undefined {
+    return typeof id === "string" ? state.orders.get(id) : undefined;
+  }
+
   /** bulkGetInventoryItem: up to 25 SKUs, one `responses[]` entry each (207 when any is missing). */
   function bulkGet(body: unknown) {
     const problems = validateBulkGet?.(body) ?? [];
@@ -223,10 +248,18 @@ export async function startEbaySandbox(options: EbaySandboxOptions): Promise<Eba
     const method = req.method ?? "GET";
     const p = url.pathname;
     if (p === "/identity/v1/oauth2/token" && method === "POST") return tokenEndpoint(req, raw);
-    const api = p.startsWith("/sell/fulfillment/") ? "fulfillment" : p.startsWith("/sell/inventory/") ? "inventory" : p.startsWith("/commerce/notification/") ? "notification" : undefined;
+    const api = p.startsWith("/sell/fulfillment/")
+      ? "fulfillment"
+      : p.startsWith("/sell/inventory/")
+        ? "inventory"
+        : p.startsWith("/commerce/notification/")
+          ? "notification"
+          : p.startsWith("/post-order/v2/")
+            ? "post_order"
+            : undefined;
     if (!api) return errors(404, 2002, "API_ROUTING", "Resource not found");
     const kinds: ("user" | "application")[] = api === "notification" ? ["application", "user"] : ["user"];
-    if (!bearer(req, kinds)) return errors(401, 1001, "OAuth", "Invalid access token", "Invalid access token. Check the value of the Authorization HTTP request header.");
+    if (!bearer(req, kinds, api === "post_order" ? "IAF " : "Bearer ")) return errors(401, 1001, "OAuth", "Invalid access token", "Invalid access token. Check the value of the Authorization HTTP request header.");
     if (!withinLimit(api, res)) return errors(429, 2001, "ACCESS", "Too many requests. The request limit has been reached for the resource.");
     let body: unknown = null;
     if (raw) {
@@ -257,6 +290,24 @@ export async function startEbaySandbox(options: EbaySandboxOptions): Promise<Eba
         order.modifiedAt = now();
         return { status: 201, json: {}, headers: { Location: `${baseUrl}/sell/fulfillment/v1/order/${order.orderId}/shipping_fulfillment/${encodeURIComponent(fulfillmentId)}` } };
       }
+    }
+    if (p === "/post-order/v2/cancellation/check_eligibility" && method === "POST") {
+      const order = findByLegacyId((body as { legacyOrderId?: unknown } | null)?.legacyOrderId);
+      if (!order) return errors(400, 1200, "API_POST_ORDER", "The legacyOrderId is invalid");
+      if (order.cancellation) return { status: 200, json: { legacyOrderId: order.orderId, eligible: false, failureReason: ["CANCELLATION_EXIST"] } };
+      return { status: 200, json: { legacyOrderId: order.orderId, eligible: true, eligibleCancelReason: SELLER_CANCEL_REASONS } };
+    }
+    if (p === "/post-order/v2/cancellation" && method === "POST") {
+      const b = (body ?? {}) as { legacyOrderId?: unknown; cancelReason?: unknown; buyerPaid?: unknown; buyerPaidDate?: { value?: unknown } };
+      const order = findByLegacyId(b.legacyOrderId);
+      if (!order) return errors(400, 1200, "API_POST_ORDER", "The legacyOrderId is invalid");
+      if (typeof b.cancelReason !== "string" || !SELLER_CANCEL_REASONS.includes(b.cancelReason)) return errors(400, 1201, "API_POST_ORDER", "The cancelReason is not a seller's cancel reason");
+      if (typeof b.buyerPaid !== "boolean" || (b.buyerPaid && typeof b.buyerPaidDate?.value !== "string")) return errors(400, 1202, "API_POST_ORDER", "buyerPaid (and buyerPaidDate when paid) are required");
+      if (order.cancellation) return { status: 200, json: { orderEligibilityResult: { legacyOrderId: order.orderId, eligible: false, failureReason: ["CANCELLATION_EXIST"] } } };
+      const at = now();
+      order.cancellation = { cancelId: String(5_000_000_000 + state.sequence++), reason: b.cancelReason, requestedAt: at };
+      order.modifiedAt = at;
+      return { status: 201, json: { cancelId: order.cancellation.cancelId } };
     }
     if (p === "/sell/inventory/v1/bulk_update_price_quantity" && method === "POST") return bulkUpdate(body);
     if (p === "/sell/inventory/v1/bulk_get_inventory_item" && method === "POST") return bulkGet(body);

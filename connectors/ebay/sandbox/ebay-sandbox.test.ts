@@ -8,7 +8,8 @@ import { ebayChallengeResponse, verifyEbayNotification } from "../ebay-notificat
 import { ebaySchemaValidator } from "../ebay-openapi-validator.js";
 import { mapEbayOrder } from "../ebay-order-mapper.js";
 import { initialEbayPollCursor, pollEbayOrders } from "../ebay-order-poll.js";
-import { pushEbayStock } from "../ebay-stock-push.js";
+import { cancelEbayOrder } from "../ebay-order-cancel.js";
+import { pushEbayStock, readEbayStock } from "../ebay-stock-push.js";
 import { startEbaySandbox, type EbaySandbox } from "./ebay-sandbox.server.js";
 
 /** A session on a standalone token source (what the channel module's credential session does in production). */
@@ -98,7 +99,30 @@ describe("eBay sandbox with the official client", () => {
     expect(sandbox.state.orders.get(order.orderId)!.fulfillments).toHaveLength(1);
   });
 
+  it("cancels an order for the seller through the Post-Order API once; a retry finds it cancelled, and the next poll shows it", async () => {
+    const order = sandbox.simulateOrder({ lines: [{ sku: "SKU-07", quantity: 1 }] });
+    const s = session();
+    const request = { orderExternalId: order.orderId, reason: "out_of_stock" as const, idempotencyKey: "cancel-1" };
+    expect(await cancelEbayOrder(s, request)).toEqual({ ok: true, value: { alreadyCancelled: false } });
+    expect(sandbox.state.orders.get(order.orderId)!.cancellation).toMatchObject({ reason: "OUT_OF_STOCK_OR_CANNOT_FULFILL" });
+    expect(await cancelEbayOrder(s, request)).toEqual({ ok: true, value: { alreadyCancelled: true } });
+    const page = await pollEbayOrders(s, initialEbayPollCursor(new Date(Date.now() - 60_000)), { limit: 200 });
+    const polled = page.ok ? (page.value.orders as { orderId: string; cancelStatus: { cancelState: string } }[]).find((o) => o.orderId === order.orderId) : undefined;
+    expect(polled?.cancelStatus.cancelState).toBe("CANCELED");
+  });
+
+  it("reads what eBay shows with bulkGetInventoryItem, 25 SKUs a call", async () => {
+    sandbox.state.items.get("SKU-03")!.quantity = 17;
+    const items = [...skus, "NOPE"].map((sku) => ({ key: sku, externalId: sku, sku }));
+    const before = sandbox.requests.length;
+    const read = await readEbayStock(session(), items);
+    expect(sandbox.requests.slice(before).filter((r) => r.path.endsWith("/bulk_get_inventory_item")).map((r) => r.status)).toEqual([200, 207]);
+    expect(read.ok && read.value.find((r) => r.key === "SKU-03")).toEqual({ key: "SKU-03", available: 17 });
+    expect(read.ok && read.value.find((r) => r.key === "NOPE")).toEqual({ key: "NOPE", available: null });
+  });
+
   it("answers 429 with eBay's error 2001 once an API's call limit is spent", async () => {
+
     const limited = await startEbaySandbox({ port: 0, ...APP, log: () => {}, callLimits: { fulfillment: 1 } });
     try {
       const token = limited.issueUserToken();
