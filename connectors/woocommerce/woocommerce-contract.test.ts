@@ -210,6 +210,22 @@ describe("WooCommerce REST calls", () => {
     expect(nock.pendingMocks()).toEqual([]);
   });
 
+  it("sweeps the variable products once for many pushes of new ids, and again after the store refuses an id as invalid", async () => {
+    const SWEEP_STORE = "https://sweep.example.com";
+    const sweepClient = createWooClient({ baseUrl: SWEEP_STORE, credentials: { consumerKey: "ck_test", consumerSecret: "cs_test" } });
+    const sweep = () => nock(SWEEP_STORE).get(`${API}/products`).query({ type: "variable", per_page: "100", page: "1" }).reply(200, [], { "X-WP-TotalPages": "1" });
+    const item = (id: string) => ({ key: id, externalId: id, sku: null, available: 1, previousAvailable: null });
+    sweep();
+    nock(SWEEP_STORE).post(`${API}/products/batch`).times(3).reply(200, (_uri, b: any) => ({ update: b.update.map((u: { id: number }) => (u.id === 703 ? { id: 703, error: { code: "woocommerce_rest_product_invalid_id", message: "Invalid ID." } } : u)) }));
+    for (const id of ["701", "702", "703"]) expect((await pushWooStock(sweepClient, [item(id)])).ok).toBe(true);
+    expect(nock.pendingMocks()).toEqual([]);
+    // 703 was refused as an invalid product id: the next new id sweeps again (it may be a new variation).
+    sweep();
+    nock(SWEEP_STORE).post(`${API}/products/batch`).reply(200, (_uri, b: any) => ({ update: b.update }));
+    expect((await pushWooStock(sweepClient, [item("704")])).ok).toBe(true);
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
   it("answers the whole push with the failure when the store is throttling", async () => {
     nock(STORE).get(`${API}/products`).query(true).reply(200, [], { "X-WP-TotalPages": "1" });
     nock(STORE).post(`${API}/products/batch`).reply(429, { code: "too_many" }, { "Retry-After": "3" });

@@ -18,6 +18,9 @@ type BatchAnswer = { update?: ({ id?: number; stock_quantity?: number | null; er
 
 /** Parents never change for a variation: remembered per store for the life of the process. */
 const parentCache = new Map<string, number | null>();
+/** When each store's variable products were last swept. */
+const sweptAt = new Map<string, number>();
+const SWEEP_TTL_MS = 10 * 60_000;
 
 export async function pushWooStock(client: WooClient, batch: readonly StockPushItem[]): Promise<StockPushResult> {
   const results = new Map<string, StockPushItemResult>();
@@ -67,7 +70,10 @@ async function sendBatch(client: WooClient, endpoint: string, items: StockPushIt
     // WooCommerce answers in request order, one entry per item; an entry is the saved object or {id, error}.
     const entry = updates[index];
     if (!entry) results.set(item.key, { key: item.key, status: "not_applied", problem: "WooCommerce returned no result for this item" });
-    else if (entry.error) results.set(item.key, { key: item.key, status: "rejected", problem: `${entry.error.code ?? "error"}: ${entry.error.message ?? ""}`.trim() });
+    else if (entry.error) {
+      if (entry.error.code?.endsWith("_invalid_id")) forgetParent(client, item.externalId);
+      results.set(item.key, { key: item.key, status: "rejected", problem: `${entry.error.code ?? "error"}: ${entry.error.message ?? ""}`.trim() });
+    }
     else results.set(item.key, { key: item.key, status: "applied" });
   });
   return undefined;
@@ -112,24 +118,37 @@ export async function readWooStock(client: WooClient, items: readonly StockReadI
  * Which parent each id has (null: a product). Variable products list their variation ids, so one
  * sweep of `products?type=variable` (100 per page) learns every variation's parent at once,
  * instead of one call per listing; an id no variable product claims is a product itself. A sweep
- * runs only when an id is not known yet (a listing added since).
+ * serves the store for SWEEP_TTL_MS: an id first seen after it is a product unless the next sweep
+ * says otherwise, and a push the store refuses for an invalid id forgets the sweep (see
+ * `forgetParent`), so a variation added since is found at the next push instead of every push
+ * sweeping again.
  */
 async function resolveParents(client: WooClient, ids: readonly string[]): Promise<ChannelFailure | undefined> {
   const unknown = ids.filter((id) => !parentCache.has(cacheKey(client, id)));
   if (unknown.length === 0) return undefined;
-  for (let page = 1; ; page++) {
-    const answer = await client.get<{ id: number; variations?: number[] }[]>("products", { type: "variable", per_page: WOO_BATCH_LIMIT, page });
-    if (!answer.ok) return answer;
-    const products = Array.isArray(answer.value.data) ? answer.value.data : [];
-    for (const product of products) {
-      parentCache.set(cacheKey(client, String(product.id)), null);
-      for (const variation of product.variations ?? []) parentCache.set(cacheKey(client, String(variation)), product.id);
+  const swept = sweptAt.get(client.baseUrl);
+  if (swept === undefined || Date.now() - swept > SWEEP_TTL_MS) {
+    for (let page = 1; ; page++) {
+      const answer = await client.get<{ id: number; variations?: number[] }[]>("products", { type: "variable", per_page: WOO_BATCH_LIMIT, page });
+      if (!answer.ok) return answer;
+      const products = Array.isArray(answer.value.data) ? answer.value.data : [];
+      for (const product of products) {
+        parentCache.set(cacheKey(client, String(product.id)), null);
+        for (const variation of product.variations ?? []) parentCache.set(cacheKey(client, String(variation)), product.id);
+      }
+      const totalPages = Number(answer.value.headers["x-wp-totalpages"] ?? "1");
+      if (products.length === 0 || !(page < totalPages)) break;
     }
-    const totalPages = Number(answer.value.headers["x-wp-totalpages"] ?? "1");
-    if (products.length === 0 || !(page < totalPages)) break;
+    sweptAt.set(client.baseUrl, Date.now());
   }
   for (const id of unknown) if (!parentCache.has(cacheKey(client, id))) parentCache.set(cacheKey(client, id), null);
   return undefined;
+}
+
+/** The store refused an id as invalid: what we believed of its parent (and the sweep) may be stale. */
+function forgetParent(client: WooClient, id: string): void {
+  parentCache.delete(cacheKey(client, id));
+  sweptAt.delete(client.baseUrl);
 }
 
 function cacheKey(client: WooClient, id: string): string {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
+import { STOCK_SYNC_HOLD_MS } from "../../core/inventory/stock-sync-plan";
 import { Logger, runOnce } from "graphile-worker";
 import { beforeAll, describe, expect, it } from "vitest";
 import { err, ok } from "../../core/shared/result";
@@ -241,6 +242,8 @@ describe("coalescing stock changes into syncs", () => {
     const pusher = fakePusher();
 
     await adjustInventory(db, { shopId: shop.id, variantId: variant.id, locationId: east.id, delta: -2, actor: "test", reason: "count" });
+    // The change's job is due a hold after it (batch-mates join it meanwhile).
+    await new Promise((resolve) => setTimeout(resolve, STOCK_SYNC_HOLD_MS + 50));
     await runOnce({
       connectionString: database.url,
       taskList: buildTaskList({ db, connectors: fakeRegistry(pusher) }),
