@@ -46,6 +46,15 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     : json({ ok: false as const, message: `${humanize(result.reason)}${result.detail ? ` (${result.detail})` : ""}` }, { status: 409 });
 };
 
+/** What the return's mirror on its channel is doing, in the merchant's words. */
+const CHANNEL_SYNC_WORDS: Record<string, string> = {
+  pending: "Sending the latest step…",
+  placing: "Placing the return…",
+  synced: "In step: the channel shows the same return",
+  failed: "Not in step: see the error (Retry from Exceptions)",
+  unmirrorable: "The channel holds nothing returnable for these items: money goes back as a plain refund",
+};
+
 const PRIMARY_STEPS = ["approve", "mark_in_transit", "receive", "refund", "credit", "exchange", "close"] as const;
 
 export default function ReturnPage() {
@@ -183,6 +192,20 @@ export default function ReturnPage() {
                 ) : null}
               </BlockStack>
             </Card>
+            {detail.channelSyncState ? (
+              <Card>
+                <BlockStack gap="150">
+                  <Text as="h2" variant="headingMd">
+                    {channelLabel(detail.channel)}
+                  </Text>
+                  <Text as="p" tone={detail.channelSyncState === "failed" ? "critical" : undefined}>{CHANNEL_SYNC_WORDS[detail.channelSyncState] ?? humanize(detail.channelSyncState)}</Text>
+                  {detail.channelReturnId ? <Text as="p" tone="subdued">{`Return ${detail.channelReturnId.split("/").pop()}`}</Text> : null}
+                  {detail.channelRefundId ? <Text as="p" tone="subdued">{`Refund ${detail.channelRefundId.split("/").pop()}`}</Text> : null}
+                  {detail.channelSyncError ? <Text as="p" tone="critical">{detail.channelSyncError}</Text> : null}
+                  {detail.channelSyncedAt ? <Text as="p" tone="subdued">{`In step since ${formatDateTime(detail.channelSyncedAt)}`}</Text> : null}
+                </BlockStack>
+              </Card>
+            ) : null}
             <Card>
               <BlockStack gap="150">
                 <Text as="h2" variant="headingMd">

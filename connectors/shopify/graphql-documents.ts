@@ -1,3 +1,5 @@
+import { RETURN_DOCUMENTS } from "./graphql-return-documents.js";
+
 /**
  * Every GraphQL document Switchyard sends to the Shopify Admin API, in one place, so a single
  * test can validate all of them against the published 2026-04 schema (and the sandbox does the
@@ -393,6 +395,7 @@ export const ORDER_CANCEL_MUTATION = /* GraphQL */ `
 
 /** Named list for the schema test and the sandbox log; keep every exported document here. */
 export const ALL_DOCUMENTS: Readonly<Record<string, string>> = {
+  ...RETURN_DOCUMENTS,
   LOCATIONS_QUERY,
   PRODUCT_VARIANTS_QUERY,
   PRODUCTS_QUERY,

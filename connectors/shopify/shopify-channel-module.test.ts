@@ -127,8 +127,8 @@ describe("the Shopify channel module, opened on the sandbox", () => {
   it("declares exactly the capabilities it opens", () => {
     const opened = open();
     const module = shopifyChannelModule({ app: null });
-    expect(module.capabilities).toEqual(expect.arrayContaining(["push_stock", "write_back", "capture_orders_poll", "import_catalogue", "health"]));
-    expect([opened.stock, opened.orderWriter, opened.orderPoller, opened.catalogue, opened.health].every(Boolean)).toBe(true);
+    expect(module.capabilities).toEqual(expect.arrayContaining(["push_stock", "write_back", "write_returns", "capture_orders_poll", "import_catalogue", "health"]));
+    expect([opened.stock, opened.orderWriter, opened.returnWriter, opened.orderPoller, opened.catalogue, opened.health].every(Boolean)).toBe(true);
   });
 
   it("confirms fulfillment and cancels through the port, both safe to repeat", async () => {

@@ -7,13 +7,14 @@ import { shopifyCredentials, type ShopifyAppCredentials, type ShopifyCredentials
 import { ShopifyConnector } from "./shopify-connector.js";
 import { shopifyFailure } from "./shopify-failure-mapping.js";
 import { ShopifyOrderPoller, ShopifyOrderWriter } from "./shopify-order-writer.js";
+import { ShopifyReturnWriter } from "./shopify-return-writer.js";
 import { ShopifyStockPusher } from "./shopify-stock-pusher.js";
 import { verifyShopifyWebhookHmac } from "./webhook-signature.js";
 
 /**
  * Shopify as one channel module (core/ports/channel-module-port.ts): orders by webhook (and
  * polling as the fallback), catalogue import, per-location stock push, fulfillment and
- * cancellation write-back, expiring offline token refresh, and a health call. Every capability
+ * cancellation write-back, returns (shopify-return-writer.ts), expiring offline token refresh, and a health call. Every capability
  * shares one Admin GraphQL client, so they share one view of the shop's cost bucket.
  */
 
@@ -35,7 +36,7 @@ export function shopifyChannelModule(options: ShopifyModuleOptions): ChannelModu
   return {
     channel: "shopify",
     displayName: "Shopify",
-    capabilities: ["capture_orders_webhook", "capture_orders_poll", "import_catalogue", "push_stock", "write_back", "refresh_credentials", "health"],
+    capabilities: ["capture_orders_webhook", "capture_orders_poll", "import_catalogue", "push_stock", "write_back", "write_returns", "refresh_credentials", "health"],
     credentials: shopifyCredentials(options.app),
     webhook: {
       verify: (rawBody, headers, secret) => verifyShopifyWebhookHmac(rawBody, headers.get("x-shopify-hmac-sha256"), secret),
@@ -75,6 +76,7 @@ export function shopifyChannelModule(options: ShopifyModuleOptions): ChannelModu
         catalogue: shopify,
         stock: new ShopifyStockPusher(shopify),
         orderWriter: new ShopifyOrderWriter(shopify),
+        returnWriter: new ShopifyReturnWriter(client),
         health: {
           async check() {
             const count = await shopify.countProducts();

@@ -3,6 +3,10 @@
  * Compliance topics are the App Store's mandatory privacy webhooks: they run even after the
  * shop turned sync off (uninstall), because the law does not stop when the app does.
  */
+/** Returns made or moved in Shopify's admin (or echoing ours), mapped onto the RMA (read_returns). */
+export const SHOPIFY_RETURN_TOPICS = ["returns/request", "returns/approve", "returns/decline", "returns/process", "returns/cancel", "returns/close", "returns/reopen"] as const;
+export type ShopifyReturnTopic = (typeof SHOPIFY_RETURN_TOPICS)[number];
+
 export const SHOPIFY_WEBHOOK_TOPICS = [
   "orders/create",
   "orders/updated",
@@ -11,6 +15,7 @@ export const SHOPIFY_WEBHOOK_TOPICS = [
   "refunds/create",
   "inventory_levels/update",
   "products/update",
+  ...SHOPIFY_RETURN_TOPICS,
   "app/uninstalled",
   "customers/data_request",
   "customers/redact",
@@ -61,6 +66,14 @@ export function shopifyResourceId(topic: ShopifyWebhookTopic, payload: unknown):
     }
     case "products/update":
       return gid ?? (id ? `gid://shopify/Product/${id}` : null);
+    case "returns/request":
+    case "returns/approve":
+    case "returns/decline":
+    case "returns/process":
+    case "returns/cancel":
+    case "returns/close":
+    case "returns/reopen":
+      return gid ?? (id ? `gid://shopify/Return/${id}` : null);
     case "customers/data_request":
     case "customers/redact": {
       const customer = p.customer as Record<string, unknown> | null | undefined;

@@ -109,3 +109,98 @@ export interface ChannelOrderWriter {
   ): Promise<ChannelCallResult<{ readonly externalFulfillmentId: string; readonly alreadyConfirmed?: boolean }>>;
   cancelOrder(request: CancelOrderRequest): Promise<ChannelCallResult<{ readonly alreadyCancelled: boolean }>>;
 }
+
+/**
+ * A return mirrored on the channel (a Shopify Return), as the return writer reads it. Lines are
+ * keyed by the channel's order line id (our order_lines.external_line_id), so the job can match
+ * them with the RMA's lines without knowing the channel's other ids.
+ */
+export interface ChannelReturnView {
+  readonly externalId: string;
+  readonly name: string;
+  readonly status: "requested" | "open" | "declined" | "cancelled" | "closed";
+  readonly lines: readonly {
+    readonly id: string;
+    readonly externalLineId: string;
+    readonly quantity: number;
+    readonly unprocessedQuantity: number;
+    /** The reverse fulfillment order line, needed to say where a unit went (its disposition). */
+    readonly reverseLineId: string | null;
+  }[];
+  readonly exchangeLines: readonly { readonly id: string; readonly unprocessedQuantity: number }[];
+  /** Reverse fulfillment orders without a delivery yet: where a label can be attached. */
+  readonly reverseFulfillmentOrdersAwaitingDelivery: readonly string[];
+}
+
+export interface ChannelReturnLineRequest {
+  readonly externalLineId: string;
+  readonly quantity: number;
+  /** core/returns RETURN_REASONS */
+  readonly reason: string;
+  readonly note?: string;
+}
+
+export interface ChannelReturnRequest {
+  readonly orderExternalId: string;
+  readonly lines: readonly ChannelReturnLineRequest[];
+  /** Exchange items by the channel's variant id (created returns only). */
+  readonly exchangeLines?: readonly { readonly variantExternalId: string; readonly quantity: number }[];
+  readonly returnShippingFee?: { readonly amountMinor: number; readonly currency: string };
+}
+
+/** The request could not be placed because the channel holds nothing returnable for these lines. */
+export type ChannelReturnPlacement = { readonly placed: ChannelReturnView } | { readonly unmirrorable: string };
+
+export type ChannelRefundMoney =
+  | { readonly kind: "original_payment"; readonly amountMinor: number; readonly currency: string }
+  | { readonly kind: "store_credit"; readonly amountMinor: number; readonly currency: string }
+  | { readonly kind: "none" };
+
+export interface ProcessChannelReturnRequest {
+  readonly returnExternalId: string;
+  readonly lines: readonly {
+    readonly id: string;
+    readonly quantity: number;
+    readonly disposition?: { readonly reverseLineId: string; readonly kind: "restocked" | "processing_required" | "not_restocked"; readonly locationExternalId?: string };
+  }[];
+  readonly exchangeLines: readonly { readonly id: string; readonly quantity: number }[];
+  readonly money: ChannelRefundMoney;
+  readonly orderExternalId: string;
+  readonly notifyCustomer: boolean;
+  readonly note?: string;
+}
+
+export interface PlainRefundRequest {
+  readonly orderExternalId: string;
+  /** Stable per RMA step: the channel refunds at most once per key. */
+  readonly idempotencyKey: string;
+  readonly lines: readonly { readonly externalLineId: string; readonly quantity: number }[];
+  readonly money: Exclude<ChannelRefundMoney, { kind: "none" }>;
+  readonly note?: string;
+}
+
+/**
+ * Returns written to the channel. Every call is safe to repeat: a placement is reconciled
+ * through `findOrderReturns`, the others check the return's state first or carry a key.
+ */
+export interface ChannelReturnWriter {
+  findReturn(returnExternalId: string): Promise<ChannelCallResult<ChannelReturnView | null>>;
+  findOrderReturns(orderExternalId: string): Promise<ChannelCallResult<readonly ChannelReturnView[]>>;
+  /** A customer's request awaiting the merchant (returnRequest). */
+  requestReturn(request: ChannelReturnRequest): Promise<ChannelCallResult<ChannelReturnPlacement>>;
+  /** A return already approved (returnCreate), with exchange items when there are any. */
+  createReturn(request: ChannelReturnRequest): Promise<ChannelCallResult<ChannelReturnPlacement>>;
+  approveReturn(returnExternalId: string): Promise<ChannelCallResult<ChannelReturnView>>;
+  declineReturn(returnExternalId: string, decline: { readonly reason: "return_period_ended" | "final_sale" | "other"; readonly note?: string }): Promise<ChannelCallResult<ChannelReturnView>>;
+  cancelReturn(returnExternalId: string): Promise<ChannelCallResult<ChannelReturnView>>;
+  closeReturn(returnExternalId: string): Promise<ChannelCallResult<ChannelReturnView>>;
+  attachLabel(request: {
+    readonly reverseFulfillmentOrderId: string;
+    readonly trackingNumber: string;
+    readonly trackingUrl?: string;
+    readonly labelUrl?: string;
+    readonly notifyCustomer: boolean;
+  }): Promise<ChannelCallResult<{ readonly reverseDeliveryId: string }>>;
+  processReturn(request: ProcessChannelReturnRequest): Promise<ChannelCallResult<ChannelReturnView>>;
+  refund(request: PlainRefundRequest): Promise<ChannelCallResult<{ readonly refundId: string }>>;
+}

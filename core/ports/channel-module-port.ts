@@ -1,7 +1,7 @@
 import type { Channel } from "../orders/unified-order.js";
 import type { Result } from "../shared/result.js";
 import type { CatalogueImporter } from "./catalogue-import-port.js";
-import type { ChannelCallResult, ChannelOrderWriter, OrderPoller } from "./channel-connector-port.js";
+import type { ChannelCallResult, ChannelOrderWriter, ChannelReturnWriter, OrderPoller } from "./channel-connector-port.js";
 import type { StockPusher } from "./stock-pusher-port.js";
 
 /**
@@ -30,6 +30,8 @@ export const CHANNEL_CAPABILITIES = [
   "push_stock",
   /** Fulfillments (with tracking) and cancellations are written back; see `orderWriter`. */
   "write_back",
+  /** Returns are mirrored on the channel (request, decision, label, processing, refund); see `returnWriter`. */
+  "write_returns",
   /** Access tokens expire and are refreshed with a stored refresh token; see ChannelModule.credentials.refresh. */
   "refresh_credentials",
   /** A cheap authenticated call that says whether the connection works; see `health`. */
@@ -117,6 +119,7 @@ export interface ChannelCapabilities {
   readonly catalogue?: CatalogueImporter;
   readonly stock?: StockPusher;
   readonly orderWriter?: ChannelOrderWriter;
+  readonly returnWriter?: ChannelReturnWriter;
   readonly health?: ChannelHealthCheck;
 }
 

@@ -3,7 +3,7 @@ import type { ChannelWriteOperation } from "../../core/channels/channel-write-po
 import type { ChannelConnectionRecord } from "../../core/ports/channel-module-port";
 import { enqueueJob } from "../queue/job-queue";
 import type { Database, DbOrTx } from "../client";
-import { allocations, channelConnections, exceptions, locations, orderLines, orders, shipments, shops } from "../schema";
+import { allocations, channelConnections, exceptions, locations, orderLines, orders, returns, shipments, shops } from "../schema";
 import { appendTimeline } from "./order-timeline-repository";
 
 /**
@@ -39,6 +39,25 @@ export async function enqueueFulfillmentConfirmation(
     "channels/confirm-fulfillment",
     { shopId: input.shopId, shipmentId: input.shipmentId },
     { jobKey: `channels/confirm-fulfillment:${input.shipmentId}`, queueName: orderQueue(input.orderId), maxAttempts: CHANNEL_WRITE_MAX_ATTEMPTS },
+  );
+}
+
+/**
+ * A return's sync with its channel (returns/sync-channel), queued with every RMA change. It
+ * shares the order's queue, so it runs after the order's fulfillment confirmations: a return
+ * can only be placed on the channel for units the channel knows were fulfilled.
+ */
+export async function enqueueReturnChannelSync(tx: DbOrTx, input: { shopId: string; orderId: string; returnId: string }): Promise<void> {
+  // A placement in flight keeps its state: the next run must reconcile it before placing again.
+  await tx
+    .update(returns)
+    .set({ channelSyncState: sql`case when ${returns.channelSyncState} in ('placing', 'unmirrorable') then ${returns.channelSyncState} else 'pending' end` })
+    .where(eq(returns.id, input.returnId));
+  await enqueueJob(
+    tx,
+    "returns/sync-channel",
+    { shopId: input.shopId, returnId: input.returnId },
+    { jobKey: `returns/sync-channel:${input.returnId}`, queueName: orderQueue(input.orderId), maxAttempts: CHANNEL_WRITE_MAX_ATTEMPTS },
   );
 }
 
@@ -209,6 +228,8 @@ export async function recordChannelWriteFailure(
     detail?: string;
     message: string;
     shipmentId?: string;
+    /** A return's channel sync: one open exception per return. */
+    returnId?: string;
     connectionId?: string;
   },
 ): Promise<{ exceptionRaised: boolean }> {
@@ -223,7 +244,7 @@ export async function recordChannelWriteFailure(
       {
         kind: `channel:${input.operation}:failed`,
         message: input.message,
-        data: { operation: input.operation, reason: input.reason, ...(input.shipmentId ? { shipmentId: input.shipmentId } : {}) },
+        data: { operation: input.operation, reason: input.reason, ...(input.shipmentId ? { shipmentId: input.shipmentId } : {}), ...(input.returnId ? { returnId: input.returnId } : {}) },
       },
     ]);
     const open = await tx
@@ -237,6 +258,7 @@ export async function recordChannelWriteFailure(
           eq(exceptions.status, "open"),
           sql`${exceptions.details}->>'operation' = ${input.operation}`,
           input.shipmentId ? sql`${exceptions.details}->>'shipmentId' = ${input.shipmentId}` : sql`true`,
+          input.returnId ? sql`${exceptions.details}->>'returnId' = ${input.returnId}` : sql`true`,
         ),
       )
       .limit(1);
@@ -252,6 +274,7 @@ export async function recordChannelWriteFailure(
         reason: input.reason,
         ...(input.detail ? { detail: input.detail } : {}),
         ...(input.shipmentId ? { shipmentId: input.shipmentId } : {}),
+        ...(input.returnId ? { returnId: input.returnId } : {}),
         ...(input.connectionId ? { connectionId: input.connectionId } : {}),
       },
     });
@@ -298,6 +321,15 @@ export async function requeueChannelWrite(
     if (!shipment) return null;
     await enqueueFulfillmentConfirmation(tx, { shopId: input.shopId, orderId: input.orderId, shipmentId: shipment.id });
     return "confirm_fulfillment";
+  }
+  if (input.details.operation === "sync_return" && typeof input.details.returnId === "string") {
+    const [rma] = await tx
+      .select({ id: returns.id })
+      .from(returns)
+      .where(and(eq(returns.shopId, input.shopId), eq(returns.id, input.details.returnId)));
+    if (!rma) return null;
+    await enqueueReturnChannelSync(tx, { shopId: input.shopId, orderId: input.orderId, returnId: rma.id });
+    return "sync_return";
   }
   return null;
 }

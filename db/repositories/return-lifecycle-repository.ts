@@ -7,6 +7,7 @@ import { err, ok, type Result } from "../../core/shared/result";
 import type { Database, Tx } from "../client";
 import { returnHoldings, returnLines, returns } from "../schema";
 import { appendTimeline } from "./order-timeline-repository";
+import { enqueueReturnChannelSync } from "./channel-write-repository";
 import { appendReturnEvents } from "./return-request-repository";
 import { ensureLevel, lockLevels, recordMovements, scheduleStockSync, type LevelMovement } from "./stock-ledger-repository";
 
@@ -48,33 +49,45 @@ const WORDING: Record<RmaEvent, string> = {
   cancel: "Cancelled",
 };
 
+export interface ReturnStepInput {
+  shopId: string;
+  returnId: string;
+  event: Exclude<RmaEvent, "inspect" | "issue_label">;
+  actor: string;
+  note?: string;
+  reference?: string;
+  /** False for a step the sales channel itself reported (nothing to write back to it). */
+  syncChannel?: boolean;
+}
+
 /** The simple steps: approve, decline, cancel, mark in transit, receive, close, and the resolutions. */
-export async function applyReturnStep(
-  db: Database,
-  input: { shopId: string; returnId: string; event: Exclude<RmaEvent, "inspect" | "issue_label">; actor: string; note?: string; reference?: string },
-): Promise<Result<ReturnStepResult, ReturnStepRefusal>> {
-  return db.transaction(async (tx) => {
-    const locked = await lockReturn(tx, input.shopId, input.returnId);
-    if (!locked.ok) return locked;
-    const rma = locked.value;
-    const step = transitionRma(rma.status, input.event, { keepItem: rma.keepItem });
-    if (!step.ok) return err(step.reason, step.detail);
-    await tx
-      .update(returns)
-      .set({
-        status: step.to,
-        updatedAt: sql`now()`,
-        ...(input.event === "approve" || input.event === "decline" ? { decidedAt: sql`now()` } : {}),
-        ...(input.event === "decline" ? { declineReason: input.note ?? null } : {}),
-        ...(input.event === "receive" ? { receivedAt: sql`now()` } : {}),
-        ...(["refund", "credit", "exchange"].includes(input.event) ? { resolvedAt: sql`now()`, refundReference: input.reference ?? null } : {}),
-      })
-      .where(eq(returns.id, rma.id));
-    const message = input.note ? `${WORDING[input.event]}: ${input.note}` : WORDING[input.event];
-    await appendReturnEvents(tx, input.shopId, rma.id, [{ kind: input.event, message, actor: input.actor, data: { from: rma.status, to: step.to } }]);
-    await appendTimeline(tx, input.shopId, rma.orderId, [{ kind: `return_${input.event}`, message: `Return ${rma.rmaNumber}: ${message}`, actor: input.actor, data: { returnId: rma.id } }]);
-    return ok({ returnId: rma.id, from: rma.status, to: step.to });
-  });
+export async function applyReturnStep(db: Database, input: ReturnStepInput): Promise<Result<ReturnStepResult, ReturnStepRefusal>> {
+  return db.transaction((tx) => applyReturnStepInTx(tx, input));
+}
+
+/** The same step inside the caller's transaction (a webhook's delivery transaction). */
+export async function applyReturnStepInTx(tx: Tx, input: ReturnStepInput): Promise<Result<ReturnStepResult, ReturnStepRefusal>> {
+  const locked = await lockReturn(tx, input.shopId, input.returnId);
+  if (!locked.ok) return locked;
+  const rma = locked.value;
+  const step = transitionRma(rma.status, input.event, { keepItem: rma.keepItem });
+  if (!step.ok) return err(step.reason, step.detail);
+  await tx
+    .update(returns)
+    .set({
+      status: step.to,
+      updatedAt: sql`now()`,
+      ...(input.event === "approve" || input.event === "decline" ? { decidedAt: sql`now()` } : {}),
+      ...(input.event === "decline" ? { declineReason: input.note ?? null } : {}),
+      ...(input.event === "receive" ? { receivedAt: sql`now()` } : {}),
+      ...(["refund", "credit", "exchange"].includes(input.event) ? { resolvedAt: sql`now()`, refundReference: input.reference ?? null } : {}),
+    })
+    .where(eq(returns.id, rma.id));
+  const message = input.note ? `${WORDING[input.event]}: ${input.note}` : WORDING[input.event];
+  await appendReturnEvents(tx, input.shopId, rma.id, [{ kind: input.event, message, actor: input.actor, data: { from: rma.status, to: step.to } }]);
+  await appendTimeline(tx, input.shopId, rma.orderId, [{ kind: `return_${input.event}`, message: `Return ${rma.rmaNumber}: ${message}`, actor: input.actor, data: { returnId: rma.id } }]);
+  if (input.syncChannel !== false) await enqueueReturnChannelSync(tx, { shopId: input.shopId, orderId: rma.orderId, returnId: rma.id });
+  return ok({ returnId: rma.id, from: rma.status, to: step.to });
 }
 
 /** A label for the return was bought (or entered by hand): stored, and the RMA moves to label_issued. */
@@ -94,6 +107,7 @@ export async function recordReturnLabel(
     await appendReturnEvents(tx, input.shopId, locked.value.id, [
       { kind: "issue_label", message: `Return label issued: ${input.carrier} ${input.trackingNumber}`, actor: input.actor, data: { labelUrl: input.labelUrl } },
     ]);
+    await enqueueReturnChannelSync(tx, { shopId: input.shopId, orderId: locked.value.orderId, returnId: locked.value.id });
     return ok({ returnId: locked.value.id, from: locked.value.status, to: step.to });
   });
 }

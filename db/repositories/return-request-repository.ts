@@ -7,6 +7,7 @@ import { err, ok, type Result } from "../../core/shared/result";
 import type { Database, DbOrTx, Tx } from "../client";
 import { enqueueJob } from "../queue/job-queue";
 import { inventoryLevels, locations, orderLines, orders, products, returnEvents, returnLines, returns, returnSettings, shipments, variants } from "../schema";
+import { enqueueReturnChannelSync } from "./channel-write-repository";
 import { appendTimeline } from "./order-timeline-repository";
 
 /**
@@ -35,6 +36,11 @@ export interface ReturnRequestInput {
   externalId?: string;
   actor: string;
   now?: Date;
+  /**
+   * A return made on the channel already exists there: it is stored whatever our rules say
+   * (what they would have refused is kept in its explanation), and it is already mirrored.
+   */
+  madeOnChannel?: boolean;
 }
 
 export type ReturnRequestRefusal = "order_not_found" | "unknown_line" | "not_acceptable";
@@ -81,72 +87,81 @@ export async function requestReturn(
   input: ReturnRequestInput,
   policies: Policies = defaultPolicies,
 ): Promise<ReturnRequestOutcome> {
-  return db.transaction(async (tx) => {
-    if (input.externalId) {
-      const [existing] = await tx
-        .select({ id: returns.id, rmaNumber: returns.rmaNumber })
-        .from(returns)
-        .where(and(eq(returns.shopId, input.shopId), eq(returns.source, input.source), eq(returns.externalId, input.externalId)));
-      if (existing) return ok({ returnId: existing.id, rmaNumber: existing.rmaNumber, quote: emptyQuote(), duplicate: true });
-    }
-    const facts = await readReturnFacts(tx, input, { lock: true });
-    if (!facts.ok) return facts;
-    const rules = await loadReturnRules(tx, input.shopId);
-    const quote = policies.returnEligibility.quote(facts.value.facts, rules);
-    if (!quote.acceptable) return { ...err("not_acceptable", quote.lines.filter((l) => !l.accepted).map((l) => l.explanation).join(" ")), quote };
+  return db.transaction((tx) => requestReturnInTx(tx, input, policies));
+}
 
-    const order = facts.value.order;
-    const rmaNumber = await nextRmaNumber(tx, input.shopId, order.number);
-    const [created] = await tx
-      .insert(returns)
-      .values({
-        shopId: input.shopId,
-        orderId: order.id,
-        rmaNumber,
-        status: "requested",
-        resolution: input.resolution,
-        source: input.source,
-        externalId: input.externalId ?? null,
-        destinationLocationId: facts.value.destinationLocationId,
-        currency: order.currency,
-        itemsValueMinor: quote.itemsValueMinor,
-        restockingFeeMinor: quote.restockingFeeMinor,
-        returnShippingFeeMinor: quote.returnShippingFeeMinor,
-        storeCreditBonusMinor: quote.storeCreditBonusMinor,
-        payoutMinor: quote.payoutMinor,
-        keepItem: quote.keepItem,
-        explanation: [...quote.lines.map((l) => l.explanation), ...quote.explanation],
-      })
-      .returning({ id: returns.id });
-    const returnId = created!.id;
-    const lineFacts = new Map(facts.value.lines.map((line) => [line.orderLineId, line]));
-    await tx.insert(returnLines).values(
-      input.lines.map((line) => ({
-        shopId: input.shopId,
-        returnId,
-        orderLineId: line.orderLineId,
-        variantId: lineFacts.get(line.orderLineId)!.variantId,
-        quantity: line.quantity,
-        reason: line.reason,
-        customerNote: line.note ?? null,
-        exchangeVariantId: input.resolution === "exchange" ? (line.exchangeVariantId ?? null) : null,
-        unitNetMinor: lineFacts.get(line.orderLineId)!.unitNetMinor,
-      })),
-    );
-    const units = input.lines.reduce((sum, line) => sum + line.quantity, 0);
-    await appendReturnEvents(tx, input.shopId, returnId, [
-      { kind: "requested", message: `Return requested (${units} unit${units === 1 ? "" : "s"}, ${input.resolution.replace("_", " ")}) from ${input.source.replace("_", " ")}`, actor: input.actor, data: { quote } },
-    ]);
-    await appendTimeline(tx, input.shopId, order.id, [
-      { kind: "return_requested", message: `Return ${rmaNumber} requested`, actor: input.actor, data: { returnId } },
-    ]);
-    if (input.resolution === "exchange") {
-      // The exchange order is created and reserved by a job that commits with the request, so
-      // the request never waits on the intake path and a crash cannot lose the exchange.
-      await enqueueJob(tx, "returns/create-exchange-order", { shopId: input.shopId, returnId }, { jobKey: `exchange-order:${returnId}` });
-    }
-    return ok({ returnId, rmaNumber, quote, duplicate: false });
-  });
+/** The same request inside the caller's transaction (a channel's webhook delivery). */
+export async function requestReturnInTx(tx: Tx, input: ReturnRequestInput, policies: Policies = defaultPolicies): Promise<ReturnRequestOutcome> {
+  if (input.externalId) {
+    const [existing] = await tx
+      .select({ id: returns.id, rmaNumber: returns.rmaNumber })
+      .from(returns)
+      .where(and(eq(returns.shopId, input.shopId), eq(returns.source, input.source), eq(returns.externalId, input.externalId)));
+    if (existing) return ok({ returnId: existing.id, rmaNumber: existing.rmaNumber, quote: emptyQuote(), duplicate: true });
+  }
+  const facts = await readReturnFacts(tx, input, { lock: true });
+  if (!facts.ok) return facts;
+  const rules = await loadReturnRules(tx, input.shopId);
+  const quote = policies.returnEligibility.quote(facts.value.facts, rules);
+  if (!quote.acceptable && !input.madeOnChannel) return { ...err("not_acceptable", quote.lines.filter((l) => !l.accepted).map((l) => l.explanation).join(" ")), quote };
+
+  const order = facts.value.order;
+  const rmaNumber = await nextRmaNumber(tx, input.shopId, order.number);
+  const [created] = await tx
+    .insert(returns)
+    .values({
+      shopId: input.shopId,
+      orderId: order.id,
+      rmaNumber,
+      status: "requested",
+      resolution: input.resolution,
+      source: input.source,
+      externalId: input.externalId ?? null,
+      destinationLocationId: facts.value.destinationLocationId,
+      currency: order.currency,
+      itemsValueMinor: quote.itemsValueMinor,
+      restockingFeeMinor: quote.restockingFeeMinor,
+      returnShippingFeeMinor: quote.returnShippingFeeMinor,
+      storeCreditBonusMinor: quote.storeCreditBonusMinor,
+      payoutMinor: quote.payoutMinor,
+      keepItem: quote.keepItem,
+      explanation: [
+        ...(input.madeOnChannel && !quote.acceptable ? [`Made on ${input.source}: stored although the return rules would refuse it.`] : []),
+        ...quote.lines.map((l) => l.explanation),
+        ...quote.explanation,
+      ],
+      ...(input.madeOnChannel && input.externalId ? { channelReturnId: input.externalId, channelSyncState: "synced", channelSyncedAt: sql`now()` } : {}),
+    })
+    .returning({ id: returns.id });
+  const returnId = created!.id;
+  const lineFacts = new Map(facts.value.lines.map((line) => [line.orderLineId, line]));
+  await tx.insert(returnLines).values(
+    input.lines.map((line) => ({
+      shopId: input.shopId,
+      returnId,
+      orderLineId: line.orderLineId,
+      variantId: lineFacts.get(line.orderLineId)!.variantId,
+      quantity: line.quantity,
+      reason: line.reason,
+      customerNote: line.note ?? null,
+      exchangeVariantId: input.resolution === "exchange" ? (line.exchangeVariantId ?? null) : null,
+      unitNetMinor: lineFacts.get(line.orderLineId)!.unitNetMinor,
+    })),
+  );
+  const units = input.lines.reduce((sum, line) => sum + line.quantity, 0);
+  await appendReturnEvents(tx, input.shopId, returnId, [
+    { kind: "requested", message: `Return requested (${units} unit${units === 1 ? "" : "s"}, ${input.resolution.replace("_", " ")}) from ${input.source.replace("_", " ")}`, actor: input.actor, data: { quote } },
+  ]);
+  await appendTimeline(tx, input.shopId, order.id, [
+    { kind: "return_requested", message: `Return ${rmaNumber} requested`, actor: input.actor, data: { returnId } },
+  ]);
+  if (input.resolution === "exchange") {
+    // The exchange order is created and reserved by a job that commits with the request, so
+    // the request never waits on the intake path and a crash cannot lose the exchange.
+    await enqueueJob(tx, "returns/create-exchange-order", { shopId: input.shopId, returnId }, { jobKey: `exchange-order:${returnId}` });
+  }
+  if (!input.madeOnChannel) await enqueueReturnChannelSync(tx, { shopId: input.shopId, orderId: order.id, returnId });
+  return ok({ returnId, rmaNumber, quote, duplicate: false });
 }
 
 interface LineFacts {

@@ -42,6 +42,28 @@ export const returns = pgTable(
     carrier: text("carrier"),
     declineReason: text("decline_reason"),
     refundReference: text("refund_reference"),
+    /** The tracker and provider shipment of a bought return label (EasyPost), so tracker events find the return. */
+    trackingUrl: text("tracking_url"),
+    providerShipmentId: text("provider_shipment_id"),
+    trackerId: text("tracker_id"),
+    trackingStatus: text("tracking_status"),
+    trackingUpdatedAt: timestamp("tracking_updated_at", { withTimezone: true }),
+    labelError: text("label_error"),
+    /**
+     * The return's mirror on its sales channel (a Shopify Return GID). Set when our request
+     * placed it, or when the return was made on the channel; one RMA per channel return.
+     */
+    channelReturnId: text("channel_return_id"),
+    /**
+     * pending (a write is queued) | placing (a request or create was sent, its answer not yet
+     * recorded) | synced | failed | unmirrorable (the channel holds nothing returnable: money
+     * goes back as a plain refund); null where the channel takes no returns.
+     */
+    channelSyncState: text("channel_sync_state"),
+    channelSyncError: text("channel_sync_error"),
+    channelSyncedAt: timestamp("channel_synced_at", { withTimezone: true }),
+    /** The channel's refund made outside a return (refundCreate), once. */
+    channelRefundId: text("channel_refund_id"),
     requestedAt: timestamp("requested_at", { withTimezone: true }).notNull().defaultNow(),
     decidedAt: timestamp("decided_at", { withTimezone: true }),
     receivedAt: timestamp("received_at", { withTimezone: true }),
@@ -52,6 +74,8 @@ export const returns = pgTable(
   (t) => [
     unique("returns_shop_rma").on(t.shopId, t.rmaNumber),
     unique("returns_shop_source_external").on(t.shopId, t.source, t.externalId),
+    unique("returns_shop_channel_return").on(t.shopId, t.channelReturnId),
+    index("returns_tracker_idx").on(t.shopId, t.trackerId),
     index("returns_order_idx").on(t.orderId),
     index("returns_shop_status_requested_idx").on(t.shopId, t.status, t.requestedAt),
   ],
@@ -120,3 +144,33 @@ export const returnSettings = pgTable("return_settings", {
   rules: jsonb("rules").$type<Record<string, unknown>>().notNull().default({}),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * The return label's purchase records, the same decision as an order's label (ADR 0009,
+ * core/shipping/label-purchase-decision): written and committed before the provider is asked
+ * to buy, reconciled against the provider's shipment after a crash, one owner per attempt.
+ */
+export const returnLabelPurchases = pgTable(
+  "return_label_purchases",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    shopId: uuid("shop_id").notNull().references(() => shops.id, { onDelete: "cascade" }),
+    returnId: uuid("return_id").notNull().references(() => returns.id, { onDelete: "cascade" }),
+    attempt: integer("attempt").notNull(),
+    idempotencyKey: text("idempotency_key").notNull(),
+    /** buying | purchased | failed | voided */
+    state: text("state").notNull(),
+    provider: text("provider").notNull(),
+    providerShipmentId: text("provider_shipment_id").notNull(),
+    rateId: text("rate_id").notNull(),
+    carrier: text("carrier").notNull(),
+    service: text("service").notNull(),
+    amountMinor: bigint("amount_minor", { mode: "number" }).notNull(),
+    currency: text("currency").notNull(),
+    explanation: text("explanation"),
+    error: text("error"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [unique("return_label_purchases_return_attempt").on(t.returnId, t.attempt), unique("return_label_purchases_idempotency_key").on(t.idempotencyKey)],
+);

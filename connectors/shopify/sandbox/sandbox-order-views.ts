@@ -1,6 +1,7 @@
 import { minorUnitsToDecimal } from "../../../core/shared/decimal-money.js";
 import type { SandboxFulfillment, SandboxFulfillmentOrder, SandboxLineItem, SandboxOrder, SandboxState } from "./sandbox-state.js";
 import { locationView, variantView } from "./sandbox-catalogue-views.js";
+import { orderTransactions, returnView } from "./sandbox-return-views.js";
 import { connection, moneyBag, moneyV2, type Args, type SandboxContext } from "./sandbox-view-helpers.js";
 
 /** GraphQL views of orders: totals, addresses, line items, customers, fulfillment orders and fulfillments. */
@@ -50,7 +51,7 @@ function mailingAddressView(a: SandboxOrder["shippingAddress"], id: string) {
   };
 }
 
-function lineItemView(l: SandboxLineItem, o: SandboxOrder, ctx: SandboxContext): Record<string, unknown> {
+export function lineItemView(l: SandboxLineItem, o: SandboxOrder, ctx: SandboxContext): Record<string, unknown> {
   const { state } = ctx;
   const c = o.currency;
   const unfulfilled = state.fulfillmentOrders
@@ -184,6 +185,8 @@ export function orderView(o: SandboxOrder, ctx: SandboxContext): Record<string, 
     fulfillmentOrders: (args: Args) =>
       connection(state.fulfillmentOrders.filter((fo) => fo.orderId === o.id), args, ctx, (fo) => fulfillmentOrderView(fo, ctx)),
     fulfillments: () => state.fulfillments.filter((f) => f.orderId === o.id).map((f) => fulfillmentView(f)),
+    returns: (args: Args) => connection(state.returns.filter((r) => r.orderId === o.id), args, ctx, (r) => returnView(r, ctx)),
+    transactions: (args: Args) => orderTransactions(o, state).slice(0, typeof args.first === "number" ? args.first : undefined),
   };
 }
 

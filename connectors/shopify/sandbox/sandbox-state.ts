@@ -165,6 +165,52 @@ export interface SandboxFulfillment {
   lines: { fulfillmentOrderLineItemId: string; quantity: number }[];
 }
 
+export type SandboxReturnStatus = "REQUESTED" | "OPEN" | "DECLINED" | "CANCELED" | "CLOSED";
+
+export interface SandboxReturnLine {
+  id: string;
+  fulfillmentLineItemId: string;
+  lineItemId: string;
+  quantity: number;
+  processedQuantity: number;
+  reasonDefinitionId: string | null;
+  /** The customer's note (returnRequest) or the reason note (returnCreate). */
+  note: string | null;
+  disposition: { type: string; locationId: string | null } | null;
+}
+
+/** A return with its reverse fulfillment order (made when it opens) and reverse deliveries. */
+export interface SandboxReturn {
+  id: string;
+  orderId: string;
+  name: string;
+  status: SandboxReturnStatus;
+  createdAt: string;
+  closedAt: string | null;
+  requestApprovedAt: string | null;
+  decline: { reason: string; note: string | null } | null;
+  lines: SandboxReturnLine[];
+  exchangeLines: { id: string; variantId: string; quantity: number; processedQuantity: number }[];
+  returnShippingFeeMinor: number;
+  reverseFulfillmentOrder: {
+    id: string;
+    status: "OPEN" | "CLOSED" | "CANCELED";
+    lines: { id: string; returnLineId: string }[];
+    deliveries: { id: string; trackingNumber: string | null; trackingUrl: string | null; labelUrl: string | null; createdAt: string }[];
+  } | null;
+}
+
+/** Money that left through refundCreate or returnProcess's financial transfer. */
+export interface SandboxRefund {
+  id: string;
+  orderId: string;
+  returnId: string | null;
+  amountMinor: number;
+  storeCreditMinor: number;
+  lines: { lineItemId: string; quantity: number }[];
+  createdAt: string;
+}
+
 export interface SandboxBulkOperation {
   id: string;
   query: string;
@@ -190,6 +236,12 @@ export interface SandboxState {
   fulfillmentOrders: SandboxFulfillmentOrder[];
   fulfillments: SandboxFulfillment[];
   bulkOperations: SandboxBulkOperation[];
+  returns: SandboxReturn[];
+  refunds: SandboxRefund[];
+  /** Shopify's return reason library (a few standard handles). */
+  returnReasonDefinitions: { id: string; handle: string; name: string }[];
+  /** Webhooks the last mutations caused, sent by the server after it answered (Shopify sends them asynchronously too). */
+  outbox: { topic: string; payload: Record<string, unknown> }[];
   /** inventorySetQuantities replays: key -> the input it was first used with and the answer. */
   idempotency: Map<string, { fingerprint: string; response: unknown }>;
   /** Every inventorySetQuantities call that changed something, newest last (for assertions). */
@@ -238,6 +290,10 @@ export function createSandboxState(shopDomain: string, seed: SandboxSeed, now: (
     orders: [],
     fulfillmentOrders: [],
     fulfillments: [],
+    returns: [],
+    refunds: [],
+    returnReasonDefinitions: [],
+    outbox: [],
     bulkOperations: [],
     idempotency: new Map(),
     inventoryAdjustments: [],
@@ -322,6 +378,10 @@ export function createSandboxState(shopDomain: string, seed: SandboxSeed, now: (
     }
     const level = findLevel(state, item.id, location.id)!;
     level.available = entry.available;
+  }
+  // The standard reasons of Shopify's library that the storefront offers.
+  for (const handle of ["size-too-small", "size-too-large", "unwanted", "not-as-described", "wrong-item", "defective", "style", "color", "other"]) {
+    state.returnReasonDefinitions.push({ id: gid("ReturnReasonDefinition", takeId(state)), handle, name: handle.replace(/-/g, " ") });
   }
   return state;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { z } from "zod";
 import {
   execute,
   getOperationAST,
@@ -24,6 +25,8 @@ import { actualQueryCost, requestedQueryCost } from "./query-cost.js";
 import { mutationRoot, queryRoot, REQUIRES_IDEMPOTENCY_KEY, type SandboxContext } from "./sandbox-resolvers.js";
 import { createSandboxState, legacyIdOf, type SandboxOrder, type SandboxSeed, type SandboxState } from "./sandbox-state.js";
 import { executeWithoutSchema } from "./schemaless-executor.js";
+import { changeReturnStatus, placeReturn, returnProcess } from "./sandbox-return-mutations.js";
+import { orderFulfillmentLineItems } from "./sandbox-return-views.js";
 
 /**
  * A stand-in for one Shopify shop's Admin GraphQL API and its webhooks (rule 9): same path,
@@ -52,6 +55,17 @@ export interface ShopifySandboxOptions {
   log?: (line: string) => void;
 }
 
+const merchantReturnActionSchema = z.discriminatedUnion("action", [
+  z.object({
+    action: z.enum(["request", "create"]),
+    orderId: z.string().startsWith("gid://shopify/Order/"),
+    lines: z.array(z.object({ lineItemId: z.string(), quantity: z.number().int().positive(), reason: z.string().optional() })).min(1),
+  }),
+  z.object({ action: z.enum(["approve", "cancel", "close", "reopen", "process"]), returnId: z.string().startsWith("gid://shopify/Return/") }),
+  z.object({ action: z.literal("decline"), returnId: z.string().startsWith("gid://shopify/Return/"), note: z.string().max(500).optional() }),
+]);
+export type MerchantReturnAction = z.infer<typeof merchantReturnActionSchema>;
+
 export interface WebhookDelivery {
   topic: string;
   url: string;
@@ -72,6 +86,12 @@ export interface ShopifySandbox {
   validatesDocuments: boolean;
   stop(): Promise<void>;
   sendWebhook(topic: string, payload: unknown, options?: { webhookId?: string; eventId?: string; triggeredAt?: Date }): Promise<WebhookDelivery>;
+  /** A return made or moved by the merchant in Shopify's admin (also POST /_sandbox/returns); its webhooks are sent before this resolves. */
+  merchantReturn(action: MerchantReturnAction): Promise<{ returnId: string | null; errors: string[]; deliveries: WebhookDelivery[] }>;
+  /** Sends the webhooks queued by mutations now (the server also sends them after each answer). */
+  flushOutbox(): Promise<WebhookDelivery[]>;
+  /** Resolves once every webhook queued so far was sent. */
+  idle(): Promise<void>;
   simulateOrder(options?: SimulateOrderOptions & { send?: boolean }): Promise<{ order: SandboxOrder; payload: Record<string, unknown>; delivery?: WebhookDelivery }>;
 }
 
@@ -215,6 +235,7 @@ export async function startShopifySandbox(options: ShopifySandboxOptions): Promi
     if (url.pathname.startsWith(APP_PROXY_PREFIX)) {
       return forwardAppProxyRequest(req, res, { appUrl: options.appUrl, shopDomain: options.shopDomain, secret: options.webhookSecret });
     }
+    if (url.pathname === "/_sandbox/returns" && req.method === "POST") return handleMerchantReturn(req, res);
     if (url.pathname !== GRAPHQL_PATH) return sendJson(res, 404, { errors: "Not Found" });
     if (req.method !== "POST") return sendJson(res, 405, { errors: "Method Not Allowed" });
     if (req.headers["x-shopify-access-token"] !== options.accessToken) {
@@ -230,6 +251,67 @@ export async function startShopifySandbox(options: ShopifySandboxOptions): Promi
     }
     const { status, json } = handleGraphql(body);
     sendJson(res, status, json);
+    void flushOutbox();
+  }
+
+  /** Webhooks the mutations caused, sent after the answer (Shopify delivers them asynchronously). */
+  let sending: Promise<unknown> = Promise.resolve();
+  function flushOutbox(): Promise<WebhookDelivery[]> {
+    const pending = state.outbox.splice(0);
+    // One after another, in the order they happened, like Shopify's per-topic queue in practice.
+    const sent = sending.then(async () => {
+      const deliveries: WebhookDelivery[] = [];
+      for (const webhook of pending) deliveries.push(await sendWebhook(webhook.topic, webhook.payload));
+      return deliveries;
+    });
+    sending = sent.catch(() => undefined);
+    return sent;
+  }
+
+  /** The merchant working on returns in Shopify's own admin: the same rules and webhooks as the API. */
+  async function merchantReturn(action: MerchantReturnAction): Promise<{ returnId: string | null; errors: string[]; deliveries: WebhookDelivery[] }> {
+    const ctx = context(false);
+    const answer =
+      "orderId" in action
+        ? placeReturn(state, ctx, { orderId: action.orderId, returnLineItems: merchantReturnLines(action) }, action.action === "create" ? "OPEN" : "REQUESTED", "input")
+        : action.action === "process"
+          ? returnProcess({ input: processEverything(action.returnId) }, ctx)
+          : changeReturnStatus(state, ctx, action.returnId, action.action, "note" in action ? { reason: "OTHER", note: action.note ?? null } : undefined);
+    const errors = answer.userErrors.map((e) => e.message);
+    const returnId = errors.length === 0 ? ((answer.return as { id: string } | null)?.id ?? null) : null;
+    return { returnId, errors, deliveries: await flushOutbox() };
+  }
+
+  function merchantReturnLines(action: { orderId: string; lines: { lineItemId: string; quantity: number; reason?: string }[] }) {
+    const flis = orderFulfillmentLineItems(state, action.orderId);
+    return action.lines.map((line) => ({
+      fulfillmentLineItemId: flis.find((f) => f.lineItemId === line.lineItemId)?.id ?? `missing:${line.lineItemId}`,
+      quantity: line.quantity,
+      returnReasonDefinitionId: state.returnReasonDefinitions.find((d) => d.handle === (line.reason ?? "other").replace(/_/g, "-"))?.id ?? null,
+    }));
+  }
+
+  function processEverything(returnId: string) {
+    const r = state.returns.find((x) => x.id === returnId);
+    return {
+      returnId,
+      returnLineItems: (r?.lines ?? []).filter((l) => l.quantity > l.processedQuantity).map((l) => ({ id: l.id, quantity: l.quantity - l.processedQuantity })),
+      exchangeLineItems: (r?.exchangeLines ?? []).filter((x) => x.quantity > x.processedQuantity).map((x) => ({ id: x.id, quantity: x.quantity - x.processedQuantity })),
+    };
+  }
+
+  async function handleMerchantReturn(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    let body: unknown;
+    try {
+      body = JSON.parse(raw ?? "");
+    } catch {
+      return sendJson(res, 400, { errors: "body must be JSON" });
+    }
+    const parsed = merchantReturnActionSchema.safeParse(body);
+    if (!parsed.success) return sendJson(res, 422, { errors: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) });
+    const outcome = await merchantReturn(parsed.data);
+    sendJson(res, outcome.errors.length > 0 ? 422 : 200, { returnId: outcome.returnId, errors: outcome.errors, webhooks: outcome.deliveries.map((d) => ({ topic: d.topic, status: d.status })) });
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -286,6 +368,9 @@ export async function startShopifySandbox(options: ShopifySandboxOptions): Promi
         server.close((error) => (error ? reject(error) : resolve()));
       }),
     sendWebhook,
+    merchantReturn,
+    flushOutbox,
+    idle: () => sending.then(() => undefined),
     async simulateOrder(opts = {}) {
       const order = simulateOrderInState(state, now, opts);
       const payload = orderWebhookPayload(order, state);
