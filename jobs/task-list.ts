@@ -8,6 +8,7 @@ import { inventorySyncTask } from "./tasks/inventory-sync.task";
 import { ordersFillBackordersTask } from "./tasks/orders-fill-backorders.task";
 import { ordersIngestTask } from "./tasks/orders-ingest.task";
 import { returnsCreateExchangeOrderTask } from "./tasks/returns-create-exchange-order.task";
+import { returnsBuyLabelTask } from "./tasks/returns-buy-label.task";
 import { returnsSyncChannelTask } from "./tasks/returns-sync-channel.task";
 import { ordersRouteTask } from "./tasks/orders-route.task";
 import { pruneInboxTask } from "./tasks/prune-inbox.task";
@@ -33,6 +34,7 @@ export function buildTaskList(context: TaskContext): TaskList {
     "channels/confirm-fulfillment": channelsConfirmFulfillmentTask(context),
     "returns/create-exchange-order": returnsCreateExchangeOrderTask(context),
     "returns/sync-channel": returnsSyncChannelTask(context),
+    "returns/buy-label": returnsBuyLabelTask(context),
     "shipping/buy-label": shippingBuyLabelTask(context),
     "shipping/void-label": shippingVoidLabelTask(context),
     "wms/handoff": wmsHandoffTask(context),

@@ -16,6 +16,7 @@ const noteSchema = z.string().trim().max(1000).optional();
 /** One form per step on the return page; `intent` names the step. */
 export const returnActionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.enum(["approve", "mark_in_transit", "receive", "close", "cancel"]), note: noteSchema }),
+  z.object({ intent: z.literal("buy_label") }),
   z.object({ intent: z.literal("decline"), note: z.string().trim().min(1, "Say why the return is declined").max(1000) }),
   z.object({ intent: z.enum(["refund", "credit", "exchange"]), reference: z.string().trim().max(255).optional(), note: noteSchema }),
   z.object({

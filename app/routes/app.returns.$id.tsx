@@ -6,6 +6,7 @@ import { GRADE_LABELS, RETURN_GRADES, type ReturnGrade } from "../../core/return
 import { RETURN_REASON_LABELS, type ReturnReason } from "../../core/returns/return-rules";
 import { availableRmaEvents, isRmaStatus } from "../../core/returns/rma-state-machine";
 import { getReturnDetail } from "../../db/queries/return-queries";
+import { requestReturnLabelPurchase } from "../../db/repositories/return-label-repository";
 import { applyReturnStep, inspectReturn, recordReturnLabel } from "../../db/repositories/return-lifecycle-repository";
 import { requireAdminContext } from "../auth/admin-context.server";
 import { channelLabel, formatDateTime, formatMoney, humanize } from "../components/format";
@@ -35,6 +36,12 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   const db = getDatabase();
   const input = parsed.data;
   const base = { shopId: shop.id, returnId: id, actor };
+  if (input.intent === "buy_label") {
+    const queued = await requestReturnLabelPurchase(db, base);
+    return queued.ok
+      ? json({ ok: true as const, message: "Buying the return label: it appears here and in the customer's portal in a moment." })
+      : json({ ok: false as const, message: humanize(queued.reason) }, { status: 409 });
+  }
   const result =
     input.intent === "inspect"
       ? await inspectReturn(db, { ...base, lines: input.grades })
@@ -147,6 +154,14 @@ export default function ReturnPage() {
                   </InlineStack>
                 ) : null}
                 {can("issue_label") ? (
+                  <InlineStack gap="200" blockAlign="center">
+                    <Button variant="primary" loading={busy} onClick={() => step("buy_label")}>
+                      Buy return label
+                    </Button>
+                    {detail.labelError ? <Text as="span" tone="critical">{detail.labelError}</Text> : <Text as="span" tone="subdued">or record one you made yourself:</Text>}
+                  </InlineStack>
+                ) : null}
+                {can("issue_label") ? (
                   <InlineStack gap="200" blockAlign="end">
                     <TextField label="Carrier" value={carrier} onChange={setCarrier} autoComplete="off" />
                     <TextField label="Return tracking number" value={tracking} onChange={setTracking} autoComplete="off" />
@@ -185,6 +200,12 @@ export default function ReturnPage() {
                 <Text as="p">{`Back to: ${detail.destination ?? "no location"}`}</Text>
                 {detail.exchangeOrderId ? <Link to={`/app/orders/${detail.exchangeOrderId}`}>Exchange order</Link> : null}
                 {detail.trackingNumber ? <Text as="p">{`Return label: ${detail.carrier ?? ""} ${detail.trackingNumber}`}</Text> : null}
+                {detail.trackingStatus ? <Text as="p" tone="subdued">{`Carrier says: ${humanize(detail.trackingStatus).toLowerCase()}`}</Text> : null}
+                {detail.trackingUrl ? (
+                  <a href={detail.trackingUrl} target="_blank" rel="noreferrer">
+                    Track the parcel
+                  </a>
+                ) : null}
                 {detail.labelUrl ? (
                   <a href={detail.labelUrl} target="_blank" rel="noreferrer">
                     Open label

@@ -108,7 +108,7 @@ describe("EasyPost gateway failures map to the port's vocabulary", () => {
 
   it.each([
     [401, "APIKEY.INACTIVE", "unauthorized"],
-    [422, "SHIPMENT.POSTAGE.EXISTS", "rejected"],
+    [422, "SHIPMENT.POSTAGE.EXISTS", "already_bought"],
     [422, "SHIPMENT.RATE.NOT_FOUND", "rate_expired"],
     [422, "ADDRESS.VERIFY.FAILURE", "address_invalid"],
     [429, "RATE_LIMITED", "rate_limited"],

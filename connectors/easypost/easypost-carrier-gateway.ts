@@ -50,6 +50,7 @@ export class EasyPostCarrierGateway implements CarrierGateway {
           to_address: toEasyPostAddress(request.to),
           parcel: toEasyPostParcel(request.parcel),
           reference: request.reference,
+          ...(request.isReturn ? { is_return: true } : {}),
         } as never),
       easyPostShipmentSchema,
       (shipment) => {

@@ -21,6 +21,7 @@ export function toCarrierFailure(error: unknown): CarrierFailure {
   if (status >= 500) return fail("unavailable");
   if (/^ADDRESS\./.test(code)) return fail("address_invalid");
   if (/RATE.*(EXPIRED|NOT_FOUND|INVALID)/.test(code)) return fail("rate_expired");
+  if (code === "SHIPMENT.POSTAGE.EXISTS") return fail("already_bought");
   return fail("rejected");
 }
 

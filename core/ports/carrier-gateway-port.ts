@@ -15,6 +15,8 @@ export const CARRIER_FAILURES = [
   "no_rates",
   /** The chosen rate is no longer offered; shop again. */
   "rate_expired",
+  /** The provider's shipment already has a label (bought by an earlier or concurrent purchase). */
+  "already_bought",
   "rejected",
   "unavailable",
 ] as const;
@@ -36,6 +38,11 @@ export interface RateRequest {
   readonly parcel: Parcel;
   /** Our shipment id; lets the provider and our logs refer to the same thing. */
   readonly reference: string;
+  /**
+   * A return label: `from` and `to` are the outbound parcel's (the warehouse and the customer)
+   * and the provider swaps them, as EasyPost does for `is_return` shipments.
+   */
+  readonly isReturn?: boolean;
 }
 
 export interface RateQuote {

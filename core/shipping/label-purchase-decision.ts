@@ -33,6 +33,11 @@ export function nextLabelPurchaseStep(latest: { readonly state: LabelPurchaseSta
   }
 }
 
+/** The idempotency key of one return label's purchase attempt (the same decision, per RMA). */
+export function returnLabelIdempotencyKey(returnId: string, attempt: number): string {
+  return `return-label:${returnId}:${attempt}`;
+}
+
 /** The idempotency key of one purchase attempt: the same attempt can never buy twice. */
 export function labelIdempotencyKey(shipmentId: string, attempt: number): string {
   return `label:${shipmentId}:${attempt}`;

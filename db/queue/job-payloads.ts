@@ -57,6 +57,10 @@ export const jobPayloadSchemas = {
     shopId: z.string().uuid(),
     returnId: z.string().uuid(),
   }),
+  "returns/buy-label": z.object({
+    shopId: z.string().uuid(),
+    returnId: z.string().uuid(),
+  }),
   "shipping/buy-label": z.object({
     shopId: z.string().uuid(),
     shipmentId: z.string().uuid(),

@@ -7,7 +7,9 @@ import { err, ok, type Result } from "../../core/shared/result";
 import type { Database, Tx } from "../client";
 import { returnHoldings, returnLines, returns } from "../schema";
 import { appendTimeline } from "./order-timeline-repository";
+import { rmaEventForTracking } from "../../core/returns/return-tracking";
 import { enqueueReturnChannelSync } from "./channel-write-repository";
+import { enqueueReturnLabelPurchase, recordReturnTracking, type ReturnTrackingOutcome } from "./return-label-repository";
 import { appendReturnEvents } from "./return-request-repository";
 import { ensureLevel, lockLevels, recordMovements, scheduleStockSync, type LevelMovement } from "./stock-ledger-repository";
 
@@ -87,7 +89,25 @@ export async function applyReturnStepInTx(tx: Tx, input: ReturnStepInput): Promi
   await appendReturnEvents(tx, input.shopId, rma.id, [{ kind: input.event, message, actor: input.actor, data: { from: rma.status, to: step.to } }]);
   await appendTimeline(tx, input.shopId, rma.orderId, [{ kind: `return_${input.event}`, message: `Return ${rma.rmaNumber}: ${message}`, actor: input.actor, data: { returnId: rma.id } }]);
   if (input.syncChannel !== false) await enqueueReturnChannelSync(tx, { shopId: input.shopId, orderId: rma.orderId, returnId: rma.id });
+  // An approved return that comes back gets its label bought at once (a job, bought once).
+  if (input.event === "approve" && !rma.keepItem) await enqueueReturnLabelPurchase(tx, { shopId: input.shopId, returnId: rma.id });
   return ok({ returnId: rma.id, from: rma.status, to: step.to });
+}
+
+/**
+ * A carrier's tracking event for a return label: stored on the return, and the RMA moved to in
+ * transit or received when the event means that (core/returns/return-tracking).
+ */
+export async function applyReturnTrackingUpdate(
+  tx: Tx,
+  input: { shopId: string; trackerId: string; trackingCode: string; status: string; at: Date },
+): Promise<ReturnTrackingOutcome & { moved?: RmaStatus }> {
+  const recorded = await recordReturnTracking(tx, input);
+  if (recorded.outcome !== "applied" || !isRmaStatus(recorded.status)) return recorded;
+  const event = rmaEventForTracking(recorded.status, input.status);
+  if (!event) return recorded;
+  const step = await applyReturnStepInTx(tx, { shopId: input.shopId, returnId: recorded.returnId, event, actor: "carrier:easypost", note: `tracking ${input.status.replace(/_/g, " ")}` });
+  return step.ok ? { ...recorded, moved: step.value.to } : recorded;
 }
 
 /** A label for the return was bought (or entered by hand): stored, and the RMA moves to label_issued. */

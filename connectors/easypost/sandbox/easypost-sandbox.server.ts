@@ -154,13 +154,26 @@ export async function startEasyPostSandbox(options: EasyPostSandboxOptions): Pro
     return send(res, 404, errorBody("NOT_FOUND", `no route for ${method} ${path}`));
   }
 
+  /** Shipments whose purchase is under way: EasyPost's buy is atomic, so a concurrent one is refused too. */
+  const buying = new Set<string>();
+
   async function buy(res: ServerResponse, shipment: Json, body: Json) {
     // EasyPost buys a shipment once; a second buy is refused, which is what makes a shipment
     // id safe to retry with.
-    if (shipment.postage_label) return send(res, 422, errorBody("SHIPMENT.POSTAGE.EXISTS", "Postage already exists for this shipment."));
+    if (shipment.postage_label || buying.has(shipment.id as string)) return send(res, 422, errorBody("SHIPMENT.POSTAGE.EXISTS", "Postage already exists for this shipment."));
     const rateId = (body.rate as { id?: string } | undefined)?.id;
     const rate = (shipment.rates as Json[]).find((r) => r.id === rateId);
     if (!rate) return send(res, 422, errorBody("SHIPMENT.RATE.NOT_FOUND", "The rate could not be found for this shipment.", [{ field: "rate.id", message: "not found" }]));
+    buying.add(shipment.id as string);
+    try {
+      await printLabel(shipment, rate);
+    } finally {
+      buying.delete(shipment.id as string);
+    }
+    return send(res, 200, shipment);
+  }
+
+  async function printLabel(shipment: Json, rate: Json) {
     const code = trackingCode(rate.carrier as string);
     const labelUrl = `${baseUrl}/labels/${shipment.id as string}.pdf`;
     const parcel = shipment.parcel as Json;
@@ -186,7 +199,6 @@ export async function startEasyPostSandbox(options: EasyPostSandboxOptions): Pro
     });
     state.purchases.push({ shipmentId: shipment.id as string, rateId: rate.id as string, at: now() });
     scheduleProgress(tracker.id as string);
-    return send(res, 200, shipment);
   }
 
   function refund(res: ServerResponse, shipment: Json) {

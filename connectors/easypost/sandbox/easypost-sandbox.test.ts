@@ -80,7 +80,7 @@ describe("EasyPost sandbox", () => {
     expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
 
     const again = await gateway.buyLabel({ providerShipmentId: rate.providerShipmentId, rateId: rate.rateId, idempotencyKey: "label:ship-1:1" });
-    expect(again).toMatchObject({ ok: false, reason: "rejected" });
+    expect(again).toMatchObject({ ok: false, reason: "already_bought" });
     expect(!again.ok && again.detail).toContain("SHIPMENT.POSTAGE.EXISTS");
     expect(sandbox.state.purchases.filter((p) => p.shipmentId === rate.providerShipmentId)).toHaveLength(1);
     expect(await gateway.findLabel(rate.providerShipmentId)).toEqual({ ok: true, value: label.value });

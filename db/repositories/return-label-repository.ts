@@ -1,0 +1,260 @@
+import { and, asc, desc, eq, sql } from "drizzle-orm";
+import type { PostalAddress } from "../../core/orders/unified-order";
+import type { PurchasedLabel, RateQuote } from "../../core/ports/carrier-gateway-port";
+import { transitionRma } from "../../core/returns/rma-state-machine";
+import type { LabelPurchaseState } from "../../core/shipping/label-purchase-decision";
+import type { Database, DbOrTx, Tx } from "../client";
+import { enqueueJob } from "../queue/job-queue";
+import { exceptions, locations, orders, returnLabelPurchases, returnLines, returns, variants } from "../schema";
+import { enqueueReturnChannelSync } from "./channel-write-repository";
+import { appendTimeline, raiseExceptions } from "./order-timeline-repository";
+import { appendReturnEvents } from "./return-request-repository";
+
+/**
+ * A return's label: bought once with the same records and decision as an order's label (ADR
+ * 0009, core/shipping/label-purchase-decision) — the `buying` record commits before the
+ * provider is asked, a run that finds it reconciles against the provider's shipment — and the
+ * RMA moves to label_issued in the transaction that stores the label.
+ */
+
+export async function enqueueReturnLabelPurchase(tx: DbOrTx, input: { shopId: string; returnId: string }): Promise<void> {
+  await enqueueJob(tx, "returns/buy-label", input, { jobKey: `returns/buy-label:${input.returnId}`, maxAttempts: 10 });
+}
+
+export interface ReturnForLabel {
+  id: string;
+  shopId: string;
+  orderId: string;
+  rmaNumber: string;
+  status: string;
+  keepItem: boolean;
+  /** The customer: where the parcel comes back from. */
+  customer: PostalAddress | null;
+  /** The receiving location: where it goes. */
+  destination: PostalAddress | null;
+  items: { sku: string; quantity: number; weightGrams: number | null; lengthMm: number | null; widthMm: number | null; heightMm: number | null }[];
+}
+
+export async function loadReturnForLabel(db: DbOrTx, shopId: string, returnId: string): Promise<ReturnForLabel | null> {
+  const [row] = await db
+    .select({ id: returns.id, shopId: returns.shopId, orderId: returns.orderId, rmaNumber: returns.rmaNumber, status: returns.status, keepItem: returns.keepItem, customer: orders.shippingAddress, location: locations })
+    .from(returns)
+    .innerJoin(orders, eq(orders.id, returns.orderId))
+    .leftJoin(locations, eq(locations.id, returns.destinationLocationId))
+    .where(and(eq(returns.shopId, shopId), eq(returns.id, returnId)));
+  if (!row) return null;
+  const items = await db
+    .select({
+      sku: variants.sku,
+      quantity: sql<number>`sum(${returnLines.quantity})::int`,
+      weightGrams: variants.weightGrams,
+      lengthMm: variants.lengthMm,
+      widthMm: variants.widthMm,
+      heightMm: variants.heightMm,
+    })
+    .from(returnLines)
+    .innerJoin(variants, eq(variants.id, returnLines.variantId))
+    .where(eq(returnLines.returnId, returnId))
+    .groupBy(variants.id)
+    .orderBy(asc(variants.sku));
+  const l = row.location;
+  return {
+    id: row.id,
+    shopId: row.shopId,
+    orderId: row.orderId,
+    rmaNumber: row.rmaNumber,
+    status: row.status,
+    keepItem: row.keepItem,
+    customer: row.customer ?? null,
+    destination: l
+      ? {
+          name: l.name,
+          line1: l.address1,
+          ...(l.address2 ? { line2: l.address2 } : {}),
+          city: l.city,
+          ...(l.region ? { region: l.region } : {}),
+          ...(l.postalCode ? { postalCode: l.postalCode } : {}),
+          countryCode: l.countryCode,
+        }
+      : null,
+    items,
+  };
+}
+
+export interface ReturnLabelPurchaseRecord {
+  id: string;
+  attempt: number;
+  state: LabelPurchaseState;
+  providerShipmentId: string;
+  rateId: string;
+  idempotencyKey: string;
+  explanation: string | null;
+}
+
+export async function latestReturnLabelPurchase(db: DbOrTx, returnId: string): Promise<ReturnLabelPurchaseRecord | null> {
+  const [row] = await db
+    .select({
+      id: returnLabelPurchases.id,
+      attempt: returnLabelPurchases.attempt,
+      state: returnLabelPurchases.state,
+      providerShipmentId: returnLabelPurchases.providerShipmentId,
+      rateId: returnLabelPurchases.rateId,
+      idempotencyKey: returnLabelPurchases.idempotencyKey,
+      explanation: returnLabelPurchases.explanation,
+    })
+    .from(returnLabelPurchases)
+    .where(eq(returnLabelPurchases.returnId, returnId))
+    .orderBy(desc(returnLabelPurchases.attempt))
+    .limit(1);
+  return row ? { ...row, state: row.state as LabelPurchaseState } : null;
+}
+
+/** The `buying` record, committed on its own; false when another run owns this attempt. */
+export async function beginReturnLabelPurchase(
+  db: Database,
+  input: { shopId: string; returnId: string; attempt: number; idempotencyKey: string; provider: string; quote: RateQuote; explanation: string },
+): Promise<boolean> {
+  const rows = await db
+    .insert(returnLabelPurchases)
+    .values({
+      shopId: input.shopId,
+      returnId: input.returnId,
+      attempt: input.attempt,
+      idempotencyKey: input.idempotencyKey,
+      state: "buying",
+      provider: input.provider,
+      providerShipmentId: input.quote.providerShipmentId,
+      rateId: input.quote.rateId,
+      carrier: input.quote.carrier,
+      service: input.quote.service,
+      amountMinor: input.quote.amountMinor,
+      currency: input.quote.currency,
+      explanation: input.explanation,
+    })
+    .onConflictDoNothing()
+    .returning({ id: returnLabelPurchases.id });
+  return rows.length > 0;
+}
+
+/**
+ * The label exists: the record, the RMA (label_issued, with tracker, label and tracking URL),
+ * its timeline and the channel sync (which attaches the label to Shopify's return) commit
+ * together. A label found for an RMA that already has one changes nothing.
+ */
+export async function recordReturnLabelPurchased(
+  db: Database,
+  input: { shopId: string; returnId: string; purchaseId: string; label: PurchasedLabel; reconciled: boolean },
+): Promise<"recorded" | "already_recorded"> {
+  return db.transaction(async (tx) => {
+    const [rma] = await tx
+      .select({ id: returns.id, orderId: returns.orderId, rmaNumber: returns.rmaNumber, status: returns.status, trackingNumber: returns.trackingNumber })
+      .from(returns)
+      .where(and(eq(returns.shopId, input.shopId), eq(returns.id, input.returnId)))
+      .for("update");
+    if (!rma) throw new Error(`return ${input.returnId} vanished while its label was bought`);
+    await tx
+      .update(returnLabelPurchases)
+      .set({ state: "purchased", carrier: input.label.carrier, service: input.label.service, amountMinor: input.label.amountMinor, currency: input.label.currency, error: null, updatedAt: sql`now()` })
+      .where(eq(returnLabelPurchases.id, input.purchaseId));
+    if (rma.trackingNumber === input.label.trackingNumber) return "already_recorded";
+    const step = transitionRma(rma.status as never, "issue_label");
+    await tx
+      .update(returns)
+      .set({
+        ...(step.ok ? { status: step.to } : {}),
+        carrier: input.label.carrier,
+        trackingNumber: input.label.trackingNumber,
+        trackingUrl: input.label.trackingUrl ?? null,
+        labelUrl: input.label.labelUrl,
+        providerShipmentId: input.label.providerShipmentId,
+        trackerId: input.label.trackerId ?? null,
+        trackingStatus: input.label.trackingStatus ?? null,
+        labelError: null,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(returns.id, rma.id));
+    const message = `Return label bought: ${input.label.carrier} ${input.label.service}, ${input.label.trackingNumber}${input.reconciled ? " (found at the provider after an interrupted purchase)" : ""}`;
+    await appendReturnEvents(tx, input.shopId, rma.id, [
+      { kind: "issue_label", message: step.ok ? message : `${message}; the return is ${rma.status}, so its status stays`, actor: "system:label", data: { labelUrl: input.label.labelUrl, amountMinor: input.label.amountMinor, currency: input.label.currency } },
+    ]);
+    await appendTimeline(tx, input.shopId, rma.orderId, [{ kind: "return_label", message: `Return ${rma.rmaNumber}: ${message}`, data: { returnId: rma.id } }]);
+    await resolveReturnLabelExceptions(tx, input.shopId, rma.orderId, rma.id);
+    await enqueueReturnChannelSync(tx, { shopId: input.shopId, orderId: rma.orderId, returnId: rma.id });
+    return "recorded";
+  });
+}
+
+/** No label could be bought: the attempt fails (the next one shops again), the return and the exceptions queue say why. */
+export async function recordReturnLabelFailure(
+  db: Database,
+  input: { shopId: string; returnId: string; orderId: string; purchaseId?: string; reason: string; message: string; raiseException: boolean },
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    // The return row first, as recordReturnLabelPurchased takes it: one lock order, no deadlock.
+    await tx.select({ id: returns.id }).from(returns).where(eq(returns.id, input.returnId)).for("update");
+    if (input.purchaseId) {
+      // Only an attempt still buying can fail: a label another run recorded stays purchased.
+      await tx
+        .update(returnLabelPurchases)
+        .set({ state: "failed", error: input.message, updatedAt: sql`now()` })
+        .where(and(eq(returnLabelPurchases.id, input.purchaseId), eq(returnLabelPurchases.state, "buying")));
+    }
+    await tx.update(returns).set({ labelError: input.message }).where(eq(returns.id, input.returnId));
+    await appendReturnEvents(tx, input.shopId, input.returnId, [{ kind: "label_failed", message: input.message, actor: "system:label", data: { reason: input.reason } }]);
+    if (!input.raiseException) return;
+    const [open] = await tx
+      .select({ id: exceptions.id })
+      .from(exceptions)
+      .where(and(eq(exceptions.shopId, input.shopId), eq(exceptions.orderId, input.orderId), eq(exceptions.kind, "label_purchase_failed"), eq(exceptions.status, "open"), sql`${exceptions.details}->>'returnId' = ${input.returnId}`))
+      .limit(1);
+    if (!open) await raiseExceptions(tx, input.shopId, [{ kind: "label_purchase_failed", message: input.message, details: { returnId: input.returnId, reason: input.reason } }], { orderId: input.orderId });
+  });
+}
+
+async function resolveReturnLabelExceptions(tx: Tx, shopId: string, orderId: string, returnId: string): Promise<void> {
+  await tx
+    .update(exceptions)
+    .set({ status: "resolved", resolvedAt: sql`now()`, resolvedBy: "system:label" })
+    .where(and(eq(exceptions.shopId, shopId), eq(exceptions.orderId, orderId), eq(exceptions.kind, "label_purchase_failed"), eq(exceptions.status, "open"), sql`${exceptions.details}->>'returnId' = ${returnId}`));
+}
+
+export type ReturnTrackingOutcome = { outcome: "unknown_tracker" } | { outcome: "stale" } | { outcome: "applied"; returnId: string; orderId: string; status: string; trackingStatus: string };
+
+/**
+ * A tracker event for a return label: stored on the return (older events than the one applied
+ * are stale), and the caller moves the RMA (in transit, received) through its transitions.
+ */
+export async function recordReturnTracking(
+  tx: Tx,
+  input: { shopId: string; trackerId: string; trackingCode: string; status: string; at: Date },
+): Promise<ReturnTrackingOutcome> {
+  const [rma] = await tx
+    .select({ id: returns.id, orderId: returns.orderId, status: returns.status, trackingUpdatedAt: returns.trackingUpdatedAt })
+    .from(returns)
+    .where(
+      and(
+        eq(returns.shopId, input.shopId),
+        sql`(${returns.trackerId} = ${input.trackerId} or (${returns.trackerId} is null and ${returns.trackingNumber} = ${input.trackingCode}))`,
+      ),
+    )
+    .limit(1)
+    .for("update");
+  if (!rma) return { outcome: "unknown_tracker" };
+  if (rma.trackingUpdatedAt && rma.trackingUpdatedAt > input.at) return { outcome: "stale" };
+  await tx.update(returns).set({ trackingStatus: input.status, trackingUpdatedAt: input.at, trackerId: input.trackerId }).where(eq(returns.id, rma.id));
+  return { outcome: "applied", returnId: rma.id, orderId: rma.orderId, status: rma.status, trackingStatus: input.status };
+}
+
+/** The merchant's "Buy return label": queued for an approved return that comes back. */
+export async function requestReturnLabelPurchase(db: Database, input: { shopId: string; returnId: string; actor: string }): Promise<{ ok: true } | { ok: false; reason: string }> {
+  return db.transaction(async (tx) => {
+    const [rma] = await tx.select({ status: returns.status, keepItem: returns.keepItem }).from(returns).where(and(eq(returns.shopId, input.shopId), eq(returns.id, input.returnId)));
+    if (!rma) return { ok: false, reason: "return_not_found" };
+    if (rma.status !== "approved") return { ok: false, reason: `the return is ${rma.status}; a label is bought for an approved return` };
+    if (rma.keepItem) return { ok: false, reason: "the customer keeps the item" };
+    await tx.update(returns).set({ labelError: null }).where(eq(returns.id, input.returnId));
+    await appendReturnEvents(tx, input.shopId, input.returnId, [{ kind: "label_requested", message: "Return label requested", actor: input.actor }]);
+    await enqueueReturnLabelPurchase(tx, { shopId: input.shopId, returnId: input.returnId });
+    return { ok: true };
+  });
+}
