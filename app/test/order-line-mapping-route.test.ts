@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { action as ordersCreate } from "../routes/webhooks.orders.create";
 import { loader as ordersLoader } from "../routes/app.orders._index";
@@ -6,7 +6,7 @@ import { action as orderAction, loader as orderLoader } from "../routes/app.orde
 import { action as variantAction, loader as variantLoader } from "../routes/app.inventory.$variantId";
 import { loader as exceptionsLoader } from "../routes/app.exceptions";
 import { loader as variantSearchLoader } from "../routes/app.variants.search";
-import { channelConnections, exceptions, inventoryLevels, lineMappings, orderEvents, orderLines, orders, variants, webhookDeliveries } from "../../db/schema";
+import { channelConnections, channelListings, exceptions, inventoryLevels, lineMappings, orderEvents, orderLines, orders, variants, webhookDeliveries } from "../../db/schema";
 import { processWebhookDelivery } from "../../jobs/tasks/webhooks-process.task";
 import { createLocation, createVariant, ledgerMismatches, receive } from "../../tests/helpers/ledger-fixtures";
 import { fixtureText, postWebhook } from "../../tests/fixtures/shopify/webhooks/shopify-webhook-requests";
@@ -22,7 +22,7 @@ let apronId: string;
 beforeAll(async () => {
   const { db } = context.database;
   const shopId = context.demoShop.id;
-  await db.insert(channelConnections).values({ shopId, channel: "shopify", name: DOMAIN });
+  const [connection] = await db.insert(channelConnections).values({ shopId, channel: "shopify", name: DOMAIN }).returning();
   const location = await createLocation(db, shopId, { name: "Columbus DC" });
   const tote = await createVariant(db, shopId, "TOTE-NAT");
   await db.update(variants).set({ externalId: TOTE_GID }).where(eq(variants.id, tote.id));
@@ -31,7 +31,17 @@ beforeAll(async () => {
   await receive(db, shopId, apron.id, location.id, 5);
   toteId = tote.id;
   apronId = apron.id;
+  // Both are listed on Shopify: every stock change of theirs marks them for the next push.
+  await db.insert(channelListings).values([
+    { shopId, connectionId: connection!.id, variantId: tote.id, externalId: "gid://shopify/InventoryItem/1" },
+    { shopId, connectionId: connection!.id, variantId: apron.id, externalId: "gid://shopify/InventoryItem/2" },
+  ]);
 });
+
+async function apronMarkedForSync(): Promise<boolean> {
+  const rows = await context.database.db.execute(sql`SELECT 1 FROM stock_sync_dirty WHERE variant_id = ${apronId}`);
+  return rows.rows.length > 0;
+}
 
 /** A real-shaped draft order (blank SKUs, no customer, no address) with this order's own ids. */
 function draftOrder(id: number, overrides: Record<string, unknown> = {}): string {
@@ -108,6 +118,13 @@ describe("a real Shopify draft order with blank SKUs, no customer and no address
     const second = await deliver(draftOrder(5912204460200, { shipping_address: ADDRESS, line_items: [JSON.parse(draftOrder(1)).line_items[1]] }));
     expect(second.status).toBe("backordered");
     const page = await readJson(await callLoader(orderLoader, `/app/orders/${orderId}`, { id: orderId }));
+    // Every line is shown; the gift card and the custom item hold nothing and are not short.
+    expect(page.lines.map((l: { title: string; carriesStock: boolean; reserved: number; short: number }) => [l.title, l.carriesStock, l.reserved, l.short])).toEqual([
+      ["Canvas Tote", true, 2, 0],
+      ["Linen Apron", true, 0, 1],
+      ["Monogram embroidery", false, 0, 0],
+      ["Gift Card", false, 0, 0],
+    ]);
     expect(page.unmatched).toEqual([
       expect.objectContaining({
         title: "Linen Apron",
@@ -146,6 +163,7 @@ describe("a real Shopify draft order with blank SKUs, no customer and no address
 
   it("maps the line from the order page: remembered, reserved, exception resolved, the waiting order matched, the next order matched at once", async () => {
     const [apronLine] = (await linesOf(orderId)).filter((l) => l.title === "Linen Apron");
+    expect(await apronMarkedForSync()).toBe(false);
     const response = await callAction(
       orderAction,
       `/app/orders/${orderId}`,
@@ -166,6 +184,8 @@ describe("a real Shopify draft order with blank SKUs, no customer and no address
     expect(second!.status).toBe("reserved");
     expect(await openExceptionKinds(second!.id)).toEqual([]);
     expect(await reservedOf(apronId)).toBe(2);
+    // The channels hear of the two units now held, through the dirty set written with the mapping.
+    expect(await apronMarkedForSync()).toBe(true);
     const timeline = await context.database.db.select().from(orderEvents).where(and(eq(orderEvents.orderId, orderId), eq(orderEvents.kind, "line_mapped")));
     expect(timeline[0]!.message).toContain(`later shopify orders with channel id ${APRON_GID} match it at once`);
     expect(await context.database.db.select({ matchKey: lineMappings.matchKey, variantId: lineMappings.variantId }).from(lineMappings)).toEqual([

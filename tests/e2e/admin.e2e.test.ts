@@ -3,7 +3,9 @@ import path from "node:path";
 import { and, desc, eq, inArray } from "drizzle-orm";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { inventoryMovements, locations, orders, variants } from "../../db/schema";
+import { ingestOrder } from "../../db/repositories/order-ingest-repository";
+import { inventoryMovements, locations, orderLines, orders, variants } from "../../db/schema";
+import { makeOrder } from "../helpers/ledger-fixtures";
 import { startTestApp, type TestApp } from "../helpers/app-server";
 
 /**
@@ -239,5 +241,33 @@ describe.skipIf(!chromiumAvailable)("admin in a browser (demo mode)", () => {
     await page.goto(`${app.url}/app/exceptions`, { waitUntil: "networkidle" });
     expect(await shown(page.getByRole("heading", { name: "Exceptions", level: 1 }))).toBe(true);
     await screenshot("exceptions");
+  }, 120_000);
+
+  it("maps an unmatched order line to a variant from the order page, which reserves it", async () => {
+    const [variant] = await app.db
+      .select({ id: variants.id, sku: variants.sku })
+      .from(variants)
+      .where(eq(variants.shopId, app.shop.id))
+      .orderBy(variants.sku)
+      .limit(1);
+    const { orderId } = await ingestOrder(app.db, {
+      shopId: app.shop.id,
+      actor: "test",
+      order: makeOrder({
+        lines: [{ externalLineId: "gid://shopify/LineItem/77001", sku: "", channelVariantRef: "gid://shopify/ProductVariant/77001", title: "Mystery mug", quantity: 1, unitPriceMinor: 1200 }],
+      }),
+    });
+    await page.goto(`${app.url}/app/orders/${orderId}`, { waitUntil: "networkidle" });
+    expect(await shown(page.getByRole("heading", { name: "Unmatched line" }))).toBe(true);
+    await (await hydrated(page.getByLabel("Variant"))).fill(variant!.sku);
+    await page.getByRole("option", { name: new RegExp(variant!.sku) }).first().click();
+    await page.getByRole("button", { name: "Map and reserve" }).click();
+    expect(await shown(page.getByText(`Mapped to ${variant!.sku}`))).toBe(true);
+    await screenshot("order-line-mapped");
+
+    const [mapped] = await app.db.select({ variantId: orderLines.variantId }).from(orderLines).where(eq(orderLines.orderId, orderId));
+    expect(mapped!.variantId).toBe(variant!.id);
+    // The card is gone once nothing is left to map.
+    await expect.poll(() => page.getByRole("heading", { name: "Unmatched line" }).count(), { timeout: 30_000 }).toBe(0);
   }, 120_000);
 });

@@ -21,6 +21,7 @@ import {
   inventoryLevels,
   inventoryMovements,
   locations,
+  orderLines,
   orders,
   products,
   variants,
@@ -297,6 +298,24 @@ describe("Shopify import", () => {
     const rows = await shopRows(s.shopId);
     expect(rows.orders.map((o) => o.externalId)).toEqual([open.order.id]);
     expect(rows.levels.reduce((sum, l) => sum + l.reserved, 0)).toBe(1);
+  });
+
+  it("reserves only what is still unfulfilled of a partly fulfilled Shopify order", async () => {
+    const s = await setup();
+    const partly = await s.sandbox.simulateOrder({ send: false, lines: [{ sku: "TEE-L", quantity: 3 }] });
+    // Two of the three units were fulfilled in Shopify before the import: one is left to ship.
+    const line = s.sandbox.state.fulfillmentOrders.find((fo) => fo.orderId === partly.order.id)!.lineItems[0]!;
+    line.remainingQuantity = 1;
+
+    const { run } = await importOnce(s);
+    expect(run.counts.orders).toMatchObject({ created: 1 });
+    const rows = await shopRows(s.shopId);
+    const [order] = rows.orders;
+    expect(order!.status).toBe("reserved");
+    const lines = await database.db.select().from(orderLines).where(eq(orderLines.orderId, order!.id));
+    expect(lines.map((l) => [l.quantity, l.fulfilledQuantity])).toEqual([[3, 2]]);
+    expect(rows.levels.reduce((sum, l) => sum + l.reserved, 0)).toBe(1);
+    expect(await ledgerMismatches(database.db, s.shopId)).toEqual([]);
   });
 
   it("an order Shopify sends that cannot be mapped becomes an invalid_payload exception with the raw node, once; a blank SKU is no such order", async () => {
