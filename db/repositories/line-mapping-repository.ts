@@ -118,6 +118,14 @@ export async function mapUnmatchedLine(
 
     const matchKey = lineMatchKey(line);
     const remembered = matchKey ? { channel: line.channel, matchKey } : null;
+    const others = remembered && input.alsoOtherOrders ? await waitingLinesFor(tx, input.shopId, remembered) : [];
+    const lineIds = [...new Set([input.lineId, ...others.map((other) => other.lineId)])];
+    const locked = await lockOrders(tx, input.shopId, [input.orderId, ...others.map((other) => other.orderId)]);
+    // Checked again under the lock, before anything is written: another request may have won.
+    const [current] = await tx.select({ variantId: orderLines.variantId }).from(orderLines).where(eq(orderLines.id, input.lineId));
+    if (current?.variantId !== null) return err("line_already_matched");
+    const self = locked.find((order) => order.id === input.orderId);
+    if (!self || !MAPPABLE_ORDER_STATUSES.includes(self.status as OrderStatus)) return err("order_not_open", `the order is ${self?.status ?? "gone"}`);
     if (remembered) {
       // The merchant's latest choice for an identity wins: a wrong mapping is corrected by mapping again.
       await tx
@@ -128,10 +136,7 @@ export async function mapUnmatchedLine(
           set: { variantId: variant.id, createdBy: input.actor, createdAt: sql`now()` },
         });
     }
-    const others = remembered && input.alsoOtherOrders ? await waitingLinesFor(tx, input.shopId, remembered) : [];
-    const lineIds = [...new Set([input.lineId, ...others.map((other) => other.lineId)])];
-    const orderIds = [...new Set([input.orderId, ...others.map((other) => other.orderId)])];
-    const mapped = await applyVariantToLines(tx, { shopId: input.shopId, variant, lineIds, orderIds, actor: input.actor, remembered });
+    const mapped = await applyVariantToLines(tx, { shopId: input.shopId, variant, lineIds, locked, actor: input.actor, remembered });
     return ok({ variantId: variant.id, sku: variant.sku, remembered, orders: mapped });
   });
 }
@@ -149,25 +154,28 @@ export async function addLineMapping(
   return db.transaction(async (tx) => {
     const variant = await variantOfShop(tx, input.shopId, input.variantId);
     if (!variant) return err("variant_not_found");
-    const inserted = await tx
-      .insert(lineMappings)
-      .values({ shopId: input.shopId, channel: input.key.channel, matchKey: input.key.matchKey, variantId: variant.id, createdBy: input.actor })
-      .onConflictDoNothing({ target: [lineMappings.shopId, lineMappings.channel, lineMappings.matchKey] })
-      .returning({ id: lineMappings.id });
-    if (inserted.length === 0) {
-      const [existing] = await tx
-        .select({ variantId: lineMappings.variantId, sku: variants.sku })
-        .from(lineMappings)
-        .innerJoin(variants, eq(variants.id, lineMappings.variantId))
-        .where(and(eq(lineMappings.shopId, input.shopId), eq(lineMappings.channel, input.key.channel), eq(lineMappings.matchKey, input.key.matchKey)));
-      if (existing && existing.variantId !== variant.id) return err("identity_mapped_elsewhere", `already mapped to ${existing.sku}`);
-    }
+    // Orders first, then the mapping row: the lock order mapUnmatchedLine keeps too.
     const waiting = await waitingLinesFor(tx, input.shopId, input.key);
+    const locked = await lockOrders(tx, input.shopId, waiting.map((line) => line.orderId));
+    const [existing] = await tx
+      .select({ variantId: lineMappings.variantId, sku: variants.sku })
+      .from(lineMappings)
+      .innerJoin(variants, eq(variants.id, lineMappings.variantId))
+      .where(and(eq(lineMappings.shopId, input.shopId), eq(lineMappings.channel, input.key.channel), eq(lineMappings.matchKey, input.key.matchKey)))
+      .for("update", { of: lineMappings });
+    if (existing && existing.variantId !== variant.id) return err("identity_mapped_elsewhere", `already mapped to ${existing.sku}`);
+    const inserted = existing
+      ? []
+      : await tx
+          .insert(lineMappings)
+          .values({ shopId: input.shopId, channel: input.key.channel, matchKey: input.key.matchKey, variantId: variant.id, createdBy: input.actor })
+          .onConflictDoNothing({ target: [lineMappings.shopId, lineMappings.channel, lineMappings.matchKey] })
+          .returning({ id: lineMappings.id });
     const mapped = await applyVariantToLines(tx, {
       shopId: input.shopId,
       variant,
       lineIds: waiting.map((line) => line.lineId),
-      orderIds: [...new Set(waiting.map((line) => line.orderId))],
+      locked,
       actor: input.actor,
       remembered: input.key,
     });
@@ -191,10 +199,21 @@ export async function listLineMappings(db: Database | Tx, shopId: string, varian
     .orderBy(asc(lineMappings.channel), asc(lineMappings.matchKey));
 }
 
+/** Locks the orders in id order, the one order every writer takes them in (docs/adr/0003). */
+async function lockOrders(tx: Tx, shopId: string, orderIds: readonly string[]) {
+  if (orderIds.length === 0) return [];
+  return tx
+    .select({ id: orders.id, number: orders.number, status: orders.status })
+    .from(orders)
+    .where(and(eq(orders.shopId, shopId), inArray(orders.id, [...new Set(orderIds)])))
+    .orderBy(asc(orders.id))
+    .for("update");
+}
+
 /**
- * Gives the lines their variant and tops up each order's reservation. Lock order, as every
- * writer keeps it (docs/adr/0003): the orders in id order, then every inventory level their
- * lines can touch in one id-ordered lock, before any reservation decides.
+ * Gives the lines their variant and tops up each order's reservation. The caller holds the
+ * orders' locks (taken in id order); every inventory level their lines can touch is then
+ * locked in one id-ordered lock before any reservation decides.
  */
 async function applyVariantToLines(
   tx: Tx,
@@ -202,18 +221,13 @@ async function applyVariantToLines(
     shopId: string;
     variant: { id: string; sku: string };
     lineIds: readonly string[];
-    orderIds: readonly string[];
+    locked: readonly { id: string; number: string; status: string }[];
     actor: string;
     remembered: IdentityKey | null;
   },
 ): Promise<MappedOrder[]> {
   if (input.lineIds.length === 0) return [];
-  const locked = await tx
-    .select({ id: orders.id, number: orders.number, status: orders.status })
-    .from(orders)
-    .where(and(eq(orders.shopId, input.shopId), inArray(orders.id, [...input.orderIds])))
-    .orderBy(asc(orders.id))
-    .for("update");
+  const locked = input.locked;
   const open = locked.filter((order) => MAPPABLE_ORDER_STATUSES.includes(order.status as OrderStatus));
   if (open.length === 0) return [];
   // Under the order locks: a line another request mapped meanwhile keeps its variant.
