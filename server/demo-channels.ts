@@ -10,6 +10,7 @@ import { registerDemoControls } from "../app/config/demo-controls.server";
 import { startDemoCarrier } from "./demo-carrier";
 import { startDemoMarketplaces, type DemoMarketplaces } from "./demo-marketplace-channels";
 import { startDemoAmazon } from "./demo-amazon-channel";
+import { markStockDirty } from "../db/repositories/stock-sync-dirty-repository";
 
 export const DEMO_SHOPIFY_ACCESS_TOKEN = "shpat_switchyard_demo_sandbox";
 
@@ -67,6 +68,9 @@ export async function startDemoChannels(options: { db: Database; appUrl: string;
         .set({ settings: sql`${channelConnections.settings} || ${JSON.stringify({ baseUrl: sandbox.url, sandbox: true })}::jsonb` })
         .where(and(eq(channelConnections.shopId, shopId), eq(channelConnections.channel, "shopify")));
       await marketplaces.link(shopId);
+      // Every sandbox was rebuilt and every listing's last figure forgotten: the first sync tells
+      // each channel every listing in its largest batches (Amazon's as a JSON_LISTINGS_FEED).
+      await markStockDirty(options.db, { shopId });
       registerDemoControls({
         simulateMarketplaceOrders: (channel, count) => marketplaces.simulateOrders(channel, count),
         simulateShopifyOrders: async (count) => {

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { channelConnections, channelListingLocations } from "../../db/schema";
 import { startDemoChannels } from "../../server/demo-channels";
@@ -37,6 +37,11 @@ describe("demo channels", () => {
       expect(await db.select().from(channelListingLocations).where(eq(channelListingLocations.listingId, listing.id))).toEqual([]);
       const [row] = await db.select().from(channelConnections).where(eq(channelConnections.id, connection.id));
       expect(row!.status).toBe("connected");
+      // ...by the first sync, queued for the connection with the listing marked dirty.
+      const dirty = await db.execute(sql`SELECT variant_id FROM stock_sync_dirty WHERE connection_id = ${connection.id}`);
+      expect(dirty.rows).toEqual([{ variant_id: variant.id }]);
+      const jobs = await db.execute(sql`SELECT 1 FROM graphile_worker.jobs WHERE key = ${`stock-sync:${connection.id}`}`);
+      expect(jobs.rows).toHaveLength(1);
     } finally {
       await channels.stop();
     }
