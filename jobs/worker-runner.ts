@@ -40,6 +40,12 @@ export async function startWorker(options: {
   bounds?: LivenessBounds;
   /** Run the crontab (default true); extra worker processes of the chaos bench may leave it to one. */
   cron?: boolean;
+  /**
+   * Job slots that run nothing but the stock sync (default 1), polling for due runs every
+   * STOCK_SYNC_POLL_MS: a change is on the channels a hold after it even while every other slot
+   * is busy with an order backlog. The other slots run stock syncs too.
+   */
+  stockSyncSlots?: number;
 }): Promise<WorkerHandle> {
   const bounds = options.bounds ?? livenessBounds();
   const context: TaskContext = { db: options.db, connectors: options.connectors, ...options.context };
@@ -75,17 +81,42 @@ export async function startWorker(options: {
       logger,
     });
 
-  let runner = await start();
+  const stockSyncSlots = options.stockSyncSlots ?? 1;
+  // Stock sync runs are queued a hold ahead (not notified when due): found by polling, so poll often.
+  const startStockSync = () =>
+    run({
+      connectionString: options.connectionString,
+      concurrency: stockSyncSlots,
+      noHandleSignals: true,
+      pollInterval: STOCK_SYNC_POLL_MS,
+      taskList: { "inventory/sync": taskList["inventory/sync"]! },
+      parsedCronItems: [],
+      events,
+      logger,
+    });
+  /** Both runners, or neither: a half-started pair is stopped before the error is thrown. */
+  const startAll = async (): Promise<[Runner, Runner | undefined]> => {
+    const main = await start();
+    try {
+      return [main, stockSyncSlots > 0 ? await startStockSync() : undefined];
+    } catch (error) {
+      await withinMs(main.stop(), STOP_GRACE_MS);
+      throw error;
+    }
+  };
+
+  let [runner, stockSyncRunner] = await startAll();
 
   /** One restart at a time; retried with backoff while the database is still away. */
   function restart(): Promise<void> {
     restarting ??= (async () => {
       const old = runner;
+      if (stockSyncRunner) await withinMs(stockSyncRunner.stop(), STOP_GRACE_MS);
       // The old runner's pool may be broken: give its graceful stop a bound, not forever.
       await withinMs(old.stop(), STOP_GRACE_MS);
       for (let attempt = 0; !stopping; attempt++) {
         try {
-          runner = await start();
+          [runner, stockSyncRunner] = await startAll();
           console.error(`[worker] job slots restarted after a database outage (${retiredSlots.size} retired)`);
           return;
         } catch (error) {
@@ -140,6 +171,7 @@ export async function startWorker(options: {
       clearInterval(sweepTimer);
       await withinMs(restarting ?? Promise.resolve(), STOP_GRACE_MS);
       await withinMs(runner.stop(), STOP_GRACE_MS);
+      if (stockSyncRunner) await withinMs(stockSyncRunner.stop(), STOP_GRACE_MS);
       await forgetWorker(options.db, workerId).catch(() => {});
     },
   };
@@ -165,6 +197,9 @@ function withSafeErrors(tasks: TaskList): TaskList {
     ]),
   );
 }
+
+/** How often the stock sync's own slots look for a due run (each look is one indexed query). */
+const STOCK_SYNC_POLL_MS = 200;
 
 /** How long a stop waits for running jobs to finish before it gives up on them (they are retried). */
 const STOP_GRACE_MS = 15_000;
