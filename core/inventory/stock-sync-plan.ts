@@ -155,7 +155,8 @@ export const FOLLOW_UP_DELAYS_MS = {
   /** No backoff grows beyond this: a change must reach the channel soon after it recovers. */
   backoffMax: 60_000,
   conflict: 30_000,
-  notApplied: 5_000,
+  /** Soon: what was not applied is fine as it is (Amazon hands back what a second of patching could not carry). */
+  notApplied: 1_000,
   /** Ask a channel that answers later (Amazon feeds) about its pending submissions this often. */
   pending: 5_000,
 } as const;
