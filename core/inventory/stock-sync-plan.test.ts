@@ -80,7 +80,7 @@ describe("followUpDelayMs", () => {
         { kind: "connection_failed", reason: "unavailable" },
         { kind: "item", status: "not_applied" },
       ]),
-    ).toBe(FOLLOW_UP_DELAYS_MS.unavailable);
+    ).toBe(Math.min(FOLLOW_UP_DELAYS_MS.conflict, FOLLOW_UP_DELAYS_MS.unavailable, FOLLOW_UP_DELAYS_MS.notApplied));
   });
 
   it("backs off exponentially over consecutive failed runs, capped, unless the channel said when", () => {
