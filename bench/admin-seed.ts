@@ -34,7 +34,7 @@ export function seededSku(index: number): string {
   return `SKU-${String(index).padStart(6, "0")}`;
 }
 
-export async function seedAdminShop(client: pg.Client, options: AdminSeedOptions): Promise<void> {
+export async function seedAdminShop(client: Pick<pg.ClientBase, "query">, options: AdminSeedOptions): Promise<void> {
   const { shopId, orders: orderCount, skus, locations: locationCount } = options;
   const chunk = options.chunk ?? 100_000;
   const log = options.log ?? (() => {});

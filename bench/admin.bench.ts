@@ -153,6 +153,9 @@ const allCases: BenchCase[] = [
   { name: "orders ?q=<phone> (rare)", loader: ordersLoader, path: `/app/orders?q=${encodeURIComponent(rare.customer_phone)}` },
   { name: "orders ?q=<external id> (rare)", loader: ordersLoader, path: `/app/orders?q=${encodeURIComponent(rare.external_id)}` },
   { name: "orders ?q=<SKU prefix>", loader: ordersLoader, path: `/app/orders?q=${seededSku(1234).slice(0, -1)}` },
+  // Terms in every order or every line: the walk over the newest orders fills the page at once.
+  { name: "orders ?q=example.com (every order)", loader: ordersLoader, path: "/app/orders?q=example.com" },
+  { name: "orders ?q=SKU-0 (every line)", loader: ordersLoader, path: "/app/orders?q=SKU-0" },
   { name: "orders ?q=zqxjv (absent)", loader: ordersLoader, path: "/app/orders?q=zqxjv" },
   { name: "orders ?q=Lovelace&status=on_hold", loader: ordersLoader, path: "/app/orders?q=Lovelace&status=on_hold" },
   { name: "order page /app/orders/:id", loader: await route("app.orders.$id.tsx"), path: `/app/orders/${recentOrderId}`, params: { id: recentOrderId } },

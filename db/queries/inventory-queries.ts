@@ -12,7 +12,8 @@ import {
 import { available } from "../../core/inventory/stock-balance";
 import type { DbOrTx } from "../client";
 import { outer } from "./sql-helpers";
-import { searchPatterns, type SearchPatterns } from "./search-terms";
+import { indexedTextMatch, planVariantSearch, tooRareForWindow, type VariantSearchPlan } from "./search-index-plan";
+import { containsPattern, searchPatterns, type SearchPatterns } from "./search-terms";
 import {
   channelConnections,
   channelListings,
@@ -73,35 +74,50 @@ export interface InventoryPage {
 /**
  * Variants whose SKU, title or barcode, or whose product's title, contains the term: ids from
  * the trigram indexes (migration 0007), so the cost follows the matches, not the catalogue.
- * A term shorter than three characters matches a SKU or barcode exactly.
+ * With a plan, each index is asked for the rare part of the term the plan chose and the rows
+ * it returns are checked for the whole term. A term shorter than three characters matches a
+ * SKU or barcode exactly.
  */
-function variantSearchCondition(shopId: string, search: SearchPatterns): SQL {
+function variantSearchCondition(shopId: string, search: SearchPatterns, plan?: VariantSearchPlan): SQL {
   if (!search.contains) {
     return sql`(${outer(variants, variants.sku)} = ${search.term} or ${outer(variants, variants.barcode)} = ${search.term})`;
   }
-  return sql`${outer(variants, variants.id)} in (
-    select v.id from ${variants} v where v.shop_id = ${shopId} and variant_search_text(v.sku, v.title, v.barcode) ilike ${search.contains}
-    union
-    select v.id from ${products} p join ${variants} v on v.product_id = p.id
-     where p.shop_id = ${shopId} and p.title ilike ${search.contains})`;
+  const contains = search.contains;
+  const byVariant = indexedTextMatch({
+    id: sql`v.id`,
+    text: sql`variant_search_text(v.sku, v.title, v.barcode)`,
+    from: sql`${variants} v`,
+    scope: sql`v.shop_id = ${shopId}`,
+    match: (text) => sql`${text} ilike ${contains}`,
+    ...(plan && plan.variantWindow !== search.term ? { narrowed: (text: SQL) => sql`${text} ilike ${containsPattern(plan.variantWindow)}` } : {}),
+  });
+  const byProduct = indexedTextMatch({
+    id: sql`v.id`,
+    text: sql`p.title`,
+    from: sql`${products} p join ${variants} v on v.product_id = p.id`,
+    scope: sql`p.shop_id = ${shopId}`,
+    match: (text) => sql`${text} ilike ${contains}`,
+    ...(plan && plan.productWindow !== search.term ? { narrowed: (text: SQL) => sql`${text} ilike ${containsPattern(plan.productWindow)}` } : {}),
+  });
+  return sql`${outer(variants, variants.id)} in (${byVariant} union ${byProduct})`;
 }
 
 /** Variants examined in SKU order before an inventory search falls back to the trigram indexes. */
 export const INVENTORY_SEARCH_WINDOW = 4000;
 
 /**
- * The next SEARCH_WINDOW variants in SKU order (after the cursor), checked for the term: a
- * common term fills the page there, exactly as the index path would.
+ * A walk over the next INVENTORY_SEARCH_WINDOW variants in SKU order (after the cursor),
+ * checking each row for the term and stopping at a full page: a common term fills the page
+ * there, exactly as the index path would. The window ends at the SKU the (shop, sku) index
+ * finds INVENTORY_SEARCH_WINDOW entries on.
  */
 function variantWindowCondition(shopId: string, contains: string, cursorCondition: SQL | undefined, descending: boolean): SQL {
-  const order = descending ? sql`desc` : sql`asc`;
-  return sql`${outer(variants, variants.id)} in (
-    select w.id from (
-      select v.id, variant_search_text(v.sku, v.title, v.barcode) as search_text, p.title as product_title
-        from ${variants} v join ${products} p on p.id = v.product_id
-       where v.shop_id = ${shopId} ${cursorCondition ? sql`and ${cursorCondition}` : sql``}
-       order by v.sku ${order} limit ${INVENTORY_SEARCH_WINDOW}) w
-    where w.search_text ilike ${contains} or w.product_title ilike ${contains})`;
+  const edge = sql`(select v.sku from ${variants} v where v.shop_id = ${shopId} ${cursorCondition ? sql`and ${cursorCondition}` : sql``}
+    order by v.sku ${descending ? sql`desc` : sql`asc`} offset ${INVENTORY_SEARCH_WINDOW - 1} limit 1)`;
+  const sku = outer(variants, variants.sku);
+  return sql`(${descending ? sql`${sku} >= ${edge}` : sql`${sku} <= ${edge}`}) is not false
+    and (variant_search_text(${sku}, ${outer(variants, variants.title)}, ${outer(variants, variants.barcode)}) ilike ${contains}
+      or ${outer(products, products.title)} ilike ${contains})`;
 }
 
 /** SKU search with keyset pagination on the SKU (unique per shop). */
@@ -125,10 +141,13 @@ export async function listInventory(
 
   // A search first checks the next variants in SKU order (fast for a common term), then asks
   // the trigram indexes (fast for a rare one); a full page from the first is the right page.
-  const windowed = search?.contains
-    ? await page(variantWindowCondition(shopId, search.contains, cursorOn(sql`v.sku`), direction === "before"))
-    : undefined;
-  const fetched = windowed && windowed.length > pageSize ? windowed : await page(search ? variantSearchCondition(shopId, search) : undefined);
+  // A term the statistics call rare goes straight to the indexes.
+  const plan = search ? await planVariantSearch(db, search) : undefined;
+  const windowed =
+    search?.contains && !tooRareForWindow(plan?.share, INVENTORY_SEARCH_WINDOW, pageSize)
+      ? await page(variantWindowCondition(shopId, search.contains, cursorOn(sql`v.sku`), direction === "before"))
+      : undefined;
+  const fetched = windowed && windowed.length > pageSize ? windowed : await page(search ? variantSearchCondition(shopId, search, plan) : undefined);
   const hasMore = fetched.length > pageSize;
   const pageVariants = fetched.slice(0, pageSize);
   if (direction === "before") pageVariants.reverse();

@@ -2,6 +2,7 @@ import { and, sql } from "drizzle-orm";
 import type { DbOrTx } from "../client";
 import { listOrders, orderFilterConditions, type OrderListFilters, type OrderListRow } from "./order-queries";
 import { orderSearchCondition } from "./order-search-queries";
+import { planOrderSearch } from "./search-index-plan";
 import { searchPatterns } from "./search-terms";
 import { orders } from "../schema";
 
@@ -32,7 +33,7 @@ export async function* orderExportBatches(
 export async function countOrdersForExport(db: DbOrTx, shopId: string, filters: OrderListFilters): Promise<number> {
   const conditions = orderFilterConditions(shopId, filters);
   const search = filters.search ? searchPatterns(filters.search) : undefined;
-  if (search) conditions.push(orderSearchCondition(shopId, search));
+  if (search) conditions.push(orderSearchCondition(shopId, search, await planOrderSearch(db, search)));
   const [row] = await db.select({ count: sql<number>`count(*)::int` }).from(orders).where(and(...conditions));
   return row?.count ?? 0;
 }

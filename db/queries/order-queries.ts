@@ -5,11 +5,12 @@ import { outer } from "./sql-helpers";
 import {
   orderAtLocation,
   orderSearchCondition,
-  orderSearchTextOf,
   ordersAtLocationCondition,
-  recentWindowCondition,
+  recentMatchCondition,
+  recentWindowBound,
   usesRecentWindow,
 } from "./order-search-queries";
+import { planOrderSearch, tooRareForWindow, type OrderSearchPlan } from "./search-index-plan";
 import { searchPatterns } from "./search-terms";
 import { allocations, exceptions, locations, orderEvents, orderLines, orders, shipments } from "../schema";
 import { isDateInRange, UUID_PATTERN } from "../../core/shared/input-bounds";
@@ -110,7 +111,8 @@ export const LOCATION_RECENT_WINDOW = 1000;
 
 /**
  * The list query itself, unexecuted, so tests can EXPLAIN exactly what the page runs.
- * Newest first by (placed_at, id); `before` walks back towards newer orders.
+ * Newest first by (placed_at, id); `before` walks back towards newer orders. `plan` says what
+ * the trigram indexes are asked for (planOrderSearch); without one they are asked for the term.
  */
 export function orderListQuery(
   db: DbOrTx,
@@ -118,6 +120,7 @@ export function orderListQuery(
   filters: OrderListFilters,
   page: OrderPageRequest = {},
   searchStrategy: OrderSearchStrategy = "index",
+  plan?: OrderSearchPlan,
 ) {
   const pageSize = page.pageSize ?? ORDER_PAGE_SIZE;
   const direction: OrderCursorDirection = page.direction ?? "after";
@@ -131,17 +134,14 @@ export function orderListQuery(
         : sql`(${orders.placedAt}, ${outer(orders, orders.id)}) > (${cursor.placedAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`,
     );
   }
-  const order = direction === "after" ? sql`desc` : sql`asc`;
   const search = filters.search ? searchPatterns(filters.search) : undefined;
   const selective = { search, locationId: filters.locationId };
   if (searchStrategy === "recent" && usesRecentWindow(selective)) {
-    const window = sql`select ${outer(orders, orders.id)}${search?.contains ? sql`, ${orderSearchTextOf(sql`${orders}`)} as search_text` : sql``}
-      from ${orders} where ${and(...conditions)}
-      order by ${outer(orders, orders.placedAt)} ${order}, ${outer(orders, orders.id)} ${order}
-      limit ${search?.contains ? SEARCH_RECENT_WINDOW : LOCATION_RECENT_WINDOW}`;
-    conditions.push(recentWindowCondition(window, selective));
+    // A walk down the (shop, placed) index, checking each order and stopping at a full page.
+    const window = search?.contains ? SEARCH_RECENT_WINDOW : LOCATION_RECENT_WINDOW;
+    conditions.push(recentWindowBound(and(...conditions)!, window, direction === "after"), recentMatchCondition(shopId, selective, plan));
   } else {
-    if (search) conditions.push(orderSearchCondition(shopId, search));
+    if (search) conditions.push(orderSearchCondition(shopId, search, plan));
     if (filters.locationId) {
       // With a search the matches are few: check each one's location; alone, ask the location's indexes.
       conditions.push(search ? orderAtLocation(outer(orders, orders.id), filters.locationId) : ordersAtLocationCondition(shopId, filters.locationId));
@@ -180,9 +180,14 @@ export async function listOrders(
   // A search or a location filter first tries the newest orders (fast when matches are
   // common), and only when they do not fill the page asks the indexes (fast when they are
   // rare). Both are exact: a full page from the newest orders is the newest page of matches.
-  const selective = { search: filters.search ? searchPatterns(filters.search) : undefined, locationId: filters.locationId };
-  const recent = usesRecentWindow(selective) ? await orderListQuery(db, shopId, filters, page, "recent") : undefined;
-  const fetched = recent && recent.length > pageSize ? recent : await orderListQuery(db, shopId, filters, page, "index");
+  // A term the statistics call rare goes straight to the indexes: the newest orders would not
+  // fill the page.
+  const search = filters.search ? searchPatterns(filters.search) : undefined;
+  const plan = search ? await planOrderSearch(db, search) : undefined;
+  const selective = { search, locationId: filters.locationId };
+  const tryRecent = usesRecentWindow(selective) && !tooRareForWindow(plan?.share, SEARCH_RECENT_WINDOW, pageSize);
+  const recent = tryRecent ? await orderListQuery(db, shopId, filters, page, "recent", plan) : undefined;
+  const fetched = recent && recent.length > pageSize ? recent : await orderListQuery(db, shopId, filters, page, "index", plan);
 
   const hasMore = fetched.length > pageSize;
   const pageRows = fetched.slice(0, pageSize);

@@ -1,6 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { outer } from "./sql-helpers";
-import type { SearchPatterns } from "./search-terms";
+import { indexedTextMatch, type OrderSearchPlan } from "./search-index-plan";
+import { containsPattern, type SearchPatterns } from "./search-terms";
 import { allocations, orderLines, orders, shipments } from "../schema";
 
 /**
@@ -10,10 +11,12 @@ import { allocations, orderLines, orders, shipments } from "../schema";
  * contains the term, united with the orders of lines whose SKU contains it (lines first, then
  * their orders). The cost follows the number of matches, not the shop's history, so a rare or
  * absent term is as fast as a common one; the outer query then pages the matches newest first.
+ * With a plan, each index is asked for the rare part of the term the plan chose and the rows it
+ * returns are checked for the whole term (search-index-pattern.ts): the same rows, read cheaply.
  * A term shorter than three characters has no trigram to look up and matches order numbers
  * exactly (with or without the leading "#").
  */
-export function orderSearchCondition(shopId: string, search: SearchPatterns): SQL {
+export function orderSearchCondition(shopId: string, search: SearchPatterns, plan?: OrderSearchPlan): SQL {
   if (!search.contains) {
     const numbers = search.term.startsWith("#") ? [search.term] : [search.term, `#${search.term}`];
     return sql`${outer(orders, orders.number)} in (${sql.join(
@@ -21,11 +24,36 @@ export function orderSearchCondition(shopId: string, search: SearchPatterns): SQ
       sql`, `,
     )})`;
   }
-  return sql`${outer(orders, orders.id)} in (
-    select o.id from ${orders} o where o.shop_id = ${shopId} and ${orderTextMatch(search.contains, search.digitsContains)}
-    union
-    select l.order_id from ${orderLines} l where l.shop_id = ${shopId} and l.sku ilike ${search.contains})`;
+  const { contains, digitsContains } = search;
+  const textWindowed = plan && (plan.textWindow !== search.term || plan.digitsWindow !== search.digits);
+  const byText = indexedTextMatch({
+    id: sql`o.id`,
+    text: orderSearchTextOf(sql`o`),
+    from: sql`${orders} o`,
+    scope: sql`o.shop_id = ${shopId}`,
+    match: (text) => textMatches(text, contains, digitsContains),
+    ...(textWindowed ? { narrowed: (text: SQL) => textMatches(text, containsPattern(plan.textWindow), plan.digitsWindow ? `%${plan.digitsWindow}%` : undefined) } : {}),
+  });
+  return sql`${outer(orders, orders.id)} in (${byText} union ${orderIdsBySku(shopId, contains, search.term, plan)})`;
 }
+
+/** The order ids of lines whose SKU contains the term (`contains`), from order_lines_sku_trgm_idx. */
+function orderIdsBySku(shopId: string, contains: string, term: string, plan?: OrderSearchPlan): SQL {
+  return indexedTextMatch({
+    id: sql`l.order_id`,
+    text: sql`l.sku`,
+    from: sql`${orderLines} l`,
+    scope: sql`l.shop_id = ${shopId}`,
+    match: (text) => sql`${text} ilike ${contains}`,
+    ...(plan && plan.skuWindow !== term ? { narrowed: (text: SQL) => sql`${text} ilike ${containsPattern(plan.skuWindow)}` } : {}),
+  });
+}
+
+/**
+ * Below this share of lines (a couple of thousand in two million), the lines matching a term
+ * are looked up once in their index and hashed; above it, each order's lines are probed.
+ */
+const HASHED_LINES_SHARE = 0.001;
 
 /**
  * The text orders_search_trgm_idx is built on, for the orders row named `table`: the call must
@@ -69,20 +97,36 @@ export function ordersAtLocationCondition(shopId: string, locationId: string): S
 }
 
 /**
- * The selective filters over a window of recent orders only: `windowSelect` yields the id (and
- * search_text when searching) of the newest orders passing the other filters. Cheap whatever
- * the term or location, and complete when the window holds a full page of matches; the caller
- * falls back to the index conditions otherwise.
+ * The selective filters checked on the outer `orders` row itself, for a walk over the newest
+ * orders (see `recentWindowBound`): the text, then each line's SKU, then the location, each a
+ * probe of this one order. Checked row by row, the walk stops as soon as the page is full.
  */
-export function recentWindowCondition(windowSelect: SQL, filters: SelectiveOrderFilters): SQL {
+export function recentMatchCondition(shopId: string, filters: SelectiveOrderFilters, plan?: OrderSearchPlan): SQL {
   const checks: SQL[] = [];
-  const contains = filters.search?.contains;
-  if (contains) {
-    checks.push(sql`(${textMatches(sql`w.search_text`, contains, filters.search?.digitsContains)}
-      or w.id in (select l.order_id from ${orderLines} l join w as lw on lw.id = l.order_id where l.sku ilike ${contains}))`);
+  const search = filters.search;
+  if (search?.contains) {
+    // Lines whose SKU rarely holds the term are found once through their index; otherwise each
+    // order's lines are probed (a scalar sub-query with LIMIT is never hashed over the history).
+    const byLines =
+      plan?.skuShare !== undefined && plan.skuShare < HASHED_LINES_SHARE
+        ? sql`${outer(orders, orders.id)} in (${orderIdsBySku(shopId, search.contains, search.term, plan)})`
+        : sql`coalesce((select true from ${orderLines} l where l.order_id = ${outer(orders, orders.id)} and l.sku ilike ${search.contains} limit 1), false)`;
+    checks.push(sql`(${textMatches(orderSearchTextOf(sql`${orders}`), search.contains, search.digitsContains)} or ${byLines})`);
   }
-  if (filters.locationId) checks.push(orderAtLocation(sql`w.id`, filters.locationId));
-  return sql`${outer(orders, orders.id)} in (
-    with w as materialized (${windowSelect})
-    select w.id from w where ${sql.join(checks, sql` and `)})`;
+  if (filters.locationId) checks.push(orderAtLocation(outer(orders, orders.id), filters.locationId));
+  return sql.join(checks, sql` and `);
+}
+
+/**
+ * Keeps a walk within the newest `window` orders passing `conditions` (newest first, or oldest
+ * first walking back with `before`): the placed time of the window's last order, read from the
+ * (shop, placed) index alone. Ties on that time widen the window by a few orders, which keeps it
+ * a prefix of the list, so a full page of matches inside it is the list's page of matches.
+ */
+export function recentWindowBound(conditions: SQL, window: number, descending: boolean): SQL {
+  const edge = sql`(select ${orders.placedAt} from ${orders} where ${conditions}
+    order by ${orders.placedAt} ${descending ? sql`desc` : sql`asc`} offset ${window - 1} limit 1)`;
+  return descending
+    ? sql`${outer(orders, orders.placedAt)} >= coalesce(${edge}, '-infinity'::timestamptz)`
+    : sql`${outer(orders, orders.placedAt)} <= coalesce(${edge}, 'infinity'::timestamptz)`;
 }

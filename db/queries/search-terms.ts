@@ -15,6 +15,8 @@ export interface SearchPatterns {
   contains?: string;
   /** `%digits%` when the term looks like a phone number typed with other punctuation. */
   digitsContains?: string;
+  /** The digits of that phone number, for choosing what the index is asked for. */
+  digits?: string;
 }
 
 export function searchPatterns(raw: string): SearchPatterns | undefined {
@@ -25,7 +27,12 @@ export function searchPatterns(raw: string): SearchPatterns | undefined {
   const phoneLike = digits.length >= 6 && digits !== term && /^[\d\s()+.-]+$/.test(term);
   return {
     term,
-    contains: `%${escapeLike(term)}%`,
-    ...(phoneLike ? { digitsContains: `%${digits}%` } : {}),
+    contains: containsPattern(term),
+    ...(phoneLike ? { digitsContains: `%${digits}%`, digits } : {}),
   };
+}
+
+/** The LIKE pattern matching any text that contains `text`, wildcards in it escaped. */
+export function containsPattern(text: string): string {
+  return `%${escapeLike(text)}%`;
 }
