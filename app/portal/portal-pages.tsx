@@ -229,7 +229,15 @@ function ReturnsSoFar({ view }: { view: CustomerOrderReturnView }) {
               <td>{resolutionLabel(rma.resolution as ReturnResolution)}</td>
               <td>
                 {rma.labelUrl ? (
-                  <a href={rma.labelUrl}>Print label</a>
+                  <>
+                    <a href={rma.labelUrl}>Print label</a>
+                    {rma.trackingUrl ? (
+                      <>
+                        {" · "}
+                        <a href={rma.trackingUrl}>Track parcel</a>
+                      </>
+                    ) : null}
+                  </>
                 ) : rma.trackingNumber ? (
                   `${rma.carrier ?? ""} ${rma.trackingNumber}`
                 ) : (

@@ -101,7 +101,7 @@ function describeRetry(retry: ExceptionRetry): string {
     case "routing":
       return `${prefix}: the order is queued to be routed again.`;
     case "channel_write":
-      return `${prefix}: the ${retry.work.operation === "cancel_order" ? "cancellation" : "fulfillment"} is queued to be sent to the channel again.`;
+      return `${prefix}: the ${retry.work.operation === "cancel_order" ? "cancellation" : retry.work.operation === "sync_return" ? "return" : "fulfillment"} is queued to be sent to the channel again.`;
     case "none":
       return `${prefix}: no automatic retry exists for this cause; resolve it once handled.`;
   }

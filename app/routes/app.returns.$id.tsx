@@ -60,6 +60,7 @@ const CHANNEL_SYNC_WORDS: Record<string, string> = {
   synced: "In step: the channel shows the same return",
   failed: "Not in step: see the error (Retry from Exceptions)",
   unmirrorable: "The channel holds nothing returnable for these items: money goes back as a plain refund",
+  order_missing: "The channel does not have this order: nothing is mirrored there",
 };
 
 const PRIMARY_STEPS = ["approve", "mark_in_transit", "receive", "refund", "credit", "exchange", "close"] as const;

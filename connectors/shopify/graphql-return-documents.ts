@@ -74,6 +74,13 @@ export const ORDER_RETURNS_QUERY = /* GraphQL */ `
   }
 `;
 
+/** Whether Shopify has the order at all, before anything is placed on it. */
+export const ORDER_FOR_RETURN_QUERY = /* GraphQL */ `
+  query SwitchyardOrderForReturn($orderId: ID!) {
+    order(id: $orderId) { id name }
+  }
+`;
+
 /** Which fulfilled units of an order can still be returned, by fulfillment line item. */
 export const RETURNABLE_FULFILLMENTS_QUERY = /* GraphQL */ `
   query SwitchyardReturnableFulfillments($orderId: ID!) {
@@ -247,6 +254,7 @@ export const REFUND_CREATE_MUTATION = /* GraphQL */ `
 export const RETURN_DOCUMENTS: Readonly<Record<string, string>> = {
   RETURN_QUERY,
   ORDER_RETURNS_QUERY,
+  ORDER_FOR_RETURN_QUERY,
   RETURNABLE_FULFILLMENTS_QUERY,
   RETURN_REASON_DEFINITIONS_QUERY,
   RETURN_REQUEST_MUTATION,

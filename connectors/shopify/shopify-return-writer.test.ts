@@ -60,7 +60,7 @@ async function order(options: { fulfilled?: boolean } = {}) {
 
 function placed(result: Awaited<ReturnType<ShopifyReturnWriter["requestReturn"]>>): ChannelReturnView {
   if (!result.ok) throw new Error(result.detail);
-  if (!("placed" in result.value)) throw new Error(result.value.unmirrorable);
+  if (!("placed" in result.value)) throw new Error(JSON.stringify(result.value));
   return result.value.placed;
 }
 
@@ -153,6 +153,11 @@ describe("Shopify return writer", () => {
     const asked = await writer.requestReturn({ orderExternalId: o.id, lines: [{ externalLineId: o.lineA, quantity: 1, reason: "defective" }] });
     expect(asked.ok && "unmirrorable" in asked.value).toBe(true);
     expect(sandbox.state.returns).toHaveLength(0);
+    // An order Shopify does not have at all is said so, not mistaken for an unfulfilled one.
+    expect(await writer.requestReturn({ orderExternalId: "gid://shopify/Order/1", lines: [{ externalLineId: o.lineA, quantity: 1, reason: "defective" }] })).toEqual({
+      ok: true,
+      value: { orderMissing: "Shopify does not have order gid://shopify/Order/1" },
+    });
 
     const refund = { orderExternalId: o.id, idempotencyKey: "switchyard:return-refund:r1", lines: [{ externalLineId: o.lineA, quantity: 1 }], money: { kind: "original_payment" as const, amountMinor: 1_000, currency: "USD" } };
     const first = await writer.refund(refund);

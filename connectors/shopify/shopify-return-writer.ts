@@ -12,6 +12,7 @@ import type {
 } from "../../core/ports/channel-connector-port.js";
 import { describeUserErrors, type AdminGraphqlClient, type ShopifyUserError } from "./admin-graphql-client.js";
 import {
+  ORDER_FOR_RETURN_QUERY,
   ORDER_RETURNS_QUERY,
   ORDER_TRANSACTIONS_QUERY,
   REFUND_CREATE_MUTATION,
@@ -218,6 +219,9 @@ export class ShopifyReturnWriter implements ChannelReturnWriter {
   // ---------- internals ----------
 
   private async place(kind: "request" | "create", request: ChannelReturnRequest): Promise<ChannelCallResult<ChannelReturnPlacement>> {
+    const order = await this.client.request<{ order: { id: string } | null }>(ORDER_FOR_RETURN_QUERY, { orderId: request.orderExternalId });
+    if (!order.ok) return shopifyFailure(order.reason, order.detail);
+    if (!order.data.order) return ok({ orderMissing: `Shopify does not have order ${request.orderExternalId}` });
     type Returnable = { returnableFulfillments: { nodes: { returnableFulfillmentLineItems: { nodes: { quantity: number; fulfillmentLineItem: { id: string; lineItem: { id: string } } }[] } }[] } };
     const returnable = await this.client.request<Returnable>(RETURNABLE_FULFILLMENTS_QUERY, { orderId: request.orderExternalId });
     if (!returnable.ok) return shopifyFailure(returnable.reason, returnable.detail);

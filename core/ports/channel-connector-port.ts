@@ -148,8 +148,12 @@ export interface ChannelReturnRequest {
   readonly returnShippingFee?: { readonly amountMinor: number; readonly currency: string };
 }
 
-/** The request could not be placed because the channel holds nothing returnable for these lines. */
-export type ChannelReturnPlacement = { readonly placed: ChannelReturnView } | { readonly unmirrorable: string };
+/**
+ * Placed; or not, because the channel holds nothing returnable for these lines (`unmirrorable`:
+ * the money can still go back as a plain refund), or does not have the order at all
+ * (`orderMissing`: nothing can be mirrored, the return goes on here alone).
+ */
+export type ChannelReturnPlacement = { readonly placed: ChannelReturnView } | { readonly unmirrorable: string } | { readonly orderMissing: string };
 
 export type ChannelRefundMoney =
   | { readonly kind: "original_payment"; readonly amountMinor: number; readonly currency: string }

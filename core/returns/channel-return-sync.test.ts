@@ -77,6 +77,12 @@ describe("the next call to the channel", () => {
     expect(nextChannelReturnAction(rma({ status: "closed" }), { status: "closed", awaitingLabel: false, unprocessedQuantity: 0 }).action).toBe("none");
   });
 
+  it("sends nothing for an order the channel does not have", () => {
+    for (const status of ["requested", "approved", "refunded", "closed"] as const) {
+      expect(nextChannelReturnAction(rma({ status, orderMissing: true }), null).action).toBe("none");
+    }
+  });
+
   it("refunds plainly, once, what the channel cannot hold as a return", () => {
     expect(nextChannelReturnAction(rma({ unmirrorable: true }), null).action).toBe("none");
     expect(nextChannelReturnAction(rma({ unmirrorable: true, status: "refunded" }), null).action).toBe("plain_refund");

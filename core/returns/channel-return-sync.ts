@@ -99,6 +99,8 @@ export interface RmaForChannelSync {
   readonly unmirrorable: boolean;
   /** A plain refund was already recorded for this RMA. */
   readonly plainRefundDone: boolean;
+  /** The channel does not have the order at all: nothing can be mirrored. */
+  readonly orderMissing?: boolean;
 }
 
 export type ChannelReturnAction =
@@ -124,6 +126,7 @@ const plan = (action: ChannelReturnAction, because: string): ChannelReturnPlan =
 export function nextChannelReturnAction(rma: RmaForChannelSync, channel: ChannelReturnState | null): ChannelReturnPlan {
   const { status } = rma;
   const resolved = RESOLVED.includes(status) || status === "closed";
+  if (rma.orderMissing) return plan("none", "the channel does not have the order");
   if (rma.unmirrorable) {
     if (resolved && rma.resolution !== "exchange" && !rma.plainRefundDone) return plan("plain_refund", "the channel holds no return for it; the money goes back as a refund");
     return plan("none", "the channel cannot hold this return");

@@ -57,6 +57,8 @@ export interface CustomerReturnSummary {
   payoutMinor: number;
   labelUrl: string | null;
   trackingNumber: string | null;
+  /** The carrier's tracking page for the return label, once bought. */
+  trackingUrl: string | null;
   carrier: string | null;
   explanation: string[];
 }
@@ -121,6 +123,7 @@ export async function customerOrderReturnView(db: DbOrTx, shopId: string, orderI
       payoutMinor: returns.payoutMinor,
       labelUrl: returns.labelUrl,
       trackingNumber: returns.trackingNumber,
+      trackingUrl: returns.trackingUrl,
       carrier: returns.carrier,
       explanation: returns.explanation,
     })

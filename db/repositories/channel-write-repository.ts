@@ -51,7 +51,7 @@ export async function enqueueReturnChannelSync(tx: DbOrTx, input: { shopId: stri
   // A placement in flight keeps its state: the next run must reconcile it before placing again.
   await tx
     .update(returns)
-    .set({ channelSyncState: sql`case when ${returns.channelSyncState} in ('placing', 'unmirrorable') then ${returns.channelSyncState} else 'pending' end` })
+    .set({ channelSyncState: sql`case when ${returns.channelSyncState} in ('placing', 'unmirrorable', 'order_missing') then ${returns.channelSyncState} else 'pending' end` })
     .where(eq(returns.id, input.returnId));
   await enqueueJob(
     tx,

@@ -121,7 +121,7 @@ export async function linkChannelReturn(db: DbOrTx, input: { returnId: string; c
 /** One step done on the channel: a line on the return's timeline (and the order's). */
 export async function recordChannelReturnStep(
   db: Database,
-  input: { shopId: string; returnId: string; orderId: string; message: string; data?: Record<string, unknown>; state?: "placing" | "unmirrorable"; refundId?: string },
+  input: { shopId: string; returnId: string; orderId: string; message: string; data?: Record<string, unknown>; state?: "unmirrorable" | "order_missing"; refundId?: string },
 ): Promise<void> {
   await db.transaction(async (tx) => {
     await tx
@@ -139,11 +139,14 @@ export async function recordChannelReturnStep(
 }
 
 /** Nothing left to send: the return is in step with the channel, and an open failure for it is resolved. */
-export async function recordChannelReturnInStep(db: Database, input: { shopId: string; returnId: string; orderId: string; unmirrorable: boolean }): Promise<void> {
+export async function recordChannelReturnInStep(
+  db: Database,
+  input: { shopId: string; returnId: string; orderId: string; state: "synced" | "unmirrorable" | "order_missing" },
+): Promise<void> {
   await db.transaction(async (tx) => {
     await tx
       .update(returns)
-      .set({ channelSyncState: input.unmirrorable ? "unmirrorable" : "synced", channelSyncError: null, channelSyncedAt: sql`now()` })
+      .set({ channelSyncState: input.state, channelSyncError: null, channelSyncedAt: sql`now()` })
       .where(eq(returns.id, input.returnId));
     await tx
       .update(exceptions)

@@ -9,6 +9,7 @@ import { exceptions, locations, orders, returnLabelPurchases, returnLines, retur
 import { enqueueReturnChannelSync } from "./channel-write-repository";
 import { appendTimeline, raiseExceptions } from "./order-timeline-repository";
 import { appendReturnEvents } from "./return-request-repository";
+import { locationAddress } from "./shipment-repository";
 
 /**
  * A return's label: bought once with the same records and decision as an order's label (ADR
@@ -57,7 +58,6 @@ export async function loadReturnForLabel(db: DbOrTx, shopId: string, returnId: s
     .where(eq(returnLines.returnId, returnId))
     .groupBy(variants.id)
     .orderBy(asc(variants.sku));
-  const l = row.location;
   return {
     id: row.id,
     shopId: row.shopId,
@@ -66,17 +66,7 @@ export async function loadReturnForLabel(db: DbOrTx, shopId: string, returnId: s
     status: row.status,
     keepItem: row.keepItem,
     customer: row.customer ?? null,
-    destination: l
-      ? {
-          name: l.name,
-          line1: l.address1,
-          ...(l.address2 ? { line2: l.address2 } : {}),
-          city: l.city,
-          ...(l.region ? { region: l.region } : {}),
-          ...(l.postalCode ? { postalCode: l.postalCode } : {}),
-          countryCode: l.countryCode,
-        }
-      : null,
+    destination: row.location ? locationAddress(row.location) : null,
     items,
   };
 }

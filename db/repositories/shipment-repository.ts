@@ -130,7 +130,6 @@ export async function loadShipmentForLabel(db: DbOrTx, shopId: string, shipmentI
     .where(and(eq(allocations.shipmentId, shipmentId), ne(allocations.status, "released")))
     .groupBy(variants.id)
     .orderBy(asc(variants.sku));
-  const l = row.location;
   return {
     id: row.id,
     shopId: row.shopId,
@@ -141,17 +140,22 @@ export async function loadShipmentForLabel(db: DbOrTx, shopId: string, shipmentI
     shippingMethod: row.shippingMethod,
     customerEmail: row.customerEmail,
     to: row.to ?? null,
-    from: {
-      name: l.name,
-      line1: l.address1,
-      ...(l.address2 ? { line2: l.address2 } : {}),
-      city: l.city,
-      ...(l.region ? { region: l.region } : {}),
-      ...(l.postalCode ? { postalCode: l.postalCode } : {}),
-      countryCode: l.countryCode,
-    },
-    locationName: l.name,
+    from: locationAddress(row.location),
+    locationName: row.location.name,
     items,
+  };
+}
+
+/** A location as the postal address a carrier ships from (or a return goes back to). */
+export function locationAddress(l: typeof locations.$inferSelect): PostalAddress {
+  return {
+    name: l.name,
+    line1: l.address1,
+    ...(l.address2 ? { line2: l.address2 } : {}),
+    city: l.city,
+    ...(l.region ? { region: l.region } : {}),
+    ...(l.postalCode ? { postalCode: l.postalCode } : {}),
+    countryCode: l.countryCode,
   };
 }
 

@@ -57,7 +57,8 @@ export const returns = pgTable(
     /**
      * pending (a write is queued) | placing (a request or create was sent, its answer not yet
      * recorded) | synced | failed | unmirrorable (the channel holds nothing returnable: money
-     * goes back as a plain refund); null where the channel takes no returns.
+     * goes back as a plain refund) | order_missing (the channel does not have the order: nothing
+     * is mirrored); null where the channel takes no returns.
      */
     channelSyncState: text("channel_sync_state"),
     channelSyncError: text("channel_sync_error"),

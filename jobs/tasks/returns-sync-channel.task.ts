@@ -83,7 +83,7 @@ export async function syncReturnToChannel(
     if (channelWriteFailureDecision(failure.reason, attempt) === "retry") throw new ChannelWriteRetry(failure, "sync_return");
     return surface(failure.reason, failure.detail, connection.id);
   };
-  const step = (message: string, data: Record<string, unknown> = {}, extra: { state?: "placing" | "unmirrorable"; refundId?: string } = {}) =>
+  const step = (message: string, data: Record<string, unknown> = {}, extra: { state?: "unmirrorable" | "order_missing"; refundId?: string } = {}) =>
     recordChannelReturnStep(db, { shopId: rma!.shopId, returnId: rma!.id, orderId: rma!.order.id, message: `${channelName}: ${message}`, data, ...extra });
 
   for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -114,11 +114,12 @@ export async function syncReturnToChannel(
         hasLabel: Boolean(rma.trackingNumber),
         unmirrorable: rma.channelSyncState === "unmirrorable",
         plainRefundDone: Boolean(rma.channelRefundId),
+        orderMissing: rma.channelSyncState === "order_missing",
       },
       view ? channelState(view) : null,
     );
     if (plan.action === "none") {
-      await recordChannelReturnInStep(db, { shopId: rma.shopId, returnId: rma.id, orderId: rma.order.id, unmirrorable: rma.channelSyncState === "unmirrorable" });
+      await recordChannelReturnInStep(db, { shopId: rma.shopId, returnId: rma.id, orderId: rma.order.id, state: rma.channelSyncState === "unmirrorable" || rma.channelSyncState === "order_missing" ? rma.channelSyncState : "synced" });
       return { status: "in_step", actions };
     }
     actions.push(plan.action);
@@ -130,6 +131,10 @@ export async function syncReturnToChannel(
         const request = placementRequest(rma);
         const placed = plan.action === "request" ? await writer.requestReturn(request) : await writer.createReturn(request);
         if (!placed.ok) return failed(placed);
+        if ("orderMissing" in placed.value) {
+          await step(`${placed.value.orderMissing}: nothing is mirrored, the return goes on here alone`, {}, { state: "order_missing" });
+          break;
+        }
         if ("unmirrorable" in placed.value) {
           await step(`cannot hold this return (${placed.value.unmirrorable}); money goes back as a plain refund`, {}, { state: "unmirrorable" });
           break;

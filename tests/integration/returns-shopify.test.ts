@@ -24,6 +24,7 @@ import { SHOPIFY_RETURN_TOPICS } from "../../connectors/shopify/shopify-webhook-
 import { CredentialCipher } from "../../db/crypto/credential-cipher";
 import { shipReservedOrder } from "../../db/repositories/fulfillment-repository";
 import { ingestOrder } from "../../db/repositories/order-ingest-repository";
+import { recordExceptionRetry } from "../../db/repositories/exception-repository";
 import { markChannelReturnPlacing } from "../../db/repositories/return-channel-repository";
 import { applyReturnStep, inspectReturn, recordReturnLabel } from "../../db/repositories/return-lifecycle-repository";
 import { requestReturn } from "../../db/repositories/return-request-repository";
@@ -283,6 +284,20 @@ describe("our returns mirrored in Shopify", () => {
     await processDeliveries();
   });
 
+  it("recognises its own placement when Shopify's returns/request arrives before the job recorded it", async () => {
+    const { orderId, orderLineId, sandboxOrder, lineGid } = await deliveredOrder(2);
+    const returnId = await portalReturn(orderId, orderLineId, 2);
+    await markChannelReturnPlacing(database.db, returnId);
+    const writer = new ShopifyReturnWriter(new AdminGraphqlClient({ endpoint: sandbox.graphqlUrl, accessToken: TOKEN, sleep: async () => {} }));
+    await writer.requestReturn({ orderExternalId: sandboxOrder.id, lines: [{ externalLineId: lineGid, quantity: 2, reason: "size_too_small" }] });
+    expect(await processDeliveries()).toEqual([expect.objectContaining({ status: "processed" })]);
+    const placed = sandbox.state.returns.find((r) => r.orderId === sandboxOrder.id)!;
+    expect(await rma(returnId)).toMatchObject({ channelReturnId: placed.id, status: "requested", source: "portal" });
+    expect(await database.db.select().from(returns).where(eq(returns.orderId, orderId))).toHaveLength(1);
+    expect(await sync(returnId)).toEqual({ status: "in_step", actions: [] });
+    expect(sandbox.state.returns.filter((r) => r.orderId === sandboxOrder.id)).toHaveLength(1);
+  });
+
   it("refunds with refundCreate and a key stable per return when Shopify holds nothing returnable, never twice", async () => {
     const { orderId, orderLineId, sandboxOrder } = await deliveredOrder(1, { fulfilledInShopify: false });
     const returnId = await portalReturn(orderId, orderLineId, 1);
@@ -306,6 +321,21 @@ describe("our returns mirrored in Shopify", () => {
     await processDeliveries();
   });
 
+  it("mirrors nothing, and raises nothing, for an order Shopify does not have (the demo's seeded history)", async () => {
+    const { orderId, orderLineId, sandboxOrder } = await deliveredOrder(1, { fulfilledInShopify: false });
+    sandbox.state.orders.splice(sandbox.state.orders.indexOf(sandboxOrder), 1);
+    const returnId = await portalReturn(orderId, orderLineId, 1);
+    expect(await sync(returnId)).toEqual({ status: "in_step", actions: ["request"] });
+    expect(await rma(returnId)).toMatchObject({ channelSyncState: "order_missing", channelReturnId: null });
+    for (const event of ["approve", "receive"] as const) await applyReturnStep(database.db, { shopId, returnId, event, actor: "user:m" });
+    const [returnLine] = await database.db.select().from(returnLines).where(eq(returnLines.returnId, returnId));
+    await inspectReturn(database.db, { shopId, returnId, actor: "user:m", lines: [{ returnLineId: returnLine!.id, grade: "A" }] });
+    await applyReturnStep(database.db, { shopId, returnId, event: "refund", actor: "user:m" });
+    expect(await sync(returnId)).toEqual({ status: "in_step", actions: [] });
+    expect(await rma(returnId)).toMatchObject({ channelSyncState: "order_missing", channelRefundId: null });
+    expect(await database.db.select().from(exceptions).where(eq(exceptions.orderId, orderId))).toEqual([]);
+  });
+
   it("shows a refusal on the return, the order and the exceptions queue, and clears it once in step", async () => {
     const { orderId, orderLineId } = await deliveredOrder(1);
     const returnId = await portalReturn(orderId, orderLineId, 1);
@@ -324,6 +354,13 @@ describe("our returns mirrored in Shopify", () => {
     expect(await open()).toEqual([expect.objectContaining({ details: expect.objectContaining({ operation: "sync_return", returnId }) })]);
     const timeline = await database.db.select({ message: orderEvents.message }).from(orderEvents).where(eq(orderEvents.orderId, orderId));
     expect(timeline.map((e) => e.message)).toContainEqual(expect.stringMatching(/^Return not sent to Shopify: unauthorized/));
+
+    // The exceptions queue's Retry queues the return's sync again.
+    await database.db.execute(sql`SELECT graphile_worker.remove_job(${`returns/sync-channel:${returnId}`})`);
+    const retried = await recordExceptionRetry(database.db, { shopId, exceptionId: (await open())[0]!.id, actor: "user:m" });
+    expect(retried).toMatchObject({ ok: true, value: { work: { kind: "channel_write", operation: "sync_return" } } });
+    const requeued = await database.db.execute<{ count: number }>(sql`SELECT count(*)::int AS count FROM graphile_worker.jobs WHERE key = ${`returns/sync-channel:${returnId}`}`);
+    expect(requeued.rows[0]!.count).toBe(1);
 
     expect(await sync(returnId)).toEqual({ status: "in_step", actions: ["request"] });
     expect(await open()).toEqual([]);

@@ -99,6 +99,7 @@ function ReturnAction() {
                 <s-text>{rma.rmaNumber}</s-text>
                 <s-badge>{rma.status.replace(/_/g, " ")}</s-badge>
                 {rma.labelUrl ? <s-link href={rma.labelUrl}>Print label</s-link> : <s-text color="subdued">{rma.trackingNumber ? `${rma.carrier ?? ""} ${rma.trackingNumber}` : "Label coming"}</s-text>}
+                {rma.trackingUrl ? <s-link href={rma.trackingUrl}>Track parcel</s-link> : null}
               </s-stack>
             ))}
           </s-section>

@@ -22,6 +22,7 @@ export interface ReturnSummary {
   payoutMinor: number;
   labelUrl: string | null;
   trackingNumber: string | null;
+  trackingUrl: string | null;
   carrier: string | null;
 }
 
