@@ -1,6 +1,7 @@
 import type { Task } from "graphile-worker";
 import { channelDisplayName, channelWriteFailureDecision, channelWriteWording } from "../../core/channels/channel-write-policy";
 import type { ChannelFailure, ChannelReturnRequest, ChannelReturnView, ChannelReturnWriter, ChannelRefundMoney } from "../../core/ports/channel-connector-port";
+import { isExchangeOrder } from "../../core/returns/exchange-order";
 import { minorUnitsToDecimal } from "../../core/shared/decimal-money";
 import { nextChannelReturnAction, type ChannelReturnAction, type ChannelReturnState } from "../../core/returns/channel-return-sync";
 import { channelHas, openChannelConnection } from "../../connectors/channel-connectors";
@@ -53,7 +54,8 @@ export async function syncReturnToChannel(
   const connectors = connectorsOf(context);
   let rma = await loadReturnForChannelSync(db, payload.shopId, payload.returnId);
   if (!rma) return { status: "gone" };
-  if (!channelHas(connectors, rma.order.channel, "write_returns")) {
+  // A return of an exchange order (Switchyard's own, never on the channel) has nothing to mirror.
+  if (!channelHas(connectors, rma.order.channel, "write_returns") || isExchangeOrder(rma.order.externalId)) {
     await clearChannelSyncState(db, rma.id);
     return { status: "no_connector" };
   }
