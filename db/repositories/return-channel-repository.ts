@@ -8,7 +8,7 @@ import { appendTimeline } from "./order-timeline-repository";
 import { appendReturnEvents } from "./return-request-repository";
 
 /**
- * A return's mirror on its sales channel (ADR 0013): the job that keeps it in step is queued in
+ * A return's mirror on its sales channel (ADR 0014): the job that keeps it in step is queued in
  * the same transaction as every RMA change (rule 4), on the order's channel queue so it runs
  * after the order's fulfillment confirmations; what the job learns is recorded here.
  */
