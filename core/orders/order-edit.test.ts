@@ -55,16 +55,28 @@ describe("planOrderEdit", () => {
     expect(plan).toMatchObject({ kind: "apply", releases: [{ lineId: "id-a", units: 1 }], wantsMoreStock: false });
   });
 
-  it("refuses edits once goods left, on cancelled orders, below shipped units, or under bought labels", () => {
-    const line = stored({ externalLineId: "a" });
-    for (const status of ["shipped", "partially_shipped", "delivered", "picked_up"] as const) {
-      expect(planOrderEdit(status, [line], [incoming("a", 1)])).toMatchObject({ kind: "refused", reason: "order_dispatched" });
+  it("refuses additions once the order is closed, and only notes what a refund or return took away", () => {
+    const line = stored({ externalLineId: "a", reserved: 0, shipped: 3 });
+    for (const status of ["shipped", "delivered", "picked_up"] as const) {
+      expect(planOrderEdit(status, [line], [incoming("a", 4)])).toMatchObject({ kind: "refused", reason: "order_dispatched" });
+      expect(planOrderEdit(status, [line], [incoming("a", 3), incoming("b", 1)])).toMatchObject({ kind: "refused", reason: "order_dispatched" });
+      expect(planOrderEdit(status, [line], [incoming("a", 1)])).toMatchObject({ kind: "noted", changes: [{ from: 3, to: 1 }] });
     }
-    expect(planOrderEdit("cancelled", [line], [incoming("a", 1)])).toMatchObject({ kind: "refused", reason: "order_cancelled" });
-    expect(planOrderEdit("allocated", [stored({ externalLineId: "a", quantity: 3, reserved: 1, shipped: 2 })], [incoming("a", 1)])).toMatchObject({
-      kind: "refused",
-      reason: "units_already_shipped",
+    expect(planOrderEdit("cancelled", [stored({ externalLineId: "a", reserved: 0 })], [incoming("a", 5)])).toMatchObject({ kind: "refused", reason: "order_cancelled" });
+    expect(planOrderEdit("cancelled", [stored({ externalLineId: "a", reserved: 0 })], [incoming("a", 0)])).toMatchObject({ kind: "noted" });
+  });
+
+  it("on a partly shipped order, releases what is held beyond the new need and never asks back shipped units", () => {
+    // 3 ordered, 2 shipped, 1 held; the channel now says 1 (a refund of a shipped unit and the held one removed).
+    expect(planOrderEdit("partially_shipped", [stored({ externalLineId: "a", reserved: 1, shipped: 2 })], [incoming("a", 1)])).toMatchObject({
+      kind: "apply",
+      releases: [{ units: 1 }],
+      wantsMoreStock: false,
+      reenterReservation: false,
     });
+  });
+
+  it("refuses to release units planned on a shipment with a bought label", () => {
     expect(planOrderEdit("allocated", [stored({ externalLineId: "a", reservedOnShipment: 2 })], [incoming("a", 0)])).toMatchObject({
       kind: "refused",
       reason: "labels_bought",

@@ -49,11 +49,20 @@ export interface LineRelease {
   readonly units: number;
 }
 
-export const ORDER_EDIT_REFUSALS = ["order_cancelled", "order_dispatched", "units_already_shipped", "labels_bought"] as const;
+export const ORDER_EDIT_REFUSALS = ["order_cancelled", "order_dispatched", "labels_bought"] as const;
 export type OrderEditRefusal = (typeof ORDER_EDIT_REFUSALS)[number];
 
 export type OrderEditPlan<L extends IncomingEditLine = IncomingEditLine> =
   | { readonly kind: "unchanged" }
+  | {
+      /**
+       * Fewer units than were shipped, or than a closed order had: a refund or a return in the
+       * channel, not an edit to follow. Nothing is held for those units, so nothing moves; the
+       * timeline says so and returns go through Returns.
+       */
+      readonly kind: "noted";
+      readonly changes: readonly LineQuantityChange[];
+    }
   | {
       readonly kind: "refused";
       readonly reason: OrderEditRefusal;
@@ -80,8 +89,8 @@ export type OrderEditPlan<L extends IncomingEditLine = IncomingEditLine> =
       readonly unitsAdded: number;
     };
 
-/** Goods have left (all or some): an edit can no longer be followed by moving stock. */
-const DISPATCHED: readonly OrderStatus[] = ["partially_shipped", "shipped", "delivered", "picked_up"];
+/** Every unit has left (or the order is over): nothing is held that an edit could move. */
+const CLOSED: readonly OrderStatus[] = ["shipped", "delivered", "picked_up", "cancelled"];
 /** Statuses whose reservation is complete: wanting more units sends them back through reservation. */
 const FULLY_RESERVED: readonly OrderStatus[] = ["reserved", "allocated", "ready_for_pickup"];
 
@@ -114,15 +123,20 @@ export function planOrderEdit<L extends IncomingEditLine>(
   if (changes.length === 0 && added.length === 0) return { kind: "unchanged" };
 
   const refuse = (reason: OrderEditRefusal, line?: string): OrderEditPlan<L> => ({ kind: "refused", reason, ...(line ? { line } : {}), changes, added });
-  if (status === "cancelled") return refuse("order_cancelled");
-  if (DISPATCHED.includes(status)) return refuse("order_dispatched");
+  if (CLOSED.includes(status)) {
+    // Units taken away from a closed order are a refund or a return; units added to it would
+    // need goods Switchyard no longer holds for it: a person decides (a new order, a reopen).
+    const grows = added.some((line) => line.quantity > 0) || changes.some((change) => change.to > change.from);
+    if (!grows) return { kind: "noted", changes };
+    return refuse(status === "cancelled" ? "order_cancelled" : "order_dispatched");
+  }
 
   const storedById = new Map(stored.map((line) => [line.lineId, line]));
   const releases: LineRelease[] = [];
   let wantsMoreStock = added.some((line) => line.quantity > 0);
   for (const change of changes) {
     const line = storedById.get(change.lineId)!;
-    if (line.carriesStock && change.to < line.fulfilledQuantity + line.shipped) return refuse("units_already_shipped", line.title);
+    // Below what already left (a refund or return of shipped units): the line needs nothing more.
     const need = unitsStillNeeded(line, change.to);
     const release = Math.max(0, line.reserved - need);
     if (release > 0) {
@@ -158,8 +172,7 @@ export function describeOrderEdit(changes: readonly LineQuantityChange[], added:
 }
 
 export const ORDER_EDIT_REFUSAL_MESSAGES: { readonly [R in OrderEditRefusal]: string } = {
-  order_cancelled: "the order is cancelled in Switchyard",
-  order_dispatched: "goods of this order have already left",
-  units_already_shipped: "the edit removes units that were already shipped",
+  order_cancelled: "the order is cancelled in Switchyard: the added units are not held for it",
+  order_dispatched: "the order has shipped: the added units are not held for it (send them as a new order)",
   labels_bought: "labels are bought for units the edit removes; void those labels first",
 };

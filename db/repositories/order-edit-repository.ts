@@ -4,6 +4,7 @@ import {
   describeOrderEdit,
   ORDER_EDIT_REFUSAL_MESSAGES,
   planOrderEdit,
+  type LineQuantityChange,
   type LineRelease,
   type StoredEditLine,
 } from "../../core/orders/order-edit";
@@ -21,6 +22,7 @@ import { lockLevels, recordMovements, scheduleStockSync, type LevelMovement } fr
 
 export type OrderEditOutcome =
   | { kind: "unchanged" }
+  | { kind: "noted"; summary: string }
   | { kind: "refused"; reason: string }
   | { kind: "applied"; status: OrderStatus; released: number; reserved: number; shortfall: number; summary: string };
 
@@ -58,8 +60,30 @@ export async function applyOrderEdit(tx: Tx, input: OrderEditInput, policies?: P
   const plan = planOrderEdit(status, stored, input.lines);
   if (plan.kind === "unchanged") return { kind: "unchanged" };
 
-  const summary = describeOrderEdit(plan.changes, plan.added);
+  const summary = describeOrderEdit(plan.changes, plan.kind === "noted" ? [] : plan.added);
+  if (plan.kind === "noted") {
+    await tx.execute(sql`
+      UPDATE order_lines AS ol SET quantity = c.quantity
+        FROM (VALUES ${quantityValues(plan.changes)}) AS c(id, quantity)
+       WHERE ol.id = c.id`);
+    await appendTimeline(tx, input.shopId, input.orderId, [
+      {
+        kind: "lines_reduced",
+        message: `${input.source} lists fewer units (${summary}) on this ${status} order: a refund or return there; no stock was held for them, none moved (returns are received through Returns)`,
+        actor: input.actor,
+        data: { changes: plan.changes, status },
+      },
+    ]);
+    return { kind: "noted", summary };
+  }
   if (plan.kind === "refused") {
+    // Every later orders/updated carries the same lines until someone acts: one open exception is enough.
+    const [open] = await tx
+      .select({ id: exceptions.id })
+      .from(exceptions)
+      .where(and(eq(exceptions.orderId, input.orderId), eq(exceptions.kind, "order_edit_refused"), eq(exceptions.status, "open")))
+      .limit(1);
+    if (open) return { kind: "refused", reason: plan.reason };
     const why = `${ORDER_EDIT_REFUSAL_MESSAGES[plan.reason]}${plan.line ? ` ("${plan.line}")` : ""}`;
     const message = `${input.source} edited the lines (${summary}) but ${why}: no stock was moved. Check the order with the customer and in the channel.`;
     await raiseExceptions(
@@ -74,13 +98,9 @@ export async function applyOrderEdit(tx: Tx, input: OrderEditInput, policies?: P
 
   // The line rows follow the channel: new quantities, new lines (matched like at intake).
   if (plan.changes.length > 0) {
-    const values = sql.join(
-      plan.changes.map((change) => sql`(${change.lineId}::uuid, ${change.to}::int)`),
-      sql`, `,
-    );
     await tx.execute(sql`
       UPDATE order_lines AS ol SET quantity = c.quantity
-        FROM (VALUES ${values}) AS c(id, quantity)
+        FROM (VALUES ${quantityValues(plan.changes)}) AS c(id, quantity)
        WHERE ol.id = c.id`);
   }
   const inserted = await insertMatchedLines(tx, { shopId: input.shopId, orderId: input.orderId, channel: input.channel, lines: plan.added });
@@ -164,6 +184,13 @@ async function raiseShortfall(tx: Tx, shopId: string, orderId: string): Promise<
     shopId,
     [{ kind: "partial_stock", message: `Short after an edit: ${short.rows.map((l) => `${l.sku} ${l.reserved}/${l.requested}`).join(", ")}`, details: { lines: short.rows } }],
     { orderId },
+  );
+}
+
+function quantityValues(changes: readonly LineQuantityChange[]) {
+  return sql.join(
+    changes.map((change) => sql`(${change.lineId}::uuid, ${change.to}::int)`),
+    sql`, `,
   );
 }
 

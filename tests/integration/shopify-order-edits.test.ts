@@ -215,7 +215,7 @@ describe("Shopify order edits are followed through the ledger", () => {
     expect(await ledgerMismatches(database.db, shopId)).toEqual([]);
   });
 
-  it("an edit to a shipped order becomes an exception and moves no stock", async () => {
+  it("on a shipped order, fewer units (a refund) are only noted; added units become an exception; no stock moves", async () => {
     await deliver(ordersCreate, "orders/create", orderPayload("8004", { ipod: 1, mug: 1 }, "2026-11-20T14:05:13-05:00"));
     const order = await orderOf("8004");
     const shipped = await shipReservedOrder(database.db, {
@@ -227,15 +227,22 @@ describe("Shopify order edits are followed through the ledger", () => {
     });
     expect(shipped.ok).toBe(true);
     const movementsBefore = await database.db.select({ n: sql<number>`count(*)::int` }).from(inventoryMovements);
-    const { row } = await deliver(ordersUpdated, "orders/updated", orderPayload("8004", { ipod: 0, mug: 1 }, "2026-11-21T10:00:00-05:00"));
-    expect(row.status).toBe("processed");
-    const raised = await database.db.select().from(exceptions).where(and(eq(exceptions.orderId, order.id), eq(exceptions.kind, "order_edit_refused")));
-    expect(raised).toHaveLength(1);
-    expect(raised[0]!.message).toContain("goods of this order have already left");
+    const refunded = await deliver(ordersUpdated, "orders/updated", orderPayload("8004", { ipod: 0, mug: 1 }, "2026-11-21T10:00:00-05:00"));
+    expect(refunded.row.status).toBe("processed");
+    const [noted] = await database.db.select().from(orderEvents).where(and(eq(orderEvents.orderId, order.id), eq(orderEvents.kind, "lines_reduced")));
+    expect(noted!.message).toContain("a refund or return there");
+    const grown = await deliver(ordersUpdated, "orders/updated", orderPayload("8004", { ipod: 0, mug: 2 }, "2026-11-21T11:00:00-05:00"));
+    expect(grown.row.status).toBe("processed");
+    // Later versions still carrying the addition do not pile up exceptions.
+    await deliver(ordersUpdated, "orders/updated", orderPayload("8004", { ipod: 0, mug: 2 }, "2026-11-21T12:00:00-05:00"));
+
+    const raised = await database.db.select().from(exceptions).where(and(eq(exceptions.orderId, order.id), eq(exceptions.status, "open")));
+    expect(raised.map((e) => e.kind)).toEqual(["order_edit_refused"]);
+    expect(raised[0]!.message).toContain("+1 Switchyard Mug (1 → 2)");
+    expect(raised[0]!.message).toContain("the order has shipped");
     expect(await database.db.select({ n: sql<number>`count(*)::int` }).from(inventoryMovements)).toEqual(movementsBefore);
-    const lines = await database.db.select().from(orderLines).where(eq(orderLines.orderId, order.id));
-    expect(lines.map((l) => l.quantity).sort()).toEqual([1, 1]);
     const held = await database.db.select().from(allocations).where(eq(allocations.orderId, order.id));
     expect(held.every((a) => a.status === "shipped")).toBe(true);
+    expect((await orderOf("8004")).status).toBe("shipped");
   });
 });

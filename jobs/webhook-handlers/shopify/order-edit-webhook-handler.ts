@@ -102,6 +102,8 @@ function describeEdit(edit: OrderEditOutcome): string {
   switch (edit.kind) {
     case "unchanged":
       return "";
+    case "noted":
+      return `fewer units on a closed order (${edit.summary}): a refund or return, no stock moved`;
     case "refused":
       return `line edit not applied (${edit.reason}); order_edit_refused raised`;
     case "applied":
