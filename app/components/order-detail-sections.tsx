@@ -21,7 +21,7 @@ export function OrderLinesCard({ lines, currency }: { lines: OrderDetail["lines"
           rows={lines.map((line) => [
             line.variantId ? (
               <Link key={line.id} to={`/app/inventory/${line.variantId}`}>
-                {line.sku ?? "(no SKU)"}
+                {line.variantSku ?? line.sku ?? "(no SKU)"}
               </Link>
             ) : !line.carriesStock ? (
               <InlineStack key={line.id} gap="100">

@@ -176,6 +176,11 @@ describe("a real Shopify draft order with blank SKUs, no customer and no address
     expect(body.message).toContain("also matched 1 other order (#5912204460200)");
 
     expect((await linesOf(orderId)).find((l) => l.title === "Linen Apron")!.variantId).toBe(apronId);
+    // The order page now names the catalogue SKU of the line that carried none, and offers nothing more to map.
+    const page = await readJson(await callLoader(orderLoader, `/app/orders/${orderId}`, { id: orderId }));
+    expect(page.lines.find((l: { title: string }) => l.title === "Linen Apron")).toMatchObject({ sku: null, variantSku: "APRON-RUST", reserved: 1, short: 0 });
+    expect(page.allocations.map((a: { sku: string }) => a.sku).sort()).toEqual(["APRON-RUST", "TOTE-NAT"]);
+    expect(page.unmatched).toEqual([]);
     // Still held for its address; the unmatched-line exception is closed, the address one is not.
     const [first] = await context.database.db.select().from(orders).where(eq(orders.id, orderId));
     expect(first!.status).toBe("on_hold");

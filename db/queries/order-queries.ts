@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
 import type { PostalAddress } from "../../core/orders/unified-order";
 import type { DbOrTx } from "../client";
 import { outer } from "./sql-helpers";
@@ -226,6 +226,8 @@ export interface OrderDetailLine {
   title: string;
   /** Null on an unmatched line (carriesStock) or a line that holds no stock. */
   variantId: string | null;
+  /** The SKU of the variant the line is matched to, when it is. */
+  variantSku: string | null;
   /** False for gift cards, lines needing no shipping, custom items: never reserved. */
   carriesStock: boolean;
   quantity: number;
@@ -336,7 +338,11 @@ export async function getOrderDetail(db: DbOrTx, shopId: string, orderId: string
 
   const [lineRows, allocationRows, shipmentRows, eventRows, exceptionRows] = await Promise.all([
     db
-      .select()
+      .select({
+        ...getTableColumns(orderLines),
+        // The catalogue SKU the line was matched (or mapped) to: lines often carry none themselves.
+        variantSku: sql<string | null>`(SELECT v.sku FROM variants v WHERE v.id = ${orderLines}.variant_id)`,
+      })
       .from(orderLines)
       .where(and(eq(orderLines.shopId, shopId), eq(orderLines.orderId, orderId)))
       .orderBy(asc(orderLines.externalLineId)),
@@ -404,7 +410,7 @@ export async function getOrderDetail(db: DbOrTx, shopId: string, orderId: string
       .orderBy(desc(exceptions.createdAt)),
   ]);
 
-  const skuByLine = new Map(lineRows.map((line) => [line.id, line.sku ?? line.title]));
+  const skuByLine = new Map(lineRows.map((line) => [line.id, line.variantSku ?? line.sku ?? line.title]));
   const heldByLine = (lineId: string, status: string) =>
     allocationRows
       .filter((allocation) => allocation.orderLineId === lineId && allocation.status === status)
@@ -443,6 +449,7 @@ export async function getOrderDetail(db: DbOrTx, shopId: string, orderId: string
         channelVariantRef: line.channelVariantRef,
         title: line.title,
         variantId: line.variantId,
+        variantSku: line.variantSku,
         carriesStock: line.carriesStock,
         quantity: line.quantity,
         fulfilledQuantity: line.fulfilledQuantity,
