@@ -23,3 +23,11 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (error instanceof AggregateError && error.errors.some((inner) => isDatabaseUnavailable(inner, depth + 1))) return true;
   return isDatabaseUnavailable(cause, depth + 1);
 }
+
+/** A deadlock or serialization failure: the transaction did nothing and can simply run again. */
+export function isRetriableConflict(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== "object" || depth > 4) return false;
+  const { code, cause } = error as { code?: unknown; cause?: unknown };
+  if (code === "40P01" || code === "40001") return true;
+  return isRetriableConflict(cause, depth + 1);
+}

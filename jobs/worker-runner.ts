@@ -7,6 +7,7 @@ import type { Database } from "../db/client";
 import { describeError, safeErrorText } from "../db/safe-error-text";
 import { forgetWorker, recordHeartbeat, unlockJobsOf, unlockJobsOfDeadWorkers } from "../db/repositories/worker-liveness-repository";
 import { buildTaskList, CRONTAB } from "./task-list";
+import { intakeOptions, startIntakeLoop, type IntakeOptions } from "./intake/intake-loop";
 import type { TaskContext } from "./task-context";
 import type { ChannelConnectors } from "../connectors/channel-connectors";
 
@@ -20,6 +21,7 @@ export interface WorkerHandle {
 
 /**
  * Runs graphile-worker with our task list and crontab, and keeps it honest about liveness:
+ *  - the intake loop claims the webhook inbox in batches (jobs/intake/intake-loop.ts);
  *  - a heartbeat row (read by /healthz and by every other worker's sweeper) names the ids this
  *    process's job slots lock jobs with;
  *  - a sweeper, on start and every few seconds, unlocks jobs held by ids no live heartbeat names
@@ -46,6 +48,8 @@ export async function startWorker(options: {
    * is busy with an order backlog. The other slots run stock syncs too.
    */
   stockSyncSlots?: number;
+  /** The inbox's intake loop (default: on, sized by SWITCHYARD_INTAKE_*); false leaves the inbox to other workers. */
+  intake?: Partial<IntakeOptions> | false;
 }): Promise<WorkerHandle> {
   const bounds = options.bounds ?? livenessBounds();
   const context: TaskContext = { db: options.db, connectors: options.connectors, ...options.context };
@@ -155,6 +159,8 @@ export async function startWorker(options: {
 
   await beat();
   await sweep();
+  // Deliveries are claimed from the inbox in batches by this loop, not by a job per delivery.
+  const intake = options.intake === false ? undefined : startIntakeLoop(context, { ...intakeOptions(), ...options.intake });
   const heartbeatTimer = setInterval(() => void beat(), bounds.heartbeatMs);
   const sweepTimer = setInterval(() => void sweep(), bounds.sweepMs);
   heartbeatTimer.unref();
@@ -167,6 +173,7 @@ export async function startWorker(options: {
     sweep,
     stop: async () => {
       stopping = true;
+      await withinMs(intake?.stop() ?? Promise.resolve(), STOP_GRACE_MS);
       clearInterval(heartbeatTimer);
       clearInterval(sweepTimer);
       await withinMs(restarting ?? Promise.resolve(), STOP_GRACE_MS);

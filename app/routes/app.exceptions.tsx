@@ -102,6 +102,10 @@ function describeRetry(retry: ExceptionRetry): string {
       return `${prefix}: the order is queued to be routed again.`;
     case "channel_write":
       return `${prefix}: the ${retry.work.operation === "cancel_order" ? "cancellation" : retry.work.operation === "sync_return" ? "return" : "fulfillment"} is queued to be sent to the channel again.`;
+    case "delivery":
+      return retry.work.requeued
+        ? `${prefix}: the delivery is back in the inbox and will be processed again; a new exception appears if it still fails.`
+        : `${prefix}: the delivery was already back in the inbox or processed.`;
     case "none":
       return `${prefix}: no automatic retry exists for this cause; resolve it once handled.`;
   }

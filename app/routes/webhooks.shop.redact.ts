@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { receiveShopifyWebhook } from "../webhooks/shopify-webhook-ingress.server";
 
-/** POST /webhooks/shop/redact — verified, stored once and queued; processed by the webhooks/process job. */
+/** POST /webhooks/shop/redact — verified, stored once as received; processed by the worker's intake loop (jobs/intake). */
 export const action = ({ request }: ActionFunctionArgs) => receiveShopifyWebhook(request, "shop/redact");

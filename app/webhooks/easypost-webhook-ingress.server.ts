@@ -5,15 +5,16 @@ import { verifyEasyPostSignature } from "../../connectors/easypost/easypost-webh
 import { credentialCipher } from "../../db/crypto/encryption-key";
 import { findCarrierAccountById } from "../../db/repositories/carrier-account-repository";
 import { storeDelivery, storeRejectedDelivery } from "../../db/repositories/webhook-inbox-repository";
+import { signalInboxStored } from "../../db/queue/inbox-signal";
 import { getDatabase } from "../db.server";
+import { readCappedBody } from "./capped-body.server";
 
 const CHANNEL = "easypost";
-const UNPARSEABLE_KEEP_CHARS = 64_000;
 
 /**
  * EasyPost events for one carrier account (its webhook URL carries the account id, so each
  * shop's secret verifies its own events): verify `X-Hmac-Signature` over the raw bytes, store
- * once by event id through the inbox, 200 fast; the `webhooks/process` job applies it.
+ * once by event id through the inbox, 200 fast; the worker's intake loop applies it.
  *
  * Answers: 404 unknown account; 401 bad or missing signature (nothing stored); 400 a body that is
  * not an EasyPost Event (kept, marked failed); 200 stored or redelivered.
@@ -24,7 +25,9 @@ export async function receiveEasyPostWebhook(request: Request, accountId: string
   const account = accountId && z.string().uuid().safeParse(accountId).success ? await findCarrierAccountById(db, credentialCipher(), accountId) : null;
   if (!account) return text(404, "No connected carrier account at this address");
 
-  const rawBody = Buffer.from(await request.arrayBuffer());
+  const read = await readCappedBody(request);
+  if (!read.ok) return read.response;
+  const rawBody = read.body;
   if (!verifyEasyPostSignature(rawBody, request.headers.get("x-hmac-signature"), account.credentials.webhookSecret)) {
     return text(401, "Invalid webhook signature");
   }
@@ -38,7 +41,7 @@ export async function receiveEasyPostWebhook(request: Request, accountId: string
       channel: CHANNEL,
       deliveryId: `unparseable:${Date.now()}:${Math.random().toString(36).slice(2)}`,
       topic: "unknown",
-      payload: { unparseable: bodyText.slice(0, UNPARSEABLE_KEEP_CHARS) },
+      rawBody,
       error: `body is not valid JSON: ${(error as Error).message}`,
     });
     return text(400, "Invalid JSON");
@@ -47,7 +50,7 @@ export async function receiveEasyPostWebhook(request: Request, accountId: string
   if (!event.success) {
     const id = typeof (parsed as { id?: unknown })?.id === "string" ? (parsed as { id: string }).id : `invalid:${Date.now()}`;
     const problem = event.error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
-    await storeRejectedDelivery(db, { shopId: account.shopId, channel: CHANNEL, deliveryId: id, topic: "unknown", payload: parsed, error: `not an EasyPost Event: ${problem}` });
+    await storeRejectedDelivery(db, { shopId: account.shopId, channel: CHANNEL, deliveryId: id, topic: "unknown", rawBody, error: `not an EasyPost Event: ${problem}` });
     return text(400, `Not an EasyPost Event: ${problem}`);
   }
   const result = event.data.result;
@@ -59,8 +62,10 @@ export async function receiveEasyPostWebhook(request: Request, accountId: string
     topic: event.data.description,
     resourceId: typeof result.id === "string" ? result.id : null,
     triggeredAt: updatedAt && !Number.isNaN(updatedAt.getTime()) ? updatedAt : null,
-    payload: event.data,
+    // The bytes as received; the worker parses and validates them again.
+    rawBody,
   });
+  if (stored.stored) signalInboxStored();
   return json(stored.stored ? { received: true, stored: true } : { received: true, stored: false, reason: "duplicate" });
 }
 

@@ -2,21 +2,19 @@ import { json } from "@remix-run/node";
 import { verifyShopifyWebhookHmac } from "../../connectors/shopify/webhook-signature";
 import { isDateInRange } from "../../core/shared/input-bounds";
 import { isDatabaseUnavailable } from "../../db/connection-errors";
-import { findShopByDomain } from "../../db/repositories/shop-repository";
-import { storeDelivery, storeRejectedDelivery } from "../../db/repositories/webhook-inbox-repository";
+import { signalInboxStored } from "../../db/queue/inbox-signal";
+import { storeShopDelivery } from "../../db/repositories/webhook-inbox-repository";
 import { configuredWebhookSecret } from "../config/demo-mode.server";
 import { getDatabase } from "../db.server";
-import { parseShopifyJson } from "./shopify-json";
-import { shopifyResourceId, type ShopifyWebhookTopic } from "../../connectors/shopify/shopify-webhook-topics";
+import { readCappedBody } from "./capped-body.server";
+import type { ShopifyWebhookTopic } from "../../connectors/shopify/shopify-webhook-topics";
 
 const CHANNEL = "shopify";
-/** Shopify stores at most this much text of a body that is not JSON; enough to diagnose it. */
-const UNPARSEABLE_KEEP_CHARS = 64_000;
 
 /**
- * The one ingress for Shopify webhooks: verify, store once, queue, answer 200 fast. The work
- * happens in the `webhooks/process` job, so a slow database query never makes Shopify time
- * out (5 s) and retry.
+ * The one ingress for Shopify webhooks: bound, verify, store the raw bytes once, answer 200 fast.
+ * The work happens in the worker's intake loop (jobs/intake), which claims pending deliveries
+ * in batches, so a slow database query never makes Shopify time out (5 s) and retry.
  *
  * Why not `authenticate.webhook` from @shopify/shopify-app-remix: the demo runs without Shopify
  * app credentials, and one code path must serve demo and production alike (the HMAC secret
@@ -24,9 +22,11 @@ const UNPARSEABLE_KEEP_CHARS = 64_000;
  * and the inbox needs headers the library does not hand back (X-Shopify-Event-Id for
  * de-duplication, X-Shopify-Triggered-At for stale-delivery ordering).
  *
- * Answers: 401 bad or missing signature (nothing stored); 400 wrong topic, missing headers or
- * invalid JSON (the invalid body is kept, marked failed); 200 stored, redelivered, or for a shop
- * Switchyard does not know (kept, marked failed: retrying would not help, so Shopify may stop).
+ * Answers: 413 body over SWITCHYARD_WEBHOOK_MAX_BYTES (decided before reading it all, before the
+ * signature); 401 bad or missing signature (nothing stored); 400 wrong topic or missing headers;
+ * 200 stored (whatever the body holds: a body that is not JSON becomes a retriable exception in
+ * the worker), redelivered, or for a shop Switchyard does not know (kept, marked failed:
+ * retrying would not help, so Shopify may stop); 503 while the database is away.
  */
 export async function receiveShopifyWebhook(request: Request, expectedTopic: ShopifyWebhookTopic): Promise<Response> {
   try {
@@ -45,11 +45,14 @@ export async function receiveShopifyWebhook(request: Request, expectedTopic: Sho
 async function receive(request: Request, expectedTopic: ShopifyWebhookTopic): Promise<Response> {
   if (request.method !== "POST") return text(405, "Shopify webhooks are POSTed", { Allow: "POST" });
 
-  // The signature covers the exact bytes sent: verify before decoding or parsing anything.
   // Fail closed: without a configured secret nothing is verified, so nothing is accepted.
   const secret = configuredWebhookSecret();
   if (!secret) return text(503, "Webhooks are not accepted: SHOPIFY_API_SECRET is not configured");
-  const rawBody = Buffer.from(await request.arrayBuffer());
+  // Bounded before anything else: an oversized body is refused without being read in full.
+  const read = await readCappedBody(request);
+  if (!read.ok) return read.response;
+  // The signature covers the exact bytes sent: verify before decoding or parsing anything.
+  const rawBody = read.body;
   if (!verifyShopifyWebhookHmac(rawBody, request.headers.get("x-shopify-hmac-sha256"), secret)) {
     return text(401, "Invalid webhook signature");
   }
@@ -67,44 +70,11 @@ async function receive(request: Request, expectedTopic: ShopifyWebhookTopic): Pr
   // more than one topic; two topics must never collapse into one delivery.
   const deliveryId = `${topic}:${eventId}`;
   const triggeredAt = parseTimestamp(request.headers.get("x-shopify-triggered-at"));
-  const db = getDatabase();
-  const shop = await findShopByDomain(db, shopDomain);
-  const bodyText = rawBody.toString("utf8");
-
-  let payload: unknown;
-  try {
-    payload = parseShopifyJson(bodyText);
-  } catch (error) {
-    const reason = `body is not valid JSON: ${(error as Error).message}`;
-    await storeRejectedDelivery(db, {
-      shopId: shop?.id ?? null,
-      channel: CHANNEL,
-      deliveryId,
-      topic,
-      triggeredAt,
-      payload: { unparseable: bodyText.slice(0, UNPARSEABLE_KEEP_CHARS) },
-      error: reason,
-    });
-    return text(400, `Invalid JSON in ${topic} webhook: ${reason}`);
-  }
-
-  const resourceId = shopifyResourceId(expectedTopic, payload);
-  if (!shop) {
-    await storeRejectedDelivery(db, {
-      shopId: null,
-      channel: CHANNEL,
-      deliveryId,
-      topic,
-      resourceId,
-      triggeredAt,
-      payload,
-      error: `unknown shop ${shopDomain}: no shop with this domain is installed`,
-    });
-    return json({ received: true, stored: false, reason: "unknown_shop" });
-  }
-
-  const stored = await storeDelivery(db, { shopId: shop.id, channel: CHANNEL, deliveryId, topic, resourceId, triggeredAt, payload });
-  return json(stored.stored ? { received: true, stored: true } : { received: true, stored: false, reason: "duplicate" });
+  // The bytes as received, in one INSERT: parsed by the worker, so no character, nesting or
+  // malformed JSON can make a verified delivery unstorable (it becomes a retriable exception).
+  const stored = await storeShopDelivery(getDatabase(), { shopDomain, channel: CHANNEL, deliveryId, topic, triggeredAt, rawBody });
+  if (stored.stored) signalInboxStored();
+  return json(stored.stored ? { received: true, stored: true } : { received: true, stored: false, reason: stored.reason });
 }
 
 function text(status: number, message: string, headers: Record<string, string> = {}): Response {

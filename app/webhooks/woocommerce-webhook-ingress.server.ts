@@ -6,14 +6,15 @@ import { verifyWooCommerceWebhookSignature } from "../../connectors/woocommerce/
 import { credentialCipher } from "../../db/crypto/encryption-key";
 import { findChannelConnection } from "../../db/repositories/channel-connection-repository";
 import { storeDelivery, storeRejectedDelivery } from "../../db/repositories/webhook-inbox-repository";
+import { signalInboxStored } from "../../db/queue/inbox-signal";
 import { getDatabase } from "../db.server";
+import { readCappedBody } from "./capped-body.server";
 
 const CHANNEL = "woocommerce";
-const UNPARSEABLE_KEEP_CHARS = 64_000;
 
 /**
  * The one ingress for a WooCommerce connection's webhooks: verify, store once, answer 200 fast;
- * the inbox's job maps the order later. The URL names the connection, because the webhook
+ * the worker's intake loop maps the order later. The URL names the connection, because the webhook
  * secret (and the shop) belong to it.
  *
  * Answers: 200 for the ping Woo sends when a webhook is created (`webhook_id=<id>`, unsigned);
@@ -28,7 +29,9 @@ export async function receiveWooCommerceWebhook(request: Request, connectionId: 
   const connection = await findChannelConnection(db, connectionId);
   if (!connection || connection.channel !== CHANNEL) return text(404, "No WooCommerce connection with this id");
 
-  const rawBody = Buffer.from(await request.arrayBuffer());
+  const read = await readCappedBody(request);
+  if (!read.ok) return read.response;
+  const rawBody = read.body;
   const signature = request.headers.get("x-wc-webhook-signature");
   if (!signature && /^webhook_id=\d+$/.test(rawBody.toString("utf8").trim())) return json({ received: true, ping: true });
 
@@ -44,7 +47,7 @@ export async function receiveWooCommerceWebhook(request: Request, connectionId: 
     payload = JSON.parse(bodyText);
   } catch (error) {
     const reason = `body is not valid JSON: ${(error as Error).message}`;
-    await storeRejectedDelivery(db, { shopId: connection.shopId, channel: CHANNEL, deliveryId: `${topic}:unparseable:${bodyHash}`, topic, payload: { unparseable: bodyText.slice(0, UNPARSEABLE_KEEP_CHARS) }, error: reason });
+    await storeRejectedDelivery(db, { shopId: connection.shopId, channel: CHANNEL, deliveryId: `${topic}:unparseable:${bodyHash}`, topic, rawBody, error: reason });
     return text(400, `Invalid JSON in ${topic} webhook: ${reason}`);
   }
 
@@ -56,12 +59,15 @@ export async function receiveWooCommerceWebhook(request: Request, connectionId: 
       channel: CHANNEL,
       deliveryId: `${topic}:malformed:${bodyHash}`,
       topic,
-      payload,
+      rawBody,
       error: `${topic} payload has no id or date_modified_gmt`,
     });
     return json({ received: true, stored: false, reason: "malformed" });
   }
-  const stored = await storeDelivery(db, { shopId: connection.shopId, channel: CHANNEL, ...identity, topic, payload });
+  // The bytes as received (parsed again by the worker): a string PostgreSQL's jsonb refuses (NUL,
+  // a lone surrogate) cannot make a verified delivery unstorable.
+  const stored = await storeDelivery(db, { shopId: connection.shopId, channel: CHANNEL, ...identity, topic, rawBody });
+  if (stored.stored) signalInboxStored();
   return json(stored.stored ? { received: true, stored: true } : { received: true, stored: false, reason: "duplicate" });
 }
 

@@ -101,7 +101,12 @@ export async function redactCustomer(
     aboutCustomer.push(
       and(
         or(eq(webhookDeliveries.shopId, shopId), isNull(webhookDeliveries.shopId)),
-        or(mentions(sql`${webhookDeliveries.payload}::text`, identifiers), mentions(webhookDeliveries.error, identifiers)),
+        or(
+          mentions(sql`${webhookDeliveries.payload}::text`, identifiers),
+          // The raw bytes as received, read as text even when they are not valid UTF-8 (migration 0013).
+          mentions(sql`webhook_body_text(${webhookDeliveries.rawBody})`, identifiers),
+          mentions(webhookDeliveries.error, identifiers),
+        ),
       )!,
     );
   }
@@ -153,6 +158,7 @@ export async function redactCustomer(
 function REDACTED_DELIVERY(identifiers: readonly string[]) {
   return {
     payload: { redacted: true } as object,
+    rawBody: null,
     error: sql`${scrubText(webhookDeliveries.error, identifiers)}`,
   };
 }

@@ -9,6 +9,7 @@ import { appendTimeline } from "./order-timeline-repository";
 import { topUpReservation } from "./reservation-top-up-repository";
 import { retireRoutingDecision, scheduleRouting } from "./routing-repository";
 import { scheduleStockSync } from "./stock-ledger-repository";
+import { requeueDelivery } from "./webhook-inbox-repository";
 
 export type ExceptionActionRefusal = "exception_not_found" | "exception_not_open";
 
@@ -26,6 +27,8 @@ export type RetryWork =
   | { kind: "order_not_reservable"; status: string }
   | { kind: "channel_write"; operation: ChannelWriteOperation }
   | { kind: "routing" }
+  /** A delivery that could not be read or processed, back in the inbox to be processed again. */
+  | { kind: "delivery"; requeued: boolean }
   | { kind: "none" };
 
 export interface ExceptionRetry extends ExceptionRecord {
@@ -37,7 +40,7 @@ export interface ExceptionRetry extends ExceptionRecord {
 /** Locks the shop's exception and checks it is still open: both actions start here. */
 async function lockOpenException(tx: Tx, input: { shopId: string; exceptionId: string }) {
   const [current] = await tx
-    .select({ id: exceptions.id, status: exceptions.status, kind: exceptions.kind, orderId: exceptions.orderId, details: exceptions.details })
+    .select({ id: exceptions.id, status: exceptions.status, kind: exceptions.kind, orderId: exceptions.orderId, deliveryId: exceptions.deliveryId, details: exceptions.details })
     .from(exceptions)
     .where(and(eq(exceptions.shopId, input.shopId), eq(exceptions.id, input.exceptionId)))
     .for("update");
@@ -128,6 +131,12 @@ export async function recordExceptionRetry(
       await scheduleRouting(tx, input.shopId, 0);
       await tx.update(exceptions).set({ status: "resolved", resolvedAt: sql`now()`, resolvedBy: input.actor }).where(eq(exceptions.id, current.id));
       work = { kind: "routing" };
+    } else if (current.kind === "invalid_payload" && current.deliveryId !== null) {
+      // The raw body is still on the delivery: after a fix (a mapper, a mapping the merchant
+      // made) the intake processes it again; a fresh exception is raised if it still fails.
+      const requeued = await requeueDelivery(tx, current.deliveryId);
+      if (requeued) await tx.update(exceptions).set({ status: "resolved", resolvedAt: sql`now()`, resolvedBy: input.actor }).where(eq(exceptions.id, current.id));
+      work = { kind: "delivery", requeued };
     } else if (current.kind === "partial_stock" && order) {
       const status = orderStatusSchema.safeParse(order.status);
       if (status.success && RESERVABLE_STATUSES.includes(status.data)) {

@@ -1,14 +1,14 @@
 import { and, eq, sql } from "drizzle-orm";
-import { assessNewOrder, holdReasonsFor, type LineOutcome, type UnmatchedLine } from "../../core/orders/order-intake";
+import { assessNewOrder, holdReasonsFor, type LineOutcome, type RaisedException, type UnmatchedLine } from "../../core/orders/order-intake";
 import { transition } from "../../core/orders/order-state-machine";
 import type { OrderStatus } from "../../core/orders/order-status";
 import { unitsToReserve, type UnifiedOrder } from "../../core/orders/unified-order";
 import type { Policies } from "../../core/config/default-policies";
 import type { Database, Tx } from "../client";
 import { orders } from "../schema";
-import { lineVariantMatch } from "./line-variant-match";
-import { appendTimeline, raiseExceptions } from "./order-timeline-repository";
-import { releaseOrderReservations, reserveOrderLines } from "./reservation-repository";
+import { insertOrdersLines } from "./order-line-insert";
+import { appendTimeline, appendTimelines, raiseExceptions, raiseOrderExceptions, type TimelineEntry } from "./order-timeline-repository";
+import { releaseOrderReservations, reserveOrdersInPlacementOrder } from "./reservation-repository";
 import { scheduleRouting } from "./routing-repository";
 import { scheduleStockSync } from "./stock-ledger-repository";
 
@@ -35,29 +35,13 @@ export interface IngestInput {
  * The one write path for an order arriving from any channel. Idempotent: the order is unique
  * by (shop, channel, external id), so the same order ingested any number of times, even at
  * once, yields one order and one reservation; an older version never overwrites a newer one.
- * The order, its lines, reservations, timeline, exceptions and the stock-sync job commit together.
+ * The order, its lines, reservations, timeline, exceptions and the stock-sync mark commit together.
+ * A new order goes through createOrders (a batch of one); one we hold is updated.
  */
 export async function ingestOrder(db: Database, input: IngestInput, policies?: Policies): Promise<IngestResult> {
   return db.transaction(async (tx) => {
-    const { order, shopId } = input;
-    const [inserted] = await tx
-      .insert(orders)
-      .values({
-        shopId,
-        channel: order.channel,
-        externalId: order.externalId,
-        status: "received",
-        ...headerFields(order),
-        placedAt: order.placedAt,
-        sourcePayload: input.sourcePayload ?? null,
-      })
-      .onConflictDoNothing({ target: [orders.shopId, orders.channel, orders.externalId] })
-      .returning({ id: orders.id });
-
-    const result = inserted
-      ? await createOrder(tx, input, inserted.id, policies)
-      : await updateExistingOrder(tx, input);
-    return result;
+    const [created] = await createOrders(tx, input.shopId, [input], policies);
+    return created ?? updateExistingOrder(tx, input);
   });
 }
 
@@ -86,107 +70,126 @@ function headerFields(order: UnifiedOrder) {
   };
 }
 
-async function createOrder(tx: Tx, input: IngestInput, orderId: string, policies?: Policies): Promise<IngestResult> {
-  const { order, shopId, actor } = input;
-  // Lines are stored with their catalogue variant resolved in the same statement (channel
-  // identity first, then SKU: see line-variant-match.ts); a line that matches nothing is kept
-  // (variant null) and raised below rather than dropped.
-  const linesJson = JSON.stringify(
-    order.lines.map((line) => ({
-      external_line_id: line.externalLineId,
-      sku: line.sku ?? null,
-      channel_variant_ref: line.channelVariantRef ?? null,
-      carries_stock: line.carriesStock,
-      title: line.title,
-      quantity: line.quantity,
-      fulfilled_quantity: line.fulfilledQuantity,
-      unit_price_minor: line.unitPriceMinor,
-      discount_minor: line.discountMinor,
-      tax_minor: line.taxMinor,
+
+/**
+ * Creates the orders of one shop that Switchyard does not hold yet, set-based, in the caller's
+ * transaction: one INSERT for the orders (ON CONFLICT DO NOTHING, in key order so concurrent
+ * batches take the unique keys in one order), one for all their lines with each line's variant
+ * resolved in the statement (channel identity first, then SKU: line-variant-match.ts), one lock
+ * of every candidate level, the core's decisions in placement order, and one statement each for
+ * allocations, movements, balances, statuses, timeline and exceptions, plus one stock-sync mark
+ * and one routing job for the batch. Returns, per input, its result, or undefined when the order
+ * already exists (or repeats an earlier input): the caller updates those one by one.
+ */
+export async function createOrders(tx: Tx, shopId: string, inputs: readonly IngestInput[], policies?: Policies): Promise<(IngestResult | undefined)[]> {
+  const keyOf = (order: UnifiedOrder) => `${order.channel}\u0000${order.externalId}`;
+  const firstIndex = new Map<string, number>();
+  inputs.forEach((input, index) => {
+    if (input.shopId !== shopId) throw new Error("createOrders: every input must belong to the batch's shop");
+    if (!firstIndex.has(keyOf(input.order))) firstIndex.set(keyOf(input.order), index);
+  });
+  const candidates = [...firstIndex.values()].sort((a, b) => (keyOf(inputs[a]!.order) < keyOf(inputs[b]!.order) ? -1 : 1));
+  if (candidates.length === 0) return inputs.map(() => undefined);
+
+  const insertedOrders = await tx
+    .insert(orders)
+    .values(
+      candidates.map((index) => {
+        const { order, sourcePayload } = inputs[index]!;
+        return { shopId, channel: order.channel, externalId: order.externalId, status: "received", ...headerFields(order), placedAt: order.placedAt, sourcePayload: sourcePayload ?? null };
+      }),
+    )
+    .onConflictDoNothing({ target: [orders.shopId, orders.channel, orders.externalId] })
+    .returning({ id: orders.id, channel: orders.channel, externalId: orders.externalId });
+  const created = insertedOrders.map((row) => {
+    const index = firstIndex.get(`${row.channel}\u0000${row.externalId}`)!;
+    return { index, orderId: row.id, input: inputs[index]! };
+  });
+  const results: (IngestResult | undefined)[] = inputs.map(() => undefined);
+  if (created.length === 0) return results;
+
+  // Lines are stored with their catalogue variant resolved in the same statement; a line that
+  // matches nothing is kept (variant null) and raised below rather than dropped.
+  const insertedLines = await insertOrdersLines(tx, shopId, created.map(({ orderId, input }) => ({ orderId, channel: input.order.channel, lines: input.order.lines })));
+  const linesByOrder = new Map<string, typeof insertedLines>();
+  for (const line of insertedLines) linesByOrder.set(line.orderId, [...(linesByOrder.get(line.orderId) ?? []), line]);
+
+  const prepared = created.map((entry, sequence) => {
+    const lines = (linesByOrder.get(entry.orderId) ?? []).map((line) => ({
+      ...line,
+      toReserve: unitsToReserve({ quantity: line.quantity, fulfilledQuantity: line.fulfilledQuantity, carriesStock: line.carriesStock }),
+    }));
+    const reservable = entry.input.order.cancelled ? [] : lines.filter((line) => line.variantId !== null && line.toReserve > 0);
+    return { ...entry, sequence, lines, reservable };
+  });
+
+  const plans = await reserveOrdersInPlacementOrder(
+    tx,
+    shopId,
+    prepared.map((entry) => ({
+      key: entry.orderId,
+      orderId: entry.orderId,
+      placedAt: entry.input.order.placedAt,
+      sequence: entry.sequence,
+      actor: entry.input.actor,
+      lines: entry.reservable.map((line) => ({ lineId: line.id, variantId: line.variantId!, quantity: line.toReserve })),
     })),
+    policies,
   );
-  const match = lineVariantMatch({ shopId: sql`${shopId}::uuid`, channel: sql`${order.channel}::text`, ref: sql`l.channel_variant_ref`, sku: sql`l.sku` });
-  const inserted = await tx.execute<{
-    id: string;
-    external_line_id: string;
-    variant_id: string | null;
-    sku: string | null;
-    channel_variant_ref: string | null;
-    carries_stock: boolean;
-    title: string;
-    quantity: number;
-    fulfilled_quantity: number;
-  }>(sql`
-    INSERT INTO order_lines (shop_id, order_id, external_line_id, variant_id, sku, channel_variant_ref, carries_stock, title,
-                             quantity, fulfilled_quantity, unit_price_minor, discount_minor, tax_minor)
-    SELECT ${shopId}::uuid, ${orderId}::uuid, l.external_line_id, CASE WHEN l.carries_stock THEN ${match} END, l.sku,
-           l.channel_variant_ref, l.carries_stock, l.title, l.quantity, l.fulfilled_quantity, l.unit_price_minor, l.discount_minor, l.tax_minor
-      FROM jsonb_to_recordset(${linesJson}::jsonb) AS l(external_line_id text, sku text, channel_variant_ref text, carries_stock boolean,
-                                                        title text, quantity int, fulfilled_quantity int,
-                                                        unit_price_minor bigint, discount_minor bigint, tax_minor bigint)
-    RETURNING id, external_line_id, variant_id, sku, channel_variant_ref, carries_stock, title, quantity, fulfilled_quantity`);
-  const insertedLines = inserted.rows.map((row) => ({
-    id: row.id,
-    variantId: row.variant_id,
-    sku: row.sku,
-    channelVariantRef: row.channel_variant_ref,
-    title: row.title,
-    toReserve: unitsToReserve({ quantity: row.quantity, fulfilledQuantity: row.fulfilled_quantity, carriesStock: row.carries_stock }),
-    carriesStock: row.carries_stock,
-  }));
 
-  const reservable = insertedLines.filter((line) => line.variantId !== null && line.toReserve > 0);
-  const plan =
-    order.cancelled || reservable.length === 0
-      ? undefined
-      : await reserveOrderLines(
-          tx,
-          { shopId, orderId, actor, lines: reservable.map((line) => ({ lineId: line.id, variantId: line.variantId!, quantity: line.toReserve })) },
-          policies,
-        );
-  const reservedByLine = new Map(plan?.lines.map((line) => [line.lineId, line.reserved]) ?? []);
-  const outcomes: LineOutcome[] = reservable.map((line) => ({
-    sku: line.sku ?? line.title,
-    requested: line.toReserve,
-    reserved: reservedByLine.get(line.id) ?? 0,
-  }));
-  const unmatched: UnmatchedLine[] = insertedLines
-    .filter((line) => line.carriesStock && line.variantId === null && line.toReserve > 0)
-    .map((line) => ({ lineId: line.id, title: line.title, sku: line.sku, channelVariantRef: line.channelVariantRef }));
-  const assessment = assessNewOrder(order, plan, outcomes, unmatched);
+  const statuses: { id: string; status: OrderStatus; cancelled: boolean }[] = [];
+  const timeline: (TimelineEntry & { orderId: string })[] = [];
+  const raised: (RaisedException & { orderId: string })[] = [];
+  const reservedVariants = new Set<string>();
+  for (const entry of prepared) {
+    const { order, actor } = entry.input;
+    const plan = plans.get(entry.orderId);
+    const reservedByLine = new Map(plan?.lines.map((line) => [line.lineId, line.reserved]) ?? []);
+    const outcomes: LineOutcome[] = entry.reservable.map((line) => ({ sku: line.sku ?? line.title, requested: line.toReserve, reserved: reservedByLine.get(line.id) ?? 0 }));
+    const unmatched: UnmatchedLine[] = entry.lines
+      .filter((line) => line.carriesStock && line.variantId === null && line.toReserve > 0)
+      .map((line) => ({ lineId: line.id, title: line.title, sku: line.sku, channelVariantRef: line.channelVariantRef }));
+    const assessment = assessNewOrder(order, plan, outcomes, unmatched);
+    const reserved = outcomes.reduce((sum, line) => sum + line.reserved, 0);
+    const requested = outcomes.reduce((sum, line) => sum + line.requested, 0);
+    for (const line of entry.reservable) if ((reservedByLine.get(line.id) ?? 0) > 0) reservedVariants.add(line.variantId!);
 
-  await tx
-    .update(orders)
-    .set({ status: assessment.status, cancelledAt: order.cancelled ? sql`now()` : null })
-    .where(eq(orders.id, orderId));
-
-  const reserved = outcomes.reduce((sum, line) => sum + line.reserved, 0);
-  const requested = outcomes.reduce((sum, line) => sum + line.requested, 0);
-  await appendTimeline(tx, shopId, orderId, [
-    { kind: "received", message: `Received from ${order.channel} as ${order.number}`, actor, data: { channel: order.channel } },
-    ...(plan
-      ? [
-          {
-            kind: "reservation",
-            message:
-              plan.status === "complete"
-                ? `Reserved all ${reserved} unit${reserved === 1 ? "" : "s"}`
-                : `Reserved ${reserved} of ${requested} units; ${requested - reserved} short`,
-            data: {
-              strategy: plan.strategy,
-              lines: plan.lines.map((l) => ({ lineId: l.lineId, requested: l.requested, reserved: l.reserved, allocations: l.allocations })),
+    statuses.push({ id: entry.orderId, status: assessment.status, cancelled: order.cancelled });
+    const entries: TimelineEntry[] = [
+      { kind: "received", message: `Received from ${order.channel} as ${order.number}`, actor, data: { channel: order.channel } },
+      ...(plan
+        ? [
+            {
+              kind: "reservation",
+              message:
+                plan.status === "complete"
+                  ? `Reserved all ${reserved} unit${reserved === 1 ? "" : "s"}`
+                  : `Reserved ${reserved} of ${requested} units; ${requested - reserved} short`,
+              data: {
+                strategy: plan.strategy,
+                lines: plan.lines.map((l) => ({ lineId: l.lineId, requested: l.requested, reserved: l.reserved, allocations: l.allocations })),
+              },
             },
-          },
-        ]
-      : []),
-    ...assessment.exceptions.map((e) => ({ kind: `exception:${e.kind}`, message: e.message, data: e.details })),
-    { kind: "status", message: `Status: ${assessment.status}`, data: { events: assessment.events, holds: assessment.holds } },
-  ]);
-  await raiseExceptions(tx, shopId, assessment.exceptions, { orderId });
-  if (reserved > 0) await scheduleStockSync(tx, shopId, [...new Set(reservable.map((line) => line.variantId!))]);
-  if (assessment.status === "reserved") await scheduleRouting(tx, shopId);
+          ]
+        : []),
+      ...assessment.exceptions.map((e) => ({ kind: `exception:${e.kind}`, message: e.message, data: e.details })),
+      { kind: "status", message: `Status: ${assessment.status}`, data: { events: assessment.events, holds: assessment.holds } },
+    ];
+    timeline.push(...entries.map((e) => ({ ...e, orderId: entry.orderId })));
+    raised.push(...assessment.exceptions.map((e) => ({ ...e, orderId: entry.orderId })));
+    results[entry.index] = { orderId: entry.orderId, outcome: "created", status: assessment.status, reserved, shortfall: requested - reserved };
+  }
 
-  return { orderId, outcome: "created", status: assessment.status, reserved, shortfall: requested - reserved };
+  await tx.execute(sql`
+    UPDATE orders AS o
+       SET status = s.status, cancelled_at = CASE WHEN s.cancelled THEN now() END
+      FROM jsonb_to_recordset(${JSON.stringify(statuses)}::jsonb) AS s(id uuid, status text, cancelled boolean)
+     WHERE o.id = s.id`);
+  await appendTimelines(tx, shopId, timeline);
+  await raiseOrderExceptions(tx, shopId, raised);
+  if (reservedVariants.size > 0) await scheduleStockSync(tx, shopId, [...reservedVariants]);
+  if (statuses.some((s) => s.status === "reserved")) await scheduleRouting(tx, shopId);
+  return results;
 }
 
 /**

@@ -24,9 +24,24 @@ export async function insertMatchedLines(
   tx: Tx,
   input: { shopId: string; orderId: string; channel: string; lines: readonly UnifiedOrderLine[] },
 ): Promise<InsertedLine[]> {
-  if (input.lines.length === 0) return [];
+  return insertOrdersLines(tx, input.shopId, [input]);
+}
+
+/**
+ * The lines of many orders of one shop in one statement (a batch of new orders at intake), each
+ * matched to its variant in the statement. Returned in the order given, each with its order's id.
+ */
+export async function insertOrdersLines(
+  tx: Tx,
+  shopId: string,
+  orders: readonly { orderId: string; channel: string; lines: readonly UnifiedOrderLine[] }[],
+): Promise<(InsertedLine & { orderId: string })[]> {
+  const given = orders.flatMap((order) => order.lines.map((line) => ({ order, line })));
+  if (given.length === 0) return [];
   const rows = JSON.stringify(
-    input.lines.map((line) => ({
+    given.map(({ order, line }) => ({
+      order_id: order.orderId,
+      channel: order.channel,
       external_line_id: line.externalLineId,
       sku: line.sku ?? null,
       channel_variant_ref: line.channelVariantRef ?? null,
@@ -39,9 +54,10 @@ export async function insertMatchedLines(
       tax_minor: line.taxMinor,
     })),
   );
-  const match = lineVariantMatch({ shopId: sql`${input.shopId}::uuid`, channel: sql`${input.channel}::text`, ref: sql`n.channel_variant_ref`, sku: sql`n.sku` });
+  const match = lineVariantMatch({ shopId: sql`${shopId}::uuid`, channel: sql`n.channel`, ref: sql`n.channel_variant_ref`, sku: sql`n.sku` });
   const result = await tx.execute<{
     id: string;
+    order_id: string;
     external_line_id: string;
     variant_id: string | null;
     sku: string | null;
@@ -53,22 +69,26 @@ export async function insertMatchedLines(
   }>(sql`
     INSERT INTO order_lines AS ol (shop_id, order_id, external_line_id, variant_id, sku, channel_variant_ref, carries_stock, title,
                                    quantity, fulfilled_quantity, unit_price_minor, discount_minor, tax_minor)
-    SELECT ${input.shopId}::uuid, ${input.orderId}::uuid, n.external_line_id, CASE WHEN n.carries_stock THEN ${match} END, n.sku,
+    SELECT ${shopId}::uuid, n.order_id, n.external_line_id, CASE WHEN n.carries_stock THEN ${match} END, n.sku,
            n.channel_variant_ref, n.carries_stock, n.title, n.quantity, n.fulfilled_quantity, n.unit_price_minor, n.discount_minor, n.tax_minor
-      FROM jsonb_to_recordset(${rows}::jsonb) AS n(external_line_id text, sku text, channel_variant_ref text, carries_stock boolean,
-                                                  title text, quantity int, fulfilled_quantity int,
+      FROM jsonb_to_recordset(${rows}::jsonb) AS n(order_id uuid, channel text, external_line_id text, sku text, channel_variant_ref text,
+                                                  carries_stock boolean, title text, quantity int, fulfilled_quantity int,
                                                   unit_price_minor bigint, discount_minor bigint, tax_minor bigint)
     ON CONFLICT (order_id, external_line_id) DO NOTHING
-    RETURNING ol.id, ol.external_line_id, ol.variant_id, ol.sku, ol.channel_variant_ref, ol.carries_stock, ol.title, ol.quantity, ol.fulfilled_quantity`);
-  return result.rows.map((row) => ({
-    id: row.id,
-    externalLineId: row.external_line_id,
-    variantId: row.variant_id,
-    sku: row.sku,
-    channelVariantRef: row.channel_variant_ref,
-    carriesStock: row.carries_stock,
-    title: row.title,
-    quantity: row.quantity,
-    fulfilledQuantity: row.fulfilled_quantity,
-  }));
+    RETURNING ol.id, ol.order_id, ol.external_line_id, ol.variant_id, ol.sku, ol.channel_variant_ref, ol.carries_stock, ol.title, ol.quantity, ol.fulfilled_quantity`);
+  const position = new Map(given.map(({ order, line }, i) => [`${order.orderId}/${line.externalLineId}`, i]));
+  return result.rows
+    .map((row) => ({
+      id: row.id,
+      orderId: row.order_id,
+      externalLineId: row.external_line_id,
+      variantId: row.variant_id,
+      sku: row.sku,
+      channelVariantRef: row.channel_variant_ref,
+      carriesStock: row.carries_stock,
+      title: row.title,
+      quantity: row.quantity,
+      fulfilledQuantity: row.fulfilled_quantity,
+    }))
+    .sort((a, b) => position.get(`${a.orderId}/${a.externalLineId}`)! - position.get(`${b.orderId}/${b.externalLineId}`)!);
 }

@@ -10,9 +10,14 @@ export interface TimelineEntry {
 }
 
 export async function appendTimeline(db: DbOrTx, shopId: string, orderId: string, entries: readonly TimelineEntry[]): Promise<void> {
+  await appendTimelines(db, shopId, entries.map((entry) => ({ ...entry, orderId })));
+}
+
+/** Timeline entries of many orders in one statement (a batch of new orders). */
+export async function appendTimelines(db: DbOrTx, shopId: string, entries: readonly (TimelineEntry & { orderId: string })[]): Promise<void> {
   if (entries.length === 0) return;
   await db.insert(orderEvents).values(
-    entries.map((entry) => ({ shopId, orderId, kind: entry.kind, message: entry.message, data: entry.data ?? {}, actor: entry.actor ?? "system" })),
+    entries.map((entry) => ({ shopId, orderId: entry.orderId, kind: entry.kind, message: entry.message, data: entry.data ?? {}, actor: entry.actor ?? "system" })),
   );
 }
 
@@ -22,12 +27,21 @@ export async function raiseExceptions(
   raised: readonly RaisedException[],
   link: { orderId?: string; deliveryRowId?: number } = {},
 ): Promise<void> {
+  await raiseOrderExceptions(db, shopId, raised.map((exception) => ({ ...exception, ...link })));
+}
+
+/** Exceptions of many orders (or deliveries) in one statement. */
+export async function raiseOrderExceptions(
+  db: DbOrTx,
+  shopId: string,
+  raised: readonly (RaisedException & { orderId?: string; deliveryRowId?: number })[],
+): Promise<void> {
   if (raised.length === 0) return;
   await db.insert(exceptions).values(
     raised.map((exception) => ({
       shopId,
-      orderId: link.orderId ?? null,
-      deliveryId: link.deliveryRowId ?? null,
+      orderId: exception.orderId ?? null,
+      deliveryId: exception.deliveryRowId ?? null,
       kind: exception.kind,
       message: exception.message,
       details: exception.details,

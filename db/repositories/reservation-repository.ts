@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { ReservationPlan } from "../../core/inventory/reservation-decision";
 import { decideReservation } from "../../core/inventory/reservation-decision";
+import { decideInPlacementOrder, type PlacedOrderRequest } from "../../core/inventory/placement-order-reservation";
 import type { FulfilmentLocation, ReservationLineRequest } from "../../core/inventory/reservation-strategy";
 import type { Policies } from "../../core/config/default-policies";
 import { defaultPolicies } from "../../core/config/default-policies";
@@ -26,39 +27,61 @@ export async function reserveOrderLines(
   input: ReserveLinesInput,
   policies: Policies = defaultPolicies,
 ): Promise<ReservationPlan> {
-  const variantIds = input.lines.map((line) => line.variantId);
-  const levels = await lockLevels(tx, input.shopId, variantIds, { shippableOnly: true });
-  const candidateLocations = fulfilmentLocationsOf(levels);
-  const plan = decideReservation(
-    input.lines,
+  const plans = await reserveOrdersInPlacementOrder(
+    tx,
+    input.shopId,
+    [{ key: input.orderId, orderId: input.orderId, placedAt: new Date(0), sequence: 0, lines: input.lines, actor: input.actor }],
+    policies,
+  );
+  return plans.get(input.orderId) ?? decideReservation([], [], [], policies.reservation);
+}
+
+export interface PlacedOrderReservation extends PlacedOrderRequest {
+  orderId: string;
+  actor: string;
+}
+
+/**
+ * Reserves many orders of one shop at once: every candidate level of all their variants is
+ * locked in one statement (id order), the core decides the orders one after another in
+ * placement order against the balances in memory (decideInPlacementOrder), and the allocations,
+ * reserve movements and balances of the whole batch are written in three statements.
+ */
+export async function reserveOrdersInPlacementOrder(
+  tx: Tx,
+  shopId: string,
+  requests: readonly PlacedOrderReservation[],
+  policies: Policies = defaultPolicies,
+): Promise<Map<string, ReservationPlan>> {
+  const withLines = requests.filter((request) => request.lines.length > 0);
+  if (withLines.length === 0) return new Map();
+  const levels = await lockLevels(tx, shopId, withLines.flatMap((request) => request.lines.map((line) => line.variantId)), { shippableOnly: true });
+  const plans = decideInPlacementOrder(
+    withLines,
     levels.map((level) => ({ ...level, levelId: level.id })),
-    candidateLocations,
+    fulfilmentLocationsOf(levels),
     policies.reservation,
   );
 
   const levelById = new Map(levels.map((level) => [level.id, level]));
   const rows: (typeof allocations.$inferInsert)[] = [];
   const movements: LevelMovement[] = [];
-  for (const line of plan.lines) {
-    for (const allocation of line.allocations) {
-      const level = levelById.get(allocation.levelId)!;
-      rows.push({
-        shopId: input.shopId,
-        orderId: input.orderId,
-        orderLineId: line.lineId,
-        variantId: level.variantId,
-        locationId: level.locationId,
-        quantity: allocation.quantity,
-      });
-      movements.push({
-        level,
-        movement: { kind: "reserve", quantity: allocation.quantity, cause: { type: "order_line", id: line.lineId }, actor: input.actor },
-      });
+  for (const request of withLines) {
+    const plan = plans.get(request.key);
+    for (const line of plan?.lines ?? []) {
+      for (const allocation of line.allocations) {
+        const level = levelById.get(allocation.levelId)!;
+        rows.push({ shopId, orderId: request.orderId, orderLineId: line.lineId, variantId: level.variantId, locationId: level.locationId, quantity: allocation.quantity });
+        movements.push({
+          level,
+          movement: { kind: "reserve", quantity: allocation.quantity, cause: { type: "order_line", id: line.lineId }, actor: request.actor },
+        });
+      }
     }
   }
   if (rows.length > 0) await tx.insert(allocations).values(rows);
-  await recordMovements(tx, input.shopId, movements);
-  return plan;
+  await recordMovements(tx, shopId, movements);
+  return plans;
 }
 
 /**

@@ -1,7 +1,7 @@
-import { and, eq, gt, sql } from "drizzle-orm";
-import type { Database, DbOrTx } from "../client";
+import { and, asc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
+import { storableText } from "../storable-json";
+import type { DbOrTx, Tx } from "../client";
 import { webhookDeliveries } from "../schema";
-import { enqueueJob } from "../queue/job-queue";
 
 export interface IncomingDelivery {
   shopId: string | null;
@@ -10,7 +10,10 @@ export interface IncomingDelivery {
   topic: string;
   resourceId?: string | null;
   triggeredAt?: Date | null;
-  payload: unknown;
+  /** The body exactly as received; parsed by the worker. Preferred: nothing can make it unstorable. */
+  rawBody?: Buffer;
+  /** An already parsed body, for producers that hold objects (polls) or parse for identity. */
+  payload?: unknown;
 }
 
 function deliveryRow(delivery: IncomingDelivery) {
@@ -21,8 +24,9 @@ function deliveryRow(delivery: IncomingDelivery) {
     topic: delivery.topic,
     resourceId: delivery.resourceId ?? null,
     triggeredAt: delivery.triggeredAt ?? null,
-    // A body of just `null` is valid JSON; stored as JSON null, since SQL NULL breaks NOT NULL (a 500).
-    payload: delivery.payload === null ? sql`'null'::jsonb` : (delivery.payload as object),
+    rawBody: delivery.rawBody ?? null,
+    // A body of just `null` is valid JSON; stored as JSON null, since SQL NULL means "in raw_body".
+    payload: delivery.rawBody ? null : delivery.payload === null || delivery.payload === undefined ? sql`'null'::jsonb` : (delivery.payload as object),
   };
 }
 
@@ -32,20 +36,46 @@ export type StoreDeliveryResult =
   | { stored: false; reason: "duplicate" };
 
 /**
- * Stores a delivery once, keyed by (channel, delivery id), and queues its processing in the
- * same transaction, so an acknowledged delivery is never lost and a redelivery is a no-op.
+ * Stores a delivery once, keyed by (channel, delivery id), in one INSERT and nothing else: no job
+ * and no NOTIFY per delivery (a notifying commit takes PostgreSQL's global notify lock and
+ * defeats group commit). The worker's intake loop claims pending deliveries in batches
+ * (jobs/intake, docs/adr/0013). An acknowledged delivery is never lost; a redelivery is a no-op.
  */
-export async function storeDelivery(db: Database, delivery: IncomingDelivery): Promise<StoreDeliveryResult> {
-  return db.transaction(async (tx) => {
-    const [row] = await tx
-      .insert(webhookDeliveries)
-      .values(deliveryRow(delivery))
-      .onConflictDoNothing({ target: [webhookDeliveries.channel, webhookDeliveries.deliveryId] })
-      .returning({ id: webhookDeliveries.id });
-    if (!row) return { stored: false, reason: "duplicate" } as const;
-    await enqueueJob(tx, "webhooks/process", { deliveryRowId: row.id }, { jobKey: `delivery:${row.id}` });
-    return { stored: true, rowId: row.id } as const;
-  });
+export async function storeDelivery(db: DbOrTx, delivery: IncomingDelivery): Promise<StoreDeliveryResult> {
+  const [row] = await db
+    .insert(webhookDeliveries)
+    .values(deliveryRow(delivery))
+    .onConflictDoNothing({ target: [webhookDeliveries.channel, webhookDeliveries.deliveryId] })
+    .returning({ id: webhookDeliveries.id });
+  return row ? { stored: true, rowId: row.id } : { stored: false, reason: "duplicate" };
+}
+
+export type StoreShopDeliveryResult =
+  | { stored: true; rowId: number }
+  | { stored: false; reason: "duplicate" | "unknown_shop" };
+
+/**
+ * The Shopify ingress's one round trip: the shop is looked up by domain inside the INSERT. A
+ * delivery for a shop Switchyard does not know is kept as `failed` (for inspection and redaction;
+ * it expires after INBOX_RETENTION_DAYS.unknownShop) and answered 200, since retrying cannot help.
+ */
+export async function storeShopDelivery(
+  db: DbOrTx,
+  delivery: { shopDomain: string; channel: string; deliveryId: string; topic: string; triggeredAt: Date | null; rawBody: Buffer },
+): Promise<StoreShopDeliveryResult> {
+  const unknownShop = `unknown shop ${delivery.shopDomain}: no shop with this domain is installed`;
+  const result = await db.execute<{ id: number; shop_id: string | null }>(sql`
+    INSERT INTO webhook_deliveries (shop_id, channel, delivery_id, topic, triggered_at, raw_body, status, error, processed_at)
+    SELECT s.id, ${delivery.channel}, ${delivery.deliveryId}, ${delivery.topic}, ${delivery.triggeredAt?.toISOString() ?? null}::timestamptz, ${delivery.rawBody},
+           CASE WHEN s.id IS NULL THEN 'failed' ELSE 'received' END,
+           CASE WHEN s.id IS NULL THEN ${unknownShop} END,
+           CASE WHEN s.id IS NULL THEN now() END
+      FROM (SELECT 1) AS one LEFT JOIN shops s ON s.domain = ${delivery.shopDomain}
+    ON CONFLICT (channel, delivery_id) DO NOTHING
+    RETURNING id, shop_id`);
+  const row = result.rows[0];
+  if (!row) return { stored: false, reason: "duplicate" };
+  return row.shop_id === null ? { stored: false, reason: "unknown_shop" } : { stored: true, rowId: Number(row.id) };
 }
 
 export async function loadDelivery(db: DbOrTx, rowId: number) {
@@ -109,4 +139,92 @@ export async function markDeliveryProcessed(db: DbOrTx, rowId: number, status: D
     .update(webhookDeliveries)
     .set({ status, error: error ?? null, processedAt: sql`now()` })
     .where(eq(webhookDeliveries.id, rowId));
+}
+
+export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
+
+const due = or(isNull(webhookDeliveries.retryAt), lte(webhookDeliveries.retryAt, sql`now()`));
+
+/**
+ * Claims up to `limit` pending deliveries of one shop, in arrival order, locked in the caller's
+ * transaction (FOR UPDATE SKIP LOCKED): the shop is the one of the oldest pending delivery no
+ * other worker holds, so workers share the inbox without waiting for each other, and a worker
+ * that dies releases its claim with its connection (nothing to sweep).
+ */
+export async function claimPendingDeliveries(tx: Tx, limit: number): Promise<DeliveryRow[]> {
+  return tx
+    .select()
+    .from(webhookDeliveries)
+    .where(
+      and(
+        eq(webhookDeliveries.status, "received"),
+        due,
+        sql`${webhookDeliveries.shopId} = (
+          SELECT p.shop_id FROM webhook_deliveries p
+           WHERE p.status = 'received' AND p.shop_id IS NOT NULL AND (p.retry_at IS NULL OR p.retry_at <= now())
+           ORDER BY p.id LIMIT 1 FOR UPDATE SKIP LOCKED)`,
+      ),
+    )
+    .orderBy(asc(webhookDeliveries.id))
+    .limit(limit)
+    .for("update", { skipLocked: true });
+}
+
+/** One delivery, locked (waiting for another holder rather than skipping it). */
+export async function lockDelivery(tx: Tx, rowId: number): Promise<DeliveryRow | undefined> {
+  const [row] = await tx.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, rowId)).for("update");
+  return row;
+}
+
+export interface FinishedDelivery {
+  rowId: number;
+  status: DeliveryStatus;
+  error?: string;
+  /** Learnt when the body was parsed; kept for stale-delivery checks and redaction. */
+  resourceId?: string | null;
+}
+
+/** Records what became of many deliveries in one statement, in the transaction that did the work. */
+export async function finishDeliveries(tx: DbOrTx, finished: readonly FinishedDelivery[]): Promise<void> {
+  if (finished.length === 0) return;
+  const rows = finished.map((f) => ({ id: f.rowId, status: f.status, error: f.error === undefined ? null : storableText(f.error), resource_id: f.resourceId ?? null }));
+  await tx.execute(sql`
+    UPDATE webhook_deliveries AS d
+       SET status = x.status, error = x.error, processed_at = now(), retry_at = NULL,
+           resource_id = coalesce(d.resource_id, x.resource_id)
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(id bigint, status text, error text, resource_id text)
+     WHERE d.id = x.id`);
+}
+
+/**
+ * A delivery whose processing threw (a bug, not bad data: bad data is a value and ends failed):
+ * it stays pending and backs off (1 s, 2 s, 4 s… up to 10 min) so the rest of the shop's inbox
+ * keeps moving; after `maxAttempts` it is failed with an exception the merchant can retry once
+ * the cause is fixed.
+ */
+export async function recordDeliveryAttempt(db: DbOrTx, rowId: number, error: string, maxAttempts: number): Promise<void> {
+  const message = storableText(error).slice(0, 2000);
+  await db.execute(sql`
+    WITH d AS (
+      UPDATE webhook_deliveries
+         SET attempts = attempts + 1, error = ${message},
+             retry_at = now() + make_interval(secs => least(600, power(2, attempts))),
+             status = CASE WHEN attempts + 1 >= ${maxAttempts} THEN 'failed' ELSE status END,
+             processed_at = CASE WHEN attempts + 1 >= ${maxAttempts} THEN now() END
+       WHERE id = ${rowId} AND status = 'received'
+      RETURNING id, shop_id, status, channel, topic, attempts)
+    INSERT INTO exceptions (shop_id, delivery_id, kind, message, details)
+    SELECT shop_id, id, 'invalid_payload', channel || ' ' || topic || ' could not be processed after ' || attempts || ' attempts: ' || ${message},
+           jsonb_build_object('deliveryRowId', id, 'topic', topic, 'reason', ${message})
+      FROM d WHERE status = 'failed' AND shop_id IS NOT NULL`);
+}
+
+/** Puts a failed delivery back in the inbox (an exception retried after a fix). */
+export async function requeueDelivery(db: DbOrTx, rowId: number): Promise<boolean> {
+  const rows = await db
+    .update(webhookDeliveries)
+    .set({ status: "received", error: null, processedAt: null, attempts: 0, retryAt: null })
+    .where(and(eq(webhookDeliveries.id, rowId), eq(webhookDeliveries.status, "failed")))
+    .returning({ id: webhookDeliveries.id });
+  return rows.length > 0;
 }

@@ -1,6 +1,10 @@
-import { index, integer, jsonb, pgTable, text, timestamp, unique, uuid, bigserial } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { customType, index, integer, jsonb, pgTable, text, timestamp, unique, uuid, bigserial } from "drizzle-orm/pg-core";
 import { shops } from "./shops";
 import { orders } from "./orders";
+
+/** The bytes of a delivery exactly as they arrived (the signature covers them). */
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => "bytea" });
 
 /**
  * Every delivery from outside, stored once by (channel, delivery id) before anything is
@@ -18,15 +22,28 @@ export const webhookDeliveries = pgTable(
     resourceId: text("resource_id"),
     triggeredAt: timestamp("triggered_at", { withTimezone: true }),
     receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
-    payload: jsonb("payload").notNull(),
+    /**
+     * The body exactly as received, for deliveries stored before parsing (Shopify): no character
+     * or depth can make a verified delivery unstorable. Parsed by the worker (docs/adr/0013).
+     */
+    rawBody: bytea("raw_body"),
+    /** The parsed body, for channels whose ingress parses (identity inside the body); null when raw_body holds it. */
+    payload: jsonb("payload"),
     /** received | processed | ignored_stale | failed */
     status: text("status").notNull().default("received"),
     error: text("error"),
     processedAt: timestamp("processed_at", { withTimezone: true }),
+    /** Processing attempts that threw (a bug or an outage, not bad data); backs off until retryAt. */
+    attempts: integer("attempts").notNull().default(0),
+    retryAt: timestamp("retry_at", { withTimezone: true }),
   },
   (t) => [
     unique("webhook_deliveries_channel_delivery").on(t.channel, t.deliveryId),
     index("webhook_deliveries_resource_idx").on(t.channel, t.resourceId, t.triggeredAt),
+    // The intake's claim: the oldest pending delivery, then its shop's pending ones, both from
+    // indexes holding only what waits (a processed row leaves them).
+    index("webhook_deliveries_pending_idx").on(t.id).where(sql`status = 'received'`),
+    index("webhook_deliveries_pending_shop_idx").on(t.shopId, t.id).where(sql`status = 'received'`),
   ],
 );
 

@@ -25,9 +25,9 @@ export const inventoryLevels = pgTable(
   },
   (t) => [
     unique("inventory_levels_variant_location").on(t.variantId, t.locationId),
-    index("inventory_levels_shop_updated_idx").on(t.shopId, t.updatedAt),
-    // The Locations page's totals as an index-only scan. Level updates already change
-    // updated_at (an indexed column, so never HOT): this adds one index entry per update.
+    // The Locations page's totals as an index-only scan. It names on_hand and reserved, so a
+    // level update is never HOT while it exists (docs/adr/0013 weighs it); the (shop_id,
+    // updated_at) index nothing read is gone.
     index("inventory_levels_location_idx").on(t.locationId, t.onHand, t.reserved),
     // The last line of defence against overselling: the database itself refuses it.
     check("inventory_levels_reserved_within_on_hand", sql`${t.reserved} >= 0 AND ${t.reserved} <= ${t.onHand}`),

@@ -1,8 +1,4 @@
 import { and, eq } from "drizzle-orm";
-import { AMAZON_ORDER_TOPIC } from "../../connectors/amazon/amazon-connector";
-import { mapAmazonOrder } from "../../connectors/amazon/amazon-order-mapper";
-import { mapEbayOrder } from "../../connectors/ebay/ebay-order-mapper";
-import { mapWooCommerceOrder } from "../../connectors/woocommerce/woocommerce-order-mapper";
 import type { UnifiedOrder } from "../../core/orders/unified-order";
 import type { Result } from "../../core/shared/result";
 import type { Database } from "../../db/client";
@@ -12,22 +8,13 @@ import { orders } from "../../db/schema";
 import { failed, ignoredStale, newerDeliveryProcessed, processed, type HandlerOutcome, type WebhookHandlerInput } from "./shopify/webhook-handler";
 
 /**
- * Orders from WooCommerce (webhooks, and polled as the fallback) and eBay (polled), as stored in
- * the inbox: each delivery carries one whole order version, mapped by its channel's mapper and
- * ingested like a Shopify order. Until the intake's per-channel registry replaces this table,
- * it is the one place that knows these (channel, topic) pairs.
+ * Orders from WooCommerce (webhooks, and polled as the fallback), eBay and Amazon (polled), one
+ * delivery at a time: each carries one whole order version, mapped by its channel's mapper (bound
+ * in delivery-routes.ts) and ingested like a Shopify order. New orders usually arrive through the
+ * intake's batch path; this handler takes the rest (a known order's newer version, a repeat, a
+ * payload the mapper refuses).
  */
 type OrderMapper = (payload: unknown) => Result<UnifiedOrder, string>;
-
-export const MARKETPLACE_ORDER_MAPPERS: Readonly<Record<string, Readonly<Record<string, OrderMapper>>>> = {
-  woocommerce: { "order.created": mapWooCommerceOrder, "order.updated": mapWooCommerceOrder },
-  ebay: { order: mapEbayOrder },
-  amazon: { [AMAZON_ORDER_TOPIC]: mapAmazonOrder },
-};
-
-export function marketplaceOrderMapper(channel: string, topic: string): OrderMapper | undefined {
-  return MARKETPLACE_ORDER_MAPPERS[channel]?.[topic];
-}
 
 export async function handleMarketplaceOrder(map: OrderMapper, { tx, delivery, shop, policies }: WebhookHandlerInput): Promise<HandlerOutcome> {
   if (await newerDeliveryProcessed(tx, delivery)) return ignoredStale("a newer version of this order was already processed");

@@ -19,11 +19,10 @@ import { streamShop } from "./order-stream-fixtures";
  * or not, the answer is 2xx or 4xx, never 5xx; a stored delivery is processed to `processed`,
  * `ignored_stale` or `failed` (a value, never a thrown bug); the ledger stays consistent.
  *
- * NUL characters and lone surrogates inside JSON strings, and nesting thousands deep, are issue
- * 7 item 4 (raw bytes stored as received, parsed separately), owned by the intake work; until it
- * lands they are left out of the generators here (see KEPT_OUT).
+ * NUL characters and lone surrogates inside JSON strings and nesting thousands deep are part of
+ * the generators: the raw bytes are stored as received and parsed by the worker, so none of them
+ * can make a verified delivery unstorable (issue 7 item 4).
  */
-const KEPT_OUT = /\u0000|\\u0000|[\uD800-\uDFFF]|\\u[dD][89abAB]|\\u[dD][c-fC-F]/;
 
 let database: TestDatabase;
 let shopDomain: string;
@@ -37,22 +36,25 @@ beforeAll(async () => {
 });
 afterAll(() => setDatabaseForTests(undefined));
 
-const storable = (text: string) => !KEPT_OUT.test(text);
+/** Strings PostgreSQL's text and jsonb refuse, in every spelling JSON allows. */
+const hostileString = fc.constantFrom("a\u0000b", "\ud800", "x\udfffy", "\u0000", "ok\ud83d", "😀\u0000😀");
+/** JSON text nested `depth` levels deep (built as text: JSON.stringify itself overflows the stack there). */
+const deepText = fc.integer({ min: 100, max: 6000 }).map((depth) => "[".repeat(depth) + "1" + "]".repeat(depth));
 
 /** Order-shaped payloads with any field replaced by anything JSON can say. */
 const mutatedOrder = fc
   .record({
     id: fc.bigInt({ min: 1n, max: 2n ** 63n }).map(String),
     field: fc.constantFrom("line_items", "total_price", "currency", "customer", "shipping_address", "created_at", "updated_at", "name", "email", "note", "id", "financial_status", "tax_lines", "discount_codes"),
-    value: fc.jsonValue({ maxDepth: 4 }),
+    value: fc.oneof(fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)), hostileString.map((v) => JSON.stringify(v)), deepText),
   })
-  .map(({ id, field, value }) => JSON.stringify({ ...orderWebhookPayload({ id: id.slice(0, 18) || "1" }), [field]: value }))
-  .filter(storable);
+  .map(({ id, field, value }) => JSON.stringify({ ...orderWebhookPayload({ id: id.slice(0, 18) || "1" }), [field]: "\u0001value" }).replace('"\\u0001value"', () => value));
 
 const anyBody = fc.oneof(
   mutatedOrder,
-  fc.json({ maxDepth: 5 }).filter(storable),
-  fc.string({ maxLength: 300 }).filter(storable),
+  fc.json({ maxDepth: 5 }),
+  fc.string({ maxLength: 300 }),
+  fc.string({ unit: "binary", maxLength: 300 }),
   fc.constantFrom("", "{", "[]", "null", "1e999", '{"id": 1}', '{"id": "x"}', '{"line_items": null}'),
 );
 

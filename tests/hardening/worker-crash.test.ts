@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setDatabaseForTests } from "../../app/db.server";
 import { loader as healthz } from "../../app/routes/healthz";
 import { unlockJobsOfDeadWorkers } from "../../db/repositories/worker-liveness-repository";
-import { webhookDeliveries } from "../../db/schema";
 import { startWorker, type WorkerHandle } from "../../jobs/worker-runner";
 import { channelConnectors } from "../../server/channel-modules";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
@@ -15,7 +14,9 @@ import { postOrder, streamOutcome, streamShop } from "./order-stream-fixtures";
 /**
  * Issue 7 "Deliveries stuck for four hours": a worker killed with -9 left its jobs locked, and
  * graphile-worker waits four hours before taking them back. Now every worker's sweeper unlocks
- * the jobs of a worker unseen for SWITCHYARD_WORKER_TIMEOUT_S (2 s here).
+ * the jobs of a worker unseen for SWITCHYARD_WORKER_TIMEOUT_S (2 s here); and deliveries are no
+ * jobs at all: the intake claims them with row locks inside its transaction (docs/adr/0013), so
+ * a killed worker's claim ends with its connection and the batch is simply claimed again.
  */
 const BOUNDS = { workerTimeoutSeconds: 2, deliveryWaitSeconds: 30, heartbeatMs: 300, sweepMs: 300 };
 /** What the test waits for at most: the bound plus a worker's start-up on a loaded machine, far below four hours. */
@@ -59,26 +60,29 @@ describe("the sweeper", () => {
   });
 });
 
-describe("a worker process killed with SIGKILL mid-stream", () => {
-  it("loses nothing: every acknowledged delivery becomes exactly one order within the bound", async () => {
+describe("a worker process killed with SIGKILL mid-batch", () => {
+  it("loses nothing: the batch is redone by another worker and every acknowledged delivery becomes exactly one order", { timeout: 90_000 }, async () => {
     const { db } = database;
     const shop = await streamShop(db);
-    const child = spawnWorker();
-    await waitUntil("the worker process heartbeats", async () => (await db.execute(sql`SELECT 1 FROM worker_heartbeats`)).rows.length > 0, DEADLINE_MS);
-
     const total = 30;
     let acked = 0;
-    for (let n = 0; n < total / 2; n++) if ((await postOrder(shop.domain, n)) === 200) acked++;
-
-    // Hold one delivery's row so the worker is certainly mid-job on it when it dies.
-    const [held] = await db.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, `orders/create:stream-${shop.domain}-${total / 2 - 1}`));
+    // Hold the shop's stock rows so the worker's batch stops mid-transaction (orders and lines
+    // written, waiting to lock the levels) and is certainly in flight when it dies.
     const blocker = new pg.Client({ connectionString: database.url });
     await blocker.connect();
     await blocker.query("BEGIN");
-    await blocker.query("SELECT id FROM webhook_deliveries WHERE id = $1 FOR UPDATE", [held!.id]);
-    await waitUntil(
-      "the worker takes the held delivery's job",
-      async () => (await db.execute(sql`SELECT 1 FROM graphile_worker.jobs WHERE key = ${`delivery:${held!.id}`} AND locked_by IS NOT NULL`)).rows.length > 0,
+    await blocker.query("SELECT id FROM inventory_levels WHERE shop_id = $1 FOR UPDATE", [shop.id]);
+
+    for (let n = 0; n < total / 2; n++) if ((await postOrder(shop.domain, n)) === 200) acked++;
+    const child = spawnWorker();
+    const workerPid = await waitUntil(
+      "the worker's batch waits on the held stock rows",
+      async () =>
+        (
+          await db.execute<{ pid: number }>(
+            sql`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%from "inventory_levels"%for update%' AND pid <> pg_backend_pid()`,
+          )
+        ).rows[0]?.pid,
       DEADLINE_MS,
     );
     for (let n = total / 2; n < total; n++) if ((await postOrder(shop.domain, n)) === 200) acked++;
@@ -87,23 +91,70 @@ describe("a worker process killed with SIGKILL mid-stream", () => {
     await new Promise((resolve) => child.once("exit", resolve));
     await blocker.query("ROLLBACK");
     await blocker.end();
+    // The dead worker's session notices its client is gone once its lock wait ends, and its
+    // transaction rolls back: a transaction without its client can never commit.
+    await waitUntil("the killed worker's session is gone", async () => (await db.execute(sql`SELECT 1 FROM pg_stat_activity WHERE pid = ${workerPid}`)).rows.length === 0, DEADLINE_MS);
+    expect((await streamOutcome(db, shop.id)).orders).toBe(0);
     expect(acked).toBe(total);
 
-    // A new worker comes up (as a supervisor or the next deploy would start one) and sweeps.
+    // A new worker comes up (as a supervisor or the next deploy would start one) and claims the batch again.
     workers.push(await startWorker({ connectionString: database.url, db, connectors: channelConnectors(db), concurrency: 2, quiet: true, bounds: BOUNDS }));
-    const outcome = await waitUntil(
-      "every acknowledged delivery is an order",
-      async () => {
-        const now = await streamOutcome(db, shop.id);
-        return now.waiting === 0 && now.orders === total ? now : undefined;
-      },
-      DEADLINE_MS,
-    );
-    expect(outcome).toEqual({ orders: total, duplicated: 0, waiting: 0, ledgerMismatches: 0 });
+    await expectEveryOrderOnce(shop.id, total);
     const health = await healthz();
     expect(await health.json()).toMatchObject({ deliveries: "ok", worker: "ok" });
+    // Stopped, so the next test's deliveries are processed by its own worker processes only.
+    await workers.pop()!.stop();
   });
 });
+
+describe("two worker processes on one database", () => {
+  it("process every delivery exactly once while orders and redeliveries stream in", { timeout: 90_000 }, async () => {
+    const { db } = database;
+    const shop = await streamShop(db);
+    const first = spawnWorker();
+    const second = spawnWorker();
+    await waitUntil("both worker processes heartbeat", async () => (await db.execute(sql`SELECT 1 FROM worker_heartbeats WHERE seen_at > now() - interval '2 seconds'`)).rows.length >= 2, DEADLINE_MS);
+
+    const total = 80;
+    const sent = await Promise.all(
+      Array.from({ length: 4 }, async (_, sender) => {
+        let ok = 0;
+        for (let n = sender; n < total; n += 4) {
+          if ((await postOrder(shop.domain, 1000 + n)) === 200) ok++;
+          // A distinct redelivery of the same order (a new event id) now and then.
+          if (n % 5 === 0 && (await postOrder(shop.domain, 1000 + n, `again-${shop.domain}-${n}`)) === 200) ok++;
+        }
+        return ok;
+      }),
+    );
+    expect(sent.reduce((a, b) => a + b, 0)).toBe(total + total / 5);
+
+    await expectEveryOrderOnce(shop.id, total);
+    const statuses = await db.execute<{ status: string; n: number }>(sql`SELECT status, count(*)::int AS n FROM webhook_deliveries WHERE shop_id = ${shop.id} GROUP BY status ORDER BY status`);
+    expect(statuses.rows).toEqual([
+      { status: "ignored_stale", n: total / 5 },
+      { status: "processed", n: total },
+    ]);
+    first.kill("SIGTERM");
+    second.kill("SIGTERM");
+  });
+});
+
+/** Every order of the stream exists once, was received once, and the ledger holds. */
+async function expectEveryOrderOnce(shopId: string, total: number) {
+  const { db } = database;
+  const outcome = await waitUntil(
+    "every acknowledged delivery is an order",
+    async () => {
+      const now = await streamOutcome(db, shopId);
+      return now.waiting === 0 && now.orders === total ? now : undefined;
+    },
+    DEADLINE_MS,
+  );
+  expect(outcome).toEqual({ orders: total, duplicated: 0, waiting: 0, ledgerMismatches: 0 });
+  const receivedTwice = await db.execute(sql`SELECT order_id FROM order_events WHERE shop_id = ${shopId} AND kind = 'received' GROUP BY order_id HAVING count(*) > 1`);
+  expect(receivedTwice.rows).toEqual([]);
+}
 
 function spawnWorker(): ChildProcess {
   const child = spawn(process.execPath, ["--import", "tsx", "server/worker.ts"], {

@@ -10,6 +10,7 @@ import { action as refundsCreate } from "../../app/routes/webhooks.refunds.creat
 import { listOrders } from "../../db/queries/integration-api-queries";
 import { channelConnections, exceptions, orderEvents, orders, shops, webhookDeliveries } from "../../db/schema";
 import { processWebhookDelivery } from "../../jobs/tasks/webhooks-process.task";
+import { recordExceptionRetry } from "../../db/repositories/exception-repository";
 import { createLocation, createShop, createVariant, receive } from "../helpers/ledger-fixtures";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 import { fixtureText, orderWebhookPayload, postWebhook, shopifyWebhookRequest } from "../fixtures/shopify/webhooks/shopify-webhook-requests";
@@ -53,19 +54,24 @@ async function orderByExternalId(externalId: string) {
 }
 
 describe("Shopify webhook ingress", () => {
-  it("stores a correctly signed delivery once and queues its processing in graphile_worker", async () => {
+  it("stores a correctly signed delivery once, as the bytes received, with no job and no NOTIFY per delivery", async () => {
     const body = JSON.stringify(orderWebhookPayload({ id: "5001" }));
+    const jobsBefore = await database.db.execute<{ count: number }>(sql`SELECT count(*)::int AS count FROM graphile_worker.jobs`);
     const { response, deliveryId } = await postWebhook(ordersCreate, { topic: "orders/create", shopDomain: SHOP, body, triggeredAt: "2026-11-20T19:05:13Z" });
 
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ received: true, stored: true });
     const row = await deliveryRow(deliveryId);
-    expect(row).toMatchObject({ shopId, channel: "shopify", topic: "orders/create", status: "received", resourceId: "gid://shopify/Order/5001" });
+    // Parsed later by the worker: the row holds exactly what was signed, nothing derived yet.
+    expect(row).toMatchObject({ shopId, channel: "shopify", topic: "orders/create", status: "received", payload: null, resourceId: null });
+    expect(Buffer.compare(row!.rawBody!, Buffer.from(body, "utf8"))).toBe(0);
     expect(row!.triggeredAt?.toISOString()).toBe("2026-11-20T19:05:13.000Z");
-    const jobs = await database.db.execute<{ count: number }>(
-      sql`SELECT count(*)::int AS count FROM graphile_worker.jobs WHERE task_identifier = 'webhooks/process' AND key = ${`delivery:${row!.id}`}`,
-    );
-    expect(jobs.rows[0]!.count).toBe(1);
+    const jobsAfter = await database.db.execute<{ count: number }>(sql`SELECT count(*)::int AS count FROM graphile_worker.jobs`);
+    expect(jobsAfter.rows[0]!.count).toBe(jobsBefore.rows[0]!.count);
+
+    // Processing parses it and learns which order it is about (stale checks, redaction).
+    expect(await processWebhookDelivery({ db: database.db }, row!.id)).toMatchObject({ delivery: "handled", status: "processed" });
+    expect(await deliveryRow(deliveryId)).toMatchObject({ status: "processed", resourceId: "gid://shopify/Order/5001" });
   });
 
   it("refuses a wrong, missing or foreign-secret signature with 401 and stores nothing", async () => {
@@ -113,17 +119,27 @@ describe("Shopify webhook ingress", () => {
     expect(await noIds.text()).toContain("X-Shopify-Event-Id");
   });
 
-  it("keeps a body that is not JSON as a failed delivery and answers 400 with the reason", async () => {
-    const { response, deliveryId } = await postWebhook(ordersCreate, { topic: "orders/create", shopDomain: SHOP, body: '{"id": 5004, "name": ' });
-    expect(response.status).toBe(400);
-    expect(await response.text()).toMatch(/Invalid JSON in orders\/create webhook/);
+  it("keeps a body that is not JSON as received, and fails it in the worker with a retriable exception", async () => {
+    const body = '{"id": 5004, "name": ';
+    const { response, deliveryId } = await postWebhook(ordersCreate, { topic: "orders/create", shopDomain: SHOP, body });
+    expect(response.status).toBe(200);
+    const stored = await deliveryRow(deliveryId);
+    expect(stored!.rawBody!.toString("utf8")).toBe(body);
+
+    expect(await processWebhookDelivery({ db: database.db }, stored!.id)).toMatchObject({ delivery: "handled", status: "failed" });
     const row = await deliveryRow(deliveryId);
-    expect(row).toMatchObject({ status: "failed", payload: { unparseable: '{"id": 5004, "name": ' } });
+    expect(row).toMatchObject({ status: "failed" });
     expect(row!.error).toMatch(/not valid JSON/);
-    const jobs = await database.db.execute<{ count: number }>(
-      sql`SELECT count(*)::int AS count FROM graphile_worker.jobs WHERE key = ${`delivery:${row!.id}`}`,
-    );
-    expect(jobs.rows[0]!.count).toBe(0);
+    expect(row!.rawBody!.toString("utf8")).toBe(body);
+    const [raised] = await database.db.select().from(exceptions).where(and(eq(exceptions.shopId, shopId), eq(exceptions.deliveryId, row!.id)));
+    expect(raised).toMatchObject({ kind: "invalid_payload", status: "open" });
+    expect(raised!.message).toMatch(/could not be read: body is not valid JSON/);
+
+    // Retried (after a fix), the delivery is back in the inbox with its bytes; still broken, it fails again.
+    const retry = await recordExceptionRetry(database.db, { shopId, exceptionId: raised!.id, actor: "test" });
+    expect(retry).toMatchObject({ ok: true, value: { work: { kind: "delivery", requeued: true }, resolved: true } });
+    expect(await deliveryRow(deliveryId)).toMatchObject({ status: "received", error: null });
+    expect(await processWebhookDelivery({ db: database.db }, row!.id)).toMatchObject({ status: "failed" });
   });
 
   it("keeps a delivery for an unknown shop as failed and answers 200 so Shopify stops retrying", async () => {

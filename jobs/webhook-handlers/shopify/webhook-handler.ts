@@ -31,7 +31,7 @@ export const processed = (note?: string): HandlerOutcome => ({ status: "processe
 export const ignoredStale = (note: string): HandlerOutcome => ({ status: "ignored_stale", note });
 export const failed = (error: string): HandlerOutcome => ({ status: "failed", error });
 
-/** Shopify ids: numbers, or digit strings where they exceed 2^53 (see app/webhooks/shopify-json.ts). */
+/** Shopify ids: numbers, or digit strings where they exceed 2^53 (see connectors/shopify/shopify-json.ts). */
 export const shopifyId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);
 export const decimalAmount = z.union([z.string(), z.number()]);
 

@@ -1,0 +1,219 @@
+import { and, eq, sql } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { setDatabaseForTests } from "../../app/db.server";
+import { action as ordersCancelled } from "../../app/routes/webhooks.orders.cancelled";
+import { action as ordersCreate } from "../../app/routes/webhooks.orders.create";
+import { receiveShopifyWebhook } from "../../app/webhooks/shopify-webhook-ingress.server";
+import { webhookSecret } from "../../app/config/demo-mode.server";
+import { signShopifyWebhook } from "../../connectors/shopify/webhook-signature";
+import { allocations, orderEvents, orders, webhookDeliveries } from "../../db/schema";
+import { processInboxBatch } from "../../jobs/intake/intake-loop";
+import { createLocation, createShop, createVariant, ledgerMismatches, receive } from "../helpers/ledger-fixtures";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
+import { orderWebhookPayload, postWebhook } from "../fixtures/shopify/webhooks/shopify-webhook-requests";
+
+/**
+ * The intake in batches (issue 6 item 3): deliveries are claimed many at a time per shop, new
+ * orders created set-based with the stock decided in placement order, and the guarantees of one
+ * delivery at a time kept: each order once, nothing oversold, the ledger equal to its movements.
+ */
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  setDatabaseForTests(database.db);
+});
+afterAll(() => setDatabaseForTests(undefined));
+afterEach(() => {
+  delete process.env.SWITCHYARD_WEBHOOK_MAX_BYTES;
+});
+
+async function stockedShop(ipods: number) {
+  const { db } = database;
+  const shop = await createShop(db);
+  const location = await createLocation(db, shop.id);
+  const ipod = await createVariant(db, shop.id, "IPOD2008PINK");
+  const mug = await createVariant(db, shop.id, "MUG-BLK-11OZ");
+  await receive(db, shop.id, ipod.id, location.id, ipods);
+  await receive(db, shop.id, mug.id, location.id, 10_000);
+  return { shop, ipod, mug };
+}
+
+/** Claims and processes batches until the inbox is empty; returns how many each batch claimed. */
+async function drain(batchSize: number): Promise<number[]> {
+  const claims: number[] = [];
+  for (;;) {
+    const { claimed } = await processInboxBatch({ db: database.db }, { batchSize, maxAttempts: 3 });
+    if (claimed === 0) return claims;
+    claims.push(claimed);
+  }
+}
+
+async function ordersOf(shopId: string) {
+  return database.db.select().from(orders).where(eq(orders.shopId, shopId));
+}
+
+async function receivedEvents(orderId: string) {
+  return database.db.select().from(orderEvents).where(and(eq(orderEvents.orderId, orderId), eq(orderEvents.kind, "received")));
+}
+
+describe("redelivery and repeats", () => {
+  it("stores 10 concurrent redeliveries of one event once and makes one order", async () => {
+    const { shop } = await stockedShop(50);
+    const body = JSON.stringify(orderWebhookPayload({ id: "610001" }));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => postWebhook(ordersCreate, { topic: "orders/create", shopDomain: shop.domain, body, eventId: "same-event" }).then(async (r) => r.response.json())),
+    );
+    expect(answers.filter((a) => a.stored === true)).toHaveLength(1);
+    expect(answers.filter((a) => a.reason === "duplicate")).toHaveLength(9);
+    expect(await drain(100)).toEqual([1]);
+    const made = await ordersOf(shop.id);
+    expect(made).toHaveLength(1);
+    expect(await receivedEvents(made[0]!.id)).toHaveLength(1);
+  });
+
+  it("makes one order of 10 distinct deliveries of it within one batch", async () => {
+    const { shop, ipod } = await stockedShop(50);
+    const body = JSON.stringify(orderWebhookPayload({ id: "610002" }));
+    for (let n = 0; n < 10; n++) expect((await postWebhook(ordersCreate, { topic: "orders/create", shopDomain: shop.domain, body })).response.status).toBe(200);
+
+    expect(await drain(100)).toEqual([10]);
+    const made = await ordersOf(shop.id);
+    expect(made).toHaveLength(1);
+    expect(await receivedEvents(made[0]!.id)).toHaveLength(1);
+    const statuses = await database.db.select({ status: webhookDeliveries.status }).from(webhookDeliveries).where(eq(webhookDeliveries.shopId, shop.id));
+    // One created it; the nine others found it at this version and changed nothing.
+    expect(statuses.map((s) => s.status).sort()).toEqual([...Array(9).fill("ignored_stale"), "processed"]);
+    const held = await database.db.execute<{ units: number }>(sql`SELECT coalesce(sum(quantity), 0)::int AS units FROM allocations WHERE variant_id = ${ipod.id}`);
+    expect(held.rows[0]!.units).toBe(1);
+    expect(await ledgerMismatches(database.db, shop.id)).toEqual([]);
+  });
+
+  it("makes one order of 10 distinct deliveries of it spread over batches", async () => {
+    const { shop } = await stockedShop(50);
+    const body = JSON.stringify(orderWebhookPayload({ id: "610003" }));
+    for (let n = 0; n < 10; n++) await postWebhook(ordersCreate, { topic: "orders/create", shopDomain: shop.domain, body });
+    expect(await drain(3)).toEqual([3, 3, 3, 1]);
+    const made = await ordersOf(shop.id);
+    expect(made).toHaveLength(1);
+    expect(await receivedEvents(made[0]!.id)).toHaveLength(1);
+    expect(await ledgerMismatches(database.db, shop.id)).toEqual([]);
+  });
+});
+
+describe("orders racing for the last units in one batch", () => {
+  it("gives the units to the earliest placed, whatever the arrival order, and oversells nothing", async () => {
+    const { shop, ipod } = await stockedShop(3);
+    const base = Date.parse("2026-11-20T12:00:00Z");
+    // Six orders of one iPod each; the latest placed arrives first.
+    for (let n = 5; n >= 0; n--) {
+      const placed = new Date(base + n * 60_000).toISOString();
+      const body = JSON.stringify(orderWebhookPayload({ id: String(620000 + n), created_at: placed, updated_at: placed }));
+      await postWebhook(ordersCreate, { topic: "orders/create", shopDomain: shop.domain, body });
+    }
+    expect(await drain(100)).toEqual([6]);
+
+    const held = await database.db
+      .select({ externalId: orders.externalId, units: sql<number>`coalesce(sum(${allocations.quantity}), 0)::int` })
+      .from(orders)
+      .leftJoin(allocations, and(eq(allocations.orderId, orders.id), eq(allocations.variantId, ipod.id)))
+      .where(eq(orders.shopId, shop.id))
+      .groupBy(orders.externalId);
+    const winners = held.filter((row) => row.units > 0).map((row) => row.externalId).sort();
+    expect(winners).toEqual(["gid://shopify/Order/620000", "gid://shopify/Order/620001", "gid://shopify/Order/620002"]);
+    expect(held.reduce((sum, row) => sum + row.units, 0)).toBe(3);
+    const [level] = (await database.db.execute<{ on_hand: number; reserved: number }>(sql`SELECT on_hand, reserved FROM inventory_levels WHERE variant_id = ${ipod.id}`)).rows;
+    expect(level).toEqual({ on_hand: 3, reserved: 3 });
+    expect(await ledgerMismatches(database.db, shop.id)).toEqual([]);
+  });
+
+  it("runs other topics in arrival order between the orders: a cancellation after its order releases the stock", async () => {
+    const { shop, ipod } = await stockedShop(5);
+    const payload = orderWebhookPayload({ id: "630001" });
+    await postWebhook(ordersCreate, { topic: "orders/create", shopDomain: shop.domain, body: JSON.stringify(payload) });
+    const cancelledAt = "2026-11-20T20:00:00Z";
+    await postWebhook(ordersCancelled, { topic: "orders/cancelled", shopDomain: shop.domain, body: JSON.stringify({ ...payload, cancelled_at: cancelledAt, updated_at: cancelledAt, cancel_reason: "customer" }) });
+    await postWebhook(ordersCreate, { topic: "orders/create", shopDomain: shop.domain, body: JSON.stringify(orderWebhookPayload({ id: "630002" })) });
+    expect(await drain(100)).toEqual([3]);
+
+    const made = await ordersOf(shop.id);
+    expect(made.map((o) => [o.externalId, o.status]).sort()).toEqual([
+      ["gid://shopify/Order/630001", "cancelled"],
+      ["gid://shopify/Order/630002", expect.not.stringMatching(/cancelled/)],
+    ]);
+    const [level] = (await database.db.execute<{ reserved: number }>(sql`SELECT reserved FROM inventory_levels WHERE variant_id = ${ipod.id}`)).rows;
+    expect(level!.reserved).toBe(1);
+    expect(await ledgerMismatches(database.db, shop.id)).toEqual([]);
+  });
+});
+
+describe("bodies PostgreSQL could not store as text or jsonb", () => {
+  it("keeps NUL, lone surrogates and 6,000-deep nesting as received and still makes the order", async () => {
+    const { shop } = await stockedShop(50);
+    const deep = "[".repeat(6000) + "1" + "]".repeat(6000);
+    const body = JSON.stringify({ ...orderWebhookPayload({ id: "640001" }), note: "gift \u0000 wrap \ud800", note_attributes: "\u0001DEEP" }).replace('"\\u0001DEEP"', () => deep);
+    const { response, deliveryId } = await postWebhook(ordersCreate, { topic: "orders/create", shopDomain: shop.domain, body });
+    expect(response.status).toBe(200);
+    const [stored] = await database.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, deliveryId));
+    expect(Buffer.compare(stored!.rawBody!, Buffer.from(body, "utf8"))).toBe(0);
+
+    await drain(100);
+    const [after] = await database.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, deliveryId));
+    expect(after).toMatchObject({ status: "processed", error: null });
+    const [order] = await ordersOf(shop.id);
+    expect(order!.note).toBe("gift \uFFFD wrap \uFFFD");
+    expect(JSON.stringify(order!.sourcePayload)).toMatch(/nested deeper than 64 levels/);
+  });
+});
+
+describe("the body cap", () => {
+  function streamingRequest(bytes: { pulled: number }, headers: Record<string, string> = {}) {
+    const chunk = new Uint8Array(64 * 1024).fill(0x20);
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        bytes.pulled += chunk.byteLength;
+        controller.enqueue(chunk);
+        if (bytes.pulled > 300 * 1024 * 1024) controller.close();
+      },
+    });
+    return new Request("http://localhost/webhooks/orders/create", {
+      method: "POST",
+      headers: { "X-Shopify-Topic": "orders/create", "X-Shopify-Shop-Domain": "any.myshopify.com", "X-Shopify-Event-Id": "big", ...headers },
+      body,
+      duplex: "half",
+    } as RequestInit);
+  }
+
+  it("answers 413 as soon as a streamed body passes the cap, before reading it all and before the signature", async () => {
+    process.env.SWITCHYARD_WEBHOOK_MAX_BYTES = String(1024 * 1024);
+    const bytes = { pulled: 0 };
+    const response = await receiveShopifyWebhook(streamingRequest(bytes, { "X-Shopify-Hmac-Sha256": "bm90IHNpZ25lZA==" }), "orders/create");
+    expect(response.status).toBe(413);
+    // The stream is left after the chunk that crossed the cap (plus what the runtime buffered ahead).
+    expect(bytes.pulled).toBeLessThan(4 * 1024 * 1024);
+  });
+
+  it("answers 413 from a declared Content-Length above the cap without reading a byte", async () => {
+    process.env.SWITCHYARD_WEBHOOK_MAX_BYTES = String(1024 * 1024);
+    const bytes = { pulled: 0 };
+    const response = await receiveShopifyWebhook(streamingRequest(bytes, { "Content-Length": String(300 * 1024 * 1024) }), "orders/create");
+    expect(response.status).toBe(413);
+    expect(bytes.pulled).toBeLessThanOrEqual(64 * 1024);
+  });
+
+  it("takes a signed body just under the cap", async () => {
+    const { shop } = await stockedShop(5);
+    const body = JSON.stringify({ ...orderWebhookPayload({ id: "650001" }), note: "x".repeat(200_000) });
+    process.env.SWITCHYARD_WEBHOOK_MAX_BYTES = String(Buffer.byteLength(body));
+    const request = new Request("http://localhost/webhooks/orders/create", {
+      method: "POST",
+      headers: {
+        "X-Shopify-Topic": "orders/create",
+        "X-Shopify-Shop-Domain": shop.domain,
+        "X-Shopify-Event-Id": "just-under",
+        "X-Shopify-Hmac-Sha256": signShopifyWebhook(body, webhookSecret()),
+      },
+      body,
+    });
+    expect((await receiveShopifyWebhook(request, "orders/create")).status).toBe(200);
+  });
+});
