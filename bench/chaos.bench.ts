@@ -81,7 +81,7 @@ const webPort = await freePort();
 const childEnv = { ...process.env, DATABASE_URL: url, SWITCHYARD_WORKER_TIMEOUT_S: String(workerTimeoutS), SWITCHYARD_DEMO: "1", SHOPIFY_API_SECRET: DEMO_WEBHOOK_SECRET, CHAOS_WEB_PORT: String(webPort) };
 const spawnNode = (script: string, env: Record<string, string> = {}) =>
   spawn(process.execPath, ["--import", "tsx", script], { env: { ...childEnv, ...env }, stdio: ["ignore", "ignore", "ignore"] });
-const web = spawnNode("bench/chaos-ingress-server.ts");
+const web = spawnNode("bench/webhook-ingress-server.ts");
 const workers: ChildProcess[] = [];
 for (let i = 0; i < workerCount; i++) workers.push(spawnNode("server/worker.ts", { WORKER_CONCURRENCY: "4" }));
 await waitFor(async () => (await fetch(`http://127.0.0.1:${webPort}/`).catch(() => undefined))?.status === 404, 60_000, "web process");

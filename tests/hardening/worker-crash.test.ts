@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
 import { sql } from "drizzle-orm";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +11,9 @@ import { channelConnectors } from "../../server/channel-modules";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 import { waitUntil } from "../helpers/wait-until";
 import { postOrder, streamOutcome, streamShop } from "./order-stream-fixtures";
+import { webhookSecret } from "../../app/config/demo-mode.server";
+import { signShopifyWebhook } from "../../connectors/shopify/webhook-signature";
+import { orderWebhookPayload } from "../fixtures/shopify/webhooks/shopify-webhook-requests";
 
 /**
  * Issue 7 "Deliveries stuck for four hours": a worker killed with -9 left its jobs locked, and
@@ -107,36 +111,45 @@ describe("a worker process killed with SIGKILL mid-batch", () => {
   });
 });
 
-describe("two worker processes on one database", () => {
+describe("two web and two worker processes on one database", () => {
   it("process every delivery exactly once while orders and redeliveries stream in", { timeout: 90_000 }, async () => {
     const { db } = database;
     const shop = await streamShop(db);
-    const first = spawnWorker();
-    const second = spawnWorker();
+    const webPorts = [await freePort(), await freePort()];
+    for (const port of webPorts) spawnProcess("bench/webhook-ingress-server.ts", { BENCH_WEB_PORT: String(port) });
+    spawnWorker();
+    spawnWorker();
     await waitUntil("both worker processes heartbeat", async () => (await db.execute(sql`SELECT 1 FROM worker_heartbeats WHERE seen_at > now() - interval '2 seconds'`)).rows.length >= 2, DEADLINE_MS);
+    for (const port of webPorts) await waitUntil(`the web process on ${port}`, async () => (await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined))?.status === 404, DEADLINE_MS);
 
     const total = 80;
+    // Four senders over both web processes; a tenth of the orders delivered twice (a new event id), to the other one.
+    const post = (n: number, eventId: string, port: number) => {
+      const body = JSON.stringify(orderWebhookPayload({ id: String(7_000_000 + 1000 + n), name: `#W${n}` }));
+      return fetch(`http://127.0.0.1:${port}/webhooks/orders/create`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Shopify-Topic": "orders/create", "X-Shopify-Shop-Domain": shop.domain, "X-Shopify-Event-Id": eventId, "X-Shopify-Hmac-Sha256": signShopifyWebhook(body, webhookSecret()) },
+        body,
+      }).then((response) => response.status);
+    };
     const sent = await Promise.all(
       Array.from({ length: 4 }, async (_, sender) => {
         let ok = 0;
         for (let n = sender; n < total; n += 4) {
-          if ((await postOrder(shop.domain, 1000 + n)) === 200) ok++;
-          // A distinct redelivery of the same order (a new event id) now and then.
-          if (n % 5 === 0 && (await postOrder(shop.domain, 1000 + n, `again-${shop.domain}-${n}`)) === 200) ok++;
+          if ((await post(n, `web-${n}`, webPorts[n % 2]!)) === 200) ok++;
+          if (n % 10 === 0 && (await post(n, `web-${n}-again`, webPorts[(n + 1) % 2]!)) === 200) ok++;
         }
         return ok;
       }),
     );
-    expect(sent.reduce((a, b) => a + b, 0)).toBe(total + total / 5);
+    expect(sent.reduce((a, b) => a + b, 0)).toBe(total + total / 10);
 
     await expectEveryOrderOnce(shop.id, total);
     const statuses = await db.execute<{ status: string; n: number }>(sql`SELECT status, count(*)::int AS n FROM webhook_deliveries WHERE shop_id = ${shop.id} GROUP BY status ORDER BY status`);
     expect(statuses.rows).toEqual([
-      { status: "ignored_stale", n: total / 5 },
+      { status: "ignored_stale", n: total / 10 },
       { status: "processed", n: total },
     ]);
-    first.kill("SIGTERM");
-    second.kill("SIGTERM");
   });
 });
 
@@ -157,11 +170,26 @@ async function expectEveryOrderOnce(shopId: string, total: number) {
 }
 
 function spawnWorker(): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/worker.ts"], {
-    env: { ...process.env, DATABASE_URL: database.url, WORKER_CONCURRENCY: "2", SWITCHYARD_WORKER_TIMEOUT_S: String(BOUNDS.workerTimeoutSeconds) },
+  return spawnProcess("server/worker.ts", { WORKER_CONCURRENCY: "2", SWITCHYARD_WORKER_TIMEOUT_S: String(BOUNDS.workerTimeoutSeconds) });
+}
+
+function spawnProcess(script: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", script], {
+    env: { ...process.env, DATABASE_URL: database.url, ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });
   child.stderr?.on("data", () => {});
   children.push(child);
   return child;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
