@@ -63,6 +63,35 @@ describe("returns admin", () => {
     expect(detail.events.map((e: { kind: string }) => e.kind)).toEqual(["refund", "inspect", "receive", "approve", "requested"]);
   });
 
+  it("buys a return label only for an approved return, and shows the channel mirror's state", async () => {
+    const { db } = context.database;
+    const shopId = context.demoShop.id;
+    const ingested = await ingestOrder(db, { shopId, actor: "test", order: makeOrder({ externalId: "R-2", number: "#2002", lines: [line("CAP-RED", 1)] }) });
+    await shipReservedOrder(db, { shopId, orderId: ingested.orderId, actor: "test", confirmOnChannel: false, shipment: () => ({ carrier: "UPS", service: "Ground", trackingNumber: "1Z2" }) });
+    const [lineRow] = (await db.execute<{ id: string }>(sql`SELECT id FROM order_lines WHERE order_id = ${ingested.orderId}`)).rows;
+    const requested = await requestReturn(db, { shopId, orderId: ingested.orderId, resolution: "refund", source: "portal", actor: "customer", lines: [{ orderLineId: lineRow!.id, quantity: 1, reason: "unwanted" }] });
+    if (!requested.ok) throw new Error(requested.detail);
+    const id = requested.value.returnId;
+    const path = `/app/returns/${id}`;
+    const labelJobs = async () =>
+      (await db.execute<{ count: number }>(sql`SELECT count(*)::int AS count FROM graphile_worker.jobs WHERE key = ${`returns/buy-label:${id}`}`)).rows[0]!.count;
+
+    const early = await callAction(returnAction, path, { intent: "buy_label" }, { id });
+    expect(early.status).toBe(409);
+    expect((await readJson(early)).message).toMatch(/approved return/i);
+    expect(await labelJobs()).toBe(0);
+
+    expect((await callAction(returnAction, path, { intent: "approve" }, { id })).status).toBe(200);
+    expect(await labelJobs()).toBe(1);
+    const again = await callAction(returnAction, path, { intent: "buy_label" }, { id });
+    expect(again.status).toBe(200);
+    expect(await labelJobs()).toBe(1);
+    const detail = (await readJson(await callLoader(returnLoader, path, { id }))).detail;
+    // A Shopify order's return waits for its sync job (no worker runs in this test).
+    expect(detail).toMatchObject({ channelSyncState: "pending", channelReturnId: null, labelError: null });
+    expect(detail.events.map((e: { kind: string }) => e.kind)).toContain("label_requested");
+  });
+
   it("refuses a decline without a reason and a malformed grade list, naming the field", async () => {
     const path = `/app/returns/${returnId}`;
     const decline = await callAction(returnAction, path, { intent: "decline", note: " " }, { id: returnId });

@@ -282,12 +282,14 @@ export async function recordChannelWriteFailure(
   });
 }
 
-async function resolveChannelWriteExceptions(
+/** The write went through: its open exception (per parcel, or per return) is resolved. */
+export async function resolveChannelWriteExceptions(
   tx: DbOrTx,
   shopId: string,
   orderId: string,
   operation: ChannelWriteOperation,
   shipmentId?: string,
+  returnId?: string,
 ): Promise<void> {
   await tx
     .update(exceptions)
@@ -300,6 +302,7 @@ async function resolveChannelWriteExceptions(
         eq(exceptions.status, "open"),
         sql`${exceptions.details}->>'operation' = ${operation}`,
         shipmentId ? sql`${exceptions.details}->>'shipmentId' = ${shipmentId}` : sql`true`,
+        returnId ? sql`${exceptions.details}->>'returnId' = ${returnId}` : sql`true`,
       ),
     );
 }

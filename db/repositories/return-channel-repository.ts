@@ -1,8 +1,8 @@
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import type { RmaStatus } from "../../core/returns/rma-state-machine";
 import type { Database, DbOrTx } from "../client";
-import { exceptions, locations, orderLines, orders, returnLines, returns, variants } from "../schema";
-import { recordChannelWriteFailure } from "./channel-write-repository";
+import { locations, orderLines, orders, returnLines, returns, variants } from "../schema";
+import { recordChannelWriteFailure, resolveChannelWriteExceptions } from "./channel-write-repository";
 export { enqueueReturnChannelSync } from "./channel-write-repository";
 import { appendTimeline } from "./order-timeline-repository";
 import { appendReturnEvents } from "./return-request-repository";
@@ -148,19 +148,7 @@ export async function recordChannelReturnInStep(
       .update(returns)
       .set({ channelSyncState: input.state, channelSyncError: null, channelSyncedAt: sql`now()` })
       .where(eq(returns.id, input.returnId));
-    await tx
-      .update(exceptions)
-      .set({ status: "resolved", resolvedAt: sql`now()`, resolvedBy: "system:channel-write" })
-      .where(
-        and(
-          eq(exceptions.shopId, input.shopId),
-          eq(exceptions.orderId, input.orderId),
-          eq(exceptions.kind, "channel_write_failed"),
-          eq(exceptions.status, "open"),
-          sql`${exceptions.details}->>'operation' = 'sync_return'`,
-          sql`${exceptions.details}->>'returnId' = ${input.returnId}`,
-        ),
-      );
+    await resolveChannelWriteExceptions(tx, input.shopId, input.orderId, "sync_return", undefined, input.returnId);
   });
 }
 
