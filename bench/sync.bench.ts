@@ -46,8 +46,10 @@ const { values } = parseArgs({
     // with a burst of 20, and it only sees orders two minutes after their last update.
     "poll-ms": { type: "string", default: "1000" },
     "amazon-poll-ms": { type: "string", default: "15000" },
-    // Amazon orders show up two minutes after they were placed, so the drain waits that long and more.
-    "drain-s": { type: "string", default: "200" },
+    // Amazon orders show up two minutes after they were placed, and Amazon's own backlog then drains
+    // at its documented rates (patches 5/s, one feed per two minutes after a burst of 15): the drain
+    // waits for that, up to this bound, before each sandbox is compared with the ledger.
+    "drain-s": { type: "string", default: "300" },
     // Batches above this go to Amazon as one JSON_LISTINGS_FEED (the connection setting).
     "amazon-feed-threshold": { type: "string", default: "10" },
     "amazon-feed-delay-ms": { type: "string", default: "5000" },
