@@ -251,17 +251,22 @@ async function placeSale(origin: BenchChannel, sku: string): Promise<boolean> {
   }
 }
 
-// Capture: an order row per sale (matched by channel and SKU, oldest sale first).
+// Capture: an order row per sale (matched by channel and SKU, oldest sale first). created_at is its
+// transaction's start, so a row can commit after a later-started one: read back a slack window and
+// skip orders already seen.
 let capturedSince = new Date(0);
 const capturedPerSku = new Map<string, number>();
+const seenOrders = new Set<string>();
 async function readCaptures(): Promise<void> {
-  const rows = await db.execute<{ channel: string; sku: string; at: string; created_at: Date }>(sql`
-    SELECT o.channel, ol.sku, (extract(epoch FROM o.created_at) * 1000)::float8 AS at, o.created_at
+  const rows = await db.execute<{ id: string; channel: string; sku: string; at: string; created_at: Date }>(sql`
+    SELECT o.id, o.channel, ol.sku, (extract(epoch FROM o.created_at) * 1000)::float8 AS at, o.created_at
       FROM orders o JOIN order_lines ol ON ol.order_id = o.id
-     WHERE o.shop_id = ${shop.id} AND o.created_at > ${capturedSince.toISOString()}::timestamptz
+     WHERE o.shop_id = ${shop.id} AND o.created_at > ${capturedSince.toISOString()}::timestamptz - interval '60 seconds'
      ORDER BY o.created_at`);
   for (const row of rows.rows) {
     capturedSince = new Date(Math.max(capturedSince.getTime(), new Date(row.created_at).getTime()));
+    if (seenOrders.has(row.id)) continue;
+    seenOrders.add(row.id);
     const queue = uncaptured.get(`${row.channel}|${row.sku}`);
     const sale = queue?.shift();
     if (!sale) continue;

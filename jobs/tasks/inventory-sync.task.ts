@@ -165,8 +165,17 @@ export async function syncConnectionStock(
   // Variants whose push did not settle keep their dirty row for the next run.
   const unsettled = new Set<string>();
 
+  // A listing with a submission still pending (an Amazon feed processed minutes later) waits for
+  // it: a newer figure sent now by another route could be overwritten when the older one lands.
+  const awaiting = pusher.settle ? new Set((await listPendingPushes(db, connection.id, 1_000)).flatMap((p) => Object.values(p.items).map((i) => i.listingId))) : new Set<string>();
+  const ready = changes.changed.filter((item) => {
+    if (!awaiting.has(item.listingId)) return true;
+    unsettled.add(item.variantId);
+    signals.push({ kind: "item", status: "pending" });
+    return false;
+  });
   // Full batches now; a partial last batch waits for batch-mates until its oldest change is a hold old.
-  const due = batchesDue(changes.changed, { maxBatchSize: pusher.maxBatchSize, holdMs: options.holdMs ?? 0, now: readAt, markedAt: (item) => markedAt.get(item.variantId) ?? 0 });
+  const due = batchesDue(ready, { maxBatchSize: pusher.maxBatchSize, holdMs: options.holdMs ?? 0, now: readAt, markedAt: (item) => markedAt.get(item.variantId) ?? 0 });
   for (const item of due.held) unsettled.add(item.variantId);
   summary.held = due.held.length;
   const batches = due.send;

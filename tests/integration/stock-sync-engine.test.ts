@@ -252,6 +252,34 @@ describe("pending results", () => {
   });
 });
 
+describe("a pending submission and a newer figure", () => {
+  it("holds the newer figure of a listing until its pending submission settled, so the older one never lands last", async () => {
+    const { db } = database;
+    const { shop, east, connection, variant, listing } = await shopWithListing("FEED-ORDER");
+    const pusher = fakePusher(10_000);
+    let feedDone = false;
+    pusher.respond = (items) => ok(items.map((item) => (item.available === 10 ? { key: item.key, status: "pending" as const, pendingId: "feed-9" } : { key: item.key, status: "applied" as const })));
+    pusher.settle = async () => (feedDone ? ok({ done: true, results: [{ key: listing.id, status: "applied" }] }) : ok({ done: false }));
+    const connectors = fakeRegistry(pusher, ["ebay"]);
+    const run = () => syncConnectionStock({ db, connectors }, { shopId: shop.id, connectionId: connection.id }, { reference: reference() });
+
+    await run();
+    expect(pusher.calls.flatMap((c) => c.items.map((i) => i.available))).toEqual([10]);
+    // A sale while the feed with 10 is being processed: 7 must not go out before 10 has landed.
+    await adjustInventory(db, { shopId: shop.id, variantId: variant.id, locationId: east.id, delta: -3, actor: "test", reason: "sale" });
+    const waiting = await run();
+    expect(pusher.calls).toHaveLength(1);
+    expect(await dirtyOf(connection.id)).toHaveLength(1);
+    expect(waiting.followUpInMs).not.toBeNull();
+
+    feedDone = true;
+    await run();
+    expect(pusher.calls.flatMap((c) => c.items.map((i) => i.available))).toEqual([10, 7]);
+    expect((await listingById(db, listing.id)).lastPushedAvailable).toBe(7);
+    expect(await dirtyOf(connection.id)).toEqual([]);
+  });
+});
+
 describe("reconciliation", () => {
   it("corrects what the channel shows differently, and never takes the echo of our own push for drift", async () => {
     const { db } = database;
