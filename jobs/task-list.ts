@@ -10,6 +10,8 @@ import { ordersIngestTask } from "./tasks/orders-ingest.task";
 import { returnsCreateExchangeOrderTask } from "./tasks/returns-create-exchange-order.task";
 import { returnsBuyLabelTask } from "./tasks/returns-buy-label.task";
 import { returnsSyncChannelTask } from "./tasks/returns-sync-channel.task";
+import { returnsChannelWriteTask } from "./tasks/returns-channel-write.task";
+import { returnsPollChannelTask, returnsPollDueTask } from "./tasks/returns-poll-channel.task";
 import { ordersRouteTask } from "./tasks/orders-route.task";
 import { pruneInboxTask } from "./tasks/prune-inbox.task";
 import { reportsRollupTask } from "./tasks/reports-rollup.task";
@@ -35,6 +37,9 @@ export function buildTaskList(context: TaskContext): TaskList {
     "returns/create-exchange-order": returnsCreateExchangeOrderTask(context),
     "returns/sync-channel": returnsSyncChannelTask(context),
     "returns/buy-label": returnsBuyLabelTask(context),
+    "returns/channel-write": returnsChannelWriteTask(context),
+    "returns/poll-channel": returnsPollChannelTask(context),
+    "returns:poll-due": returnsPollDueTask(context),
     "shipping/buy-label": shippingBuyLabelTask(context),
     "shipping/void-label": shippingVoidLabelTask(context),
     "wms/handoff": wmsHandoffTask(context),
@@ -50,6 +55,8 @@ export const CRONTAB = [
   "15 * * * * maintenance:prune-inbox ?jobKey=prune-inbox",
   // Order capture by polling (eBay; WooCommerce's fallback): one job per connection, every minute.
   "* * * * * channels:poll-due ?jobKey=poll-due",
+  // Marketplace returns (eBay Post-Order, Amazon's returns report): one job per connection, every minute.
+  "* * * * * returns:poll-due ?jobKey=returns-poll-due",
   // Dashboard rollups follow the orders within a minute; one queued run at a time.
   "* * * * * reports:rollup ?jobKey=reports-rollup",
   // What each channel shows is compared with what we pushed every 15 minutes; drift is corrected.

@@ -11,6 +11,7 @@ import { startDemoCarrier } from "./demo-carrier";
 import { startDemoMarketplaces, type DemoMarketplaces } from "./demo-marketplace-channels";
 import { startDemoAmazon } from "./demo-amazon-channel";
 import { markStockDirty } from "../db/repositories/stock-sync-dirty-repository";
+import { startDemoChannelReturns, type DemoChannelReturns } from "./demo-channel-returns";
 
 export const DEMO_SHOPIFY_ACCESS_TOKEN = "shpat_switchyard_demo_sandbox";
 
@@ -44,6 +45,7 @@ export async function startDemoChannels(options: { db: Database; appUrl: string;
   // Port 0 (tests) means free ports for every sandbox, not just Shopify's.
   const marketplaces = await startDemoMarketplaces({ db: options.db, appUrl: options.appUrl, ...(options.port === 0 ? { ports: { ebay: 0, woocommerce: 0 } } : {}) });
   let streamTimer: NodeJS.Timeout | undefined;
+  let channelReturns: DemoChannelReturns | undefined;
   // A caller that picks a free port for Shopify (tests) gets a free one for EasyPost too.
   const carrier = await startDemoCarrier({ db: options.db, appUrl: options.appUrl, ...(options.port === 0 ? { port: 0 } : {}) });
   // A caller that asks for a free Shopify port (tests) gets a free Amazon port too.
@@ -71,6 +73,8 @@ export async function startDemoChannels(options: { db: Database; appUrl: string;
       // Every sandbox was rebuilt and every listing's last figure forgotten: the first sync tells
       // each channel every listing in its largest batches (Amazon's as a JSON_LISTINGS_FEED).
       await markStockDirty(options.db, { shopId });
+      channelReturns?.stop();
+      channelReturns = await startDemoChannelReturns({ db: options.db, shopId, ebay: marketplaces.ebay, amazon: amazon.sandbox });
       registerDemoControls({
         simulateMarketplaceOrders: (channel, count) => marketplaces.simulateOrders(channel, count),
         simulateShopifyOrders: async (count) => {
@@ -94,6 +98,7 @@ export async function startDemoChannels(options: { db: Database; appUrl: string;
     },
     async stop() {
       if (streamTimer) clearInterval(streamTimer);
+      channelReturns?.stop();
       registerDemoControls(undefined);
       await amazon.stop();
       await sandbox.stop();

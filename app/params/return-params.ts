@@ -9,6 +9,8 @@ export const returnListParamsSchema = z.object({
   status: z.enum(RMA_STATUSES).optional(),
   view: z.enum(["open", "finished"]).optional(),
   after: z.string().max(500).optional(),
+  /** The order's channel: shopify, amazon, ebay, woocommerce. */
+  channel: z.enum(["shopify", "amazon", "ebay", "woocommerce"]).optional(),
 });
 
 const noteSchema = z.string().trim().max(1000).optional();

@@ -1,7 +1,8 @@
 import { json, type LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData, useSearchParams } from "@remix-run/react";
-import { Badge, BlockStack, Button, ButtonGroup, Card, EmptyState, IndexTable, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Button, ButtonGroup, Card, EmptyState, IndexTable, InlineStack, Layout, Page, Select, Text } from "@shopify/polaris";
 import { dispositionTotals, listReturns } from "../../db/queries/return-queries";
+import { listChannelReturnProblems } from "../../db/repositories/channel-return-repository";
 import { requireAdminContext } from "../auth/admin-context.server";
 import { EMPTY_STATE_IMAGE } from "../components/empty-state-image";
 import { channelLabel, formatAge, formatMoney, humanize } from "../components/format";
@@ -16,19 +17,30 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireAdminContext(request);
   const params = parseOrThrow(returnListParamsSchema, searchParamsToObject(new URL(request.url).searchParams), "return filters");
   const db = getDatabase();
-  const [page, dispositions] = await Promise.all([
-    listReturns(db, shop.id, { status: params.status, open: params.view !== "finished", after: params.after }),
+  const [page, dispositions, channelProblems] = await Promise.all([
+    listReturns(db, shop.id, { status: params.status, open: params.view !== "finished", after: params.after, channel: params.channel }),
     dispositionTotals(db, shop.id),
+    listChannelReturnProblems(db, shop.id),
   ]);
-  return json({ page, dispositions, now: new Date().toISOString() });
+  return json({ page, dispositions, channelProblems, now: new Date().toISOString() });
 };
 
 export default function ReturnsPage() {
-  const { page, dispositions, now } = useLoaderData<typeof loader>();
+  const { page, dispositions, channelProblems, now } = useLoaderData<typeof loader>();
   const [searchParams, setSearchParams] = useSearchParams();
   const loading = useRouteLoading();
   const status = searchParams.get("status");
   const view = searchParams.get("view") ?? "open";
+  const channel = searchParams.get("channel") ?? "";
+  const withParams = (change: Record<string, string | undefined>) => {
+    const next = new URLSearchParams(searchParams);
+    next.delete("after");
+    for (const [key, value] of Object.entries(change)) {
+      if (value) next.set(key, value);
+      else next.delete(key);
+    }
+    setSearchParams(next);
+  };
 
   return (
     <Page fullWidth title="Returns" subtitle="Every return from the store, the customer's account and the marketplaces, oldest first" secondaryActions={[{ content: "Return rules", url: "/app/returns/settings" }]}>
@@ -38,16 +50,23 @@ export default function ReturnsPage() {
             <BlockStack gap="300">
               <InlineStack gap="200" wrap>
                 <ButtonGroup>
-                  <Button pressed={view === "open" && !status} onClick={() => setSearchParams({})}>
+                  <Button pressed={view === "open" && !status} onClick={() => withParams({ view: undefined, status: undefined })}>
                     Open
                   </Button>
-                  <Button pressed={view === "finished"} onClick={() => setSearchParams({ view: "finished" })}>
+                  <Button pressed={view === "finished"} onClick={() => withParams({ view: "finished", status: undefined })}>
                     Finished
                   </Button>
                 </ButtonGroup>
+                <Select
+                  label="Channel"
+                  labelInline
+                  options={[{ label: "All channels", value: "" }, ...["shopify", "amazon", "ebay", "woocommerce"].map((c) => ({ label: channelLabel(c), value: c }))]}
+                  value={channel}
+                  onChange={(value) => withParams({ channel: value || undefined })}
+                />
                 <ButtonGroup>
                   {page.countsByStatus.map((row) => (
-                    <Button key={row.status} pressed={status === row.status} onClick={() => setSearchParams({ status: row.status })}>
+                    <Button key={row.status} pressed={status === row.status} onClick={() => withParams({ status: row.status, view: undefined })}>
                       {`${humanize(row.status)} (${row.count})`}
                     </Button>
                   ))}
@@ -98,7 +117,12 @@ export default function ReturnsPage() {
                     <IndexTable.Cell>
                       <ReturnStatusBadge status={row.status} />
                     </IndexTable.Cell>
-                    <IndexTable.Cell>{humanize(row.resolution)}</IndexTable.Cell>
+                    <IndexTable.Cell>
+                      {humanize(row.resolution)}
+                      {row.externalId ? (
+                        <Text as="span" tone="subdued">{` · ${channelLabel(row.source)} ${row.externalId}`}</Text>
+                      ) : null}
+                    </IndexTable.Cell>
                     <IndexTable.Cell>{row.units}</IndexTable.Cell>
                     <IndexTable.Cell>{formatMoney(row.payoutMinor, row.currency)}</IndexTable.Cell>
                     <IndexTable.Cell>
@@ -113,6 +137,26 @@ export default function ReturnsPage() {
             </IndexTable>
           </Card>
         </Layout.Section>
+        {channelProblems.length > 0 ? (
+          <Layout.Section>
+            <Card>
+              <BlockStack gap="200">
+                <Text as="h2" variant="headingSm">
+                  Marketplace returns not in the queue yet
+                </Text>
+                <Text as="p" tone="subdued">
+                  Read from the channel and kept as they came; each is tried again the next time the channel is read.
+                </Text>
+                {channelProblems.map((problem) => (
+                  <InlineStack key={problem.id} gap="200" wrap={false}>
+                    <Badge tone="warning">{channelLabel(problem.channel)}</Badge>
+                    <Text as="span">{`${problem.externalReturnId.startsWith("unreadable:") ? "Unreadable input" : `Return ${problem.externalReturnId}`}${problem.externalOrderId ? ` (order ${problem.externalOrderId})` : ""}: ${problem.problem}`}</Text>
+                  </InlineStack>
+                ))}
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+        ) : null}
         {page.nextCursor ? (
           <Layout.Section>
             <Button onClick={() => setSearchParams({ ...Object.fromEntries(searchParams), after: page.nextCursor! })}>Next page</Button>

@@ -5,6 +5,7 @@ import { AmazonConnector } from "./amazon-connector.js";
 import { amazonCredentials } from "./amazon-credentials.js";
 import { AmazonStockPusher } from "./amazon-stock-pusher.js";
 import { SpApiClient } from "./sp-api-client.js";
+import { amazonReturns, returnsReportEveryMs } from "./returns/amazon-returns-report.js";
 
 /**
  * Amazon (SP-API, seller-fulfilled) as one channel module: orders captured by polling
@@ -17,7 +18,7 @@ export function amazonChannelModule(options: { sleep?: (ms: number) => Promise<v
   return {
     channel: "amazon",
     displayName: "Amazon",
-    capabilities: ["capture_orders_poll", "push_stock", "write_back", "refresh_credentials", "health"],
+    capabilities: ["capture_orders_poll", "push_stock", "write_back", "refresh_credentials", "health", "returns"],
     credentials: amazonCredentials(),
     open(connection, session, transport) {
       const settings = amazonSettingsSchema.safeParse(connection.settings);
@@ -36,6 +37,7 @@ export function amazonChannelModule(options: { sleep?: (ms: number) => Promise<v
         orderPoller: amazon,
         stock: new AmazonStockPusher(client, settings.data),
         orderWriter: amazon,
+        returns: amazonReturns(client, settings.data, now, returnsReportEveryMs(connection.settings)),
         health: {
           async check() {
             const checked = await amazon.health();

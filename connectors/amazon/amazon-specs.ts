@@ -16,6 +16,7 @@ export const AMAZON_SPEC_FILES = {
   ordersV0: "ordersV0.json",
   listingsItems: "listingsItems_2021-08-01.json",
   feeds: "feeds_2021-06-30.json",
+  reports: "reports_2021-06-30.json",
   listingsFeed: "listings-feed-schema-v2.json",
   listingsFeedMessage: "listings-feed-message-schema-v2.json",
   listingsFeedReport: "listings-feed-processing-report-schema-v2.json",

@@ -35,6 +35,9 @@ const CLIENT_OPERATIONS: Record<SpApiOperation, { endpoint: string; operation: s
   "feeds_2021-06-30.json:createFeed": { endpoint: "feeds", operation: "createFeed", version: "2021-06-30" },
   "feeds_2021-06-30.json:getFeed": { endpoint: "feeds", operation: "getFeed", version: "2021-06-30" },
   "feeds_2021-06-30.json:getFeedDocument": { endpoint: "feeds", operation: "getFeedDocument", version: "2021-06-30" },
+  "reports_2021-06-30.json:createReport": { endpoint: "reports", operation: "createReport", version: "2021-06-30" },
+  "reports_2021-06-30.json:getReport": { endpoint: "reports", operation: "getReport", version: "2021-06-30" },
+  "reports_2021-06-30.json:getReportDocument": { endpoint: "reports", operation: "getReportDocument", version: "2021-06-30" },
 };
 
 export interface SpApiRequest {

@@ -23,6 +23,9 @@ export const SP_API_USAGE_PLANS = {
   "feeds_2021-06-30.json:createFeed": { method: "POST", path: "/feeds/2021-06-30/feeds", rateRps: 0.0083, burst: 15 },
   "feeds_2021-06-30.json:getFeed": { method: "GET", path: "/feeds/2021-06-30/feeds/{feedId}", rateRps: 2.0, burst: 15 },
   "feeds_2021-06-30.json:getFeedDocument": { method: "GET", path: "/feeds/2021-06-30/documents/{feedDocumentId}", rateRps: 0.0222, burst: 10 },
+  "reports_2021-06-30.json:createReport": { method: "POST", path: "/reports/2021-06-30/reports", rateRps: 0.0167, burst: 15 },
+  "reports_2021-06-30.json:getReport": { method: "GET", path: "/reports/2021-06-30/reports/{reportId}", rateRps: 2, burst: 15 },
+  "reports_2021-06-30.json:getReportDocument": { method: "GET", path: "/reports/2021-06-30/documents/{reportDocumentId}", rateRps: 0.0167, burst: 15 },
 } as const satisfies Record<string, UsagePlan>;
 
 export type SpApiOperation = keyof typeof SP_API_USAGE_PLANS;

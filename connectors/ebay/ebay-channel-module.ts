@@ -9,6 +9,7 @@ import { cancelEbayOrder } from "./ebay-order-cancel.js";
 import { mapEbayOrder } from "./ebay-order-mapper.js";
 import { ebayOrderDeliveryIdentity, initialEbayPollCursor, pollEbayOrders } from "./ebay-order-poll.js";
 import { EBAY_BULK_PRICE_QUANTITY_LIMIT, pushEbayStock, readEbayStock } from "./ebay-stock-push.js";
+import { ebayReturns } from "./returns/ebay-returns.js";
 
 /**
  * eBay as one channel module: orders by polling getOrders, pooled stock by
@@ -32,7 +33,7 @@ export function ebayChannelModule(): ChannelModule<EbayCredentials> {
   return {
     channel: "ebay",
     displayName: "eBay",
-    capabilities: ["capture_orders_poll", "push_stock", "write_back", "refresh_credentials", "health"],
+    capabilities: ["capture_orders_poll", "push_stock", "write_back", "refresh_credentials", "health", "returns"],
     credentials: {
       parse(raw): Result<EbayCredentials, "missing_credentials"> {
         const parsed = ebayCredentialsSchema.safeParse(raw);
@@ -68,6 +69,7 @@ export function ebayChannelModule(): ChannelModule<EbayCredentials> {
           confirmFulfillment: (request) => confirmEbayFulfillment(ebay, request),
           cancelOrder: (request) => cancelEbayOrder(ebay, request),
         },
+        returns: ebayReturns(ebay, () => transport.now()),
         health: {
           async check() {
             const page = await ebay.call((api) => api.sell.fulfillment.getOrders({ limit: 1 }) as Promise<{ total?: number }>);

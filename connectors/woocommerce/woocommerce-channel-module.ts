@@ -10,6 +10,7 @@ import { mapWooCommerceOrder } from "./woocommerce-order-mapper.js";
 import { initialWooPollCursor, pollWooOrders, wooOrderDeliveryIdentity } from "./woocommerce-order-poll.js";
 import { pushWooStock, readWooStock, WOO_BATCH_LIMIT } from "./woocommerce-stock-push.js";
 import { verifyWooCommerceWebhookSignature } from "./woocommerce-webhook-signature.js";
+import { wooCommerceReturns } from "./returns/woocommerce-refunds.js";
 
 /**
  * WooCommerce as one channel module: orders by signed webhook (polling `modified_after` as the
@@ -33,7 +34,7 @@ export function wooCommerceChannelModule(): ChannelModule<WooCredentials> {
   return {
     channel: "woocommerce",
     displayName: "WooCommerce",
-    capabilities: ["capture_orders_webhook", "capture_orders_poll", "push_stock", "write_back", "health"],
+    capabilities: ["capture_orders_webhook", "capture_orders_poll", "push_stock", "write_back", "health", "returns"],
     credentials: {
       parse(raw): Result<WooCredentials, "missing_credentials"> {
         const parsed = wooCredentialsSchema.safeParse(raw);
@@ -84,6 +85,7 @@ export function wooCommerceChannelModule(): ChannelModule<WooCredentials> {
               return cancelled.ok ? ok({ alreadyCancelled: false }) : cancelled;
             }),
         },
+        returns: wooCommerceReturns(withClient),
         health: {
           check: () =>
             withClient(async (client) => {

@@ -2,6 +2,7 @@ import type { Channel } from "../orders/unified-order.js";
 import type { Result } from "../shared/result.js";
 import type { CatalogueImporter } from "./catalogue-import-port.js";
 import type { ChannelCallResult, ChannelOrderWriter, ChannelReturnWriter, OrderPoller } from "./channel-connector-port.js";
+import type { ChannelReturns } from "./channel-returns-port.js";
 import type { StockPusher } from "./stock-pusher-port.js";
 
 /**
@@ -36,6 +37,8 @@ export const CHANNEL_CAPABILITIES = [
   "refresh_credentials",
   /** A cheap authenticated call that says whether the connection works; see `health`. */
   "health",
+  /** Returns read from the channel and/or decisions and refunds written to it; see `returns`. */
+  "returns",
 ] as const;
 export type ChannelCapability = (typeof CHANNEL_CAPABILITIES)[number];
 
@@ -121,6 +124,7 @@ export interface ChannelCapabilities {
   readonly orderWriter?: ChannelOrderWriter;
   readonly returnWriter?: ChannelReturnWriter;
   readonly health?: ChannelHealthCheck;
+  readonly returns?: ChannelReturns;
 }
 
 export interface ChannelModule<C = unknown> {

@@ -23,6 +23,8 @@ export interface ReturnQueueRow {
   status: string;
   resolution: string;
   source: string;
+  /** The channel's own return id (eBay return, Amazon RMA), when the return was made there. */
+  externalId: string | null;
   units: number;
   payoutMinor: number;
   currency: string;
@@ -52,9 +54,10 @@ function decodeCursor(cursor: string): { at: Date; id: string } | undefined {
 export async function listReturns(
   db: DbOrTx,
   shopId: string,
-  filter: { status?: RmaStatus; open?: boolean; after?: string },
+  filter: { status?: RmaStatus; open?: boolean; after?: string; channel?: string },
 ): Promise<ReturnQueuePage> {
   const conditions: SQL[] = [eq(returns.shopId, shopId)];
+  if (filter.channel) conditions.push(eq(orders.channel, filter.channel));
   if (filter.status) conditions.push(eq(returns.status, filter.status));
   else if (filter.open !== false) conditions.push(sql`${returns.status} NOT IN (${sql.join(RMA_FINAL_STATUSES.map((s) => sql`${s}`), sql`, `)}, 'declined')`);
   const cursor = filter.after ? decodeCursor(filter.after) : undefined;
@@ -77,6 +80,7 @@ export async function listReturns(
       status: returns.status,
       resolution: returns.resolution,
       source: returns.source,
+      externalId: returns.externalId,
       units: sql<number>`(SELECT coalesce(sum(quantity), 0)::int FROM return_lines WHERE return_id = ${returns.id})`,
       payoutMinor: returns.payoutMinor,
       currency: returns.currency,

@@ -61,6 +61,17 @@ export const jobPayloadSchemas = {
     shopId: z.string().uuid(),
     returnId: z.string().uuid(),
   }),
+  /** A decision or refund made in Switchyard, written to the channel of the return's order. */
+  "returns/channel-write": z.object({
+    shopId: z.string().uuid(),
+    returnId: z.string().uuid(),
+    event: z.enum(["approve", "decline", "refund"]),
+  }),
+  /** One connection's returns read from its channel since the stored cursor. */
+  "returns/poll-channel": z.object({
+    connectionId: z.string().uuid(),
+  }),
+  "returns:poll-due": z.object({}).passthrough(),
   "shipping/buy-label": z.object({
     shopId: z.string().uuid(),
     shipmentId: z.string().uuid(),

@@ -8,6 +8,8 @@ import type { Database, Tx } from "../client";
 import { returnHoldings, returnLines, returns } from "../schema";
 import { appendTimeline } from "./order-timeline-repository";
 import { rmaEventForTracking } from "../../core/returns/return-tracking";
+import { channelIssuesReturnLabel } from "../../core/returns/channel-return-follow";
+import { queueChannelReturnWrite } from "./channel-return-write-repository";
 import { enqueueReturnChannelSync } from "./channel-write-repository";
 import { enqueueReturnLabelPurchase, recordReturnTracking, type ReturnTrackingOutcome } from "./return-label-repository";
 import { appendReturnEvents } from "./return-request-repository";
@@ -35,6 +37,8 @@ interface LockedReturn {
   keepItem: boolean;
   resolution: string;
   destinationLocationId: string | null;
+  source: string;
+  externalId: string | null;
 }
 
 const WORDING: Record<RmaEvent, string> = {
@@ -88,9 +92,16 @@ export async function applyReturnStepInTx(tx: Tx, input: ReturnStepInput): Promi
   const message = input.note ? `${WORDING[input.event]}: ${input.note}` : WORDING[input.event];
   await appendReturnEvents(tx, input.shopId, rma.id, [{ kind: input.event, message, actor: input.actor, data: { from: rma.status, to: step.to } }]);
   await appendTimeline(tx, input.shopId, rma.orderId, [{ kind: `return_${input.event}`, message: `Return ${rma.rmaNumber}: ${message}`, actor: input.actor, data: { returnId: rma.id } }]);
-  if (input.syncChannel !== false) await enqueueReturnChannelSync(tx, { shopId: input.shopId, orderId: rma.orderId, returnId: rma.id });
-  // An approved return that comes back gets its label bought at once (a job, bought once).
-  if (input.event === "approve" && !rma.keepItem) await enqueueReturnLabelPurchase(tx, { shopId: input.shopId, returnId: rma.id });
+  if (input.syncChannel !== false) {
+    await enqueueReturnChannelSync(tx, { shopId: input.shopId, orderId: rma.orderId, returnId: rma.id });
+    // Marketplace returns (eBay decide / refund, WooCommerce refunds): the job asks the channel's module.
+    await queueChannelReturnWrite(tx, input.shopId, rma.id, input.event);
+  }
+  // An approved return that comes back gets its label bought at once (a job, bought once), unless
+  // the marketplace that holds the return issues the label itself (eBay, Amazon).
+  if (input.event === "approve" && !rma.keepItem && !channelIssuesReturnLabel(rma.source, rma.externalId)) {
+    await enqueueReturnLabelPurchase(tx, { shopId: input.shopId, returnId: rma.id });
+  }
   return ok({ returnId: rma.id, from: rma.status, to: step.to });
 }
 
@@ -231,6 +242,8 @@ async function lockReturn(tx: Tx, shopId: string, returnId: string): Promise<Res
       keepItem: returns.keepItem,
       resolution: returns.resolution,
       destinationLocationId: returns.destinationLocationId,
+      source: returns.source,
+      externalId: returns.externalId,
     })
     .from(returns)
     .where(and(eq(returns.shopId, shopId), eq(returns.id, returnId)))

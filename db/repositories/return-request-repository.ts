@@ -269,7 +269,7 @@ async function exchangeAvailability(tx: Tx, shopId: string, lines: readonly Requ
   return new Map(rows.map((row) => [row.variantId, row.available]));
 }
 
-async function defaultReturnLocation(tx: Tx, shopId: string): Promise<string | null> {
+export async function defaultReturnLocation(tx: Tx, shopId: string): Promise<string | null> {
   const [row] = await tx
     .select({ id: locations.id })
     .from(locations)
@@ -280,7 +280,7 @@ async function defaultReturnLocation(tx: Tx, shopId: string): Promise<string | n
 }
 
 /** RMA numbers read like the order: "#1001-R1", "#1001-R2". Serialised by the order row lock. */
-async function nextRmaNumber(tx: Tx, shopId: string, orderNumber: string): Promise<string> {
+export async function nextRmaNumber(tx: Tx, shopId: string, orderNumber: string): Promise<string> {
   const [row] = await tx
     .select({ count: sql<number>`count(*)::int` })
     .from(returns)

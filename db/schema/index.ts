@@ -11,3 +11,4 @@ export * from "./shipping";
 export * from "./routing";
 export * from "./reports";
 export * from "./stock-sync";
+export * from "./channel-returns";

@@ -107,7 +107,7 @@ describe("Amazon channel on PostgreSQL", () => {
     const { connection, connectors, sandbox } = await setup();
     const opened = openChannelConnection(connectors, { ...connection, shopDomain: "x", settings: { ...connection.settings, feedThreshold: 1 } });
     if (!opened.ok) throw new Error(opened.detail);
-    expect(opened.value.module.capabilities).toEqual(["capture_orders_poll", "push_stock", "write_back", "refresh_credentials", "health"]);
+    expect(opened.value.module.capabilities).toEqual(["capture_orders_poll", "push_stock", "write_back", "refresh_credentials", "health", "returns"]);
     const stock = opened.value.stock!;
     expect(stock.scope).toBe("pooled");
 

@@ -8,6 +8,7 @@ import { SP_API_USAGE_PLANS, operationForRequest, type SpApiOperation } from "..
 import { TokenBucket } from "../token-bucket.js";
 import { processDueFeeds, SUPPORTED_FEED_TYPES } from "./amazon-sandbox-feeds.js";
 import { authorizeDueOrders, confirmShipment, generateOrder, orderView, type GenerateOrderOptions } from "./amazon-sandbox-orders.js";
+import { createAmazonReturnsDesk, type AmazonReturnsDesk } from "./amazon-sandbox-reports.js";
 import { createAmazonSandboxState, setListingQuantity, type AmazonSandboxState, type SandboxOrder, type SandboxSeedListing } from "./amazon-sandbox-state.js";
 
 /**
@@ -33,6 +34,8 @@ export interface AmazonSandboxOptions {
   now?: () => number;
   /** LWA access token lifetime; 3600 s as Amazon's. */
   accessTokenTtlMs?: number;
+  /** How long a report is prepared before it is DONE. */
+  reportProcessingDelayMs?: number;
   /** How long a feed waits before it is processed; Amazon takes minutes. */
   feedProcessingDelayMs?: number;
   /** Off only for tests that are not about throttling. */
@@ -49,6 +52,8 @@ export interface AmazonSandbox {
   calls: Map<string, { total: number; throttled: number }>;
   bucket(operation: SpApiOperation): TokenBucket;
   generateOrder(options?: GenerateOrderOptions): SandboxOrder | undefined;
+  /** Buyers' returns and the returns report (Reports API) that lists them. */
+  returns: AmazonReturnsDesk;
   /** Replaces the seller's listings (the demo rebuilds them from the ledger on every start). */
   replaceListings(listings: readonly SandboxSeedListing[]): void;
   stop(): Promise<void>;
@@ -104,7 +109,9 @@ export async function startAmazonSandbox(options: AmazonSandboxOptions): Promise
       .flatMap((v) => v.split(","))
       .filter(Boolean);
 
+  const returnsDesk = createAmazonReturnsDesk({ state, now, baseUrl: () => baseUrl, processingDelayMs: options.reportProcessingDelayMs ?? 0 });
   const routes: Route[] = [
+    ...returnsDesk.routes,
     {
       method: "GET",
       pattern: /^\/orders\/2026-01-01\/orders$/,
@@ -420,6 +427,7 @@ export async function startAmazonSandbox(options: AmazonSandboxOptions): Promise
     calls,
     bucket,
     generateOrder: (generateOptions) => generateOrder(state, now(), generateOptions),
+    returns: returnsDesk,
     replaceListings(listings) {
       const fresh = createAmazonSandboxState({ sellerId: state.sellerId, marketplaceId: state.marketplaceId, currency: state.currency, listings, now: now() });
       state.listings = fresh.listings;

@@ -5,6 +5,7 @@ import { US_ADDRESSES } from "../../shopify/sandbox/us-addresses.js";
 import { ebayChallengeResponse } from "../ebay-notification-signature.js";
 import { ebaySchemaValidator } from "../ebay-openapi-validator.js";
 import { createEbaySandboxState, money, type EbaySandboxOrder, type EbaySandboxSeed, type EbaySandboxState } from "./ebay-sandbox-state.js";
+import { createEbayReturnsDesk, type EbayReturnsDesk } from "./ebay-sandbox-returns.js";
 
 /**
  * A stand-in for one eBay seller's REST APIs (rule 9): the OAuth token endpoint (client
@@ -39,6 +40,8 @@ export interface EbaySandbox {
   /** Expires every access token now (the next call gets 401 and must refresh). */
   expireAccessTokens(): void;
   simulateOrder(options?: { lines?: { sku: string; quantity: number }[] }): EbaySandboxOrder;
+  /** Post-Order returns: buyers open them on shipped lines, `advance()` moves them along. */
+  returns: EbayReturnsDesk;
   /** Sends a signed MARKETPLACE_ACCOUNT_DELETION notification to an endpoint. */
   sendAccountDeletion(endpoint: string, data: { username: string; userId: string }, options?: { tamper?: boolean }): Promise<{ status: number }>;
   /** Asks the endpoint for the challenge response and checks it, as eBay does on subscription. */
@@ -67,6 +70,7 @@ export async function startEbaySandbox(options: EbaySandboxOptions): Promise<Eba
   const validateFulfillment = ebaySchemaValidator("sell_fulfillment_v1_oas3.json", "ShippingFulfillmentDetails");
   const validateBulkGet = ebaySchemaValidator("sell_inventory_v1_oas3.json", "BulkGetInventoryItem");
   let baseUrl = "";
+  const returnsDesk = createEbayReturnsDesk({ state, now, userToken: (token) => (state.tokens.get(token)?.expiresAt ?? 0) > now() && state.tokens.get(token)?.kind === "user" });
 
   const issue = (kind: "user" | "application") => {
     const token = `v^1.1#i^1#${kind === "user" ? "u" : "a"}^${randomUUID()}`;
@@ -269,6 +273,8 @@ export async function startEbaySandbox(options: EbaySandboxOptions): Promise<Eba
         return errors(400, 2004, "ACCESS", "Request had bad syntax or the API call is missing required parameters. Check the request body.");
       }
     }
+    // Returns (search, read, decide, issue_refund) live on the returns desk, over the same auth and call limit.
+    if (p.startsWith("/post-order/v2/return")) return returnsDesk.route(method, url, req.headers.authorization, body) ?? errors(404, 2002, "API_ROUTING", "Resource not found");
     let m: RegExpExecArray | null;
     if (p === "/sell/fulfillment/v1/order" && method === "GET") return getOrders(url);
     if ((m = /^\/sell\/fulfillment\/v1\/order\/([^/]+)(\/shipping_fulfillment)?$/.exec(p))) {
@@ -350,6 +356,7 @@ export async function startEbaySandbox(options: EbaySandboxOptions): Promise<Eba
     url: baseUrl,
     state,
     requests,
+    returns: returnsDesk,
     issueUserToken() {
       const refreshToken = `v^1.1#i^1#r^1#${randomUUID()}`;
       state.refreshTokens.add(refreshToken);

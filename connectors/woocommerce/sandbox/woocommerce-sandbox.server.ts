@@ -4,6 +4,7 @@ import { signWooCommerceWebhook } from "../woocommerce-webhook-signature.js";
 import { verifyWooOAuth1 } from "./woo-oauth1.js";
 import { createWooSandboxState, randomAddress, type WooSandboxOrder, type WooSandboxSeed, type WooSandboxState } from "./woo-sandbox-state.js";
 import { orderJson, productJson, variationAsProductJson, variationJson } from "./woo-sandbox-views.js";
+import { wooRefundsRoute } from "./woo-sandbox-refunds.js";
 
 /**
  * A stand-in for one WooCommerce store's REST API v3 and its webhooks (rule 9): the
@@ -181,6 +182,8 @@ export async function startWooCommerceSandbox(options: WooSandboxOptions): Promi
 
   async function route(method: string, path: string, url: URL, body: unknown): Promise<{ status: number; json: unknown; res?: (res: ServerResponse) => unknown }> {
     let m: RegExpExecArray | null;
+    const refunds = wooRefundsRoute(state, { now, baseUrl }, method, path, body);
+    if (refunds) return refunds;
     if (method === "GET" && path === "orders") return { status: 200, json: null, res: (res) => listOrders(res, url) };
     if ((m = /^orders\/(\d+)$/.exec(path))) {
       const order = state.orders.get(Number(m[1]));
