@@ -15,6 +15,7 @@ import { returnsPollChannelTask, returnsPollDueTask } from "./tasks/returns-poll
 import { ordersRouteTask } from "./tasks/orders-route.task";
 import { pruneInboxTask } from "./tasks/prune-inbox.task";
 import { reportsRollupTask } from "./tasks/reports-rollup.task";
+import { reportsReturnsRollupTask } from "./tasks/reports-returns-rollup.task";
 import { shopifyImportTask } from "./tasks/shopify-import.task";
 import { shippingBuyLabelTask } from "./tasks/shipping-buy-label.task";
 import { shippingVoidLabelTask } from "./tasks/shipping-void-label.task";
@@ -46,6 +47,7 @@ export function buildTaskList(context: TaskContext): TaskList {
     "channels/poll-orders": channelsPollOrdersTask(context),
     "channels:poll-due": channelsPollDueTask(context),
     "reports:rollup": reportsRollupTask(context),
+    "reports:returns-rollup": reportsReturnsRollupTask(context),
   };
 }
 
@@ -59,6 +61,8 @@ export const CRONTAB = [
   "* * * * * returns:poll-due ?jobKey=returns-poll-due",
   // Dashboard rollups follow the orders within a minute; one queued run at a time.
   "* * * * * reports:rollup ?jobKey=reports-rollup",
+  // Return rate and reasons per product and channel, the same way.
+  "* * * * * reports:returns-rollup ?jobKey=reports-returns-rollup",
   // What each channel shows is compared with what we pushed every 15 minutes; drift is corrected.
   "*/15 * * * * inventory:reconcile ?jobKey=stock-reconcile-all",
 ].join("\n");

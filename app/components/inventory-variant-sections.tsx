@@ -12,14 +12,15 @@ export function LocationStockCard({ locations }: { locations: LocationStock[] })
           Stock by location
         </Text>
         <DataTable
-          columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric"]}
-          headings={["Location", "On hand", "Reserved", "Safety stock", "Available"]}
+          columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric"]}
+          headings={["Location", "On hand", "Reserved", "Safety stock", "Available", "Incoming from returns"]}
           rows={locations.map((location) => [
             location.locationName,
             location.onHand,
             location.reserved,
             location.safetyStock,
             location.available,
+            location.incomingReturns,
           ])}
           totals={[
             "",
@@ -27,6 +28,7 @@ export function LocationStockCard({ locations }: { locations: LocationStock[] })
             locations.reduce((sum, location) => sum + location.reserved, 0),
             locations.reduce((sum, location) => sum + location.safetyStock, 0),
             locations.reduce((sum, location) => sum + location.available, 0),
+            locations.reduce((sum, location) => sum + location.incomingReturns, 0),
           ]}
           showTotalsInFooter
         />

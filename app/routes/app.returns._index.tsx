@@ -43,7 +43,10 @@ export default function ReturnsPage() {
   };
 
   return (
-    <Page fullWidth title="Returns" subtitle="Every return from the store, the customer's account and the marketplaces, oldest first" secondaryActions={[{ content: "Return rules", url: "/app/returns/settings" }]}>
+    <Page fullWidth title="Returns" subtitle="Every return from the store, the customer's account and the marketplaces, oldest first" secondaryActions={[
+        { content: "Analytics", url: "/app/returns/analytics" },
+        { content: "Return rules", url: "/app/returns/settings" },
+      ]}>
       <Layout>
         <Layout.Section>
           <Card>

@@ -1,9 +1,11 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, Layout, Page, Select, TextField } from "@shopify/polaris";
+import { Banner, BlockStack, Button, Card, Checkbox, FormLayout, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { z } from "zod";
+import { incomingReturnsPercent } from "../../core/inventory/incoming-returns";
 import { returnRulesSchema, type ReturnRules } from "../../core/returns/return-rules";
+import { channelLabel } from "../components/format";
 import { loadReturnRules, saveReturnRules } from "../../db/repositories/return-request-repository";
 import { requireAdminContext } from "../auth/admin-context.server";
 import { RouteErrorBanner } from "../components/route-error-banner";
@@ -13,6 +15,11 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireAdminContext(request);
   return json({ rules: await loadReturnRules(getDatabase(), shop.id), currency: shop.currency });
 };
+
+const INCOMING_CHANNELS = ["shopify", "amazon", "ebay", "woocommerce"] as const;
+type IncomingChannel = (typeof INCOMING_CHANNELS)[number];
+
+const sharePercent = z.union([z.literal("").transform(() => 0), z.coerce.number({ invalid_type_error: "Enter a number" }).int("Whole numbers only").min(0, "Cannot be negative").max(100, "At most 100")]).default(0);
 
 const tagList = z
   .string()
@@ -37,6 +44,11 @@ const rulesFormSchema = z.object({
   storeCreditBonusPercent: z.coerce.number().min(0).max(100),
   allowExchanges: z.enum(["on", "off"]).default("off"),
   allowStoreCredit: z.enum(["on", "off"]).default("off"),
+  /** Share (%) of returns on their way back each channel may sell; blank or 0 keeps it off. */
+  incomingReturns_shopify: sharePercent,
+  incomingReturns_amazon: sharePercent,
+  incomingReturns_ebay: sharePercent,
+  incomingReturns_woocommerce: sharePercent,
 });
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -59,6 +71,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     storeCreditBonusBps: Math.round(f.storeCreditBonusPercent * 100),
     allowExchanges: f.allowExchanges === "on",
     allowStoreCredit: f.allowStoreCredit === "on",
+    // Off (absent) unless a share is set: 0 is stored as "off", not as a share of nothing.
+    incomingReturnsToSell: Object.fromEntries(INCOMING_CHANNELS.map((channel) => [channel, f[`incomingReturns_${channel}`]]).filter(([, percent]) => Number(percent) > 0)),
   });
   await saveReturnRules(getDatabase(), shop.id, rules);
   return json({ ok: true as const, errors: {} as Record<string, string> });
@@ -83,6 +97,9 @@ export default function ReturnRulesPage() {
     allowExchanges: rules.allowExchanges,
     allowStoreCredit: rules.allowStoreCredit,
   });
+  const [incoming, setIncoming] = useState<Record<IncomingChannel, string>>(
+    Object.fromEntries(INCOMING_CHANNELS.map((channel) => [channel, String(incomingReturnsPercent(rules.incomingReturnsToSell, channel))])) as Record<IncomingChannel, string>,
+  );
   const set = (key: keyof typeof values) => (value: string | boolean) => setValues((v) => ({ ...v, [key]: value }));
 
   return (
@@ -126,6 +143,33 @@ export default function ReturnRulesPage() {
                   <Checkbox label="Offer store credit" checked={values.allowStoreCredit} onChange={set("allowStoreCredit")} />
                   <input type="hidden" name="allowStoreCredit" value={values.allowStoreCredit ? "on" : "off"} />
                 </FormLayout>
+                <BlockStack gap="200">
+                  <Text as="h3" variant="headingSm">
+                    Returns on their way back as stock
+                  </Text>
+                  <Text as="p" tone="subdued">
+                    Units of approved returns with a label issued or in transit count as incoming at the return's location (shown on the inventory pages). A channel may also sell
+                    a share of them before they arrive; 0 keeps it off. The stock sync adds the share per location, rounded down.
+                  </Text>
+                  <FormLayout>
+                    <FormLayout.Group condensed>
+                      {INCOMING_CHANNELS.map((channel) => (
+                        <TextField
+                          key={channel}
+                          label={`${channelLabel(channel)} (%)`}
+                          name={`incomingReturns_${channel}`}
+                          type="number"
+                          min={0}
+                          max={100}
+                          value={incoming[channel]}
+                          onChange={(value) => setIncoming((current) => ({ ...current, [channel]: value }))}
+                          error={errors[`incomingReturns_${channel}`]}
+                          autoComplete="off"
+                        />
+                      ))}
+                    </FormLayout.Group>
+                  </FormLayout>
+                </BlockStack>
                 <Button submit variant="primary" loading={saving}>
                   Save
                 </Button>

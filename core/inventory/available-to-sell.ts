@@ -1,6 +1,7 @@
 import type { Balance } from "./stock-balance.js";
 import { available } from "./stock-balance.js";
 import type { ChannelAllocationRule, ChannelAllocationStrategy } from "./channel-allocation-strategy.js";
+import { sellableIncomingReturns } from "./incoming-returns.js";
 
 /**
  * Available-to-sell per channel: what the stock sync pushes to Shopify, Amazon, eBay and Woo.
@@ -10,6 +11,8 @@ import type { ChannelAllocationRule, ChannelAllocationStrategy } from "./channel
 
 export interface LocationBalance extends Balance {
   readonly locationId: string;
+  /** Units of approved returns on their way to this location (see incoming-returns.ts); not on hand yet. */
+  readonly incomingReturns?: number;
 }
 
 export interface KitComponentAvailability {
@@ -25,12 +28,18 @@ export interface KitComponentStock {
   readonly levels: readonly LocationBalance[];
 }
 
-/** Sum of per-location available over the given locations. */
-export function pooledAvailable(levels: readonly LocationBalance[], locationIds: readonly string[]): number {
+/**
+ * Sum of per-location available over the given locations. With `incomingReturnsPercent` (the
+ * channel's returns-as-incoming policy, 0 = off) each location also offers that share of the
+ * returns on their way to it, rounded down per location.
+ */
+export function pooledAvailable(levels: readonly LocationBalance[], locationIds: readonly string[], incomingReturnsPercent = 0): number {
   const wanted = new Set(locationIds);
   let total = 0;
   for (const level of levels) {
-    if (wanted.has(level.locationId)) total += available(level);
+    if (!wanted.has(level.locationId)) continue;
+    total += available(level);
+    if (incomingReturnsPercent > 0) total += sellableIncomingReturns(level.incomingReturns ?? 0, incomingReturnsPercent);
   }
   return total;
 }
@@ -59,13 +68,14 @@ export function kitAvailable(components: readonly KitComponentAvailability[]): n
 export function pooledKitAvailable(
   components: readonly KitComponentStock[],
   locationIds: readonly string[],
+  incomingReturnsPercent = 0,
 ): number {
   let total = 0;
   for (const locationId of new Set(locationIds)) {
     total += kitAvailable(
       components.map((component) => ({
         quantityPerKit: component.quantityPerKit,
-        available: pooledAvailable(component.levels, [locationId]),
+        available: pooledAvailable(component.levels, [locationId], incomingReturnsPercent),
       })),
     );
   }
@@ -78,7 +88,7 @@ export function channelAvailableToSell(
   rule: ChannelAllocationRule,
   strategy: ChannelAllocationStrategy,
 ): number {
-  return strategy.allocate(pooledAvailable(levels, rule.locationIds), rule);
+  return strategy.allocate(pooledAvailable(levels, rule.locationIds, rule.incomingReturnsPercent ?? 0), rule);
 }
 
 /** ATS for one kit on one channel; allocation and buffer apply to kits, not to components. */
@@ -87,5 +97,5 @@ export function channelKitAvailableToSell(
   rule: ChannelAllocationRule,
   strategy: ChannelAllocationStrategy,
 ): number {
-  return strategy.allocate(pooledKitAvailable(components, rule.locationIds), rule);
+  return strategy.allocate(pooledKitAvailable(components, rule.locationIds, rule.incomingReturnsPercent ?? 0), rule);
 }

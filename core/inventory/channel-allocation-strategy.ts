@@ -17,6 +17,8 @@ export const channelAllocationRuleSchema = z.object({
     .default(100),
   /** Units withheld after the percentage; the result is never below zero. */
   buffer: z.number().int().nonnegative().default(0),
+  /** Share (0–100) of returns on their way back offered as stock before they arrive; absent or 0: none. */
+  incomingReturnsPercent: z.number().int().min(0).max(100).optional(),
 });
 export type ChannelAllocationRule = z.infer<typeof channelAllocationRuleSchema>;
 

@@ -77,18 +77,18 @@ export interface ChannelLocation {
 }
 
 /** What each location can promise of a variant: its own level, net of reservations and safety stock. */
-export function variantSupplies(levels: readonly LocationBalance[], locations: readonly ChannelLocation[]): LocationSupply[] {
-  return locations.map((l) => ({ locationId: l.locationId, priority: l.priority, available: pooledAvailable(levels, [l.locationId]) }));
+export function variantSupplies(levels: readonly LocationBalance[], locations: readonly ChannelLocation[], incomingReturnsPercent = 0): LocationSupply[] {
+  return locations.map((l) => ({ locationId: l.locationId, priority: l.priority, available: pooledAvailable(levels, [l.locationId], incomingReturnsPercent) }));
 }
 
 /**
  * What each location can promise of a kit: the kits its own components make up there (a kit
  * is picked from one shelf), the same per-location figure pooledKitAvailable sums.
  */
-export function kitSupplies(components: readonly KitComponentStock[], locations: readonly ChannelLocation[]): LocationSupply[] {
+export function kitSupplies(components: readonly KitComponentStock[], locations: readonly ChannelLocation[], incomingReturnsPercent = 0): LocationSupply[] {
   return locations.map((l) => ({
     locationId: l.locationId,
     priority: l.priority,
-    available: kitAvailable(components.map((c) => ({ quantityPerKit: c.quantityPerKit, available: pooledAvailable(c.levels, [l.locationId]) }))),
+    available: kitAvailable(components.map((c) => ({ quantityPerKit: c.quantityPerKit, available: pooledAvailable(c.levels, [l.locationId], incomingReturnsPercent) }))),
   }));
 }

@@ -19,6 +19,8 @@ export interface ListingStock {
   readonly kitComponents: readonly KitComponentStock[];
   /** What the channel was last told; null when never (or when it must be re-told). */
   readonly lastPushedAvailable: number | null;
+  /** The channel's share of incoming returns offered for sale (0 or absent: off); levels carry `incomingReturns`. */
+  readonly incomingReturnsPercent?: number;
 }
 
 /** Available-to-sell of one listing on a channel fed by `locationIds`. */
@@ -27,7 +29,7 @@ export function listingAvailableToSell(
   locationIds: readonly string[],
   strategy: ChannelAllocationStrategy,
 ): number {
-  const rule = { locationIds: [...locationIds], allocationPercent: listing.allocationPercent, buffer: listing.buffer };
+  const rule = { locationIds: [...locationIds], allocationPercent: listing.allocationPercent, buffer: listing.buffer, incomingReturnsPercent: listing.incomingReturnsPercent ?? 0 };
   return listing.kitComponents.length > 0
     ? channelKitAvailableToSell(listing.kitComponents, rule, strategy)
     : channelAvailableToSell(listing.levels, rule, strategy);
@@ -67,7 +69,8 @@ export function listingAvailableByLocation(
   locations: readonly ChannelLocation[],
   strategy: ChannelAllocationStrategy,
 ): { readonly locationId: string; readonly available: number }[] {
-  const supplies = listing.kitComponents.length > 0 ? kitSupplies(listing.kitComponents, locations) : variantSupplies(listing.levels, locations);
+  const percent = listing.incomingReturnsPercent ?? 0;
+  const supplies = listing.kitComponents.length > 0 ? kitSupplies(listing.kitComponents, locations, percent) : variantSupplies(listing.levels, locations, percent);
   return splitAvailableToSell(supplies, listing, strategy);
 }
 

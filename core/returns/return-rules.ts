@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { incomingReturnsToSellSchema } from "../inventory/incoming-returns.js";
 
 /**
  * A shop's return rules: the settings a merchant edits on the returns settings page. Defaults
@@ -61,6 +62,8 @@ export const returnRulesSchema = z.object({
   storeCreditBonusBps: z.number().int().min(0).max(10_000).default(0),
   allowExchanges: z.boolean().default(true),
   allowStoreCredit: z.boolean().default(true),
+  /** Per channel, the share of returns on their way back offered for sale before they arrive (off by default). */
+  incomingReturnsToSell: incomingReturnsToSellSchema,
 });
 export type ReturnRules = z.infer<typeof returnRulesSchema>;
 export type ReturnRulesInput = z.input<typeof returnRulesSchema>;

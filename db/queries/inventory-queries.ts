@@ -10,6 +10,8 @@ import {
   type ChannelAllocationStrategy,
 } from "../../core/inventory/channel-allocation-strategy";
 import { available } from "../../core/inventory/stock-balance";
+import { incomingReturnsPercent } from "../../core/inventory/incoming-returns";
+import { incomingReturnsForVariants, loadIncomingReturnsPolicy } from "./incoming-returns-queries";
 import type { DbOrTx } from "../client";
 import { outer } from "./sql-helpers";
 import { indexedTextMatch, planVariantSearch, tooRareForWindow, type VariantSearchPlan } from "./search-index-plan";
@@ -38,6 +40,8 @@ export interface LocationStock {
   reserved: number;
   safetyStock: number;
   available: number;
+  /** Units of approved returns with a label or on their way here (not on hand yet). */
+  incomingReturns: number;
 }
 
 export interface ChannelAvailability {
@@ -236,11 +240,12 @@ export async function loadStockPicture(
     .from(inventoryLevels)
     .where(and(eq(inventoryLevels.shopId, shopId), inArray(inventoryLevels.variantId, stockedVariantIds)));
 
+  const [incoming, incomingPolicy] = await Promise.all([incomingReturnsForVariants(db, shopId, stockedVariantIds), loadIncomingReturnsPolicy(db, shopId)]);
   const activeLocationIds = new Set(shopLocations.filter((location) => location.active).map((location) => location.id));
   const levelsByVariant = new Map<string, LocationBalance[]>();
   for (const level of levelRows) {
     const list = levelsByVariant.get(level.variantId) ?? [];
-    list.push(level);
+    list.push({ ...level, incomingReturns: incoming.get(`${level.variantId}|${level.locationId}`) ?? 0 });
     levelsByVariant.set(level.variantId, list);
   }
   const locationsByConnection = new Map<string, string[]>();
@@ -256,7 +261,7 @@ export async function loadStockPicture(
     const perLocation: LocationStock[] = shopLocations.map((location) => {
       const level = levels.find((candidate) => candidate.locationId === location.id);
       const balance = { onHand: level?.onHand ?? 0, reserved: level?.reserved ?? 0, safetyStock: level?.safetyStock ?? 0 };
-      return { locationId: location.id, locationName: location.name, ...balance, available: available(balance) };
+      return { locationId: location.id, locationName: location.name, ...balance, available: available(balance), incomingReturns: incoming.get(`${variantId}|${location.id}`) ?? 0 };
     });
     const totals = perLocation.reduce(
       (sum, level) => ({
@@ -264,8 +269,9 @@ export async function loadStockPicture(
         reserved: sum.reserved + level.reserved,
         safetyStock: sum.safetyStock + level.safetyStock,
         available: sum.available + level.available,
+        incomingReturns: sum.incomingReturns + level.incomingReturns,
       }),
-      { onHand: 0, reserved: 0, safetyStock: 0, available: 0 },
+      { onHand: 0, reserved: 0, safetyStock: 0, available: 0, incomingReturns: 0 },
     );
 
     const kitParts = components.filter((component) => component.kitVariantId === variantId);
@@ -292,6 +298,8 @@ export async function loadStockPicture(
         locationIds: locationsByConnection.get(connection.id) ?? [],
         allocationPercent: listing.allocationPercent,
         buffer: listing.buffer,
+        // What the stock sync pushes: with the channel's share of incoming returns when its policy is on.
+        incomingReturnsPercent: incomingReturnsPercent(incomingPolicy, connection.channel),
       };
       const availableToSell =
         kitParts.length > 0

@@ -92,6 +92,8 @@ export const jobPayloadSchemas = {
   "channels:poll-due": z.object({}).passthrough(),
   /** Without a shop: every shop with orders changed since its watermark (the crontab's form). */
   "reports:rollup": z.object({ shopId: z.string().uuid().optional() }).passthrough(),
+  /** Return-rate rollups; without a shop: every shop with orders or returns changed since its watermark. */
+  "reports:returns-rollup": z.object({ shopId: z.string().uuid().optional() }).passthrough(),
 } as const;
 
 export type TaskName = keyof typeof jobPayloadSchemas;

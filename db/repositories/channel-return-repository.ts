@@ -7,6 +7,7 @@ import { RMA_ACTIVE_STATUSES, isRmaStatus, transitionRma } from "../../core/retu
 import type { Database, Tx } from "../client";
 import { channelReturnRecords, orderLines, orders, returnLines, returns, shipments } from "../schema";
 import { appendTimeline } from "./order-timeline-repository";
+import { noteIncomingReturnChange } from "./incoming-returns-repository";
 import { applyReturnStepInTx } from "./return-lifecycle-repository";
 import { appendReturnEvents, defaultReturnLocation, nextRmaNumber } from "./return-request-repository";
 
@@ -231,6 +232,7 @@ async function followChannelStage(tx: Tx, connection: ChannelConnectionRef, retu
         .where(eq(returns.id, returnId));
       const label = record.trackingNumber ? `: ${record.carrier ?? ""} ${record.trackingNumber}`.replace(":  ", ": ") : "";
       await appendReturnEvents(tx, connection.shopId, returnId, [{ kind: "issue_label", message: `Return label issued on ${name}${label}`, actor, data: { from: status, to: step.to } }]);
+      await noteIncomingReturnChange(tx, connection.shopId, returnId, status, step.to);
       status = step.to;
       steps++;
       continue;

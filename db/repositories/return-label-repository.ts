@@ -10,6 +10,7 @@ import { enqueueReturnChannelSync } from "./channel-write-repository";
 import { appendTimeline, raiseExceptions } from "./order-timeline-repository";
 import { appendReturnEvents } from "./return-request-repository";
 import { locationAddress } from "./shipment-repository";
+import { noteIncomingReturnChange } from "./incoming-returns-repository";
 
 /**
  * A return's label: bought once with the same records and decision as an order's label (ADR
@@ -170,6 +171,7 @@ export async function recordReturnLabelPurchased(
     await appendTimeline(tx, input.shopId, rma.orderId, [{ kind: "return_label", message: `Return ${rma.rmaNumber}: ${message}`, data: { returnId: rma.id } }]);
     await resolveReturnLabelExceptions(tx, input.shopId, rma.orderId, rma.id);
     await enqueueReturnChannelSync(tx, { shopId: input.shopId, orderId: rma.orderId, returnId: rma.id });
+    if (step.ok) await noteIncomingReturnChange(tx, input.shopId, rma.id, rma.status, step.to);
     return "recorded";
   });
 }

@@ -12,6 +12,7 @@ import { channelIssuesReturnLabel } from "../../core/returns/channel-return-foll
 import { queueChannelReturnWrite } from "./channel-return-write-repository";
 import { enqueueReturnChannelSync } from "./channel-write-repository";
 import { enqueueReturnLabelPurchase, recordReturnTracking, type ReturnTrackingOutcome } from "./return-label-repository";
+import { noteIncomingReturnChange } from "./incoming-returns-repository";
 import { appendReturnEvents } from "./return-request-repository";
 import { ensureLevel, lockLevels, recordMovements, scheduleStockSync, type LevelMovement } from "./stock-ledger-repository";
 
@@ -102,6 +103,7 @@ export async function applyReturnStepInTx(tx: Tx, input: ReturnStepInput): Promi
   if (input.event === "approve" && !rma.keepItem && !channelIssuesReturnLabel(rma.source, rma.externalId)) {
     await enqueueReturnLabelPurchase(tx, { shopId: input.shopId, returnId: rma.id });
   }
+  await noteIncomingReturnChange(tx, input.shopId, rma.id, rma.status, step.to);
   return ok({ returnId: rma.id, from: rma.status, to: step.to });
 }
 
@@ -139,6 +141,7 @@ export async function recordReturnLabel(
       { kind: "issue_label", message: `Return label issued: ${input.carrier} ${input.trackingNumber}`, actor: input.actor, data: { labelUrl: input.labelUrl } },
     ]);
     await enqueueReturnChannelSync(tx, { shopId: input.shopId, orderId: locked.value.orderId, returnId: locked.value.id });
+    await noteIncomingReturnChange(tx, input.shopId, locked.value.id, locked.value.status, step.to);
     return ok({ returnId: locked.value.id, from: locked.value.status, to: step.to });
   });
 }

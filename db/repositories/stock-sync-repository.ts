@@ -6,6 +6,7 @@ import { planLocationStockPush, planStockPush, type ListingStock, type LocationL
 import type { ChannelFailureReason } from "../../core/ports/channel-connector-port";
 import type { StockPushItemStatus } from "../../core/ports/stock-pusher-port";
 import type { Database, DbOrTx } from "../client";
+import { incomingReturnsSql, loadIncomingReturnsPercent } from "../queries/incoming-returns-queries";
 import { channelConnections, channelListings, exceptions } from "../schema";
 
 /**
@@ -119,8 +120,11 @@ async function readCandidates(
   connection: Pick<SyncConnection, "id" | "shopId">,
   locationsSql: SQL,
   variantIds: readonly string[],
+  incomingReturnsPercent = 0,
 ): Promise<CandidateRow[]> {
   if (variantIds.length === 0) return [];
+  // Returns on their way back are read only for a channel that offers a share of them.
+  const incoming = incomingReturnsPercent > 0 ? incomingReturnsSql(sql`il.variant_id`, sql`il.location_id`) : sql`0`;
   const result = await db.execute<CandidateRow>(sql`
     WITH feed AS (${locationsSql}),
     candidates AS (
@@ -134,13 +138,13 @@ async function readCandidates(
               FROM channel_listing_locations cll
              WHERE cll.listing_id = c.id AND cll.location_id IN (SELECT location_id FROM feed)) AS last_pushed_by_location,
            (SELECT coalesce(json_agg(json_build_object('locationId', il.location_id, 'onHand', il.on_hand,
-                                                       'reserved', il.reserved, 'safetyStock', il.safety_stock)), '[]'::json)
+                                                       'reserved', il.reserved, 'safetyStock', il.safety_stock, 'incomingReturns', ${incoming})), '[]'::json)
               FROM inventory_levels il
              WHERE il.variant_id = c.variant_id AND il.location_id IN (SELECT location_id FROM feed)) AS levels,
            (SELECT coalesce(json_agg(json_build_object(
                      'quantityPerKit', kc.quantity,
                      'levels', (SELECT coalesce(json_agg(json_build_object('locationId', il.location_id, 'onHand', il.on_hand,
-                                                                           'reserved', il.reserved, 'safetyStock', il.safety_stock)), '[]'::json)
+                                                                           'reserved', il.reserved, 'safetyStock', il.safety_stock, 'incomingReturns', ${incoming})), '[]'::json)
                                   FROM inventory_levels il
                                  WHERE il.variant_id = kc.component_variant_id AND il.location_id IN (SELECT location_id FROM feed)))), '[]'::json)
               FROM kit_components kc WHERE kc.kit_variant_id = c.variant_id) AS kit_components,
@@ -159,16 +163,18 @@ async function readCandidates(
  */
 export async function collectStockChanges(
   db: DbOrTx,
-  connection: Pick<SyncConnection, "id" | "shopId" | "locationIds">,
+  connection: Pick<SyncConnection, "id" | "shopId" | "locationIds" | "channel">,
   strategy: ChannelAllocationStrategy,
   variantIds: readonly string[],
 ): Promise<ConnectionStockChanges> {
+  const incomingReturnsPercent = variantIds.length > 0 ? await loadIncomingReturnsPercent(db, connection.shopId, connection.channel) : 0;
   const rows = await readCandidates(
     db,
     connection,
     sql`SELECT f.location_id FROM channel_locations f JOIN locations l ON l.id = f.location_id
          WHERE f.connection_id = ${connection.id} AND l.active`,
     variantIds,
+    incomingReturnsPercent,
   );
   const observedAt = rows[0] ? new Date(rows[0].observed_at) : new Date();
   const listings: (ListingStock & { row: CandidateRow })[] = rows.map((row) => ({
@@ -178,6 +184,7 @@ export async function collectStockChanges(
     levels: row.levels,
     kitComponents: row.kit_components,
     lastPushedAvailable: row.last_pushed_available,
+    incomingReturnsPercent,
     row,
   }));
   const plan = planStockPush(listings, connection.locationIds, strategy);
@@ -204,13 +211,14 @@ export async function collectStockChanges(
  */
 export async function collectLocationStockChanges(
   db: DbOrTx,
-  connection: Pick<SyncConnection, "id" | "shopId" | "locations">,
+  connection: Pick<SyncConnection, "id" | "shopId" | "locations" | "channel">,
   strategy: ChannelAllocationStrategy,
   variantIds: readonly string[],
 ): Promise<ConnectionStockChanges> {
   const pushable = connection.locations.filter((l): l is SyncLocation & { externalId: string } => l.externalId !== null);
   if (pushable.length === 0) return { observedAt: new Date(), changed: [], unchangedCount: 0 };
-  const rows = await readCandidates(db, connection, pushableLocationsSql(connection.id), variantIds);
+  const incomingReturnsPercent = variantIds.length > 0 ? await loadIncomingReturnsPercent(db, connection.shopId, connection.channel) : 0;
+  const rows = await readCandidates(db, connection, pushableLocationsSql(connection.id), variantIds, incomingReturnsPercent);
   const observedAt = rows[0] ? new Date(rows[0].observed_at) : new Date();
   const listings: (LocationListingStock & { row: CandidateRow })[] = rows.map((row) => ({
     listingId: row.listing_id,
@@ -219,6 +227,7 @@ export async function collectLocationStockChanges(
     levels: row.levels,
     kitComponents: row.kit_components,
     lastPushedByLocation: row.last_pushed_by_location ?? {},
+    incomingReturnsPercent,
     row,
   }));
   const plan = planLocationStockPush(

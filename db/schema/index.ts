@@ -12,3 +12,4 @@ export * from "./routing";
 export * from "./reports";
 export * from "./stock-sync";
 export * from "./channel-returns";
+export * from "./return-reports";

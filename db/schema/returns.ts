@@ -79,6 +79,10 @@ export const returns = pgTable(
     index("returns_tracker_idx").on(t.shopId, t.trackerId),
     index("returns_order_idx").on(t.orderId),
     index("returns_shop_status_requested_idx").on(t.shopId, t.status, t.requestedAt),
+    // The returns rollup finds the returns changed since its watermark.
+    index("returns_shop_updated_idx").on(t.shopId, t.updatedAt),
+    // ...and recomputes whole days of returns by requested_at.
+    index("returns_shop_requested_idx").on(t.shopId, t.requestedAt),
   ],
 );
 
@@ -103,7 +107,13 @@ export const returnLines = pgTable(
     inspectionNotes: text("inspection_notes"),
     inspectedAt: timestamp("inspected_at", { withTimezone: true }),
   },
-  (t) => [index("return_lines_return_idx").on(t.returnId), index("return_lines_order_line_idx").on(t.orderLineId), check("return_lines_quantity_positive", sql`${t.quantity} > 0`)],
+  (t) => [
+    index("return_lines_return_idx").on(t.returnId),
+    index("return_lines_order_line_idx").on(t.orderLineId),
+    // Returns as incoming stock and the return-rate charts read a variant's return lines.
+    index("return_lines_variant_idx").on(t.variantId),
+    check("return_lines_quantity_positive", sql`${t.quantity} > 0`),
+  ],
 );
 
 /** Refurbishing units: back in the building but not for sale until repaired. */

@@ -137,6 +137,8 @@ describe("channel returns into the queue", () => {
     const [rma] = await rmasOf(shop.id);
     expect(await applyReturnStep(db, { shopId: shop.id, returnId: rma!.id, event: "approve", actor: "merchant" })).toMatchObject({ ok: true });
     expect(await jobsFor(rma!.id)).toEqual([`return-write:${rma!.id}:approve`]);
+    // eBay issues the label of a return it holds: Switchyard buys none.
+    expect((await db.execute(sql`SELECT 1 FROM graphile_worker.jobs WHERE key = ${`returns/buy-label:${rma!.id}`}`)).rows).toEqual([]);
 
     const channel = recordingChannel("ebay");
     expect(await writeReturnToChannel({ db, connectors: channel.connectors }, { shopId: shop.id, returnId: rma!.id, event: "approve" }, { attempts: 1, maxAttempts: 5 })).toBe("sent");
