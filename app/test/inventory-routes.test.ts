@@ -62,7 +62,7 @@ describe("inventory index loader", () => {
       expect.objectContaining({ locationName: "Brooklyn Store", onHand: 10, reserved: 0, safetyStock: 2, available: 8 }),
       expect.objectContaining({ locationName: "Closed Depot", onHand: 7, reserved: 0, safetyStock: 0, available: 7 }),
     ]);
-    expect(tee.totals).toEqual({ onHand: 67, reserved: 4, safetyStock: 2, available: 61 });
+    expect(tee.totals).toEqual({ onHand: 67, reserved: 4, safetyStock: 2, available: 61, incomingReturns: 0 });
   });
 
   it("computes available to sell per channel from its own locations, allocation and buffer", async () => {
