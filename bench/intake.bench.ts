@@ -37,6 +37,8 @@ const { values } = parseArgs({
     "scarce-share": { type: "string", default: "0.05" },
     "redeliver-share": { type: "string", default: "0.02" },
     "baseline-seconds": { type: "string", default: "10" },
+    // Seconds per variant of the wake probe (0 skips it): what a NOTIFY or an add_job per delivery costs the ingress.
+    "wake-probe-seconds": { type: "string", default: "0" },
     "max-seconds": { type: "string", default: "600" },
     seed: { type: "string", default: "11" },
   },
@@ -72,6 +74,9 @@ const { db } = client;
 // --- the baseline: what this server does with small transactions at the same concurrency -----------
 const baselineTps = await runBaseline(url, concurrency, baselineSeconds);
 log(`baseline: ${baselineTps} tps (three updates and an insert per transaction, ${concurrency} clients)`);
+const wakeProbeSeconds = Number(values["wake-probe-seconds"]);
+const wakeProbe = wakeProbeSeconds > 0 ? await runWakeProbe(url, concurrency, wakeProbeSeconds) : undefined;
+if (wakeProbe) log(`wake probe (deliveries stored per second, ${concurrency} clients): ${JSON.stringify(wakeProbe)}`);
 
 // --- a shop: SKUs with a Shopify variant id each, stock at two locations -------------------------------
 const shopDomain = `intake-${Date.now()}.myshopify.com`;
@@ -242,6 +247,7 @@ console.log(
     redeliveries,
     baseline_tps: baselineTps,
     e2e_vs_baseline: Number((e2e / baselineTps).toFixed(2)),
+    ...(wakeProbe ? { wake_probe: wakeProbe } : {}),
   }),
 );
 process.exit(0);
@@ -261,36 +267,78 @@ async function runBaseline(connectionString: string, clients: number, seconds: n
     CREATE TABLE bench_baseline_history (tid int, bid int, aid int, delta int, mtime timestamptz, filler char(22));
     INSERT INTO bench_baseline_accounts (aid) SELECT generate_series(1, 100000);
     INSERT INTO bench_baseline_tellers (tid) SELECT generate_series(1, 1000);
-    INSERT INTO bench_baseline_branches (bid) SELECT generate_series(1, 100);
-    VACUUM ANALYZE bench_baseline_accounts, bench_baseline_tellers, bench_baseline_branches;`);
+    INSERT INTO bench_baseline_branches (bid) SELECT generate_series(1, 100);`);
+  await pool.query("VACUUM ANALYZE bench_baseline_accounts, bench_baseline_tellers, bench_baseline_branches");
   const rng = new SeededRandom(5);
-  let transactions = 0;
+  const transactions = await countWhileRunning(pool, clients, seconds, async (connection) => {
+    const aid = rng.int(1, 100_000);
+    const tid = rng.int(1, 1_000);
+    const bid = rng.int(1, 100);
+    const delta = rng.int(-5000, 5000);
+    await connection.query("BEGIN");
+    await connection.query("UPDATE bench_baseline_accounts SET abalance = abalance + $1 WHERE aid = $2", [delta, aid]);
+    await connection.query("UPDATE bench_baseline_tellers SET tbalance = tbalance + $1 WHERE tid = $2", [delta, tid]);
+    await connection.query("UPDATE bench_baseline_branches SET bbalance = bbalance + $1 WHERE bid = $2", [delta, bid]);
+    await connection.query("INSERT INTO bench_baseline_history (tid, bid, aid, delta, mtime) VALUES ($1, $2, $3, $4, now())", [tid, bid, aid, delta]);
+    await connection.query("COMMIT");
+  });
+  await pool.query("DROP TABLE bench_baseline_accounts, bench_baseline_tellers, bench_baseline_branches, bench_baseline_history");
+  await pool.end();
+  return Number((transactions / seconds).toFixed(1));
+}
+
+/**
+ * What waking the worker costs the ingress, measured on this server: `clients` connections store
+ * 8 KB deliveries for `seconds` each way — a plain INSERT (what the ingress does now), an INSERT
+ * and a pg_notify in one transaction, and an INSERT and a graphile_worker.add_job with one job key
+ * per shop (a coalesced wake, which still notifies on every call). Returns stores per second.
+ */
+async function runWakeProbe(connectionString: string, clients: number, seconds: number): Promise<Record<string, number>> {
+  const pool = new pg.Pool({ connectionString, max: clients });
+  await pool.query("DROP TABLE IF EXISTS bench_wake_inbox; CREATE TABLE bench_wake_inbox (id bigserial PRIMARY KEY, body bytea NOT NULL)");
+  const body = Buffer.alloc(8192, 0x61);
+  const variants: Record<string, (c: pg.PoolClient) => Promise<unknown>> = {
+    insert_only: (c) => c.query("INSERT INTO bench_wake_inbox (body) VALUES ($1)", [body]),
+    insert_notify: async (c) => {
+      await c.query("BEGIN");
+      await c.query("INSERT INTO bench_wake_inbox (body) VALUES ($1)", [body]);
+      await c.query("SELECT pg_notify('bench_wake', '')");
+      await c.query("COMMIT");
+    },
+    insert_add_job_keyed: async (c) => {
+      await c.query("BEGIN");
+      await c.query("INSERT INTO bench_wake_inbox (body) VALUES ($1)", [body]);
+      await c.query("SELECT graphile_worker.add_job('bench:wake', '{}'::json, job_key => 'bench-wake-shop', job_key_mode => 'preserve_run_at', run_at => now() + interval '1 hour')");
+      await c.query("COMMIT");
+    },
+  };
+  const result: Record<string, number> = {};
+  for (const [name, store] of Object.entries(variants)) {
+    result[name] = Number(((await countWhileRunning(pool, clients, seconds, store)) / seconds).toFixed(1));
+  }
+  await pool.query("DROP TABLE bench_wake_inbox; DELETE FROM graphile_worker._private_jobs WHERE key = 'bench-wake-shop'");
+  await pool.end();
+  return result;
+}
+
+/** Runs `work` in a loop on each of `clients` connections for `seconds`; returns how many times it completed. */
+async function countWhileRunning(pool: pg.Pool, clients: number, seconds: number, work: (connection: pg.PoolClient) => Promise<unknown>): Promise<number> {
+  let done = 0;
   const until = Date.now() + seconds * 1000;
   await Promise.all(
     Array.from({ length: clients }, async () => {
       const connection = await pool.connect();
       try {
         while (Date.now() < until) {
-          const aid = rng.int(1, 100_000);
-          const tid = rng.int(1, 1_000);
-          const bid = rng.int(1, 100);
-          const delta = rng.int(-5000, 5000);
-          await connection.query("BEGIN");
-          await connection.query("UPDATE bench_baseline_accounts SET abalance = abalance + $1 WHERE aid = $2", [delta, aid]);
-          await connection.query("UPDATE bench_baseline_tellers SET tbalance = tbalance + $1 WHERE tid = $2", [delta, tid]);
-          await connection.query("UPDATE bench_baseline_branches SET bbalance = bbalance + $1 WHERE bid = $2", [delta, bid]);
-          await connection.query("INSERT INTO bench_baseline_history (tid, bid, aid, delta, mtime) VALUES ($1, $2, $3, $4, now())", [tid, bid, aid, delta]);
-          await connection.query("COMMIT");
-          transactions++;
+          await work(connection);
+          done++;
         }
       } finally {
         connection.release();
       }
     }),
   );
-  await pool.query("DROP TABLE bench_baseline_accounts, bench_baseline_tellers, bench_baseline_branches, bench_baseline_history");
-  await pool.end();
-  return Number((transactions / seconds).toFixed(1));
+  return done;
 }
 
 function sleep(ms: number) {

@@ -6,7 +6,7 @@ import { ensureProductionBuild, startAppServer } from "./app-server";
  * `npm run web`: the HTTP side on its own — admin, webhook ingress, integration API — with no
  * worker, no sandbox channels and no seeding. Run as many as you like behind a load balancer
  * (PORT each), next to `npm run worker` processes, all against one DATABASE_URL: the ingress only
- * stores deliveries, and the workers claim them from the inbox (docs/adr/0013).
+ * stores deliveries, and the workers claim them from the inbox (docs/adr/0015).
  */
 process.env.NODE_ENV ??= "production";
 const problems = startupConfigProblems();

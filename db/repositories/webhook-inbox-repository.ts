@@ -39,7 +39,7 @@ export type StoreDeliveryResult =
  * Stores a delivery once, keyed by (channel, delivery id), in one INSERT and nothing else: no job
  * and no NOTIFY per delivery (a notifying commit takes PostgreSQL's global notify lock and
  * defeats group commit). The worker's intake loop claims pending deliveries in batches
- * (jobs/intake, docs/adr/0013). An acknowledged delivery is never lost; a redelivery is a no-op.
+ * (jobs/intake, docs/adr/0015). An acknowledged delivery is never lost; a redelivery is a no-op.
  */
 export async function storeDelivery(db: DbOrTx, delivery: IncomingDelivery): Promise<StoreDeliveryResult> {
   const [row] = await db

@@ -24,7 +24,7 @@ export const webhookDeliveries = pgTable(
     receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
     /**
      * The body exactly as received, for deliveries stored before parsing (Shopify): no character
-     * or depth can make a verified delivery unstorable. Parsed by the worker (docs/adr/0013).
+     * or depth can make a verified delivery unstorable. Parsed by the worker (docs/adr/0015).
      */
     rawBody: bytea("raw_body"),
     /** The parsed body, for channels whose ingress parses (identity inside the body); null when raw_body holds it. */

@@ -26,7 +26,7 @@ export const inventoryLevels = pgTable(
   (t) => [
     unique("inventory_levels_variant_location").on(t.variantId, t.locationId),
     // The Locations page's totals as an index-only scan. It names on_hand and reserved, so a
-    // level update is never HOT while it exists (docs/adr/0013 weighs it); the (shop_id,
+    // level update is never HOT while it exists (docs/adr/0015 weighs it); the (shop_id,
     // updated_at) index nothing read is gone.
     index("inventory_levels_location_idx").on(t.locationId, t.onHand, t.reserved),
     // The last line of defence against overselling: the database itself refuses it.

@@ -81,7 +81,7 @@ export interface IntakeLoopHandle {
  * The worker's intake: `loops` loops, each claiming a batch, processing it, and claiming the next
  * at once while there is work; an idle loop sleeps `pollMs` or until woken (an ingress in the same
  * process signals every stored delivery at no database cost). No job and no NOTIFY per delivery:
- * docs/adr/0013 has the measurements.
+ * docs/adr/0015 has the measurements.
  */
 export function startIntakeLoop(context: TaskContext, options: IntakeOptions = intakeOptions()): IntakeLoopHandle {
   let stopping = false;

@@ -16,7 +16,7 @@ export function processWebhookDelivery(context: TaskContext, deliveryRowId: numb
 
 /**
  * webhooks/process: one stored delivery. Nothing enqueues it any more (the intake loop claims the
- * inbox, docs/adr/0013); it stays so jobs queued before the upgrade still drain.
+ * inbox, docs/adr/0015); it stays so jobs queued before the upgrade still drain.
  */
 export function webhooksProcessTask(context: TaskContext): Task {
   return async (rawPayload, helpers) => {
