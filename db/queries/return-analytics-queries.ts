@@ -4,7 +4,7 @@ import type { DbOrTx } from "../client";
 /**
  * Return rate and reasons per product and per channel, for the returns analytics page. The page
  * reads only the per-day rollups (product_day_sales, return_day_rollups) kept by the
- * reports:returns-rollup job, so a view costs the same at any order count (ADR 0011 / 0015);
+ * reports:returns-rollup job, so a view costs the same at any order count (ADR 0011 / 0016);
  * the figures are complete up to the rollup's watermark, which the page shows.
  *
  * The day figures below are the ONE definition of what the rollups hold, recomputed from the
