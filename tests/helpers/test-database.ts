@@ -25,10 +25,30 @@ export async function createTestDatabase(options: { max?: number } = {}): Promis
     if (closed) return;
     closed = true;
     await client.close();
-    await adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await dropDatabase(adminUrl, name);
   };
   afterAll(close);
   return { ...client, url, name, close };
+}
+
+/**
+ * A worker's clients may still be closing when a file's tests end (a stop under load gives up
+ * after its grace period). Terminating them at once makes their pool raise an unhandled
+ * "terminating connection" error in the test process, so they get a few seconds to leave before
+ * the drop is forced.
+ */
+async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    try {
+      await adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${name}"`);
+      return;
+    } catch (error) {
+      // 55006 object_in_use: someone is still connected.
+      if ((error as { code?: string }).code !== "55006") throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  await adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
 }
 
 async function adminQuery(adminUrl: string, sql: string) {
