@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
@@ -14,6 +13,7 @@ import { upsertShop } from "../db/repositories/shop-repository";
 import { channelConnections, locations, products, variants } from "../db/schema";
 import { SeededRandom } from "../db/seed/seeded-random";
 import { DEMO_WEBHOOK_SECRET } from "../app/config/demo-mode.server";
+import { freePort } from "../server/free-port";
 
 /**
  * npm run bench:chaos -- --orders 300 --rate 20 --concurrency 8 --worker-kills 4 --db-kills 2
@@ -247,13 +247,3 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, wha
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

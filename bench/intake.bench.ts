@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
@@ -14,6 +13,7 @@ import { receiveStock } from "../db/repositories/inventory-repository";
 import { upsertShop } from "../db/repositories/shop-repository";
 import { channelConnections, locations, products, variants } from "../db/schema";
 import { SeededRandom } from "../db/seed/seeded-random";
+import { freePort } from "../server/free-port";
 
 /**
  * npm run bench:intake -- --orders 1000 --concurrency 16
@@ -353,13 +353,3 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs: number, wha
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

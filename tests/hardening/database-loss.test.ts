@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setDatabaseForTests } from "../../app/db.server";
@@ -11,6 +10,7 @@ import { startWorker, type WorkerHandle } from "../../jobs/worker-runner";
 import { channelConnectors } from "../../server/channel-modules";
 import { waitUntil } from "../helpers/wait-until";
 import { postOrder, streamOutcome, streamShop } from "./order-stream-fixtures";
+import { freePort } from "../../server/free-port";
 
 /**
  * Issue 7 "One lost database connection kills the whole app": kill -9 of the postmaster while
@@ -87,13 +87,3 @@ describe("PostgreSQL killed mid-stream", () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -1,9 +1,9 @@
-import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setDatabaseForTests } from "../../app/db.server";
 import { createDatabaseClient, type DatabaseClient } from "../../db/client";
 import { createApiToken } from "../../db/repositories/api-token-repository";
 import { startTestApp, type TestApp } from "../helpers/app-server";
+import { freePort } from "../../server/free-port";
 
 /**
  * Issue 7 "500s from the read API and admin": while PostgreSQL is away, the admin and the
@@ -17,7 +17,7 @@ let token: string;
 beforeAll(async () => {
   app = await startTestApp({ historicalOrders: 5 });
   token = await createApiToken(app.db, app.shop.id, "outage test");
-  unreachable = createDatabaseClient(`postgres://switchyard@127.0.0.1:${await closedPort()}/switchyard`, { max: 2 });
+  unreachable = createDatabaseClient(`postgres://switchyard@127.0.0.1:${await freePort()}/switchyard`, { max: 2 });
 }, 240_000);
 
 afterAll(async () => {
@@ -68,13 +68,3 @@ describe("once the database is back", () => {
   });
 });
 
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

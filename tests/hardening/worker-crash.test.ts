@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import net from "node:net";
 import { sql } from "drizzle-orm";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +13,7 @@ import { postOrder, streamOutcome, streamShop } from "./order-stream-fixtures";
 import { webhookSecret } from "../../app/config/demo-mode.server";
 import { signShopifyWebhook } from "../../connectors/shopify/webhook-signature";
 import { orderWebhookPayload } from "../fixtures/shopify/webhooks/shopify-webhook-requests";
+import { freePort } from "../../server/free-port";
 
 /**
  * Issue 7 "Deliveries stuck for four hours": a worker killed with -9 left its jobs locked, and
@@ -183,13 +183,3 @@ function spawnProcess(script: string, env: Record<string, string>): ChildProcess
   return child;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

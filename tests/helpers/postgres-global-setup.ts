@@ -1,9 +1,9 @@
-import net from "node:net";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedPostgres } from "../../db/embedded-postgres";
 import { ensureDatabaseExists, migrateDatabase } from "../../db/migrate";
 import pg from "pg";
+import { freePort } from "../../server/free-port";
 
 export const TEMPLATE_DATABASE = "switchyard_test_template";
 
@@ -55,17 +55,6 @@ async function dropDatabase(adminUrl: string, name: string) {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 declare module "vitest" {
   export interface ProvidedContext {
