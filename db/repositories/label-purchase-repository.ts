@@ -40,31 +40,45 @@ export async function latestLabelPurchase(db: Database, shipmentId: string): Pro
   return row ? { ...row, state: row.state as LabelPurchaseState } : null;
 }
 
+/** What an attempt to buy a label records before it calls the carrier: order and return labels alike. */
+export interface LabelPurchaseStart {
+  shopId: string;
+  attempt: number;
+  idempotencyKey: string;
+  provider: string;
+  quote: RateQuote;
+  explanation: string;
+}
+
+/** The columns of a purchase record in state `buying`, shared by order and return label purchases. */
+export function buyingPurchaseColumns(input: LabelPurchaseStart) {
+  return {
+    shopId: input.shopId,
+    attempt: input.attempt,
+    idempotencyKey: input.idempotencyKey,
+    state: "buying" as const,
+    provider: input.provider,
+    providerShipmentId: input.quote.providerShipmentId,
+    rateId: input.quote.rateId,
+    carrier: input.quote.carrier,
+    service: input.quote.service,
+    amountMinor: input.quote.amountMinor,
+    currency: input.quote.currency,
+    explanation: input.explanation,
+  };
+}
+
 /**
  * Writes the `buying` record in its own committed transaction. False when another worker wrote
  * this attempt first (the unique key on shipment and attempt): that one owns the purchase.
  */
 export async function beginLabelPurchase(
   db: Database,
-  input: { shopId: string; shipmentId: string; attempt: number; idempotencyKey: string; provider: string; quote: RateQuote; explanation: string },
+  input: LabelPurchaseStart & { shipmentId: string },
 ): Promise<boolean> {
   const rows = await db
     .insert(labelPurchases)
-    .values({
-      shopId: input.shopId,
-      shipmentId: input.shipmentId,
-      attempt: input.attempt,
-      idempotencyKey: input.idempotencyKey,
-      state: "buying",
-      provider: input.provider,
-      providerShipmentId: input.quote.providerShipmentId,
-      rateId: input.quote.rateId,
-      carrier: input.quote.carrier,
-      service: input.quote.service,
-      amountMinor: input.quote.amountMinor,
-      currency: input.quote.currency,
-      explanation: input.explanation,
-    })
+    .values({ ...buyingPurchaseColumns(input), shipmentId: input.shipmentId })
     .onConflictDoNothing()
     .returning({ id: labelPurchases.id });
   return rows.length > 0;

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import type { PostalAddress } from "../../core/orders/unified-order";
-import type { PurchasedLabel, RateQuote } from "../../core/ports/carrier-gateway-port";
+import type { PurchasedLabel } from "../../core/ports/carrier-gateway-port";
 import { transitionRma } from "../../core/returns/rma-state-machine";
 import type { LabelPurchaseState } from "../../core/shipping/label-purchase-decision";
 import type { Database, DbOrTx, Tx } from "../client";
@@ -11,6 +11,7 @@ import { appendTimeline, raiseExceptions } from "./order-timeline-repository";
 import { appendReturnEvents } from "./return-request-repository";
 import { locationAddress } from "./shipment-repository";
 import { noteIncomingReturnChange } from "./incoming-returns-repository";
+import { buyingPurchaseColumns, type LabelPurchaseStart } from "./label-purchase-repository";
 
 /**
  * A return's label: bought once with the same records and decision as an order's label (ADR
@@ -103,25 +104,11 @@ export async function latestReturnLabelPurchase(db: DbOrTx, returnId: string): P
 /** The `buying` record, committed on its own; false when another run owns this attempt. */
 export async function beginReturnLabelPurchase(
   db: Database,
-  input: { shopId: string; returnId: string; attempt: number; idempotencyKey: string; provider: string; quote: RateQuote; explanation: string },
+  input: LabelPurchaseStart & { returnId: string },
 ): Promise<boolean> {
   const rows = await db
     .insert(returnLabelPurchases)
-    .values({
-      shopId: input.shopId,
-      returnId: input.returnId,
-      attempt: input.attempt,
-      idempotencyKey: input.idempotencyKey,
-      state: "buying",
-      provider: input.provider,
-      providerShipmentId: input.quote.providerShipmentId,
-      rateId: input.quote.rateId,
-      carrier: input.quote.carrier,
-      service: input.quote.service,
-      amountMinor: input.quote.amountMinor,
-      currency: input.quote.currency,
-      explanation: input.explanation,
-    })
+    .values({ ...buyingPurchaseColumns(input), returnId: input.returnId })
     .onConflictDoNothing()
     .returning({ id: returnLabelPurchases.id });
   return rows.length > 0;
