@@ -1,9 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Database, DbOrTx } from "../client";
 import { productDaySalesQuery, returnDayFiguresQuery, RETURNS_ROLLUP } from "../queries/return-analytics-queries";
-
-/** Days recomputed per statement during a catch-up, so one statement never spans the whole history. */
-const DAYS_PER_BATCH = 31;
+import { closeRollupWatermark, openRollupWatermark, recomputeDaysInBatches } from "./rollup-watermark";
 
 export interface ReturnRollupRefresh {
   shopId: string;
@@ -15,56 +13,36 @@ export interface ReturnRollupRefresh {
 /**
  * Brings one shop's product_day_sales and return_day_rollups up to date, as the order rollups
  * are (ADR 0011): the days of orders and of returns changed since the watermark are recomputed
- * whole from the source rows, then the watermark moves to the start of the oldest transaction
- * open when the refresh began, so a late commit is picked up next time. The watermark row is
- * locked: refreshes of one shop never interleave.
+ * whole from the source rows, then the watermark moves (rollup-watermark.ts: locked, so
+ * refreshes of one shop never interleave; a late commit is picked up next time).
  */
 export async function refreshReturnRollups(tx: DbOrTx, shopId: string): Promise<ReturnRollupRefresh> {
-  await tx.execute(sql`
-    INSERT INTO rollup_watermarks (shop_id, rollup, orders_updated_before)
-    VALUES (${shopId}, ${RETURNS_ROLLUP}, '-infinity') ON CONFLICT DO NOTHING`);
-  const [mark] = (
-    await tx.execute<{ since: string }>(sql`
-      SELECT orders_updated_before::text AS since FROM rollup_watermarks
-       WHERE shop_id = ${shopId} AND rollup = ${RETURNS_ROLLUP} FOR UPDATE`)
-  ).rows;
-  // Read before the changed rows, in its own statement (own snapshot under READ COMMITTED).
-  const [horizon] = (
-    await tx.execute<{ at: string }>(sql`
-      SELECT least(now(), (SELECT min(xact_start) FROM pg_stat_activity
-                            WHERE datname = current_database() AND xact_start IS NOT NULL
-                              AND pid <> pg_backend_pid()))::text AS at`)
-  ).rows;
-  const since = mark!.since;
+  const watermark = await openRollupWatermark(tx, shopId, RETURNS_ROLLUP);
   const salesDays = (
     await tx.execute<{ day: string }>(sql`
       SELECT DISTINCT to_char((placed_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day FROM orders
-       WHERE shop_id = ${shopId} AND updated_at >= ${since}::timestamptz ORDER BY 1`)
+       WHERE shop_id = ${shopId} AND updated_at >= ${watermark.since}::timestamptz ORDER BY 1`)
   ).rows.map((row) => row.day);
   const returnDays = (
     await tx.execute<{ day: string }>(sql`
       SELECT DISTINCT to_char((requested_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day FROM returns
-       WHERE shop_id = ${shopId} AND updated_at >= ${since}::timestamptz ORDER BY 1`)
+       WHERE shop_id = ${shopId} AND updated_at >= ${watermark.since}::timestamptz ORDER BY 1`)
   ).rows.map((row) => row.day);
 
-  for (let start = 0; start < salesDays.length; start += DAYS_PER_BATCH) {
-    const batch = salesDays.slice(start, start + DAYS_PER_BATCH);
-    await tx.execute(sql`DELETE FROM product_day_sales WHERE shop_id = ${shopId} AND day = ANY(${`{${batch.join(",")}}`}::date[])`);
+  await recomputeDaysInBatches(salesDays, async (batch, dateArray) => {
+    await tx.execute(sql`DELETE FROM product_day_sales WHERE shop_id = ${shopId} AND day = ANY(${dateArray}::date[])`);
     await tx.execute(sql`
       INSERT INTO product_day_sales (shop_id, day, channel, product_id, units)
-      SELECT ${shopId}, fresh.day::date, fresh.channel, fresh.product_id, fresh.units FROM (${productDaySalesQuery(shopId, batch, horizon!.at)}) AS fresh`);
-  }
-  for (let start = 0; start < returnDays.length; start += DAYS_PER_BATCH) {
-    const batch = returnDays.slice(start, start + DAYS_PER_BATCH);
-    await tx.execute(sql`DELETE FROM return_day_rollups WHERE shop_id = ${shopId} AND day = ANY(${`{${batch.join(",")}}`}::date[])`);
+      SELECT ${shopId}, fresh.day::date, fresh.channel, fresh.product_id, fresh.units FROM (${productDaySalesQuery(shopId, batch, watermark.horizon)}) AS fresh`);
+  });
+  await recomputeDaysInBatches(returnDays, async (batch, dateArray) => {
+    await tx.execute(sql`DELETE FROM return_day_rollups WHERE shop_id = ${shopId} AND day = ANY(${dateArray}::date[])`);
     await tx.execute(sql`
       INSERT INTO return_day_rollups (shop_id, day, channel, product_id, reason, units, returns)
-      SELECT ${shopId}, fresh.day::date, fresh.channel, fresh.product_id, fresh.reason, fresh.units, fresh.returns FROM (${returnDayFiguresQuery(shopId, batch, horizon!.at)}) AS fresh`);
-  }
-  await tx.execute(sql`
-    UPDATE rollup_watermarks SET orders_updated_before = ${horizon!.at}::timestamptz, refreshed_at = now()
-     WHERE shop_id = ${shopId} AND rollup = ${RETURNS_ROLLUP}`);
-  return { shopId, salesDays: salesDays.length, returnDays: returnDays.length, completeBefore: new Date(horizon!.at).toISOString() };
+      SELECT ${shopId}, fresh.day::date, fresh.channel, fresh.product_id, fresh.reason, fresh.units, fresh.returns FROM (${returnDayFiguresQuery(shopId, batch, watermark.horizon)}) AS fresh`);
+  });
+  await closeRollupWatermark(tx, shopId, RETURNS_ROLLUP, watermark);
+  return { shopId, salesDays: salesDays.length, returnDays: returnDays.length, completeBefore: new Date(watermark.horizon).toISOString() };
 }
 
 /** Every shop with orders or returns changed since its watermark, one transaction per shop. */
