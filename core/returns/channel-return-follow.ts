@@ -1,4 +1,4 @@
-import { RMA_EVENTS, RMA_FINAL_STATUSES, transitionRma, type RmaEvent, type RmaStatus } from "./rma-state-machine.js";
+import { RMA_EVENTS, RMA_FINAL_STATUSES, RMA_PROGRESS, transitionRma, type RmaEvent, type RmaStatus } from "./rma-state-machine.js";
 
 /**
  * A return made on a channel (eBay, Amazon) moves there on its own; our RMA follows it through
@@ -8,21 +8,6 @@ import { RMA_EVENTS, RMA_FINAL_STATUSES, transitionRma, type RmaEvent, type RmaS
  * `cancel` where the table allows it. Nothing here skips a guard.
  */
 
-/** How far along each status is, to tell "the channel is ahead" from "we are ahead". */
-const PROGRESS: Readonly<Record<RmaStatus, number>> = {
-  requested: 0,
-  approved: 1,
-  declined: 1,
-  label_issued: 2,
-  in_transit: 3,
-  received: 4,
-  inspected: 5,
-  refunded: 6,
-  exchanged: 6,
-  credited: 6,
-  closed: 7,
-  cancelled: 7,
-};
 
 /**
  * Events that take an RMA from `from` to `target` (empty when it is there or already further
@@ -32,7 +17,7 @@ const PROGRESS: Readonly<Record<RmaStatus, number>> = {
  */
 export function eventsToward(from: RmaStatus, target: RmaStatus, context: { keepItem?: boolean } = {}): RmaEvent[] {
   if (from === target || RMA_FINAL_STATUSES.includes(from)) return [];
-  if (PROGRESS[from] >= PROGRESS[target] && target !== "cancelled" && target !== "declined") return [];
+  if (RMA_PROGRESS[from] >= RMA_PROGRESS[target] && target !== "cancelled" && target !== "declined") return [];
   const path = shortestPath(from, target, context);
   if (path) return path;
   if (target === "closed" || target === "cancelled") {
@@ -40,11 +25,11 @@ export function eventsToward(from: RmaStatus, target: RmaStatus, context: { keep
     if (cancel.ok) return ["cancel"];
   }
   // Unreachable without a person (inspection): go as far as the table allows towards it.
-  let best: { events: RmaEvent[]; progress: number } = { events: [], progress: PROGRESS[from] };
-  for (const status of Object.keys(PROGRESS) as RmaStatus[]) {
-    if (PROGRESS[status] > PROGRESS[target] || PROGRESS[status] <= best.progress || status === "declined" || status === "cancelled") continue;
+  let best: { events: RmaEvent[]; progress: number } = { events: [], progress: RMA_PROGRESS[from] };
+  for (const status of Object.keys(RMA_PROGRESS) as RmaStatus[]) {
+    if (RMA_PROGRESS[status] > RMA_PROGRESS[target] || RMA_PROGRESS[status] <= best.progress || status === "declined" || status === "cancelled") continue;
     const walk = shortestPath(from, status, context);
-    if (walk && !walk.includes("inspect")) best = { events: walk, progress: PROGRESS[status] };
+    if (walk && !walk.includes("inspect")) best = { events: walk, progress: RMA_PROGRESS[status] };
   }
   return best.events;
 }

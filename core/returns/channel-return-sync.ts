@@ -1,4 +1,4 @@
-import type { RmaEvent, RmaStatus } from "./rma-state-machine.js";
+import { RMA_PROGRESS, type RmaEvent, type RmaStatus } from "./rma-state-machine.js";
 
 /**
  * Keeping a return and its mirror on the sales channel (a Shopify Return) in step, both ways,
@@ -26,21 +26,6 @@ export type ChannelSignalDecision =
   | { readonly kind: "already"; readonly detail: string }
   | { readonly kind: "conflict"; readonly detail: string };
 
-/** How far along a status is, for "the RMA already went past what this signal says". */
-const PROGRESS: { readonly [S in RmaStatus]: number } = {
-  requested: 0,
-  approved: 1,
-  declined: 1,
-  label_issued: 2,
-  in_transit: 3,
-  received: 4,
-  inspected: 5,
-  refunded: 6,
-  exchanged: 6,
-  credited: 6,
-  closed: 7,
-  cancelled: 7,
-};
 
 const RESOLVED: readonly RmaStatus[] = ["refunded", "exchanged", "credited"];
 
@@ -73,7 +58,7 @@ export function decideChannelSignal(status: RmaStatus, signal: ChannelReturnSign
       return conflict(`closed on the channel, but ${status} here (inspect and resolve it here to finish it)`);
     case "reopened":
       // Our table has no way back from closed: the merchant decides what the reopening means.
-      return PROGRESS[status] >= PROGRESS.closed ? conflict(`reopened on the channel, but ${status} here`) : already(`the return is ${status}`);
+      return RMA_PROGRESS[status] >= RMA_PROGRESS.closed ? conflict(`reopened on the channel, but ${status} here`) : already(`the return is ${status}`);
   }
 }
 

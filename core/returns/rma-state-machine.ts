@@ -23,6 +23,22 @@ export const RMA_STATUSES = [
 ] as const;
 export type RmaStatus = (typeof RMA_STATUSES)[number];
 
+/** How far along each status is: tells "the channel is ahead" from "we are already further". */
+export const RMA_PROGRESS: { readonly [S in RmaStatus]: number } = {
+  requested: 0,
+  approved: 1,
+  declined: 1,
+  label_issued: 2,
+  in_transit: 3,
+  received: 4,
+  inspected: 5,
+  refunded: 6,
+  exchanged: 6,
+  credited: 6,
+  closed: 7,
+  cancelled: 7,
+};
+
 export const RMA_EVENTS = [
   "approve",
   "decline",
