@@ -10,6 +10,7 @@ import { insertOrdersLines } from "./order-line-insert";
 import { appendTimeline, appendTimelines, raiseExceptions, raiseOrderExceptions, type TimelineEntry } from "./order-timeline-repository";
 import { releaseOrderReservations, reserveOrdersInPlacementOrder } from "./reservation-repository";
 import { scheduleRouting } from "./routing-repository";
+import { recordOwnChannelSales } from "./own-channel-sale-repository";
 import { scheduleStockSync } from "./stock-ledger-repository";
 
 export type IngestOutcome = "created" | "updated" | "unchanged";
@@ -187,6 +188,12 @@ export async function createOrders(tx: Tx, shopId: string, inputs: readonly Inge
      WHERE o.id = s.id`);
   await appendTimelines(tx, shopId, timeline);
   await raiseOrderExceptions(tx, shopId, raised);
+  // The selling channel already took these units off its own figure: not pushed back to it.
+  await recordOwnChannelSales(
+    tx,
+    shopId,
+    prepared.flatMap((entry) => entry.reservable.map((line) => ({ channel: entry.input.order.channel, variantId: line.variantId!, units: line.toReserve, soldAt: entry.input.order.placedAt }))),
+  );
   if (reservedVariants.size > 0) await scheduleStockSync(tx, shopId, [...reservedVariants]);
   if (statuses.some((s) => s.status === "reserved")) await scheduleRouting(tx, shopId);
   return results;

@@ -323,6 +323,10 @@ export async function recordPushOutcomes(
                                                      WHEN 'conflict' THEN NULL
                                                      ELSE cl.last_pushed_available END,
                last_pushed_at = CASE WHEN o.status = 'applied' THEN ${observedAt} ELSE cl.last_pushed_at END,
+               -- The channel holds the figure from its answer on (this transaction starts after it).
+               last_push_settled_at = CASE o.status WHEN 'applied' THEN now()
+                                                    WHEN 'conflict' THEN NULL
+                                                    ELSE cl.last_push_settled_at END,
                last_push_error = o.problem
           FROM (VALUES ${values}) AS o(id, status, available, problem)
          WHERE cl.id = o.id AND cl.connection_id = ${input.connectionId}`);

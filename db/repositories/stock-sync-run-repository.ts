@@ -36,6 +36,13 @@ export async function storePendingPush(
   db: DbOrTx,
   input: { shopId: string; connectionId: string; pendingId: string; items: Record<string, PendingStockItem> },
 ): Promise<void> {
+  // Until it settles, what the channel will hold is not known: a sale it makes meanwhile may be
+  // overwritten when the submission lands, so none is taken as already shown (own-sale-echo.ts).
+  const listingIds = [...new Set(Object.values(input.items).map((item) => item.listingId))];
+  await db.execute(sql`
+    UPDATE channel_listings SET last_push_settled_at = NULL
+     WHERE connection_id = ${input.connectionId}
+       AND id IN (SELECT x::uuid FROM jsonb_array_elements_text(${JSON.stringify(listingIds)}::jsonb) x)`);
   await db
     .insert(stockSyncPending)
     .values(input)

@@ -57,6 +57,13 @@ export const channelListings = pgTable(
     buffer: integer("buffer").notNull().default(0),
     lastPushedAvailable: integer("last_pushed_available"),
     lastPushedAt: timestamp("last_pushed_at", { withTimezone: true }),
+    /**
+     * When the channel was last known to hold `last_pushed_available` with no push of ours in
+     * flight (the answer to an applied push, or its settlement); null while a submission is
+     * pending or after a conflict. A sale the channel made after it came off that figure, so
+     * capturing it moves the figure instead of pushing it back (core/inventory/own-sale-echo.ts).
+     */
+    lastPushSettledAt: timestamp("last_push_settled_at", { withTimezone: true }),
     lastPushError: text("last_push_error"),
   },
   (t) => [

@@ -1,0 +1,1 @@
+ALTER TABLE "channel_listings" ADD COLUMN "last_push_settled_at" timestamp with time zone;
