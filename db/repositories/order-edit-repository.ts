@@ -45,8 +45,8 @@ export interface OrderEditInput {
  * no longer follow (cancelled, goods gone, labels bought for removed units) moves nothing and
  * becomes an order_edit_refused exception for a person.
  *
- * Locks: the order row, then every inventory level of its variants in one id-ordered lock
- * (docs/adr/0003) before any release or reservation.
+ * Locks: the order row, the allocations it releases, then every inventory level of its variants
+ * in one id-ordered lock (docs/adr/0003) before any release or reservation.
  */
 export async function applyOrderEdit(tx: Tx, input: OrderEditInput, policies?: Policies): Promise<OrderEditOutcome> {
   const [order] = await tx
@@ -109,8 +109,10 @@ export async function applyOrderEdit(tx: Tx, input: OrderEditInput, policies?: P
     ...stored.flatMap((line) => (line.variantId ? [line.variantId] : [])),
     ...inserted.flatMap((line) => (line.variantId ? [line.variantId] : [])),
   ];
+  // The one lock order (docs/adr/0003): the order (above), its allocations, then its levels.
+  const releasable = await lockReleasableAllocations(tx, plan.releases);
   await lockLevels(tx, input.shopId, variantIds);
-  const released = await releaseUnits(tx, input, plan.releases);
+  const released = await releaseUnits(tx, input, plan.releases, releasable);
 
   let current = status;
   if (plan.reenterReservation) {
@@ -235,20 +237,8 @@ async function storedEditLines(tx: Tx, orderId: string): Promise<StoredEditLine[
  * and never from a shipment. An allocation released in part is released whole and what stays
  * is held again as one row, as routing does, so allocations and movements always agree.
  */
-async function releaseUnits(tx: Tx, input: OrderEditInput, releases: readonly LineRelease[]): Promise<number> {
+async function releaseUnits(tx: Tx, input: OrderEditInput, releases: readonly LineRelease[], held: readonly (typeof allocations.$inferSelect)[]): Promise<number> {
   if (releases.length === 0) return 0;
-  const held = await tx
-    .select()
-    .from(allocations)
-    .where(
-      and(
-        inArray(allocations.orderLineId, releases.map((r) => r.lineId)),
-        eq(allocations.status, "reserved"),
-        sql`${allocations.shipmentId} IS NULL`,
-      ),
-    )
-    .orderBy(desc(allocations.createdAt), desc(allocations.id))
-    .for("update");
   const levels = await lockLevels(tx, input.shopId, releases.map((r) => r.variantId));
   const levelAt = new Map(levels.map((level) => [`${level.variantId}|${level.locationId}`, level]));
   const movements: LevelMovement[] = [];
@@ -291,6 +281,23 @@ async function releaseUnits(tx: Tx, input: OrderEditInput, releases: readonly Li
   // Released units are for sale again: the channels hear of it through the dirty set.
   await scheduleStockSync(tx, input.shopId, [...new Set(releases.map((r) => r.variantId))]);
   return releases.reduce((sum, r) => sum + r.units, 0);
+}
+
+/** What the releases may take back: the lines' allocations held off-shipment, newest first. */
+async function lockReleasableAllocations(tx: Tx, releases: readonly LineRelease[]) {
+  if (releases.length === 0) return [];
+  return tx
+    .select()
+    .from(allocations)
+    .where(
+      and(
+        inArray(allocations.orderLineId, releases.map((r) => r.lineId)),
+        eq(allocations.status, "reserved"),
+        sql`${allocations.shipmentId} IS NULL`,
+      ),
+    )
+    .orderBy(desc(allocations.createdAt), desc(allocations.id))
+    .for("update");
 }
 
 /** The order Switchyard holds for a channel's order, if any. */

@@ -101,7 +101,11 @@ export async function recordMovements(tx: Tx, shopId: string, entries: readonly 
     sql`, `,
   );
   // Units became available (receipt, count up, release, restock): backorders may now be filled.
-  if (rows.some((row) => row.onHandDelta - row.reservedDelta > 0)) await scheduleBackorderFill(tx, shopId);
+  // Per variant, net: a reservation moved between locations (routing) frees nothing, and so
+  // does not take the shop's backorder job row while it holds levels (docs/adr/0003).
+  const freed = new Map<string, number>();
+  for (const row of rows) freed.set(row.variantId, (freed.get(row.variantId) ?? 0) + row.onHandDelta - row.reservedDelta);
+  if ([...freed.values()].some((units) => units > 0)) await scheduleBackorderFill(tx, shopId);
   await tx.execute(sql`
     UPDATE inventory_levels AS l
        SET on_hand = l.on_hand + d.on_hand_delta,

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import { createOrders, type IngestInput } from "../../db/repositories/order-ingest-repository";
+import { lockOrdersAndLevels } from "../../db/repositories/order-lock-repository";
 import { raiseExceptions } from "../../db/repositories/order-timeline-repository";
 import type { ShopRecord } from "../../db/repositories/shop-repository";
 import { finishDeliveries, lockDelivery, type DeliveryRow, type FinishedDelivery } from "../../db/repositories/webhook-inbox-repository";
@@ -36,8 +37,12 @@ export async function processClaimedDeliveries(tx: Tx, context: TaskContext, row
     for (const [prepared, outcome] of await processNewOrders(tx, context, run)) record(prepared.row, outcome, prepared.delivery.resourceId);
   };
 
-  for (const row of rows) {
-    const prepared = await prepare(tx, row, shop);
+  const ready: Prepared[] = [];
+  for (const row of rows) ready.push(await prepare(tx, row, shop));
+  // Every order and level the claim can write, locked before any write (docs/adr/0003).
+  if (shop) await lockOrdersAndLevels(tx, shop.id, ready.flatMap((p) => (p.kind === "ready" ? (p.route.lockScope?.(p.delivery.payload) ?? []) : [])));
+  for (const prepared of ready) {
+    const row = prepared.row;
     if (prepared.kind === "done") {
       record(row, prepared.outcome, prepared.resourceId);
     } else if (prepared.route.orderMapper) {

@@ -7,6 +7,7 @@ import { isShopifyWebhookTopic, runsWithSyncDisabled, shopifyResourceId } from "
 import { mapWooCommerceOrder } from "../../connectors/woocommerce/woocommerce-order-mapper";
 import type { UnifiedOrder } from "../../core/orders/unified-order";
 import type { Result } from "../../core/shared/result";
+import type { OrderLockScope } from "../../db/repositories/order-lock-repository";
 import { handleEasyPostDelivery } from "./easypost/easypost-webhook-handler";
 import { handleMarketplaceOrder } from "./marketplace-order-handler";
 import { SHOPIFY_WEBHOOK_HANDLERS } from "./shopify/shopify-webhook-handlers";
@@ -31,15 +32,53 @@ export interface DeliveryRoute {
   runsWithSyncDisabled: boolean;
   /** Which resource the delivery is about, for stale-delivery checks and redaction. */
   resourceId?(payload: unknown): string | null;
+  /**
+   * The order the delivery writes (and the lines the channel sent), so a claim can take every
+   * order and level lock up front in the one lock order (order-lock-repository.ts).
+   */
+  lockScope?(payload: unknown): OrderLockScope | null;
 }
 
 const parseJson = (text: string): unknown => JSON.parse(text);
 
+/**
+ * A mapper that maps each payload object once: the claim's lock scope, the batch's createOrders
+ * and the handler all read the same delivery, and mapping is the worker's largest CPU cost.
+ */
+function mapOnce(mapper: OrderMapper): OrderMapper {
+  const mapped = new WeakMap<object, Result<UnifiedOrder, string>>();
+  return (payload) => {
+    if (typeof payload !== "object" || payload === null) return mapper(payload);
+    const known = mapped.get(payload);
+    if (known) return known;
+    const result = mapper(payload);
+    mapped.set(payload, result);
+    return result;
+  };
+}
+
+const scopeOf =
+  (mapper: OrderMapper) =>
+  (payload: unknown): OrderLockScope | null => {
+    const mapped = mapper(payload);
+    return mapped.ok ? { channel: mapped.value.channel, externalId: mapped.value.externalId, lines: mapped.value.lines } : null;
+  };
+
+const shopifyOrder = mapOnce(mapShopifyOrderWebhook);
+const SHOPIFY_WHOLE_ORDER_TOPICS: readonly string[] = ["orders/create", "orders/updated", "orders/cancelled"];
+
+/** orders/edited names its order only; the edit works on the lines already held. */
+function editedOrderScope(payload: unknown): OrderLockScope | null {
+  const orderId = (payload as { order_edit?: { order_id?: unknown } } | null)?.order_edit?.order_id;
+  if (typeof orderId !== "number" && typeof orderId !== "string" && typeof orderId !== "bigint") return null;
+  return { channel: "shopify", externalId: `gid://shopify/Order/${String(orderId)}`, lines: [] };
+}
+
 /** Marketplace deliveries that carry a whole order; their mapper makes it a unified order. */
 const MARKETPLACE_ORDER_TOPICS: Readonly<Record<string, Readonly<Record<string, OrderMapper>>>> = {
-  woocommerce: { "order.created": mapWooCommerceOrder, "order.updated": mapWooCommerceOrder },
-  ebay: { order: mapEbayOrder },
-  amazon: { [AMAZON_ORDER_TOPIC]: mapAmazonOrder },
+  woocommerce: { "order.created": mapOnce(mapWooCommerceOrder), "order.updated": mapOnce(mapWooCommerceOrder) },
+  ebay: { order: mapOnce(mapEbayOrder) },
+  amazon: { [AMAZON_ORDER_TOPIC]: mapOnce(mapAmazonOrder) },
 };
 
 /**
@@ -53,14 +92,15 @@ export function deliveryRoute(channel: string, topic: string): DeliveryRoute | u
     return {
       parse: parseShopifyJson,
       handler: SHOPIFY_WEBHOOK_HANDLERS[topic],
-      ...(topic === "orders/create" ? { orderMapper: mapShopifyOrderWebhook } : {}),
+      ...(topic === "orders/create" ? { orderMapper: shopifyOrder } : {}),
       runsWithSyncDisabled: runsWithSyncDisabled(topic),
       resourceId: (payload) => shopifyResourceId(topic, payload),
+      ...(SHOPIFY_WHOLE_ORDER_TOPICS.includes(topic) ? { lockScope: scopeOf(shopifyOrder) } : topic === "orders/edited" ? { lockScope: editedOrderScope } : {}),
     };
   }
   // Tracking of parcels already bought goes on whatever the sync switch says.
   if (channel === "easypost") return { parse: parseJson, handler: ({ tx, delivery }) => handleEasyPostDelivery(tx, delivery), runsWithSyncDisabled: true };
   const mapper = MARKETPLACE_ORDER_TOPICS[channel]?.[topic];
-  if (mapper) return { parse: parseJson, handler: (input) => handleMarketplaceOrder(mapper, input), orderMapper: mapper, runsWithSyncDisabled: false };
+  if (mapper) return { parse: parseJson, handler: (input) => handleMarketplaceOrder(mapper, input), orderMapper: mapper, runsWithSyncDisabled: false, lockScope: scopeOf(mapper) };
   return undefined;
 }
