@@ -70,8 +70,8 @@ describe("a worker process killed with SIGKILL mid-batch", () => {
     const shop = await streamShop(db);
     const total = 30;
     let acked = 0;
-    // Hold the shop's stock rows so the worker's batch stops mid-transaction (orders and lines
-    // written, waiting to lock the levels) and is certainly in flight when it dies.
+    // Hold the shop's stock rows so the worker's batch stops mid-transaction (its claim taken,
+    // waiting to lock the levels) and is certainly in flight when it dies.
     const blocker = new pg.Client({ connectionString: database.url });
     await blocker.connect();
     await blocker.query("BEGIN");
@@ -84,7 +84,7 @@ describe("a worker process killed with SIGKILL mid-batch", () => {
       async () =>
         (
           await db.execute<{ pid: number }>(
-            sql`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%from "inventory_levels"%for update%' AND pid <> pg_backend_pid()`,
+            sql`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%from%inventory_levels%' AND pid <> pg_backend_pid()`,
           )
         ).rows[0]?.pid,
       DEADLINE_MS,
