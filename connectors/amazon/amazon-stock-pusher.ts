@@ -1,6 +1,7 @@
 import { ok } from "../../core/shared/result.js";
 import type { ChannelFailure } from "../../core/ports/channel-connector-port.js";
 import type {
+  PendingItemRef,
   PendingSettlement,
   StockPushItem,
   StockPushItemResult,
@@ -22,19 +23,16 @@ import type { SpApiClient } from "./sp-api-client.js";
  * one JSON_LISTINGS_FEED whose items answer `pending` with the feed id, settled when Amazon's
  * processing report is there.
  *
- * The feed's messages are numbered, not keyed: which key each message stands for is kept in
- * this process from push to settle. A process that restarts in between no longer knows it and
- * settles the feed with no results, which the sync reads as "not applied" and pushes those items
- * again (a repeat of the same quantity, never a lost change).
+ * The feed's messages are numbered, not keyed: each pending item carries its message number as
+ * `channelRef`, which the sync stores with the pending submission in the database and hands
+ * back to `settle`, so a worker restarted between the submission and its processing report
+ * still settles every item instead of pushing them again.
  */
 
 // The JSON_LISTINGS_FEED schema allows 25,000 messages; 10,000 keeps a document near 2.5 MB.
 export const AMAZON_FEED_MAX_BATCH = 10_000;
 // getListingsItem: 5 per second, burst 10.
 const READ_BATCH = 10;
-const REMEMBERED_FEEDS = 1_000;
-// Process-wide: the sync opens a fresh pusher per run, and the run that settles is a later one.
-const pendingFeeds = new Map<string, { key: string; messageId: number }[]>();
 
 export class AmazonStockPusher implements StockPusher {
   readonly channel = "amazon" as const;
@@ -68,33 +66,31 @@ export class AmazonStockPusher implements StockPusher {
         case "retry":
           results.push({ key, status: "not_applied", problem: outcome.problem });
           break;
-        case "pending": {
-          const messages = pendingFeeds.get(this.feedKey(outcome.feedId)) ?? [];
-          messages.push({ key, messageId: outcome.messageId });
-          this.remember(outcome.feedId, messages);
-          results.push({ key, status: "pending", pendingId: outcome.feedId });
+        case "pending":
+          results.push({ key, status: "pending", pendingId: outcome.feedId, channelRef: String(outcome.messageId) });
           break;
-        }
       }
     }
     return ok(results);
   }
 
-  async settle(pendingId: string): Promise<Ok<PendingSettlement> | ChannelFailure> {
-    const messages = pendingFeeds.get(this.feedKey(pendingId));
-    if (!messages) return ok({ done: true, results: [] });
+  async settle(pendingId: string, items: readonly PendingItemRef[]): Promise<Ok<PendingSettlement> | ChannelFailure> {
+    const messageIdOf = (item: PendingItemRef) => (item.channelRef !== undefined && /^\d+$/.test(item.channelRef) ? Number(item.channelRef) : null);
     const settled = await settleAmazonStockFeed(
       this.client,
       pendingId,
-      messages.map((m) => m.messageId),
+      items.map(messageIdOf).filter((id): id is number => id !== null),
     );
     if (!settled.ok) return settled;
     if (!settled.value.done) return ok({ done: false });
-    pendingFeeds.delete(this.feedKey(pendingId));
     const byMessage = new Map(settled.value.results.map((r) => [r.messageId, r]));
     return ok({
       done: true,
-      results: messages.map(({ key, messageId }): StockPushItemResult => {
+      results: items.map((item): StockPushItemResult => {
+        const { key } = item;
+        const messageId = messageIdOf(item);
+        // Without its message number an item cannot be found in the report: it is pushed again.
+        if (messageId === null) return { key, status: "not_applied", problem: `feed ${pendingId}: no message number was kept for this item` };
         const result = byMessage.get(messageId);
         if (!result) return { key, status: "not_applied", problem: `feed ${pendingId} reported nothing for message ${messageId}` };
         if (result.status === "applied") return { key, status: "applied" };
@@ -127,16 +123,5 @@ export class AmazonStockPusher implements StockPusher {
       results.push({ key: item.key, available: typeof entry?.quantity === "number" ? entry.quantity : null });
     }
     return ok(results);
-  }
-
-  /** Feed ids are unique per seller only. */
-  private feedKey(feedId: string): string {
-    return `${this.settings.baseUrl ?? this.settings.region}|${this.settings.sellerId}|${feedId}`;
-  }
-
-  private remember(feedId: string, messages: { key: string; messageId: number }[]): void {
-    pendingFeeds.set(this.feedKey(feedId), messages);
-    // Bounded: feeds never settled (the sync gave up) must not grow the map forever.
-    while (pendingFeeds.size > REMEMBERED_FEEDS) pendingFeeds.delete(pendingFeeds.keys().next().value!);
   }
 }

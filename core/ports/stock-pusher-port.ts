@@ -56,6 +56,18 @@ export interface StockPushItemResult {
   readonly problem?: string;
   /** Present exactly for `pending`: the channel's id for the submission that will settle it. */
   readonly pendingId?: string;
+  /**
+   * For `pending`: the channel's handle of this item inside the submission (an Amazon feed's
+   * message number). The sync stores it with the pending item and hands it back to `settle`,
+   * so a worker restarted between the submission and its report still settles it.
+   */
+  readonly channelRef?: string;
+}
+
+/** One item of a pending submission, as the sync stored it: its key and the channel's handle of it. */
+export interface PendingItemRef {
+  readonly key: string;
+  readonly channelRef?: string;
 }
 
 /** A pending submission's answer: still processing, or one result per item it carried. */
@@ -98,10 +110,10 @@ export interface StockPusher {
    */
   push(batch: readonly StockPushItem[], options: { readonly reference: string }): Promise<StockPushResult>;
   /**
-   * Only for channels that answer `pending`: asks about one submission. The items' keys are
-   * those of the push that returned `pendingId`.
+   * Only for channels that answer `pending`: asks about one submission, given the items the push
+   * that returned `pendingId` answered pending (their keys and channel handles, from the database).
    */
-  settle?(pendingId: string): Promise<Ok<PendingSettlement> | ChannelFailure>;
+  settle?(pendingId: string, items: readonly PendingItemRef[]): Promise<Ok<PendingSettlement> | ChannelFailure>;
   /** Most items `read` takes in one call. */
   readonly maxReadBatchSize?: number;
   /** Reads what the channel shows now, for reconciliation. One result per item, in any order. */

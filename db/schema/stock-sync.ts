@@ -36,7 +36,7 @@ export const stockSyncPending = pgTable(
     connectionId: uuid("connection_id").notNull().references(() => channelConnections.id, { onDelete: "cascade" }),
     pendingId: text("pending_id").notNull(),
     shopId: uuid("shop_id").notNull().references(() => shops.id, { onDelete: "cascade" }),
-    /** What was sent, by result key: { key: { listingId, locationId?, variantId, available, firstMarkedAt } }. */
+    /** What was sent, by result key: { key: { listingId, locationId?, variantId, available, firstMarkedAt, channelRef? } }. */
     items: jsonb("items").$type<Record<string, PendingStockItem>>().notNull(),
     submittedAt: timestamp("submitted_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -49,6 +49,8 @@ export interface PendingStockItem {
   variantId: string;
   available: number;
   firstMarkedAt: string;
+  /** The channel's handle of the item inside the submission (an Amazon feed's message number). */
+  channelRef?: string;
 }
 
 /** One line per sync run and per reconciliation, for the channel health page (latency chart, drift). */

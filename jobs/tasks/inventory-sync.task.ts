@@ -213,7 +213,8 @@ export async function syncConnectionStock(
       } else if (outcome.status === "rejected") summary.rejected++;
       else if (outcome.status === "pending") {
         summary.pending = (summary.pending ?? 0) + 1;
-        const pendingId = result.value.find((r) => r.key === keyOf(item))?.pendingId ?? `${options.reference}:${index}`;
+        const answer = result.value.find((r) => r.key === keyOf(item));
+        const pendingId = answer?.pendingId ?? `${options.reference}:${index}`;
         const items = pendingItems.get(pendingId) ?? {};
         items[keyOf(item)] = {
           listingId: item.listingId,
@@ -221,6 +222,7 @@ export async function syncConnectionStock(
           variantId: item.variantId,
           available: item.available,
           firstMarkedAt: (firstMarkedAt.get(item.variantId) ?? new Date()).toISOString(),
+          ...(answer?.channelRef !== undefined ? { channelRef: answer.channelRef } : {}),
         };
         pendingItems.set(pendingId, items);
       } else {
@@ -284,7 +286,8 @@ async function settlePendingPushes(
       continue;
     }
     lastSettleCheck.set(checkKey, Date.now());
-    const answer = await rateLimited(connection.id, pusher, () => pusher.settle!(pending.pendingId));
+    const refs = Object.entries(pending.items).map(([key, item]) => ({ key, ...(item.channelRef !== undefined ? { channelRef: item.channelRef } : {}) }));
+    const answer = await rateLimited(connection.id, pusher, () => pusher.settle!(pending.pendingId, refs));
     summary.batches++;
     if (!answer.ok || !answer.value.done) {
       signals.push({ kind: "item", status: "pending" });

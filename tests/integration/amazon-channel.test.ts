@@ -125,15 +125,19 @@ describe("Amazon channel on PostgreSQL", () => {
     if (!batch.ok) throw new Error(batch.detail);
     expect(batch.value.map((r) => r.status)).toEqual(["pending", "pending"]);
     const pendingId = batch.value[0]!.pendingId!;
-    const settled = await stock.settle!(pendingId);
+    // The sync keeps each item's message number with the pending submission and hands it back.
+    expect(batch.value.map((r) => r.channelRef)).toEqual(["1", "2"]);
+    const settled = await stock.settle!(pendingId, batch.value.map((r) => ({ key: r.key, channelRef: r.channelRef! })));
     expect(settled).toEqual({
       ok: true,
       value: { done: true, results: [{ key: "listing-1", status: "applied" }, { key: "listing-2", status: "rejected", problem: expect.stringContaining("AMZ-GONE") }] },
     });
     expect(sandbox.state.listings.get("AMZ-MUG")!.quantity).toBe(6);
-    // A feed this process never submitted (a restart lost the message map) settles with no
-    // results, which the sync reads as "push again".
-    expect(await stock.settle!("999999")).toEqual({ ok: true, value: { done: true, results: [] } });
+    // An item kept without its message number cannot be found in the report: it is pushed again.
+    expect(await stock.settle!(pendingId, [{ key: "listing-9" }])).toEqual({
+      ok: true,
+      value: { done: true, results: [{ key: "listing-9", status: "not_applied", problem: expect.stringContaining("no message number") }] },
+    });
     expect(await stock.read!([{ key: "listing-1", externalId: "AMZ-MUG", sku: "AMZ-MUG" }])).toEqual({ ok: true, value: [{ key: "listing-1", available: 6 }] });
     expect((await opened.value.health!.check()).ok).toBe(true);
   });
