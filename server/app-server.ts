@@ -5,6 +5,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import express from "express";
 import type { ServerBuild } from "@remix-run/node";
+import { withBuildLock } from "./build-lock";
 import { remixExpressHandler } from "./remix-express-handler";
 
 export interface AppServerHandle {
@@ -74,13 +75,17 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
  */
 export function ensureProductionBuild(log: (line: string) => void = console.log): void {
   if (!buildIsStale()) return;
-  log("[switchyard] building the admin (first start or sources changed)…");
-  const build = spawnSync("npx", ["remix", "vite:build"], {
-    stdio: process.env.VITEST ? "pipe" : "inherit",
-    env: { ...process.env, NODE_ENV: "production" },
-    encoding: "utf8",
+  // One build at a time across processes; whoever waited finds it fresh and builds nothing.
+  withBuildLock(process.cwd(), () => {
+    if (!buildIsStale()) return;
+    log("[switchyard] building the admin (first start or sources changed)…");
+    const build = spawnSync("npx", ["remix", "vite:build"], {
+      stdio: process.env.VITEST ? "pipe" : "inherit",
+      env: { ...process.env, NODE_ENV: "production" },
+      encoding: "utf8",
+    });
+    if (build.status !== 0) throw new Error(`remix vite:build failed${build.stderr ? `:\n${build.stderr}` : ""}`);
   });
-  if (build.status !== 0) throw new Error(`remix vite:build failed${build.stderr ? `:\n${build.stderr}` : ""}`);
 }
 
 /** True when build/ is missing or older than any source the server bundle includes. */
