@@ -7,6 +7,7 @@ import express from "express";
 import type { ServerBuild } from "@remix-run/node";
 import { withBuildLock } from "./build-lock";
 import { remixExpressHandler } from "./remix-express-handler";
+import { serveShopifyWebhook, shopifyTopicOfPath } from "./webhook-node-route";
 
 export interface AppServerHandle {
   url: string;
@@ -28,6 +29,12 @@ export interface AppServerOptions {
 export async function startAppServer(options: AppServerOptions): Promise<AppServerHandle> {
   const app = express();
   app.disable("x-powered-by");
+  // Shopify webhooks are answered from Node directly, before Vite and Remix (the busiest path).
+  app.post("/webhooks/*", (req, res, next) => {
+    const topic = shopifyTopicOfPath(req.path);
+    if (!topic) return next();
+    void serveShopifyWebhook(req, res, topic);
+  });
   let closeVite = async () => {};
 
   if (options.mode === "development") {

@@ -3,8 +3,15 @@
  * `signalInboxStored()`, and a worker loop in the same process (npm start) claims at once
  * instead of at its next poll. Costs no database work at all; across processes the loop's short
  * poll (SWITCHYARD_INTAKE_POLL_MS) bounds the wait instead (docs/adr/0015).
+ *
+ * Kept on globalThis: the admin's server build bundles its own copy of this module, and its
+ * ingress must still wake the worker loaded beside it.
  */
-const listeners = new Set<() => void>();
+declare global {
+  var __switchyardInboxListeners: Set<() => void> | undefined;
+}
+
+const listeners = (globalThis.__switchyardInboxListeners ??= new Set<() => void>());
 
 export function signalInboxStored(): void {
   for (const listener of listeners) listener();
