@@ -5,6 +5,7 @@ import type { OrderStatus } from "../../core/orders/order-status";
 import { unitsToReserve, type UnifiedOrder } from "../../core/orders/unified-order";
 import type { Policies } from "../../core/config/default-policies";
 import type { Database, Tx } from "../client";
+import { insertJsonRows } from "../json-rows-insert";
 import { orders } from "../schema";
 import { insertOrdersLines } from "./order-line-insert";
 import { appendTimeline, appendTimelines, raiseExceptions, raiseOrderExceptions, type TimelineEntry } from "./order-timeline-repository";
@@ -92,16 +93,16 @@ export async function createOrders(tx: Tx, shopId: string, inputs: readonly Inge
   const candidates = [...firstIndex.values()].sort((a, b) => (keyOf(inputs[a]!.order) < keyOf(inputs[b]!.order) ? -1 : 1));
   if (candidates.length === 0) return inputs.map(() => undefined);
 
-  const insertedOrders = await tx
-    .insert(orders)
-    .values(
-      candidates.map((index) => {
-        const { order, sourcePayload } = inputs[index]!;
-        return { shopId, channel: order.channel, externalId: order.externalId, status: "received", ...headerFields(order), placedAt: order.placedAt, sourcePayload: sourcePayload ?? null };
-      }),
-    )
-    .onConflictDoNothing({ target: [orders.shopId, orders.channel, orders.externalId] })
-    .returning({ id: orders.id, channel: orders.channel, externalId: orders.externalId });
+  // ON CONFLICT DO NOTHING: the only key a new order can collide on is (shop, channel, external id).
+  const insertedOrders = await insertJsonRows(
+    tx,
+    orders,
+    candidates.map((index) => {
+      const { order, sourcePayload } = inputs[index]!;
+      return { shopId, channel: order.channel, externalId: order.externalId, status: "received", ...headerFields(order), placedAt: order.placedAt, sourcePayload: sourcePayload ?? null };
+    }),
+    { returning: ["id", "channel", "externalId"], onConflictDoNothing: true },
+  );
   const created = insertedOrders.map((row) => {
     const index = firstIndex.get(`${row.channel}\u0000${row.externalId}`)!;
     return { index, orderId: row.id, input: inputs[index]! };

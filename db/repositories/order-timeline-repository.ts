@@ -1,4 +1,5 @@
 import type { DbOrTx } from "../client";
+import { insertJsonRows } from "../json-rows-insert";
 import { exceptions, orderEvents } from "../schema";
 import type { RaisedException } from "../../core/orders/order-intake";
 
@@ -16,7 +17,9 @@ export async function appendTimeline(db: DbOrTx, shopId: string, orderId: string
 /** Timeline entries of many orders in one statement (a batch of new orders). */
 export async function appendTimelines(db: DbOrTx, shopId: string, entries: readonly (TimelineEntry & { orderId: string })[]): Promise<void> {
   if (entries.length === 0) return;
-  await db.insert(orderEvents).values(
+  await insertJsonRows(
+    db,
+    orderEvents,
     entries.map((entry) => ({ shopId, orderId: entry.orderId, kind: entry.kind, message: entry.message, data: entry.data ?? {}, actor: entry.actor ?? "system" })),
   );
 }
@@ -37,7 +40,9 @@ export async function raiseOrderExceptions(
   raised: readonly (RaisedException & { orderId?: string; deliveryRowId?: number })[],
 ): Promise<void> {
   if (raised.length === 0) return;
-  await db.insert(exceptions).values(
+  await insertJsonRows(
+    db,
+    exceptions,
     raised.map((exception) => ({
       shopId,
       orderId: exception.orderId ?? null,

@@ -6,6 +6,7 @@ import type { FulfilmentLocation, ReservationLineRequest } from "../../core/inve
 import type { Policies } from "../../core/config/default-policies";
 import { defaultPolicies } from "../../core/config/default-policies";
 import type { Tx } from "../client";
+import { insertJsonRows } from "../json-rows-insert";
 import { allocations } from "../schema";
 import { lockLevels, recordMovements, scheduleStockSync, type LevelMovement } from "./stock-ledger-repository";
 
@@ -79,7 +80,7 @@ export async function reserveOrdersInPlacementOrder(
       }
     }
   }
-  if (rows.length > 0) await tx.insert(allocations).values(rows);
+  await insertJsonRows(tx, allocations, rows);
   await recordMovements(tx, shopId, movements);
   return plans;
 }

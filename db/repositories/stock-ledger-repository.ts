@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Movement } from "../../core/inventory/stock-movement";
 import { movementDeltas } from "../../core/inventory/stock-movement";
 import type { DbOrTx, Tx } from "../client";
+import { insertJsonRows } from "../json-rows-insert";
 import { inventoryLevels, inventoryMovements, locations } from "../schema";
 import { enqueueJob } from "../queue/job-queue";
 import { markStockDirty } from "./stock-sync-dirty-repository";
@@ -87,7 +88,7 @@ export async function recordMovements(tx: Tx, shopId: string, entries: readonly 
       levelId: level.id,
     };
   });
-  await tx.insert(inventoryMovements).values(rows.map(({ levelId: _levelId, ...row }) => row));
+  await insertJsonRows(tx, inventoryMovements, rows.map(({ levelId: _levelId, ...row }) => row));
 
   const perLevel = new Map<string, { onHand: number; reserved: number }>();
   for (const row of rows) {
@@ -96,10 +97,7 @@ export async function recordMovements(tx: Tx, shopId: string, entries: readonly 
     sum.reserved += row.reservedDelta;
     perLevel.set(row.levelId, sum);
   }
-  const values = sql.join(
-    [...perLevel].map(([id, d]) => sql`(${id}::uuid, ${d.onHand}::int, ${d.reserved}::int)`),
-    sql`, `,
-  );
+  const deltas = JSON.stringify([...perLevel].map(([id, d]) => ({ id, on_hand_delta: d.onHand, reserved_delta: d.reserved })));
   // Units became available (receipt, count up, release, restock): backorders may now be filled.
   // Per variant, net: a reservation moved between locations (routing) frees nothing, and so
   // does not take the shop's backorder job row while it holds levels (docs/adr/0003).
@@ -111,7 +109,7 @@ export async function recordMovements(tx: Tx, shopId: string, entries: readonly 
        SET on_hand = l.on_hand + d.on_hand_delta,
            reserved = l.reserved + d.reserved_delta,
            updated_at = now()
-      FROM (VALUES ${values}) AS d(id, on_hand_delta, reserved_delta)
+      FROM jsonb_to_recordset(${deltas}::jsonb) AS d(id uuid, on_hand_delta int, reserved_delta int)
      WHERE l.id = d.id`);
 }
 
