@@ -72,6 +72,22 @@ export interface RouteOrdersResult {
   more: boolean;
 }
 
+/**
+ * What routing's burst rule reads (core/routing/routing-deferral.ts): how many deliveries wait in
+ * the shop's inbox (counted up to `cap`, on the inbox's partial index of pending rows) and how long
+ * the longest-waiting reserved order without a routing decision has waited since it was captured.
+ */
+export async function routingWaitState(db: DbOrTx, shopId: string, cap: number): Promise<{ pendingDeliveries: number; oldestWaitingMs: number | null }> {
+  const result = await db.execute<{ pending: number; waited_ms: number | null }>(sql`
+    SELECT (SELECT count(*)::int FROM (SELECT 1 FROM webhook_deliveries WHERE shop_id = ${shopId}::uuid AND status = 'received' LIMIT ${cap}) q) AS pending,
+           (SELECT (extract(epoch FROM now() - o.created_at) * 1000)::float8 FROM orders o
+             WHERE o.shop_id = ${shopId}::uuid AND o.status = 'reserved'
+               AND NOT EXISTS (SELECT 1 FROM routing_decisions d WHERE d.order_id = o.id AND d.current)
+             ORDER BY o.placed_at, o.id LIMIT 1) AS waited_ms`);
+  const row = result.rows[0]!;
+  return { pendingDeliveries: Number(row.pending), oldestWaitingMs: row.waited_ms === null ? null : Number(row.waited_ms) };
+}
+
 /** Routes every reserved order of the shop that has no current decision, oldest first. */
 export async function routePendingOrders(
   db: Database,
