@@ -1,6 +1,8 @@
 import http from "node:http";
 import { setDatabaseForTests } from "../app/db.server";
 import { createDatabaseClient } from "../db/client";
+import { setCrossProcessInboxSignal } from "../db/queue/inbox-signal";
+import { createInboxNotifier } from "../db/queue/inbox-wake-channel";
 import { serveShopifyWebhook, shopifyTopicOfPath } from "../server/webhook-node-route";
 
 /**
@@ -12,6 +14,9 @@ import { serveShopifyWebhook, shopifyTopicOfPath } from "../server/webhook-node-
 const port = Number(process.env.BENCH_WEB_PORT ?? process.env.CHAOS_WEB_PORT);
 const client = createDatabaseClient(process.env.DATABASE_URL!, { max: Number(process.env.BENCH_WEB_POOL ?? 16) });
 setDatabaseForTests(client.db);
+// As `npm run web` does: workers in other processes are woken by a throttled NOTIFY.
+const inboxNotifier = createInboxNotifier(process.env.DATABASE_URL!);
+setCrossProcessInboxSignal(inboxNotifier.notify);
 
 const server = http.createServer((req, res) => {
   const topic = req.method === "POST" ? shopifyTopicOfPath(req.url ?? "") : undefined;
@@ -27,5 +32,5 @@ server.listen(port, "127.0.0.1", () => console.log(`[bench-web] listening on 127
 // Exit cleanly when the bench stops this process, so `--cpu-prof` and the pool's goodbyes happen.
 process.on("SIGTERM", () => {
   server.close();
-  void client.close().finally(() => process.exit(0));
+  void Promise.all([client.close(), inboxNotifier.close()]).finally(() => process.exit(0));
 });

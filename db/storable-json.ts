@@ -30,3 +30,36 @@ function clean(value: unknown, depth: number, maxDepth: number): unknown {
   }
   return out;
 }
+
+/**
+ * A parsed body made storable, without walking it when its text shows it already is: a parsed
+ * JSON text can only hold NUL or a lone surrogate through a `\u0000` or `\uD800`–`\uDFFF` escape
+ * (the parser refuses raw control characters, and bytes decoded as UTF-8 never give a lone
+ * surrogate), and it nests no deeper than its brackets do. Most real bodies have none of these,
+ * and the copy was a large share of the worker's time per order (docs/adr/0017).
+ */
+export function storableParsed(text: string, parsed: unknown, maxDepth = STORABLE_MAX_DEPTH): unknown {
+  return ESCAPED_UNSTORABLE.test(text) || nestsAtLeast(text, maxDepth) ? storableJson(parsed, maxDepth) : parsed;
+}
+
+const ESCAPED_UNSTORABLE = /\\u(0000|[dD][89a-fA-F])/;
+
+/** Whether JSON text nests objects and arrays `depth` deep or deeper (brackets inside strings do not count). */
+export function nestsAtLeast(text: string, depth: number): boolean {
+  let level = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \\ */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) {
+      inString = true;
+    } else if (c === 123 /* { */ || c === 91 /* [ */) {
+      if (++level >= depth) return true;
+    } else if (c === 125 /* } */ || c === 93 /* ] */) {
+      level--;
+    }
+  }
+  return false;
+}

@@ -7,6 +7,7 @@ import type { Database } from "../db/client";
 import { describeError, safeErrorText } from "../db/safe-error-text";
 import { forgetWorker, recordHeartbeat, unlockJobsOf, unlockJobsOfDeadWorkers } from "../db/repositories/worker-liveness-repository";
 import { buildTaskList, CRONTAB } from "./task-list";
+import { listenForInboxWakes } from "../db/queue/inbox-wake-channel";
 import { intakeOptions, startIntakeLoop, type IntakeOptions } from "./intake/intake-loop";
 import type { TaskContext } from "./task-context";
 import type { ChannelConnectors } from "../connectors/channel-connectors";
@@ -161,6 +162,8 @@ export async function startWorker(options: {
   await sweep();
   // Deliveries are claimed from the inbox in batches by this loop, not by a job per delivery.
   const intake = options.intake === false ? undefined : startIntakeLoop(context, { ...intakeOptions(), ...options.intake });
+  // Web processes elsewhere NOTIFY (throttled) when they store deliveries: claim at once.
+  const wakes = intake ? listenForInboxWakes(options.connectionString, () => intake.wake()) : undefined;
   const heartbeatTimer = setInterval(() => void beat(), bounds.heartbeatMs);
   const sweepTimer = setInterval(() => void sweep(), bounds.sweepMs);
   heartbeatTimer.unref();
@@ -173,6 +176,7 @@ export async function startWorker(options: {
     sweep,
     stop: async () => {
       stopping = true;
+      await withinMs(wakes?.stop() ?? Promise.resolve(), STOP_GRACE_MS);
       await withinMs(intake?.stop() ?? Promise.resolve(), STOP_GRACE_MS);
       clearInterval(heartbeatTimer);
       clearInterval(sweepTimer);

@@ -1,4 +1,6 @@
 import { listenHost, startupConfigProblems } from "../app/config/demo-mode.server";
+import { setCrossProcessInboxSignal } from "../db/queue/inbox-signal";
+import { createInboxNotifier } from "../db/queue/inbox-wake-channel";
 import { openRuntimeDatabase } from "../db/runtime-database";
 import { ensureProductionBuild, startAppServer } from "./app-server";
 
@@ -20,6 +22,9 @@ process.env.DATABASE_URL = database.url;
 ensureProductionBuild();
 const port = Number(process.env.PORT ?? 3000);
 const host = listenHost();
+// Workers run in other processes: tell them (a throttled NOTIFY) when deliveries are stored.
+const inboxNotifier = createInboxNotifier(database.url);
+setCrossProcessInboxSignal(inboxNotifier.notify);
 const server = await startAppServer({ port, host, mode: "production" });
 console.log(`[web] listening on ${host}:${port} (HTTP only; run \`npm run worker\` for the work); Ctrl-C to stop`);
 
@@ -29,6 +34,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     if (stopping) return;
     stopping = true;
     await server.stop();
+    await inboxNotifier.close();
     await database.stop();
     process.exit(0);
   });

@@ -6,7 +6,7 @@ import { raiseExceptions } from "../../db/repositories/order-timeline-repository
 import type { ShopRecord } from "../../db/repositories/shop-repository";
 import { finishDeliveries, lockDelivery, type DeliveryRow, type FinishedDelivery } from "../../db/repositories/webhook-inbox-repository";
 import { shops } from "../../db/schema";
-import { storableJson, storableText } from "../../db/storable-json";
+import { storableParsed, storableText } from "../../db/storable-json";
 import type { TaskContext } from "../task-context";
 import { deliveryRoute, type DeliveryRoute } from "../webhook-handlers/delivery-routes";
 import { failed, ignoredStale, processed, type HandlerOutcome } from "../webhook-handlers/shopify/webhook-handler";
@@ -66,7 +66,12 @@ async function prepare(tx: Tx, row: DeliveryRow, shop: ShopRecord | undefined): 
 
   let payload: unknown;
   try {
-    payload = row.rawBody ? storableJson(route.parse(row.rawBody.toString("utf8"))) : legacyPayload(row.payload);
+    if (row.rawBody) {
+      const text = row.rawBody.toString("utf8");
+      payload = storableParsed(text, route.parse(text));
+    } else {
+      payload = legacyPayload(row.payload);
+    }
   } catch (error) {
     // Kept, never dropped: the raw bytes stay on the row, and the exception can be retried once
     // the parser is fixed (exception-repository requeues the delivery).
