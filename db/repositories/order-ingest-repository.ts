@@ -4,9 +4,11 @@ import { transition } from "../../core/orders/order-state-machine";
 import type { OrderStatus } from "../../core/orders/order-status";
 import { unitsToReserve, type UnifiedOrder } from "../../core/orders/unified-order";
 import type { Policies } from "../../core/config/default-policies";
+import { channelDisplayName } from "../../core/channels/channel-write-policy";
 import type { Database, Tx } from "../client";
 import { insertJsonRows } from "../json-rows-insert";
 import { orders } from "../schema";
+import { applyOrderEdit, type OrderEditOutcome } from "./order-edit-repository";
 import { insertOrdersLines } from "./order-line-insert";
 import { appendTimeline, appendTimelines, raiseExceptions, raiseOrderExceptions, type TimelineEntry } from "./order-timeline-repository";
 import { releaseOrderReservations, reserveOrdersInPlacementOrder } from "./reservation-repository";
@@ -23,6 +25,8 @@ export interface IngestResult {
   /** Units reserved by this ingest, per SKU. */
   reserved: number;
   shortfall: number;
+  /** What the version's lines did to an order already held (absent for new and unchanged orders). */
+  edit?: OrderEditOutcome;
 }
 
 export interface IngestInput {
@@ -43,7 +47,7 @@ export interface IngestInput {
 export async function ingestOrder(db: Database, input: IngestInput, policies?: Policies): Promise<IngestResult> {
   return db.transaction(async (tx) => {
     const [created] = await createOrders(tx, input.shopId, [input], policies);
-    return created ?? updateExistingOrder(tx, input);
+    return created ?? updateExistingOrder(tx, input, policies);
   });
 }
 
@@ -201,11 +205,14 @@ export async function createOrders(tx: Tx, shopId: string, inputs: readonly Inge
 }
 
 /**
- * A newer version of an order we hold: refresh what the channel owns (payment, customer,
- * addresses, totals) and act on a cancellation. Line edits after capture are not re-reserved
- * here; they are out of scope of the intake path.
+ * A newer version of an order we hold, from any channel (a Shopify orders/updated or import,
+ * a WooCommerce order.updated, an eBay or Amazon order polled again): refresh what the channel
+ * owns (payment, customer, addresses, totals), act on a cancellation, then follow its lines
+ * through the one edit path (applyOrderEdit: the pure planOrderEdit, then ledger movements), so
+ * removed units are released, added units and new lines reserved, and edits to a shipped or
+ * cancelled order refused, whatever the channel. An older or equal version changes nothing.
  */
-async function updateExistingOrder(tx: Tx, input: IngestInput): Promise<IngestResult> {
+async function updateExistingOrder(tx: Tx, input: IngestInput, policies?: Policies): Promise<IngestResult> {
   const { order, shopId, actor } = input;
   const [current] = await tx
     .select({ id: orders.id, status: orders.status, sourceUpdatedAt: orders.sourceUpdatedAt })
@@ -254,5 +261,13 @@ async function updateExistingOrder(tx: Tx, input: IngestInput): Promise<IngestRe
     .where(eq(orders.id, current.id));
   timeline.unshift({ kind: "updated", message: `Updated from ${order.channel}`, actor, data: { financialStatus: order.financialStatus } });
   await appendTimeline(tx, shopId, current.id, timeline);
-  return { orderId: current.id, outcome: "updated", status: nextStatus, reserved: 0, shortfall: 0 };
+  // A cancellation released everything; the lines it zeroes are not an edit to follow.
+  if (order.cancelled) return { orderId: current.id, outcome: "updated", status: nextStatus, reserved: 0, shortfall: 0 };
+  const edit = await applyOrderEdit(
+    tx,
+    { shopId, orderId: current.id, channel: order.channel, lines: order.lines, actor, source: channelDisplayName(order.channel) },
+    policies,
+  );
+  const applied = edit.kind === "applied" ? edit : undefined;
+  return { orderId: current.id, outcome: "updated", status: applied?.status ?? nextStatus, reserved: applied?.reserved ?? 0, shortfall: applied?.shortfall ?? 0, edit };
 }

@@ -5,14 +5,15 @@ import type { Database } from "../../db/client";
 import { ingestOrder } from "../../db/repositories/order-ingest-repository";
 import { raiseExceptions } from "../../db/repositories/order-timeline-repository";
 import { orders } from "../../db/schema";
+import { describeOrderEditOutcome } from "./order-edit-note";
 import { failed, ignoredStale, newerDeliveryProcessed, processed, type HandlerOutcome, type WebhookHandlerInput } from "./shopify/webhook-handler";
 
 /**
  * Orders from WooCommerce (webhooks, and polled as the fallback), eBay and Amazon (polled), one
  * delivery at a time: each carries one whole order version, mapped by its channel's mapper (bound
  * in delivery-routes.ts) and ingested like a Shopify order. New orders usually arrive through the
- * intake's batch path; this handler takes the rest (a known order's newer version, a repeat, a
- * payload the mapper refuses).
+ * intake's batch path; this handler takes the rest (a known order's newer version, whose line
+ * edits go through the ledger like Shopify's; a repeat; a payload the mapper refuses).
  */
 type OrderMapper = (payload: unknown) => Result<UnifiedOrder, string>;
 
@@ -40,5 +41,5 @@ export async function handleMarketplaceOrder(map: OrderMapper, { tx, delivery, s
   // so the order and this delivery's status commit together (as the Shopify order handler does).
   const result = await ingestOrder(tx as unknown as Database, { shopId: shop.id, order: mapped.value, actor: `${delivery.channel}:${delivery.topic}`, sourcePayload: delivery.payload }, policies);
   if (result.outcome === "unchanged") return ignoredStale(`order ${mapped.value.number} is already at this or a newer version`);
-  return processed(`order ${mapped.value.number} ${result.outcome}: ${result.status}`);
+  return processed([`order ${mapped.value.number} ${result.outcome}: ${result.status}`, describeOrderEditOutcome(result.edit)].filter(Boolean).join("; "));
 }

@@ -1,34 +1,9 @@
 import { z } from "zod";
-import { mapShopifyOrderWebhook } from "../../../connectors/shopify/shopify-order-mapper";
 import type { UnifiedOrderLine } from "../../../core/orders/unified-order";
-import { applyOrderEdit, findChannelOrder, storedLinesOf, type OrderEditOutcome } from "../../../db/repositories/order-edit-repository";
+import { applyOrderEdit, findChannelOrder, storedLinesOf } from "../../../db/repositories/order-edit-repository";
 import { appendTimeline } from "../../../db/repositories/order-timeline-repository";
-import { handleOrderWebhook } from "./order-webhook-handler";
+import { describeOrderEditOutcome } from "../order-edit-note";
 import { describeIssues, failed, ignoredStale, newerDeliveryProcessed, processed, shopifyId, type ShopifyWebhookHandler } from "./webhook-handler";
-
-/**
- * orders/updated: the whole order, as for orders/create (header, payment, cancellation through
- * the one ingest path), then its lines: each line's `current_quantity` (units left after
- * edits) is compared with what Switchyard holds and the difference goes through the ledger
- * (order-edit-repository.ts). Only a delivery the ingest took as newer (by trigger time and by
- * the order's updated_at) gets this far, so a stale delivery moves no stock. The line
- * quantities are absolute, so applying the same state twice changes nothing.
- */
-export const handleOrderUpdatedWebhook: ShopifyWebhookHandler = async (input) => {
-  const outcome = await handleOrderWebhook(input);
-  if (outcome.status !== "processed") return outcome;
-  const mapped = mapShopifyOrderWebhook(input.delivery.payload);
-  // A cancellation released everything already; the lines' zeroed quantities are not an edit.
-  if (!mapped.ok || mapped.value.cancelled) return outcome;
-  const order = await findChannelOrder(input.tx, input.shop.id, "shopify", mapped.value.externalId);
-  if (!order) return outcome;
-  const edit = await applyOrderEdit(
-    input.tx,
-    { shopId: input.shop.id, orderId: order.id, channel: "shopify", lines: mapped.value.lines, actor: `shopify:${input.delivery.topic}`, source: "Shopify" },
-    input.policies,
-  );
-  return processed([outcome.note, describeEdit(edit)].filter(Boolean).join("; "));
-};
 
 const lineDelta = z.object({ id: shopifyId, delta: z.number().int().nonnegative() });
 const orderEditSchema = z.object({
@@ -95,18 +70,5 @@ export const handleOrderEditedWebhook: ShopifyWebhookHandler = async ({ tx, deli
       },
     ]);
   }
-  return processed([`edit ${edit.id} of ${order.number}`, describeEdit(outcome), unknown.length ? `${unknown.length} new line(s) left to orders/updated` : ""].filter(Boolean).join("; "));
+  return processed([`edit ${edit.id} of ${order.number}`, describeOrderEditOutcome(outcome), unknown.length ? `${unknown.length} new line(s) left to orders/updated` : ""].filter(Boolean).join("; "));
 };
-
-function describeEdit(edit: OrderEditOutcome): string {
-  switch (edit.kind) {
-    case "unchanged":
-      return "";
-    case "noted":
-      return `fewer units on a closed order (${edit.summary}): a refund or return, no stock moved`;
-    case "refused":
-      return `line edit not applied (${edit.reason}); order_edit_refused raised`;
-    case "applied":
-      return `lines edited (${edit.summary}): released ${edit.released}, reserved ${edit.reserved}, short ${edit.shortfall}`;
-  }
-}

@@ -4,13 +4,18 @@ import type { Database } from "../../../db/client";
 import { ingestOrder } from "../../../db/repositories/order-ingest-repository";
 import { raiseExceptions } from "../../../db/repositories/order-timeline-repository";
 import { orders } from "../../../db/schema";
+import { describeOrderEditOutcome } from "../order-edit-note";
 import { failed, ignoredStale, processed, type ShopifyWebhookHandler, newerDeliveryProcessed } from "./webhook-handler";
 
 /**
  * orders/create, orders/updated, orders/cancelled: the payload is the whole order, so all three
- * go through the one ingest path; a cancellation is an order whose cancelled_at is set.
- * Stale deliveries are caught twice: by Shopify's trigger time (a newer delivery of the order
- * was already processed) and by the order's updated_at (ingestOrder keeps the newer version).
+ * go through the one ingest path; a cancellation is an order whose cancelled_at is set. An
+ * order already held follows its lines there too: each line's `current_quantity` (units left
+ * after edits) against what Switchyard holds, the difference through the ledger, as for every
+ * channel (updateExistingOrder). Stale deliveries are caught twice: by Shopify's trigger time
+ * (a newer delivery of the order was already processed) and by the order's updated_at
+ * (ingestOrder keeps the newer version), so a stale delivery moves no stock; the quantities
+ * are absolute, so applying the same state twice changes nothing.
  */
 export const handleOrderWebhook: ShopifyWebhookHandler = async ({ tx, delivery, shop, policies }) => {
   if (await newerDeliveryProcessed(tx, delivery)) return ignoredStale("a newer delivery of this order was already processed");
@@ -48,5 +53,5 @@ export const handleOrderWebhook: ShopifyWebhookHandler = async ({ tx, delivery, 
     policies,
   );
   if (result.outcome === "unchanged") return ignoredStale(`order ${mapped.value.number} is already at this or a newer version`);
-  return processed(`order ${mapped.value.number} ${result.outcome}: ${result.status}`);
+  return processed([`order ${mapped.value.number} ${result.outcome}: ${result.status}`, describeOrderEditOutcome(result.edit)].filter(Boolean).join("; "));
 };

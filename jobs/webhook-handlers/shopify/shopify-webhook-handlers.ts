@@ -1,6 +1,6 @@
 import type { ShopifyWebhookTopic } from "../../../connectors/shopify/shopify-webhook-topics";
 import { handleAppUninstalled, handleCustomerDataRequest, handleCustomerRedact, handleShopRedact } from "./compliance-webhook-handlers";
-import { handleOrderEditedWebhook, handleOrderUpdatedWebhook } from "./order-edit-webhook-handler";
+import { handleOrderEditedWebhook } from "./order-edit-webhook-handler";
 import { handleInventoryLevelWebhook } from "./inventory-level-webhook-handler";
 import { handleOrderWebhook } from "./order-webhook-handler";
 import { handleProductWebhook } from "./product-webhook-handler";
@@ -11,7 +11,7 @@ import type { ShopifyWebhookHandler } from "./webhook-handler";
 /** One handler per subscribed topic; the compiler insists every topic has one. */
 export const SHOPIFY_WEBHOOK_HANDLERS: Record<ShopifyWebhookTopic, ShopifyWebhookHandler> = {
   "orders/create": handleOrderWebhook,
-  "orders/updated": handleOrderUpdatedWebhook,
+  "orders/updated": handleOrderWebhook,
   "orders/edited": handleOrderEditedWebhook,
   "orders/cancelled": handleOrderWebhook,
   "refunds/create": handleRefundWebhook,
