@@ -3,7 +3,7 @@ import { mapAmazonOrder } from "../../connectors/amazon/amazon-order-mapper";
 import { mapEbayOrder } from "../../connectors/ebay/ebay-order-mapper";
 import { parseShopifyJson } from "../../connectors/shopify/shopify-json";
 import { mapShopifyOrderWebhook } from "../../connectors/shopify/shopify-order-mapper";
-import { isShopifyWebhookTopic, runsWithSyncDisabled, shopifyResourceId } from "../../connectors/shopify/shopify-webhook-topics";
+import { isShopifyWebhookTopic, runsWithSyncDisabled, SHOPIFY_RETURN_TOPICS, shopifyResourceId } from "../../connectors/shopify/shopify-webhook-topics";
 import { mapWooCommerceOrder } from "../../connectors/woocommerce/woocommerce-order-mapper";
 import type { UnifiedOrder } from "../../core/orders/unified-order";
 import type { Result } from "../../core/shared/result";
@@ -67,11 +67,26 @@ const scopeOf =
 const shopifyOrder = mapOnce(mapShopifyOrderWebhook);
 const SHOPIFY_WHOLE_ORDER_TOPICS: readonly string[] = ["orders/create", "orders/updated", "orders/cancelled"];
 
-/** orders/edited names its order only; the edit works on the lines already held. */
-function editedOrderScope(payload: unknown): OrderLockScope | null {
-  const orderId = (payload as { order_edit?: { order_id?: unknown } } | null)?.order_edit?.order_id;
+/** A Shopify order named by its numeric id, with the lines Switchyard already holds for it. */
+function shopifyOrderScope(orderId: unknown): OrderLockScope | null {
   if (typeof orderId !== "number" && typeof orderId !== "string" && typeof orderId !== "bigint") return null;
   return { channel: "shopify", externalId: `gid://shopify/Order/${String(orderId)}`, lines: [] };
+}
+
+/** orders/edited names its order only; the edit works on the lines already held. */
+const editedOrderScope = (payload: unknown) => shopifyOrderScope((payload as { order_edit?: { order_id?: unknown } } | null)?.order_edit?.order_id);
+
+/** A return names its order, which its handler may lock (a request) and restock (received units). */
+const returnOrderScope = (payload: unknown) => {
+  const p = payload as { order?: { id?: unknown } | null; order_id?: unknown } | null;
+  return shopifyOrderScope(p?.order?.id ?? p?.order_id);
+};
+
+function shopifyLockScope(topic: string): Pick<DeliveryRoute, "lockScope"> {
+  if (SHOPIFY_WHOLE_ORDER_TOPICS.includes(topic)) return { lockScope: scopeOf(shopifyOrder) };
+  if (topic === "orders/edited") return { lockScope: editedOrderScope };
+  if ((SHOPIFY_RETURN_TOPICS as readonly string[]).includes(topic)) return { lockScope: returnOrderScope };
+  return {};
 }
 
 /** Marketplace deliveries that carry a whole order; their mapper makes it a unified order. */
@@ -95,7 +110,7 @@ export function deliveryRoute(channel: string, topic: string): DeliveryRoute | u
       ...(topic === "orders/create" ? { orderMapper: shopifyOrder } : {}),
       runsWithSyncDisabled: runsWithSyncDisabled(topic),
       resourceId: (payload) => shopifyResourceId(topic, payload),
-      ...(SHOPIFY_WHOLE_ORDER_TOPICS.includes(topic) ? { lockScope: scopeOf(shopifyOrder) } : topic === "orders/edited" ? { lockScope: editedOrderScope } : {}),
+      ...shopifyLockScope(topic),
     };
   }
   // Tracking of parcels already bought goes on whatever the sync switch says.
