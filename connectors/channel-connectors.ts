@@ -33,6 +33,15 @@ export function channelHas(connectors: ChannelConnectors, channel: string, capab
   return channelModuleFor(connectors, channel)?.capabilities.includes(capability) ?? false;
 }
 
+/**
+ * Whether a connection's orders are captured by polling: the module polls and either has no
+ * webhooks or the merchant asked for polling as a fallback (settings.pollOrders).
+ */
+export function capturesOrdersByPoll(module: Pick<ChannelModule<any>, "capabilities">, settings: Record<string, unknown>): boolean {
+  if (!module.capabilities.includes("capture_orders_poll")) return false;
+  return !module.capabilities.includes("capture_orders_webhook") || settings.pollOrders === true;
+}
+
 export type OpenedChannel = ChannelCapabilities & { readonly module: ChannelModule<any> };
 
 /**

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { DbOrTx, Database } from "../client";
+import type { DbOrTx, Database, Tx } from "../client";
 import { markStockDirty } from "./stock-sync-dirty-repository";
 
 /**
@@ -56,12 +56,49 @@ export async function listPushedFigures(db: DbOrTx, connectionId: string, perLoc
   }));
 }
 
-/** Forgets the drifted figures (the channel holds something else) and marks their variants dirty, in one transaction. */
-export async function correctDrift(db: Database, input: { shopId: string; connectionId: string; drifted: readonly PushedFigure[] }): Promise<void> {
+/** A shortfall reconciliation holds as a sale of the channel's own not captured yet. */
+export interface HeldShortfall {
+  key: string;
+  pushed: number;
+  shown: number;
+  firstSeenAt: Date;
+}
+
+/** The shortfalls the connection's previous reconciliation held, by figure key. */
+export async function listHeldShortfalls(db: DbOrTx, connectionId: string): Promise<Map<string, { pushed: number; firstSeenAt: Date }>> {
+  const rows = await db.execute<{ figure_key: string; pushed: number; first_seen_at: Date | string }>(sql`
+    SELECT figure_key, pushed, first_seen_at FROM stock_reconcile_shortfalls WHERE connection_id = ${connectionId}`);
+  return new Map(rows.rows.map((r) => [r.figure_key, { pushed: Number(r.pushed), firstSeenAt: new Date(r.first_seen_at) }]));
+}
+
+/**
+ * Records one reconciliation in one transaction: the drifted figures are forgotten (the channel
+ * holds something else) and their variants marked dirty; the shortfalls it holds replace the
+ * earlier ones, so a figure not read this time (dirty, pending) starts over.
+ */
+export async function recordReconciliation(
+  db: Database,
+  input: { shopId: string; connectionId: string; drifted: readonly PushedFigure[]; held: readonly HeldShortfall[] },
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`DELETE FROM stock_reconcile_shortfalls WHERE connection_id = ${input.connectionId}`);
+    if (input.held.length > 0) {
+      const rows = input.held.map((h) => ({ figure_key: h.key, pushed: h.pushed, shown: h.shown, first_seen_at: h.firstSeenAt.toISOString() }));
+      await tx.execute(sql`
+        INSERT INTO stock_reconcile_shortfalls (connection_id, figure_key, shop_id, pushed, shown, first_seen_at)
+        SELECT ${input.connectionId}::uuid, x.figure_key, ${input.shopId}::uuid, x.pushed, x.shown, x.first_seen_at
+          FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(figure_key text, pushed int, shown int, first_seen_at timestamptz)`);
+    }
+    await forgetDrifted(tx, input);
+  });
+}
+
+/** Forgets the drifted figures and marks their variants dirty, so the sync re-tells them without a compare-and-set. */
+async function forgetDrifted(tx: Tx, input: { shopId: string; connectionId: string; drifted: readonly PushedFigure[] }): Promise<void> {
   if (input.drifted.length === 0) return;
   const listingIds = [...new Set(input.drifted.map((d) => d.listingId))];
   const located = input.drifted.filter((d) => d.locationId !== null).map((d) => ({ listing_id: d.listingId, location_id: d.locationId }));
-  await db.transaction(async (tx) => {
+  {
     if (located.length > 0) {
       await tx.execute(sql`
         UPDATE channel_listing_locations cll SET last_pushed_available = NULL
@@ -73,7 +110,7 @@ export async function correctDrift(db: Database, input: { shopId: string; connec
        WHERE connection_id = ${input.connectionId}
          AND id IN (SELECT x::uuid FROM jsonb_array_elements_text(${JSON.stringify(listingIds)}::jsonb) x)`);
     await markStockDirty(tx, { shopId: input.shopId, connectionId: input.connectionId, variantIds: [...new Set(input.drifted.map((d) => d.variantId))] });
-  });
+  }
 }
 
 /** Every connected connection (optionally of one shop), for the periodic reconciliation. */

@@ -53,6 +53,28 @@ export interface PendingStockItem {
   channelRef?: string;
 }
 
+/**
+ * Shortfalls reconciliation is holding: the channel showed less than we pushed, most likely a
+ * sale of its own not captured yet (core/inventory/reconcile-reading.ts). Rewritten by each
+ * reconciliation of the connection; a shortfall still there once capture would have ended it
+ * is drift.
+ */
+export const stockReconcileShortfalls = pgTable(
+  "stock_reconcile_shortfalls",
+  {
+    connectionId: uuid("connection_id").notNull().references(() => channelConnections.id, { onDelete: "cascade" }),
+    /** The figure's key: the listing, or `listing@location`. */
+    figureKey: text("figure_key").notNull(),
+    shopId: uuid("shop_id").notNull().references(() => shops.id, { onDelete: "cascade" }),
+    /** What we had pushed when the shortfall was first seen. */
+    pushed: integer("pushed").notNull(),
+    /** What the channel showed at the last reading. */
+    shown: integer("shown").notNull(),
+    firstSeenAt: timestamp("first_seen_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.connectionId, t.figureKey] })],
+);
+
 /** One line per sync run and per reconciliation, for the channel health page (latency chart, drift). */
 export const stockSyncRuns = pgTable(
   "stock_sync_runs",

@@ -1,5 +1,5 @@
 import type { Task } from "graphile-worker";
-import { channelModuleFor, openChannelConnection } from "../../connectors/channel-connectors";
+import { capturesOrdersByPoll, channelModuleFor, openChannelConnection } from "../../connectors/channel-connectors";
 import { findPollableConnections, findChannelConnectionRecord, mergeConnectionSettings, recordConnectionError } from "../../db/repositories/channel-connection-repository";
 import { enqueueJob } from "../../db/queue/job-queue";
 import { jobPayloadSchemas } from "../../db/queue/job-payloads";
@@ -83,9 +83,7 @@ export function channelsPollDueTask(context: TaskContext): Task {
     let queued = 0;
     for (const connection of connections) {
       const module = channelModuleFor(connectors, connection.channel);
-      if (!module?.capabilities.includes("capture_orders_poll")) continue;
-      const webhooks = module.capabilities.includes("capture_orders_webhook");
-      if (webhooks && connection.settings.pollOrders !== true) continue;
+      if (!module || !capturesOrdersByPoll(module, connection.settings)) continue;
       await enqueueJob(context.db, "channels/poll-orders", { connectionId: connection.id }, { jobKey: `poll-orders:${connection.id}` });
       queued++;
     }
