@@ -22,6 +22,8 @@ const SELLER_CANCEL_REASONS = {
 interface FulfillmentOrder {
   orderId?: string;
   legacyOrderId?: string;
+  /** NOT_STARTED, IN_PROGRESS (some lines shipped) or FULFILLED. */
+  orderFulfillmentStatus?: string;
   creationDate?: string;
   orderPaymentStatus?: string;
   paymentSummary?: { payments?: { paymentDate?: string; paymentStatus?: string }[] };
@@ -33,6 +35,11 @@ interface EligibilityAnswer {
   failureReason?: string[];
 }
 
+/** What the merchant reads when eBay will not cancel a shipped order, and what to do instead. */
+function shippedRefusal(orderId: string, detail: string): string {
+  return `eBay will not cancel order ${orderId}: it has already shipped (${detail}). A shipped eBay order cannot be cancelled; refund it through a return instead`;
+}
+
 export async function cancelEbayOrder(session: EbaySession, request: CancelOrderRequest): Promise<ChannelCallResult<{ alreadyCancelled: boolean }>> {
   const order = await session.call((api) => api.sell.fulfillment.getOrder(request.orderExternalId) as Promise<FulfillmentOrder>);
   if (!order.ok) return order;
@@ -41,13 +48,14 @@ export async function cancelEbayOrder(session: EbaySession, request: CancelOrder
   const askedBySeller = (status?.cancelRequests ?? []).some((r) => r.cancelInitiator === "SELLER" && r.cancelRequestState !== "REJECTED");
   if (askedBySeller) return ok({ alreadyCancelled: true });
 
+  // eBay refuses to cancel an order with a shipped line: said plainly, without asking it.
+  const fulfillment = order.value.orderFulfillmentStatus;
+  if (fulfillment === "FULFILLED" || fulfillment === "IN_PROGRESS") return err("rejected", shippedRefusal(request.orderExternalId, `fulfillment status ${fulfillment}`));
+
   const legacyOrderId = order.value.legacyOrderId ?? order.value.orderId ?? request.orderExternalId;
   const eligibility = await session.call((api) => api.postOrder.cancellation.checkCancellationEligibility(legacyOrderId) as Promise<EligibilityAnswer>);
   if (!eligibility.ok) return eligibility;
-  if (eligibility.value.eligible !== true) {
-    const reasons = eligibility.value.failureReason?.join(", ") || "no reason given";
-    return err("rejected", `eBay says order ${request.orderExternalId} can no longer be cancelled (${reasons})`);
-  }
+  if (eligibility.value.eligible !== true) return err("rejected", ineligibleDetail(request.orderExternalId, eligibility.value));
 
   const paid = order.value.orderPaymentStatus === "PAID" || order.value.orderPaymentStatus === "PARTIALLY_REFUNDED";
   // Managed payments are taken at checkout: the order's creation is the payment when no payment date is listed.
@@ -59,9 +67,20 @@ export async function cancelEbayOrder(session: EbaySession, request: CancelOrder
         cancelReason: SELLER_CANCEL_REASONS[request.reason],
         buyerPaid: paid,
         ...(paid && paidAt ? { buyerPaidDate: { value: paidAt } } : {}),
-      }) as Promise<{ cancelId?: string }>,
+      }) as Promise<{ cancelId?: string; orderEligibilityResult?: EligibilityAnswer }>,
   );
   if (!created.ok) return created;
-  if (!created.value?.cancelId) return err("rejected", `eBay created no cancellation for order ${request.orderExternalId}`);
+  if (!created.value?.cancelId) {
+    // Not eligible after all (shipped meanwhile): eBay answers why instead of a cancelId.
+    const result = created.value?.orderEligibilityResult;
+    return err("rejected", result ? ineligibleDetail(request.orderExternalId, result) : `eBay created no cancellation for order ${request.orderExternalId}`);
+  }
   return ok({ alreadyCancelled: false });
+}
+
+/** Why eBay will not cancel, in eBay's words, with what a refused line usually means. */
+function ineligibleDetail(orderId: string, answer: EligibilityAnswer): string {
+  const reasons = answer.failureReason?.join(", ") || "no reason given";
+  const lines = answer.failureReason?.includes("ITEM_LEVEL_ELIGIBILITY_FAILURE") ? "; a line failed eBay's check, as a shipped line does: refund it through a return instead" : "";
+  return `eBay says order ${orderId} can no longer be cancelled (${reasons})${lines}`;
 }

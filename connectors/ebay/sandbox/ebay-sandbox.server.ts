@@ -52,6 +52,21 @@ export interface EbaySandbox {
 // Post-Order: eBay publishes no figure beside the REST APIs'; kept at the Fulfillment API's.
 const DEFAULT_CALL_LIMITS = { fulfillment: 100_000, inventory: 2_000_000, notification: 10_000, post_order: 100_000 };
 const SELLER_CANCEL_REASONS = ["ADDRESS_ISSUES", "BUYER_ASKED_CANCEL", "OUT_OF_STOCK_OR_CANNOT_FULFILL"];
+
+/**
+ * eBay's answer (OrderEligibilityResult) for an order with a shipped line: not eligible, because
+ * a line failed the item-level check (ITEM_LEVEL_ELIGIBILITY_FAILURE), each shipped line listed
+ * as not eligible. A shipped order is no longer cancellable; the buyer opens a return instead.
+ */
+function shippedIneligibility(order: EbaySandboxOrder) {
+  const shipped = new Set(order.fulfillments.flatMap((f) => f.lineItems.map((l) => l.lineItemId)));
+  return {
+    legacyOrderId: order.orderId,
+    eligible: false,
+    failureReason: ["ITEM_LEVEL_ELIGIBILITY_FAILURE"],
+    itemEligibilityResult: order.lines.map((l) => ({ itemId: l.legacyItemId, transactionId: l.lineItemId, eligible: !shipped.has(l.lineItemId) })),
+  };
+}
 const MAX_BULK = 25;
 
 export async function startEbaySandbox(options: EbaySandboxOptions): Promise<EbaySandbox> {
@@ -301,6 +316,7 @@ export async function startEbaySandbox(options: EbaySandboxOptions): Promise<Eba
       const order = findByLegacyId((body as { legacyOrderId?: unknown } | null)?.legacyOrderId);
       if (!order) return errors(400, 1200, "API_POST_ORDER", "The legacyOrderId is invalid");
       if (order.cancellation) return { status: 200, json: { legacyOrderId: order.orderId, eligible: false, failureReason: ["CANCELLATION_EXIST"] } };
+      if (order.fulfillments.length > 0) return { status: 200, json: shippedIneligibility(order) };
       return { status: 200, json: { legacyOrderId: order.orderId, eligible: true, eligibleCancelReason: SELLER_CANCEL_REASONS } };
     }
     if (p === "/post-order/v2/cancellation" && method === "POST") {
@@ -310,6 +326,8 @@ export async function startEbaySandbox(options: EbaySandboxOptions): Promise<Eba
       if (typeof b.cancelReason !== "string" || !SELLER_CANCEL_REASONS.includes(b.cancelReason)) return errors(400, 1201, "API_POST_ORDER", "The cancelReason is not a seller's cancel reason");
       if (typeof b.buyerPaid !== "boolean" || (b.buyerPaid && typeof b.buyerPaidDate?.value !== "string")) return errors(400, 1202, "API_POST_ORDER", "buyerPaid (and buyerPaidDate when paid) are required");
       if (order.cancellation) return { status: 200, json: { orderEligibilityResult: { legacyOrderId: order.orderId, eligible: false, failureReason: ["CANCELLATION_EXIST"] } } };
+      // A shipped order can no longer be cancelled: no cancelId, only why (CreateCancelResponse).
+      if (order.fulfillments.length > 0) return { status: 200, json: { orderEligibilityResult: shippedIneligibility(order) } };
       const at = now();
       order.cancellation = { cancelId: String(5_000_000_000 + state.sequence++), reason: b.cancelReason, requestedAt: at };
       order.modifiedAt = at;

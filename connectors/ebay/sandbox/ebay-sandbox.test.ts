@@ -111,6 +111,29 @@ describe("eBay sandbox with the official client", () => {
     expect(polled?.cancelStatus.cancelState).toBe("CANCELED");
   });
 
+  it("refuses to cancel a shipped order as eBay does, and the connector says so plainly", async () => {
+    const order = sandbox.simulateOrder({ lines: [{ sku: "SKU-08", quantity: 1 }] });
+    const s = session();
+    const shippedAt = new Date().toISOString();
+    const request = { orderExternalId: order.orderId, reason: "customer_request" as const, idempotencyKey: "cancel-shipped" };
+    sandbox.state.orders.get(order.orderId)!.fulfillments.push({ fulfillmentId: "9400100000000000000001", trackingNumber: "9400100000000000000001", carrier: "USPS", shippedDate: shippedAt, lineItems: [{ lineItemId: order.lines[0]!.lineItemId, quantity: 1 }] });
+
+    // eBay's own answers: not eligible, the shipped line named; a cancellation request gets no cancelId.
+    const eligibility = await s.call((api) => api.postOrder.cancellation.checkCancellationEligibility(order.orderId) as Promise<Record<string, unknown>>);
+    expect(eligibility).toMatchObject({ ok: true, value: { eligible: false, failureReason: ["ITEM_LEVEL_ELIGIBILITY_FAILURE"], itemEligibilityResult: [{ transactionId: order.lines[0]!.lineItemId, eligible: false }] } });
+    const created = await s.call(
+      (api) => api.postOrder.cancellation.createCancellation({ legacyOrderId: order.orderId, cancelReason: "BUYER_ASKED_CANCEL", buyerPaid: true, buyerPaidDate: { value: shippedAt } }) as Promise<Record<string, unknown>>,
+    );
+    expect(created).toMatchObject({ ok: true, value: { orderEligibilityResult: { eligible: false } } });
+    expect(created.ok && created.value.cancelId).toBeUndefined();
+
+    // Our connector: a refusal (surfaced to the merchant, not retried) that says why and what instead.
+    const refused = await cancelEbayOrder(s, request);
+    expect(refused).toMatchObject({ ok: false, reason: "rejected", detail: expect.stringContaining("already shipped") });
+    expect(!refused.ok && refused.detail).toContain("return");
+    expect(sandbox.state.orders.get(order.orderId)!.cancellation).toBeUndefined();
+  });
+
   it("reads what eBay shows with bulkGetInventoryItem, 25 SKUs a call", async () => {
     sandbox.state.items.get("SKU-03")!.quantity = 17;
     const items = [...skus, "NOPE"].map((sku) => ({ key: sku, externalId: sku, sku }));
