@@ -184,8 +184,9 @@ for (const channel of CHANNEL_NAMES) {
     .returning();
   connectionIds[channel] = connection!.id;
   await db.insert(channelLocations).values({ connectionId: connection!.id, locationId: location!.id });
+  // Each sandbox shows the opening figure, settled, with nothing of ours in flight (own-sale-echo.ts).
   await db.insert(channelListings).values(
-    variantRows.map((v) => ({ shopId: shop.id, connectionId: connection!.id, variantId: v.id, externalId: spec.externalId(v.sku!), externalSku: v.sku, externalVariantRef: spec.externalId(v.sku!), lastPushedAvailable: opening.get(v.sku!)! })),
+    variantRows.map((v) => ({ shopId: shop.id, connectionId: connection!.id, variantId: v.id, externalId: spec.externalId(v.sku!), externalSku: v.sku, externalVariantRef: spec.externalId(v.sku!), lastPushedAvailable: opening.get(v.sku!)!, lastPushSettledAt: new Date() })),
   );
 }
 await db.execute(sql`

@@ -13,11 +13,20 @@ import type { Channel } from "../orders/unified-order";
  * doubt the figure is left alone and the new value is pushed: a redundant push is harmless,
  * a skipped one would oversell.
  *
- * Shopify keeps stock per location and its order does not say which location it came off, so
- * it is not listed here (its compare-and-set catches the echo); WooCommerce takes stock off
- * only when an order is paid, which its capture does not always follow.
+ * WooCommerce takes stock off only when an order is paid, which its capture does not always
+ * follow, so it is not listed.
  */
 export const CHANNELS_COUNTING_THEIR_OWN_SALES: ReadonlySet<Channel> = new Set<Channel>(["amazon", "ebay"]);
+
+/**
+ * Shopify keeps stock per location, and its order does not say which location the units came
+ * off, so its figure is never moved on trust. Where the connection has one Shopify location,
+ * the next push's compare-and-set expects that location's last figure less the units sold
+ * there since: Shopify checks it, and the echo is applied with the batch it rides in. Without
+ * the expectation it was refused as stale, which cost a re-send of its whole batch and a later
+ * push of its own; a sale taken off elsewhere is still refused and re-pushed as before.
+ */
+export const CHANNELS_CHECKING_OWN_SALES_ON_PUSH: ReadonlySet<Channel> = new Set<Channel>(["shopify"]);
 
 /** Slack for the channel's clock (the sale's time) against ours (when the figure settled). */
 export const OWN_SALE_CLOCK_MARGIN_MS = 5_000;

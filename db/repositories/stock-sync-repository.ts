@@ -105,6 +105,7 @@ type CandidateRow = {
   buffer: number;
   last_pushed_available: number | null;
   last_pushed_by_location: Record<string, number | null>;
+  expected_by_location: Record<string, number | null>;
   levels: LocationBalance[];
   kit_components: KitComponentStock[];
   observed_at: Date | string;
@@ -137,6 +138,9 @@ async function readCandidates(
            (SELECT coalesce(json_object_agg(cll.location_id, cll.last_pushed_available), '{}'::json)
               FROM channel_listing_locations cll
              WHERE cll.listing_id = c.id AND cll.location_id IN (SELECT location_id FROM feed)) AS last_pushed_by_location,
+           (SELECT coalesce(json_object_agg(cll.location_id, cll.expected_available), '{}'::json)
+              FROM channel_listing_locations cll
+             WHERE cll.listing_id = c.id AND cll.expected_available IS NOT NULL) AS expected_by_location,
            (SELECT coalesce(json_agg(json_build_object('locationId', il.location_id, 'onHand', il.on_hand,
                                                        'reserved', il.reserved, 'safetyStock', il.safety_stock, 'incomingReturns', ${incoming})), '[]'::json)
               FROM inventory_levels il
@@ -247,7 +251,8 @@ export async function collectLocationStockChanges(
       externalId: listing.row.external_id,
       sku: listing.row.sku,
       available,
-      lastPushedAvailable,
+      // Shopify's own sales captured since the last push came off there: the compare-and-set expects them.
+      lastPushedAvailable: lastPushedAvailable === null ? null : (listing.row.expected_by_location?.[locationId] ?? lastPushedAvailable),
     })),
   };
 }
@@ -348,6 +353,7 @@ export async function recordPushOutcomes(
                                                      WHEN 'conflict' THEN NULL
                                                      ELSE cll.last_pushed_available END,
                last_pushed_at = CASE WHEN o.status = 'applied' THEN ${observedAt} ELSE cll.last_pushed_at END,
+               expected_available = CASE WHEN o.status IN ('applied', 'conflict') THEN NULL ELSE cll.expected_available END,
                last_push_error = o.problem
           FROM (VALUES ${values}) AS o(listing_id, location_id, status, available, problem)
          WHERE cll.listing_id = o.listing_id AND cll.location_id = o.location_id`);

@@ -105,6 +105,12 @@ export const channelListingLocations = pgTable(
     listingId: uuid("listing_id").notNull().references(() => channelListings.id, { onDelete: "cascade" }),
     locationId: uuid("location_id").notNull().references(() => locations.id, { onDelete: "cascade" }),
     lastPushedAvailable: integer("last_pushed_available"),
+    /**
+     * What the channel should hold here after its own sales captured since the last push (the
+     * last figure less their units), or null: the next push's compare-and-set expects it, so
+     * the echo of a Shopify sale is checked and applied with its batch instead of refused.
+     */
+    expectedAvailable: integer("expected_available"),
     lastPushedAt: timestamp("last_pushed_at", { withTimezone: true }),
     lastPushError: text("last_push_error"),
   },

@@ -6,7 +6,7 @@ import type { ChannelOrderWriter } from "../../core/ports/channel-connector-port
 import type { ChannelConnectionRecord, ChannelModule, CredentialStore } from "../../core/ports/channel-module-port";
 import type { CredentialCipher } from "../../db/crypto/credential-cipher";
 import { createCredentialStore } from "../../db/repositories/channel-credential-store";
-import type { StockPushItem, StockPushResult, StockPusher, StockScope } from "../../core/ports/stock-pusher-port";
+import type { StockPushItem, StockPushResult, StockPusher, StockReadItem, StockScope } from "../../core/ports/stock-pusher-port";
 import { ok } from "../../core/shared/result";
 import type { Database } from "../../db/client";
 import { lockLevels, recordMovements } from "../../db/repositories/stock-ledger-repository";
@@ -101,6 +101,22 @@ export function fakePusher(maxBatchSize = 250, scope: StockScope = "pooled"): Fa
     },
   };
   return pusher;
+}
+
+/**
+ * A fake channel that shows what it was last pushed per item (the test may change it, as a
+ * sale or an edit on the channel would) and reads it back for reconciliation.
+ */
+export function fakeShowingChannel(maxBatchSize = 250): { pusher: FakePusher; shown: Map<string, number> } {
+  const shown = new Map<string, number>();
+  const pusher = fakePusher(maxBatchSize);
+  pusher.push = async (batch, options) => {
+    pusher.calls.push({ items: [...batch], reference: options.reference });
+    for (const item of batch) shown.set(item.key, item.available);
+    return ok(batch.map((item) => ({ key: item.key, status: "applied" as const })));
+  };
+  pusher.read = async (items: readonly StockReadItem[]) => ok(items.map((i) => ({ key: i.key, available: shown.get(i.key) ?? null })));
+  return { pusher, shown };
 }
 
 /** Credentials in clear for fake modules: connections in these tests store none. */

@@ -1,12 +1,10 @@
 import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { StockReadItem } from "../../core/ports/stock-pusher-port";
-import { ok } from "../../core/shared/result";
 import { channelConnections, stockSyncDirty } from "../../db/schema";
 import { reconcileConnectionStock } from "../../jobs/tasks/inventory-reconcile.task";
 import { syncConnectionStock } from "../../jobs/tasks/inventory-sync.task";
 import { adjustInventory } from "../../db/repositories/inventory-repository";
-import { createConnection, createListing, fakePusher, fakeRegistry, listingById } from "../helpers/channel-fixtures";
+import { createConnection, createListing, fakeRegistry, fakeShowingChannel, listingById } from "../helpers/channel-fixtures";
 import { createLocation, createShop, createVariant, receive } from "../helpers/ledger-fixtures";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 
@@ -32,14 +30,7 @@ async function setup(sku: string, options: { polled?: boolean } = {}) {
   await receive(db, shop.id, variant.id, east.id, 10);
   const listing = await createListing(db, shop.id, connection.id, variant.id, { externalId: `ebay:${sku}` });
   // The channel: what it shows per listing, set by our pushes and by its own sales.
-  const shown = new Map<string, number>();
-  const pusher = fakePusher(25);
-  pusher.push = async (batch, opts) => {
-    pusher.calls.push({ items: [...batch], reference: opts.reference });
-    for (const item of batch) shown.set(item.key, item.available);
-    return ok(batch.map((item) => ({ key: item.key, status: "applied" as const })));
-  };
-  pusher.read = async (items: readonly StockReadItem[]) => ok(items.map((i) => ({ key: i.key, available: shown.get(i.key) ?? null })));
+  const { pusher, shown } = fakeShowingChannel(25);
   const registry = fakeRegistry(pusher, ["ebay"]);
   // eBay's orders are polled, unless the test wants a channel that sends them.
   const modules = options.polled === false ? registry.modules : registry.modules.map((m) => ({ ...m, capabilities: [...m.capabilities, "capture_orders_poll" as const] }));

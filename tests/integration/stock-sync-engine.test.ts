@@ -3,14 +3,13 @@ import { sql } from "drizzle-orm";
 import { Logger, runOnce } from "graphile-worker";
 import { beforeAll, describe, expect, it } from "vitest";
 import { err, ok } from "../../core/shared/result";
-import type { StockReadItem } from "../../core/ports/stock-pusher-port";
 import { adjustInventory } from "../../db/repositories/inventory-repository";
 import { markStockDirty, queueConnectionSync } from "../../db/repositories/stock-sync-dirty-repository";
 import { STOCK_SYNC_HOLD_MS } from "../../core/inventory/stock-sync-plan";
 import { buildTaskList } from "../../jobs/task-list";
 import { reconcileConnectionStock } from "../../jobs/tasks/inventory-reconcile.task";
 import { syncConnectionStock } from "../../jobs/tasks/inventory-sync.task";
-import { createConnection, createListing, fakePusher, fakeRegistry, listingById } from "../helpers/channel-fixtures";
+import { createConnection, createListing, fakePusher, fakeRegistry, fakeShowingChannel, listingById } from "../helpers/channel-fixtures";
 import { createLocation, createShop, createVariant, receive } from "../helpers/ledger-fixtures";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 
@@ -284,14 +283,7 @@ describe("reconciliation", () => {
   it("corrects what the channel shows differently, and never takes the echo of our own push for drift", async () => {
     const { db } = database;
     const { shop, east, connection, variant, listing } = await shopWithListing("DRIFT");
-    const pusher = fakePusher(250);
-    const shown = new Map<string, number>();
-    pusher.push = async (batch, options) => {
-      pusher.calls.push({ items: [...batch], reference: options.reference });
-      for (const item of batch) shown.set(item.key, item.available);
-      return ok(batch.map((item) => ({ key: item.key, status: "applied" as const })));
-    };
-    pusher.read = async (items: readonly StockReadItem[]) => ok(items.map((i) => ({ key: i.key, available: shown.get(i.key) ?? null })));
+    const { pusher, shown } = fakeShowingChannel(250);
     const connectors = fakeRegistry(pusher, ["ebay"]);
     await syncConnectionStock({ db, connectors }, { shopId: shop.id, connectionId: connection.id }, { reference: reference() });
 

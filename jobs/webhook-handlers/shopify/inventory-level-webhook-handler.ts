@@ -56,8 +56,8 @@ export const handleInventoryLevelWebhook: ShopifyWebhookHandler = async ({ tx, d
   if (!listing) return processed(`${itemGid} is not listed by Switchyard`);
 
   const locationGid = `gid://shopify/Location/${level.location_id}`;
-  const located = await tx.execute<{ location_id: string; pushed: boolean; last_pushed_available: number | null }>(sql`
-    SELECT l.id AS location_id, cll.listing_id IS NOT NULL AS pushed, cll.last_pushed_available
+  const located = await tx.execute<{ location_id: string; pushed: boolean; last_pushed_available: number | null; expected_available: number | null }>(sql`
+    SELECT l.id AS location_id, cll.listing_id IS NOT NULL AS pushed, cll.last_pushed_available, cll.expected_available
       FROM locations l
       JOIN channel_locations f ON f.location_id = l.id AND f.connection_id = ${listing.connectionId}
       LEFT JOIN channel_listing_locations cll ON cll.listing_id = ${listing.id} AND cll.location_id = l.id
@@ -67,6 +67,7 @@ export const handleInventoryLevelWebhook: ShopifyWebhookHandler = async ({ tx, d
   if (!location) return processed(`${locationGid} is not a location Switchyard sets stock at`);
   const lastPushed = location.pushed ? location.last_pushed_available : null;
   if (lastPushed === level.available) return processed(`echo of Switchyard's own push (${level.available})`);
+  if (location.pushed && location.expected_available === level.available) return processed(`Shopify's own sale, already captured (${level.available})`);
 
   if (location.pushed) {
     await tx

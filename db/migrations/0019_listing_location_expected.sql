@@ -1,0 +1,1 @@
+ALTER TABLE "channel_listing_locations" ADD COLUMN "expected_available" integer;
