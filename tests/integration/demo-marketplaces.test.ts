@@ -79,14 +79,19 @@ describe("demo eBay and WooCommerce", () => {
       expect(await reconcileConnectionStock(context, { shopId: shop.id, connectionId })).toMatchObject({ outcome: "no_drift", read: 1, drift: 0 });
     }
 
-    // Someone edits the quantity on each channel: drift, corrected by the next sync.
+    // Someone raises the quantity on each channel: drift, corrected by the next sync.
     marketplaces.ebay.state.items.get("CAP-1")!.quantity = 40;
-    wooProduct.stockQuantity = 2;
+    wooProduct.stockQuantity = 12;
     for (const connectionId of [ebayConnection.id, wooConnection.id]) {
       expect(await reconcileConnectionStock(context, { shopId: shop.id, connectionId })).toMatchObject({ outcome: "drift_corrected", read: 1, drift: 1 });
       await syncConnectionStock(context, { shopId: shop.id, connectionId }, { reference: `test-fix-${connectionId}` });
     }
     expect(marketplaces.ebay.state.items.get("CAP-1")!.quantity).toBe(9);
     expect(wooProduct.stockQuantity).toBe(9);
+
+    // Less than we pushed looks like a sale of the channel's own not captured yet: held, not pushed back up.
+    wooProduct.stockQuantity = 8;
+    expect(await reconcileConnectionStock(context, { shopId: shop.id, connectionId: wooConnection.id })).toMatchObject({ outcome: "no_drift", drift: 0, pendingOwnSales: 1 });
+    expect(wooProduct.stockQuantity).toBe(8);
   });
 });

@@ -1,16 +1,19 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startShopifySandbox, type ShopifySandbox } from "../../connectors/shopify/sandbox/shopify-sandbox.server";
 import { CredentialCipher } from "../../db/crypto/credential-cipher";
 import { adjustInventory } from "../../db/repositories/inventory-repository";
-import { syncShopStock } from "../../jobs/tasks/inventory-sync.task";
+import { ingestOrder } from "../../db/repositories/order-ingest-repository";
+import { syncConnectionStock, syncShopStock } from "../../jobs/tasks/inventory-sync.task";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
-import { createLocation, createShop, createVariant, receive } from "../helpers/ledger-fixtures";
+import { createLocation, createShop, createVariant, line, makeOrder, receive } from "../helpers/ledger-fixtures";
 import { connectionById, createConnection, createListing, listingById, reserve, shopifyConnectorsFor } from "../helpers/channel-fixtures";
 
 /**
  * The stock sync against the demo's Shopify sandbox (the real HTTP server, validating documents
- * against the 2026-04 schema and enforcing changeFromQuantity), as the demo runs it.
+ * against the 2026-04 schema and enforcing changeFromQuantity), as the demo runs it. A sale made
+ * in Shopify already came off Shopify's quantity where it was taken: capturing it must not make
+ * the next push there a stale compare-and-set (refused, its batch re-sent, pushed again later).
  */
 
 const TOKEN = "shpat_sandbox_test";
@@ -106,5 +109,38 @@ describe("stock sync against the Shopify sandbox", () => {
     expect([sandboxAvailable(listings[0]!.item.id, shopifyWarehouse!.id), sandboxAvailable(listings[0]!.item.id, shopifyStore!.id)]).toEqual([8, 3]);
     expect(sandboxTotal(listings[0]!.item.id)).toBe(11);
     expect(await listingById(db, listings[0]!.listing.id)).toMatchObject({ lastPushedAvailable: 11, lastPushError: null });
+  });
+
+  it("expects a sale captured from Shopify in the next push's compare-and-set at the connection's one Shopify location: one call, no conflict", async () => {
+    const { db } = database;
+    const [shopifyWarehouse] = sandbox.state.locations;
+    const shop = await createShop(db);
+    const warehouse = await createLocation(db, shop.id, { name: "Warehouse", externalId: shopifyWarehouse!.id });
+    let setCalls = 0;
+    const countingFetch: typeof fetch = async (input, init) => {
+      if (typeof init?.body === "string" && init.body.includes("inventorySetQuantities")) setCalls++;
+      return fetch(input, init);
+    };
+    const connection = await createConnection(db, shop.id, { locationIds: [warehouse.id], credentialsEncrypted: cipher.encryptJson({ accessToken: TOKEN }), settings: { baseUrl: sandbox.url } });
+    const [one, two] = sandbox.state.inventoryItems;
+    for (const [index, item] of [one!, two!].entries()) {
+      const variant = await createVariant(db, shop.id, item.sku!);
+      await receive(db, shop.id, variant.id, warehouse.id, 10 + index);
+      await createListing(db, shop.id, connection.id, variant.id, { externalId: item.id });
+    }
+    const context = { db, connectors: shopifyConnectorsFor(database.db, cipher, { fetch: countingFetch }) };
+    const sync = () => syncConnectionStock(context, { shopId: shop.id, connectionId: connection.id }, { reference: `own-${randomUUID()}` });
+    expect(await sync()).toMatchObject({ applied: 2, conflicts: 0 });
+    expect([sandboxAvailable(one!.id, shopifyWarehouse!.id), sandboxAvailable(two!.id, shopifyWarehouse!.id)]).toEqual([10, 11]);
+    setCalls = 0;
+
+    // A buyer orders two SBX-1 in Shopify (Shopify takes them off at the warehouse); one SBX-2 sells on eBay.
+    await sandbox.simulateOrder({ send: false, lines: [{ sku: one!.sku!, quantity: 2 }] });
+    await ingestOrder(db, { shopId: shop.id, order: makeOrder({ channel: "shopify", lines: [line(one!.sku!, 2)] }), actor: "test" });
+    await ingestOrder(db, { shopId: shop.id, order: makeOrder({ channel: "ebay", lines: [line(two!.sku!, 1)] }), actor: "test" });
+
+    expect(await sync()).toMatchObject({ applied: 2, conflicts: 0, batches: 1 });
+    expect(setCalls).toBe(1);
+    expect([sandboxAvailable(one!.id, shopifyWarehouse!.id), sandboxAvailable(two!.id, shopifyWarehouse!.id)]).toEqual([8, 10]);
   });
 });
