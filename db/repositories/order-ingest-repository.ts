@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { assessNewOrder, holdReasonsFor, type LineOutcome, type RaisedException, type UnmatchedLine } from "../../core/orders/order-intake";
 import { transition } from "../../core/orders/order-state-machine";
@@ -9,9 +10,9 @@ import type { Database, Tx } from "../client";
 import { insertJsonRows } from "../json-rows-insert";
 import { orders } from "../schema";
 import { applyOrderEdit, type OrderEditOutcome } from "./order-edit-repository";
-import { insertOrdersLines } from "./order-line-insert";
+import { insertResolvedLines, matchLineVariants } from "./order-line-insert";
 import { appendTimeline, appendTimelines, raiseExceptions, raiseOrderExceptions, type TimelineEntry } from "./order-timeline-repository";
-import { releaseOrderReservations, reserveOrdersInPlacementOrder } from "./reservation-repository";
+import { planOrdersInPlacementOrder, releaseOrderReservations, writeReservationPlans } from "./reservation-repository";
 import { scheduleRouting } from "./routing-repository";
 import { recordOwnChannelSales } from "./own-channel-sale-repository";
 import { scheduleStockSync } from "./stock-ledger-repository";
@@ -79,13 +80,14 @@ function headerFields(order: UnifiedOrder) {
 
 /**
  * Creates the orders of one shop that Switchyard does not hold yet, set-based, in the caller's
- * transaction: one INSERT for the orders (ON CONFLICT DO NOTHING, in key order so concurrent
- * batches take the unique keys in one order), one for all their lines with each line's variant
- * resolved in the statement (channel identity first, then SKU: line-variant-match.ts), one lock
- * of every candidate level, the core's decisions in placement order, and one statement each for
- * allocations, movements, balances, statuses, timeline and exceptions, plus one stock-sync mark
- * and one routing job for the batch. Returns, per input, its result, or undefined when the order
- * already exists (or repeats an earlier input): the caller updates those one by one.
+ * transaction. The stock is decided before anything is written, so each order row is written
+ * once, with its final status (docs/adr/0017): the lines' variants are resolved in one statement
+ * (channel identity first, then SKU: line-variant-match.ts), every candidate level is locked once
+ * (id order) and the core decides the orders in placement order; then one INSERT each for the
+ * orders (ON CONFLICT DO NOTHING, in key order so concurrent batches take the unique keys in one
+ * order), their lines, allocations, movements, balances, timeline and exceptions, plus one
+ * stock-sync mark and one routing job for the batch. Returns, per input, its result, or undefined
+ * when the order already exists (or repeats an earlier input): the caller updates those one by one.
  */
 export async function createOrders(tx: Tx, shopId: string, inputs: readonly IngestInput[], policies?: Policies): Promise<(IngestResult | undefined)[]> {
   const keyOf = (order: UnifiedOrder) => `${order.channel}\u0000${order.externalId}`;
@@ -94,54 +96,55 @@ export async function createOrders(tx: Tx, shopId: string, inputs: readonly Inge
     if (input.shopId !== shopId) throw new Error("createOrders: every input must belong to the batch's shop");
     if (!firstIndex.has(keyOf(input.order))) firstIndex.set(keyOf(input.order), index);
   });
-  const candidates = [...firstIndex.values()].sort((a, b) => (keyOf(inputs[a]!.order) < keyOf(inputs[b]!.order) ? -1 : 1));
-  if (candidates.length === 0) return inputs.map(() => undefined);
-
-  // ON CONFLICT DO NOTHING: the only key a new order can collide on is (shop, channel, external id).
-  const insertedOrders = await insertJsonRows(
-    tx,
-    orders,
-    candidates.map((index) => {
-      const { order, sourcePayload } = inputs[index]!;
-      return { shopId, channel: order.channel, externalId: order.externalId, status: "received", ...headerFields(order), placedAt: order.placedAt, sourcePayload: sourcePayload ?? null };
-    }),
-    { returning: ["id", "channel", "externalId"], onConflictDoNothing: true },
-  );
-  const created = insertedOrders.map((row) => {
-    const index = firstIndex.get(`${row.channel}\u0000${row.externalId}`)!;
-    return { index, orderId: row.id, input: inputs[index]! };
-  });
   const results: (IngestResult | undefined)[] = inputs.map(() => undefined);
-  if (created.length === 0) return results;
+  if (firstIndex.size === 0) return results;
+  // Orders already held are the update path's, not decided here.
+  for (const key of await heldOrderKeys(tx, shopId, [...firstIndex.values()].map((index) => inputs[index]!.order))) firstIndex.delete(key);
+  const candidates = [...firstIndex.values()].sort((a, b) => (keyOf(inputs[a]!.order) < keyOf(inputs[b]!.order) ? -1 : 1));
+  if (candidates.length === 0) return results;
 
-  // Lines are stored with their catalogue variant resolved in the same statement; a line that
-  // matches nothing is kept (variant null) and raised below rather than dropped.
-  const insertedLines = await insertOrdersLines(tx, shopId, created.map(({ orderId, input }) => ({ orderId, channel: input.order.channel, lines: input.order.lines })));
-  const linesByOrder = new Map<string, typeof insertedLines>();
-  for (const line of insertedLines) linesByOrder.set(line.orderId, [...(linesByOrder.get(line.orderId) ?? []), line]);
-
-  const prepared = created.map((entry, sequence) => {
-    const lines = (linesByOrder.get(entry.orderId) ?? []).map((line) => ({
-      ...line,
+  // Ids are chosen here, so the decisions can name orders and lines before they are written. A
+  // line repeated within an order (same channel line id) is kept once, as the unique key would.
+  const entries = candidates.map((index) => {
+    const input = inputs[index]!;
+    const seen = new Set<string>();
+    const lines = input.order.lines.filter((line) => !seen.has(line.externalLineId) && seen.add(line.externalLineId));
+    return { index, input, orderId: randomUUID(), lines: lines.map((line) => ({ id: randomUUID(), line })) };
+  });
+  const variants = await matchLineVariants(tx, shopId, entries.flatMap((entry) => entry.lines.map(({ line }) => ({ channel: entry.input.order.channel, line }))));
+  let next = 0;
+  let prepared = entries.map((entry, sequence) => {
+    const lines = entry.lines.map(({ id, line }) => ({
+      id,
+      line,
+      variantId: variants[next++] ?? null,
       toReserve: unitsToReserve({ quantity: line.quantity, fulfilledQuantity: line.fulfilledQuantity, carriesStock: line.carriesStock }),
     }));
     const reservable = entry.input.order.cancelled ? [] : lines.filter((line) => line.variantId !== null && line.toReserve > 0);
     return { ...entry, sequence, lines, reservable };
   });
-
-  const plans = await reserveOrdersInPlacementOrder(
-    tx,
-    shopId,
-    prepared.map((entry) => ({
+  const requestsOf = (list: typeof prepared) =>
+    list.map((entry) => ({
       key: entry.orderId,
       orderId: entry.orderId,
       placedAt: entry.input.order.placedAt,
       sequence: entry.sequence,
       actor: entry.input.actor,
       lines: entry.reservable.map((line) => ({ lineId: line.id, variantId: line.variantId!, quantity: line.toReserve })),
-    })),
-    policies,
-  );
+    }));
+  let requests = requestsOf(prepared);
+  let planned = await planOrdersInPlacementOrder(tx, shopId, requests, policies);
+  // Locking the levels may have waited for a transaction that created one of these orders (the
+  // same order ingested at once elsewhere): look again now that the levels are ours, and decide
+  // again without it.
+  const heldNow = await heldOrderKeys(tx, shopId, prepared.map((entry) => entry.input.order));
+  if (heldNow.size > 0) {
+    prepared = prepared.filter((entry) => !heldNow.has(keyOf(entry.input.order)));
+    requests = requestsOf(prepared);
+    planned = await planOrdersInPlacementOrder(tx, shopId, requests, policies);
+    if (prepared.length === 0) return results;
+  }
+  const plans = planned.plans;
 
   const statuses: { id: string; status: OrderStatus; cancelled: boolean }[] = [];
   const timeline: (TimelineEntry & { orderId: string })[] = [];
@@ -151,10 +154,10 @@ export async function createOrders(tx: Tx, shopId: string, inputs: readonly Inge
     const { order, actor } = entry.input;
     const plan = plans.get(entry.orderId);
     const reservedByLine = new Map(plan?.lines.map((line) => [line.lineId, line.reserved]) ?? []);
-    const outcomes: LineOutcome[] = entry.reservable.map((line) => ({ sku: line.sku ?? line.title, requested: line.toReserve, reserved: reservedByLine.get(line.id) ?? 0 }));
+    const outcomes: LineOutcome[] = entry.reservable.map(({ id, line, toReserve }) => ({ sku: line.sku ?? line.title, requested: toReserve, reserved: reservedByLine.get(id) ?? 0 }));
     const unmatched: UnmatchedLine[] = entry.lines
-      .filter((line) => line.carriesStock && line.variantId === null && line.toReserve > 0)
-      .map((line) => ({ lineId: line.id, title: line.title, sku: line.sku, channelVariantRef: line.channelVariantRef }));
+      .filter(({ line, variantId, toReserve }) => line.carriesStock && variantId === null && toReserve > 0)
+      .map(({ id, line }) => ({ lineId: id, title: line.title, sku: line.sku ?? null, channelVariantRef: line.channelVariantRef ?? null }));
     const assessment = assessNewOrder(order, plan, outcomes, unmatched);
     const reserved = outcomes.reduce((sum, line) => sum + line.reserved, 0);
     const requested = outcomes.reduce((sum, line) => sum + line.requested, 0);
@@ -186,22 +189,63 @@ export async function createOrders(tx: Tx, shopId: string, inputs: readonly Inge
     results[entry.index] = { orderId: entry.orderId, outcome: "created", status: assessment.status, reserved, shortfall: requested - reserved };
   }
 
-  await tx.execute(sql`
-    UPDATE orders AS o
-       SET status = s.status, cancelled_at = CASE WHEN s.cancelled THEN now() END
-      FROM jsonb_to_recordset(${JSON.stringify(statuses)}::jsonb) AS s(id uuid, status text, cancelled boolean)
-     WHERE o.id = s.id`);
-  await appendTimelines(tx, shopId, timeline);
-  await raiseOrderExceptions(tx, shopId, raised);
+  // Each order written once, with its final status. ON CONFLICT DO NOTHING: the only key a new
+  // order can collide on is (shop, channel, external id), held by a batch that committed it since.
+  const statusOf = new Map(statuses.map((s) => [s.id, s]));
+  const now = new Date();
+  const inserted = new Set(
+    (
+      await insertJsonRows(
+        tx,
+        orders,
+        prepared.map(({ orderId, input: { order, sourcePayload } }) => ({
+          id: orderId,
+          shopId,
+          channel: order.channel,
+          externalId: order.externalId,
+          ...headerFields(order),
+          status: statusOf.get(orderId)!.status,
+          cancelledAt: order.cancelled ? now : null,
+          placedAt: order.placedAt,
+          sourcePayload: sourcePayload ?? null,
+        })),
+        { returning: ["id"], onConflictDoNothing: true },
+      )
+    ).map((row) => row.id),
+  );
+  if (inserted.size < prepared.length) {
+    // Another batch committed one of these orders after this one locked. If it took no stock here,
+    // it is simply left to the update path; if it did, the decisions of the orders after it are
+    // wrong, so the whole batch is decided again (a serialization failure: claimed again at once).
+    if (prepared.some((entry) => !inserted.has(entry.orderId) && (plans.get(entry.orderId)?.lines.some((line) => line.reserved > 0) ?? false))) {
+      throw Object.assign(new Error("an order of the batch was created concurrently after its stock was decided"), { code: "40001" });
+    }
+  }
+  const kept = prepared.filter((entry) => inserted.has(entry.orderId));
+  await insertResolvedLines(tx, shopId, kept.flatMap((entry) => entry.lines.map(({ id, line, variantId }) => ({ id, orderId: entry.orderId, variantId, line }))));
+  await writeReservationPlans(tx, shopId, requests.filter((request) => inserted.has(request.orderId)), planned);
+  for (const entry of prepared) if (!inserted.has(entry.orderId)) results[entry.index] = undefined;
+  await appendTimelines(tx, shopId, timeline.filter((entry) => inserted.has(entry.orderId)));
+  await raiseOrderExceptions(tx, shopId, raised.filter((entry) => inserted.has(entry.orderId)));
   // The selling channel already took these units off its own figure: not pushed back to it.
   await recordOwnChannelSales(
     tx,
     shopId,
-    prepared.flatMap((entry) => entry.reservable.map((line) => ({ channel: entry.input.order.channel, variantId: line.variantId!, units: line.toReserve, soldAt: entry.input.order.placedAt }))),
+    kept.flatMap((entry) => entry.reservable.map((line) => ({ channel: entry.input.order.channel, variantId: line.variantId!, units: line.toReserve, soldAt: entry.input.order.placedAt }))),
   );
   if (reservedVariants.size > 0) await scheduleStockSync(tx, shopId, [...reservedVariants]);
-  if (statuses.some((s) => s.status === "reserved")) await scheduleRouting(tx, shopId);
+  if (kept.some((entry) => statusOf.get(entry.orderId)!.status === "reserved")) await scheduleRouting(tx, shopId);
   return results;
+}
+
+/** Which of these orders the shop already holds, as `channel NUL externalId` keys. */
+async function heldOrderKeys(tx: Tx, shopId: string, list: readonly UnifiedOrder[]): Promise<Set<string>> {
+  const keys = JSON.stringify(list.map((order) => ({ channel: order.channel, external_id: order.externalId })));
+  const held = await tx.execute<{ channel: string; external_id: string }>(sql`
+    SELECT o.channel, o.external_id FROM orders o
+      JOIN jsonb_to_recordset(${keys}::jsonb) AS k(channel text, external_id text)
+        ON o.shop_id = ${shopId}::uuid AND o.channel = k.channel AND o.external_id = k.external_id`);
+  return new Set(held.rows.map((row) => `${row.channel}\u0000${row.external_id}`));
 }
 
 /**

@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
 import type { UnifiedOrderLine } from "../../core/orders/unified-order";
 import type { Tx } from "../client";
+import { insertJsonRows } from "../json-rows-insert";
+import { orderLines } from "../schema";
 import { lineVariantMatch } from "./line-variant-match";
 
 export interface InsertedLine {
@@ -91,4 +93,55 @@ export async function insertOrdersLines(
       fulfilledQuantity: row.fulfilled_quantity,
     }))
     .sort((a, b) => position.get(`${a.orderId}/${a.externalLineId}`)! - position.get(`${b.orderId}/${b.externalLineId}`)!);
+}
+
+/**
+ * The variant each line is for, resolved as insertOrdersLines resolves it (channel identity, then
+ * SKU) but without storing anything: for a caller that decides stock before it writes the lines.
+ * Null for a line that carries no stock or matches nothing. Returned in the order given.
+ */
+export async function matchLineVariants(
+  tx: Tx,
+  shopId: string,
+  lines: readonly { channel: string; line: Pick<UnifiedOrderLine, "sku" | "channelVariantRef" | "carriesStock"> }[],
+): Promise<(string | null)[]> {
+  if (lines.length === 0) return [];
+  const rows = JSON.stringify(
+    lines.map(({ channel, line }, i) => ({ i, channel, channel_variant_ref: line.channelVariantRef ?? null, sku: line.sku ?? null, carries_stock: line.carriesStock })),
+  );
+  const match = lineVariantMatch({ shopId: sql`${shopId}::uuid`, channel: sql`n.channel`, ref: sql`n.channel_variant_ref`, sku: sql`n.sku` });
+  const result = await tx.execute<{ i: number; variant_id: string | null }>(sql`
+    SELECT n.i, CASE WHEN n.carries_stock THEN ${match} END AS variant_id
+      FROM jsonb_to_recordset(${rows}::jsonb) AS n(i int, channel text, channel_variant_ref text, sku text, carries_stock boolean)`);
+  const variants: (string | null)[] = lines.map(() => null);
+  for (const row of result.rows) variants[row.i] = row.variant_id;
+  return variants;
+}
+
+/** Lines whose ids and variants the caller already decided (matchLineVariants), in one statement. */
+export async function insertResolvedLines(
+  tx: Tx,
+  shopId: string,
+  lines: readonly { id: string; orderId: string; variantId: string | null; line: UnifiedOrderLine }[],
+): Promise<void> {
+  await insertJsonRows(
+    tx,
+    orderLines,
+    lines.map(({ id, orderId, variantId, line }) => ({
+      id,
+      shopId,
+      orderId,
+      externalLineId: line.externalLineId,
+      variantId,
+      sku: line.sku ?? null,
+      channelVariantRef: line.channelVariantRef ?? null,
+      carriesStock: line.carriesStock,
+      title: line.title,
+      quantity: line.quantity,
+      fulfilledQuantity: line.fulfilledQuantity,
+      unitPriceMinor: line.unitPriceMinor,
+      discountMinor: line.discountMinor,
+      taxMinor: line.taxMinor,
+    })),
+  );
 }

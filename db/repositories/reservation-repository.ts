@@ -8,7 +8,7 @@ import { defaultPolicies } from "../../core/config/default-policies";
 import type { Tx } from "../client";
 import { insertJsonRows } from "../json-rows-insert";
 import { allocations } from "../schema";
-import { lockLevels, recordMovements, scheduleStockSync, type LevelMovement } from "./stock-ledger-repository";
+import { lockLevels, recordMovements, scheduleStockSync, type LevelMovement, type LockedLevel } from "./stock-ledger-repository";
 
 export interface ReserveLinesInput {
   shopId: string;
@@ -54,8 +54,30 @@ export async function reserveOrdersInPlacementOrder(
   requests: readonly PlacedOrderReservation[],
   policies: Policies = defaultPolicies,
 ): Promise<Map<string, ReservationPlan>> {
+  const planned = await planOrdersInPlacementOrder(tx, shopId, requests, policies);
+  await writeReservationPlans(tx, shopId, requests, planned);
+  return planned.plans;
+}
+
+export interface PlannedReservations {
+  plans: Map<string, ReservationPlan>;
+  levels: readonly LockedLevel[];
+}
+
+/**
+ * The deciding half of reserveOrdersInPlacementOrder: locks every candidate level (id order) and
+ * lets the core decide the orders in placement order, writing nothing. A caller that needs the
+ * outcome before it writes its own rows (intake stores each new order with its final status)
+ * writes the plans afterwards with writeReservationPlans, in the same transaction.
+ */
+export async function planOrdersInPlacementOrder(
+  tx: Tx,
+  shopId: string,
+  requests: readonly PlacedOrderReservation[],
+  policies: Policies = defaultPolicies,
+): Promise<PlannedReservations> {
   const withLines = requests.filter((request) => request.lines.length > 0);
-  if (withLines.length === 0) return new Map();
+  if (withLines.length === 0) return { plans: new Map(), levels: [] };
   const levels = await lockLevels(tx, shopId, withLines.flatMap((request) => request.lines.map((line) => line.variantId)), { shippableOnly: true });
   const plans = decideInPlacementOrder(
     withLines,
@@ -63,12 +85,16 @@ export async function reserveOrdersInPlacementOrder(
     fulfilmentLocationsOf(levels),
     policies.reservation,
   );
+  return { plans, levels };
+}
 
-  const levelById = new Map(levels.map((level) => [level.id, level]));
+/** The writing half: allocations, reserve movements and balances of the plans, in three statements. */
+export async function writeReservationPlans(tx: Tx, shopId: string, requests: readonly PlacedOrderReservation[], planned: PlannedReservations): Promise<void> {
+  const levelById = new Map(planned.levels.map((level) => [level.id, level]));
   const rows: (typeof allocations.$inferInsert)[] = [];
   const movements: LevelMovement[] = [];
-  for (const request of withLines) {
-    const plan = plans.get(request.key);
+  for (const request of requests) {
+    const plan = planned.plans.get(request.key);
     for (const line of plan?.lines ?? []) {
       for (const allocation of line.allocations) {
         const level = levelById.get(allocation.levelId)!;
@@ -82,7 +108,6 @@ export async function reserveOrdersInPlacementOrder(
   }
   await insertJsonRows(tx, allocations, rows);
   await recordMovements(tx, shopId, movements);
-  return plans;
 }
 
 /**
