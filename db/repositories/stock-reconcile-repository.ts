@@ -72,6 +72,21 @@ export async function listHeldShortfalls(db: DbOrTx, connectionId: string): Prom
 }
 
 /**
+ * Holds one shortfall seen outside a reconciliation (Shopify's inventory_levels/update showing
+ * less than we pushed there): kept since it was first seen while the pushed figure is the same,
+ * and judged by the connection's next reconciliation like one it found itself.
+ */
+export async function holdShortfall(db: DbOrTx, input: { shopId: string; connectionId: string; key: string; pushed: number; shown: number }): Promise<void> {
+  await db.execute(sql`
+    INSERT INTO stock_reconcile_shortfalls AS s (connection_id, figure_key, shop_id, pushed, shown, first_seen_at)
+    VALUES (${input.connectionId}, ${input.key}, ${input.shopId}, ${input.pushed}, ${input.shown}, now())
+    ON CONFLICT (connection_id, figure_key) DO UPDATE
+       SET shown = excluded.shown,
+           first_seen_at = CASE WHEN s.pushed = excluded.pushed THEN s.first_seen_at ELSE excluded.first_seen_at END,
+           pushed = excluded.pushed`);
+}
+
+/**
  * Records one reconciliation in one transaction: the drifted figures are forgotten (the channel
  * holds something else) and their variants marked dirty; the shortfalls it holds replace the
  * earlier ones, so a figure not read this time (dirty, pending) starts over.

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setDatabaseForTests } from "../../app/db.server";
 import { action as inventoryLevelsUpdate } from "../../app/routes/webhooks.inventory_levels.update";
 import { action as productsUpdate } from "../../app/routes/webhooks.products.update";
-import { channelConnections, channelListingLocations, channelListings, channelLocations, exceptions, products, variants, webhookDeliveries } from "../../db/schema";
+import { channelConnections, channelListingLocations, channelListings, channelLocations, exceptions, products, stockReconcileShortfalls, variants, webhookDeliveries } from "../../db/schema";
 import { processWebhookDelivery } from "../../jobs/tasks/webhooks-process.task";
 import { createLocation, createShop, createVariant } from "../helpers/ledger-fixtures";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
@@ -114,9 +114,9 @@ describe("Shopify inventory_levels/update", () => {
     expect(await stockSyncJobs(shop.id)).toBe(0);
   });
 
-  it("re-pushes Switchyard's figure when stock was changed in Shopify, without taking Shopify's", async () => {
+  it("re-pushes Switchyard's figure when stock was raised in Shopify, without taking Shopify's", async () => {
     const { shop, listing, warehouse } = await shopWithListedMug(6);
-    const { row } = await deliverAndProcess(inventoryLevelsUpdate, "inventory_levels/update", shop.domain, inventoryBody(2));
+    const { row } = await deliverAndProcess(inventoryLevelsUpdate, "inventory_levels/update", shop.domain, inventoryBody(9));
     expect(row).toMatchObject({ status: "processed", error: null });
     const [after] = await database.db.select().from(channelListings).where(eq(channelListings.id, listing.id));
     expect(after!.lastPushedAvailable).toBeNull();
@@ -127,21 +127,33 @@ describe("Shopify inventory_levels/update", () => {
     expect(drift[0]).toMatchObject({ status: "resolved" });
   });
 
+  it("holds a level below what was pushed as a Shopify sale not captured yet: nothing re-pushed, no drift", async () => {
+    const { shop, listing, warehouse } = await shopWithListedMug(6);
+    const { outcome, row } = await deliverAndProcess(inventoryLevelsUpdate, "inventory_levels/update", shop.domain, inventoryBody(5));
+    expect(row).toMatchObject({ status: "processed", error: null });
+    expect(outcome).toMatchObject({ note: expect.stringContaining("held as a Shopify sale not captured yet") });
+    expect(await pushedAt(listing.id, warehouse.id)).toBe(6);
+    expect(await stockSyncJobs(shop.id)).toBe(0);
+    expect(await database.db.select().from(exceptions).where(and(eq(exceptions.shopId, shop.id), eq(exceptions.kind, "stock_drift")))).toEqual([]);
+    const held = await database.db.select().from(stockReconcileShortfalls).where(eq(stockReconcileShortfalls.shopId, shop.id));
+    expect(held).toMatchObject([{ figureKey: `${listing.id}@${warehouse.id}`, pushed: 6, shown: 5 }]);
+  });
+
   it("opens a stock_drift exception when the same listing drifts twice within an hour", async () => {
     const { shop, listing, warehouse } = await shopWithListedMug(6);
-    await deliverAndProcess(inventoryLevelsUpdate, "inventory_levels/update", shop.domain, inventoryBody(2), "2026-11-22T16:00:00Z");
+    await deliverAndProcess(inventoryLevelsUpdate, "inventory_levels/update", shop.domain, inventoryBody(8), "2026-11-22T16:00:00Z");
     await database.db
       .update(channelListingLocations)
       .set({ lastPushedAvailable: 6 })
       .where(and(eq(channelListingLocations.listingId, listing.id), eq(channelListingLocations.locationId, warehouse.id)));
-    await deliverAndProcess(inventoryLevelsUpdate, "inventory_levels/update", shop.domain, inventoryBody(1), "2026-11-22T16:10:00Z");
+    await deliverAndProcess(inventoryLevelsUpdate, "inventory_levels/update", shop.domain, inventoryBody(9), "2026-11-22T16:10:00Z");
     const open = await database.db
       .select()
       .from(exceptions)
       .where(and(eq(exceptions.shopId, shop.id), eq(exceptions.kind, "stock_drift"), eq(exceptions.status, "open")));
     expect(open).toHaveLength(1);
     expect(open[0]!.message).toContain("twice within an hour");
-    expect(open[0]!.details).toMatchObject({ listingId: listing.id, shopifyAvailable: 1, lastPushedAvailable: 6, locationId: warehouse.id });
+    expect(open[0]!.details).toMatchObject({ listingId: listing.id, shopifyAvailable: 9, lastPushedAvailable: 6, locationId: warehouse.id });
   });
 
   it("ignores an inventory level triggered before one already processed", async () => {
@@ -156,7 +168,7 @@ describe("Shopify inventory_levels/update", () => {
     const other = await shopWithListedMug(6);
     await deliverAndProcess(inventoryLevelsUpdate, "inventory_levels/update", other.shop.domain, inventoryBody(6), "2026-11-22T18:00:00Z");
     const { shop, listing } = await shopWithListedMug(6);
-    const { row } = await deliverAndProcess(inventoryLevelsUpdate, "inventory_levels/update", shop.domain, inventoryBody(4), "2026-11-22T17:00:00Z");
+    const { row } = await deliverAndProcess(inventoryLevelsUpdate, "inventory_levels/update", shop.domain, inventoryBody(7), "2026-11-22T17:00:00Z");
     expect(row.status).toBe("processed");
     const [after] = await database.db.select().from(channelListings).where(eq(channelListings.id, listing.id));
     expect(after!.lastPushedAvailable).toBeNull();

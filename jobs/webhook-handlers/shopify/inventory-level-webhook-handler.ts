@@ -2,6 +2,7 @@ import { and, eq, gt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { raiseExceptions } from "../../../db/repositories/order-timeline-repository";
 import { scheduleStockSync } from "../../../db/repositories/stock-ledger-repository";
+import { holdShortfall } from "../../../db/repositories/stock-reconcile-repository";
 import { channelConnections, channelListingLocations, channelListings, exceptions, variants } from "../../../db/schema";
 import { describeIssues, failed, ignoredStale, processed, shopifyId, type ShopifyWebhookHandler, newerDeliveryProcessed } from "./webhook-handler";
 
@@ -18,10 +19,11 @@ const REPEATED_DRIFT_WINDOW = "1 hour";
  * inventory_levels/update. Switchyard is the source of truth for stock, so Shopify's figure is
  * never taken over. Shopify is told a figure per location (docs/adr/0001-stock-sync-to-channels.md),
  * so the level is compared with what was last pushed to that location. Either it is the echo of
- * Switchyard's own push (nothing to do), or stock was changed in Shopify outside Switchyard (a
- * POS sale recorded only there, a merchant edit): then that location's last pushed figure is
- * forgotten (and the listing's sum with it), so the next sync re-pushes it without a
- * compare-and-set, and a sync is scheduled. The drift is kept as a resolved stock_drift
+ * Switchyard's own push or of a Shopify sale already captured (nothing to do), or less than we
+ * pushed (most likely a Shopify sale whose order is not captured yet: held for reconciliation,
+ * not re-pushed), or stock was raised in Shopify outside Switchyard (a merchant edit): then that
+ * location's last pushed figure is forgotten (and the listing's sum with it), so the next sync
+ * re-pushes it without a compare-and-set, and a sync is scheduled. The drift is kept as a resolved stock_drift
  * exception; a second drift of the same listing within an hour opens one. Levels at Shopify
  * locations Switchyard does not push to (not mirrored, or not feeding the channel) are Shopify's
  * own business.
@@ -68,6 +70,14 @@ export const handleInventoryLevelWebhook: ShopifyWebhookHandler = async ({ tx, d
   const lastPushed = location.pushed ? location.last_pushed_available : null;
   if (lastPushed === level.available) return processed(`echo of Switchyard's own push (${level.available})`);
   if (location.pushed && location.expected_available === level.available) return processed(`Shopify's own sale, already captured (${level.available})`);
+  if (lastPushed !== null && level.available < lastPushed) {
+    // Less than we pushed there is what a Shopify sale looks like before its order is captured:
+    // re-pushing our figure now would put the sold unit back on sale. Held like reconciliation's
+    // shortfalls (core/inventory/reconcile-reading.ts): the capture ends it, otherwise the next
+    // reconciliation corrects it as drift.
+    await holdShortfall(tx, { shopId: shop.id, connectionId: listing.connectionId, key: `${listing.id}@${location.location_id}`, pushed: lastPushed, shown: level.available });
+    return processed(`Shopify shows ${level.available}, less than the ${lastPushed} pushed: held as a Shopify sale not captured yet`);
+  }
 
   if (location.pushed) {
     await tx
