@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { UnifiedOrderLine } from "../../core/orders/unified-order";
 import type { Tx } from "../client";
@@ -19,86 +20,37 @@ export interface InsertedLine {
 
 /**
  * Adds lines to an order we already hold (a channel edit added items), each matched to its
- * variant in the same statement as at intake (channel identity, then SKU: line-variant-match.ts).
- * A line matching nothing is kept with no variant, for the merchant to map.
+ * variant as at intake (channel identity, then SKU: line-variant-match.ts). A line matching
+ * nothing is kept with no variant, for the merchant to map; a line the order already has (same
+ * channel line id) is left alone. Returns the lines added, in the order given.
  */
 export async function insertMatchedLines(
   tx: Tx,
   input: { shopId: string; orderId: string; channel: string; lines: readonly UnifiedOrderLine[] },
 ): Promise<InsertedLine[]> {
-  return insertOrdersLines(tx, input.shopId, [input]);
-}
-
-/**
- * The lines of many orders of one shop in one statement (a batch of new orders at intake), each
- * matched to its variant in the statement. Returned in the order given, each with its order's id.
- */
-export async function insertOrdersLines(
-  tx: Tx,
-  shopId: string,
-  orders: readonly { orderId: string; channel: string; lines: readonly UnifiedOrderLine[] }[],
-): Promise<(InsertedLine & { orderId: string })[]> {
-  const given = orders.flatMap((order) => order.lines.map((line) => ({ order, line })));
-  if (given.length === 0) return [];
-  const rows = JSON.stringify(
-    given.map(({ order, line }) => ({
-      order_id: order.orderId,
-      channel: order.channel,
-      external_line_id: line.externalLineId,
+  if (input.lines.length === 0) return [];
+  const variants = await matchLineVariants(tx, input.shopId, input.lines.map((line) => ({ channel: input.channel, line })));
+  const lines = input.lines.map((line, i) => ({ id: randomUUID(), orderId: input.orderId, variantId: variants[i] ?? null, line }));
+  const added = new Set((await insertResolvedLines(tx, input.shopId, lines)).map((row) => row.id));
+  return lines
+    .filter(({ id }) => added.has(id))
+    .map(({ id, variantId, line }) => ({
+      id,
+      externalLineId: line.externalLineId,
+      variantId,
       sku: line.sku ?? null,
-      channel_variant_ref: line.channelVariantRef ?? null,
-      carries_stock: line.carriesStock,
+      channelVariantRef: line.channelVariantRef ?? null,
+      carriesStock: line.carriesStock,
       title: line.title,
       quantity: line.quantity,
-      fulfilled_quantity: line.fulfilledQuantity,
-      unit_price_minor: line.unitPriceMinor,
-      discount_minor: line.discountMinor,
-      tax_minor: line.taxMinor,
-    })),
-  );
-  const match = lineVariantMatch({ shopId: sql`${shopId}::uuid`, channel: sql`n.channel`, ref: sql`n.channel_variant_ref`, sku: sql`n.sku` });
-  const result = await tx.execute<{
-    id: string;
-    order_id: string;
-    external_line_id: string;
-    variant_id: string | null;
-    sku: string | null;
-    channel_variant_ref: string | null;
-    carries_stock: boolean;
-    title: string;
-    quantity: number;
-    fulfilled_quantity: number;
-  }>(sql`
-    INSERT INTO order_lines AS ol (shop_id, order_id, external_line_id, variant_id, sku, channel_variant_ref, carries_stock, title,
-                                   quantity, fulfilled_quantity, unit_price_minor, discount_minor, tax_minor)
-    SELECT ${shopId}::uuid, n.order_id, n.external_line_id, CASE WHEN n.carries_stock THEN ${match} END, n.sku,
-           n.channel_variant_ref, n.carries_stock, n.title, n.quantity, n.fulfilled_quantity, n.unit_price_minor, n.discount_minor, n.tax_minor
-      FROM jsonb_to_recordset(${rows}::jsonb) AS n(order_id uuid, channel text, external_line_id text, sku text, channel_variant_ref text,
-                                                  carries_stock boolean, title text, quantity int, fulfilled_quantity int,
-                                                  unit_price_minor bigint, discount_minor bigint, tax_minor bigint)
-    ON CONFLICT (order_id, external_line_id) DO NOTHING
-    RETURNING ol.id, ol.order_id, ol.external_line_id, ol.variant_id, ol.sku, ol.channel_variant_ref, ol.carries_stock, ol.title, ol.quantity, ol.fulfilled_quantity`);
-  const position = new Map(given.map(({ order, line }, i) => [`${order.orderId}/${line.externalLineId}`, i]));
-  return result.rows
-    .map((row) => ({
-      id: row.id,
-      orderId: row.order_id,
-      externalLineId: row.external_line_id,
-      variantId: row.variant_id,
-      sku: row.sku,
-      channelVariantRef: row.channel_variant_ref,
-      carriesStock: row.carries_stock,
-      title: row.title,
-      quantity: row.quantity,
-      fulfilledQuantity: row.fulfilled_quantity,
-    }))
-    .sort((a, b) => position.get(`${a.orderId}/${a.externalLineId}`)! - position.get(`${b.orderId}/${b.externalLineId}`)!);
+      fulfilledQuantity: line.fulfilledQuantity,
+    }));
 }
 
 /**
- * The variant each line is for, resolved as insertOrdersLines resolves it (channel identity, then
- * SKU) but without storing anything: for a caller that decides stock before it writes the lines.
- * Null for a line that carries no stock or matches nothing. Returned in the order given.
+ * The variant each line is for (channel identity, then SKU: line-variant-match.ts), in one
+ * statement and without storing anything, so a caller can decide stock before it writes the
+ * lines. Null for a line that carries no stock or matches nothing. Returned in the order given.
  */
 export async function matchLineVariants(
   tx: Tx,
@@ -118,13 +70,16 @@ export async function matchLineVariants(
   return variants;
 }
 
-/** Lines whose ids and variants the caller already decided (matchLineVariants), in one statement. */
+/**
+ * Lines whose ids and variants the caller already decided (matchLineVariants), in one statement.
+ * A line an order already has (same channel line id) is skipped; returns the ids stored.
+ */
 export async function insertResolvedLines(
   tx: Tx,
   shopId: string,
   lines: readonly { id: string; orderId: string; variantId: string | null; line: UnifiedOrderLine }[],
-): Promise<void> {
-  await insertJsonRows(
+): Promise<{ id: string }[]> {
+  return insertJsonRows(
     tx,
     orderLines,
     lines.map(({ id, orderId, variantId, line }) => ({
@@ -143,5 +98,6 @@ export async function insertResolvedLines(
       discountMinor: line.discountMinor,
       taxMinor: line.taxMinor,
     })),
+    { returning: ["id"], onConflictDoNothing: true },
   );
 }
