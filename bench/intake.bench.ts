@@ -384,11 +384,14 @@ async function countWhileRunning(pool: pg.Pool, clients: number, seconds: number
  * empty elsewhere). Two snapshots around the stream say where an order's CPU goes.
  */
 function cpuSnapshot(): Record<string, number> {
-  const ticksOf = (pid: number | string): number => {
+  // With `withReaped`, the CPU of children that ended and were reaped counts too: a PostgreSQL
+  // backend that exits mid-run moves its time into the postmaster's, and is still counted.
+  const ticksOf = (pid: number | string, withReaped = false): number => {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      return (Number(fields[11]) + Number(fields[12])) * 10; // USER_HZ is 100 on Linux
+      const own = Number(fields[11]) + Number(fields[12]);
+      return (withReaped ? own + Number(fields[13]) + Number(fields[14]) : own) * 10; // USER_HZ is 100 on Linux
     } catch {
       return 0;
     }
@@ -400,7 +403,7 @@ function cpuSnapshot(): Record<string, number> {
     for (const pid of fs.readdirSync("/proc")) {
       if (!/^\d+$/.test(pid)) continue;
       const comm = fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim();
-      if (comm === "postgres") snapshot.postgres! += ticksOf(pid);
+      if (comm === "postgres") snapshot.postgres! += ticksOf(pid, true);
     }
   } catch {
     // Not Linux: no figures.
