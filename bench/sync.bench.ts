@@ -47,7 +47,7 @@ const { values } = parseArgs({
     "poll-ms": { type: "string", default: "1000" },
     "amazon-poll-ms": { type: "string", default: "15000" },
     // Amazon orders show up two minutes after they were placed, and Amazon's own backlog then drains
-    // at its documented rates (patches 5/s, one feed per two minutes after a burst of 15): the drain
+    // at its documented rates (patches 5/s; listings feeds one at a time, five per five minutes): the drain
     // waits for that, up to this bound, before each sandbox is compared with the ledger.
     "drain-s": { type: "string", default: "300" },
     // Batches above this go to Amazon as one JSON_LISTINGS_FEED (the connection setting).

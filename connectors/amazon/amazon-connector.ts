@@ -107,8 +107,8 @@ export class AmazonConnector implements ChannelOrderWriter, OrderPoller {
     return ok({ orders, rejected, deliveries, nextCursor: page.value.nextCursor, hasMore: page.value.hasMore });
   }
 
-  pushStock(updates: readonly AmazonStockUpdate[]): Promise<ChannelCallResult<AmazonStockItemResult[]>> {
-    return pushAmazonStock(this.client, this.settings, updates);
+  pushStock(updates: readonly AmazonStockUpdate[], options: { readonly feedInFlight?: boolean } = {}): Promise<ChannelCallResult<AmazonStockItemResult[]>> {
+    return pushAmazonStock(this.client, this.settings, updates, options);
   }
 
   settleStockFeed(feedId: string, messageIds: readonly number[]): Promise<ChannelCallResult<AmazonFeedSettlement>> {

@@ -1,16 +1,21 @@
 import { err, ok } from "../../core/shared/result.js";
 import type { ChannelCallResult } from "../../core/ports/channel-connector-port.js";
 import type { AmazonSettings } from "./amazon-connection-config.js";
+import { amazonFailure } from "./amazon-failure-mapping.js";
 import { listingsPatchBody, listingsFeedDocument, type AmazonStockUpdate } from "./listings-stock-request.js";
 import type { SpApiClient } from "./sp-api-client.js";
 
 /**
  * Stock to Amazon. A few SKUs go one patchListingsItem each (5 per second, burst 5: answered
  * per item at once; what a second of patching cannot carry is handed back to retry). A larger
- * batch, while createFeed's rate allows, goes as one JSON_LISTINGS_FEED through the Feeds API
- * (createFeedDocument → upload → createFeed): three calls for any number of SKUs, but Amazon
- * answers minutes later, so every item comes back `pending` with the feed id and is settled
- * by `settleAmazonStockFeed` once the processing report is there.
+ * batch goes as one JSON_LISTINGS_FEED through the Feeds API (createFeedDocument → upload →
+ * createFeed): three calls for any number of SKUs, but Amazon answers minutes later, so every
+ * item comes back `pending` with the feed id and is settled by `settleAmazonStockFeed` once the
+ * processing report is there. A feed is sent only when no listings feed of the connection is
+ * still being processed (Amazon processes a seller's product feeds one after another, and its
+ * best practices ask to wait for the previous one: the changes gathered meanwhile then ride in
+ * one larger feed instead of many small ones) and only within the documented rates: createFeed's
+ * bucket, and five JSON_LISTINGS_FEED submissions per five minutes.
  */
 
 export type AmazonStockItemResult =
@@ -29,18 +34,24 @@ export async function pushAmazonStock(
   client: SpApiClient,
   settings: AmazonSettings,
   updates: readonly AmazonStockUpdate[],
+  options: { readonly feedInFlight?: boolean } = {},
 ): Promise<ChannelCallResult<AmazonStockItemResult[]>> {
   if (updates.length === 0) return ok([]);
-  return updates.length > settings.feedThreshold && feedAffordable(client) ? submitStockFeed(client, settings, updates) : patchEach(client, settings, updates);
+  const feed = updates.length > settings.feedThreshold && !options.feedInFlight && feedAffordable(client);
+  return feed ? submitStockFeed(client, settings, updates) : patchEach(client, settings, updates);
 }
 
 /**
- * A feed needs a createFeedDocument and a createFeed token now. createFeed allows a burst of 15
- * and then one every two minutes: when it is used up, patches (5/s) carry what they can meanwhile
- * instead of a document being created for a feed that cannot be submitted.
+ * A feed needs a createFeedDocument and a createFeed token now, and room in the JSON_LISTINGS_FEED
+ * window (five per five minutes). When either is used up, patches (5/s) carry what they can
+ * meanwhile instead of a document being created for a feed that cannot be submitted.
  */
 function feedAffordable(client: SpApiClient): boolean {
-  return client.bucket("feeds_2021-06-30.json:createFeed").available() >= 1 && client.bucket("feeds_2021-06-30.json:createFeedDocument").available() >= 1;
+  return (
+    client.listingsFeedWindow().available() >= 1 &&
+    client.bucket("feeds_2021-06-30.json:createFeed").available() >= 1 &&
+    client.bucket("feeds_2021-06-30.json:createFeedDocument").available() >= 1
+  );
 }
 
 async function patchEach(client: SpApiClient, settings: AmazonSettings, updates: readonly AmazonStockUpdate[]): Promise<ChannelCallResult<AmazonStockItemResult[]>> {
@@ -86,6 +97,9 @@ async function submitStockFeed(client: SpApiClient, settings: AmazonSettings, up
   if (!feedDocumentId || !url) return err("rejected", "createFeedDocument answered without feedDocumentId and url");
   const uploaded = await client.upload(url, JSON.stringify(document), FEED_CONTENT_TYPE);
   if (!uploaded.ok) return uploaded;
+  // Counted when sent, as Amazon counts it; another connection of the seller may have taken the last one.
+  const wait = client.listingsFeedWindow().tryTake();
+  if (wait > 0) return amazonFailure({ kind: "local_rate_limit" }, "five JSON_LISTINGS_FEED submissions in five minutes already", wait);
   const feed = await client.call<{ feedId?: string }>("feeds_2021-06-30.json:createFeed", {
     body: { feedType: "JSON_LISTINGS_FEED", marketplaceIds: [settings.marketplaceId], inputFeedDocumentId: feedDocumentId },
   });
@@ -122,6 +136,9 @@ export async function settleAmazonStockFeed(
   feedId: string,
   messageIds: readonly number[],
 ): Promise<ChannelCallResult<AmazonFeedSettlement>> {
+  // The processing report comes through getFeedDocument (0.0222/s, one per 45 s after a burst of
+  // 10): while its rate is used up a DONE feed could not be settled, so its status is not asked.
+  if (client.bucket("feeds_2021-06-30.json:getFeedDocument").available() < 1) return ok({ done: false, processingStatus: "NOT_ASKED" });
   const feed = await client.call<{ processingStatus?: string; resultFeedDocumentId?: string }>("feeds_2021-06-30.json:getFeed", { path: { feedId } });
   if (!feed.ok) return feed;
   const status = feed.value.body?.processingStatus ?? "UNKNOWN";

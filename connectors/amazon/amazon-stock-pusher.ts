@@ -21,7 +21,8 @@ import type { SpApiClient } from "./sp-api-client.js";
  * SKU, so the pusher is `pooled` and the listing's external id is the SellerSKU. A batch up to
  * the connection's feed threshold goes as one patch per SKU (answered at once); a larger one as
  * one JSON_LISTINGS_FEED whose items answer `pending` with the feed id, settled when Amazon's
- * processing report is there.
+ * processing report is there; while an earlier feed of the connection is still pending, or the
+ * feed rates are used up, a large batch is patched as far as a second of patching goes.
  *
  * The feed's messages are numbered, not keyed: each pending item carries its message number as
  * `channelRef`, which the sync stores with the pending submission in the database and hands
@@ -45,12 +46,13 @@ export class AmazonStockPusher implements StockPusher {
     private readonly settings: AmazonSettings,
   ) {}
 
-  async push(batch: readonly StockPushItem[]): Promise<StockPushResult> {
+  async push(batch: readonly StockPushItem[], options: { readonly pendingSubmissions?: number } = {}): Promise<StockPushResult> {
     if (batch.length > this.maxBatchSize) throw new RangeError(`batch of ${batch.length} exceeds ${this.maxBatchSize}`);
     const pushed = await pushAmazonStock(
       this.client,
       this.settings,
       batch.map((item) => ({ sku: item.externalId, quantity: Math.max(0, item.available) })),
+      { feedInFlight: (options.pendingSubmissions ?? 0) > 0 },
     );
     if (!pushed.ok) return pushed;
     const results: StockPushItemResult[] = [];

@@ -3,7 +3,8 @@ import type { ChannelCallResult } from "../../core/ports/channel-connector-port.
 import type { AmazonCredentials, AmazonSettings } from "./amazon-connection-config.js";
 import { amazonFailure } from "./amazon-failure-mapping.js";
 import { buildSellingPartner, errorText, isNetworkError, type RawResponse, type SellingPartnerClient } from "./selling-partner-client.js";
-import { SP_API_USAGE_PLANS, type SpApiOperation } from "./sp-api-rate-limits.js";
+import { JSON_LISTINGS_FEED_LIMIT, SP_API_USAGE_PLANS, type SpApiOperation } from "./sp-api-rate-limits.js";
+import { SubmissionWindow } from "./submission-window.js";
 import { TokenBucket } from "./token-bucket.js";
 
 /**
@@ -77,10 +78,18 @@ export function clientBurst(documentedBurst: number): number {
   return Math.max(1, documentedBurst - 1);
 }
 
+/** Our window is this much longer than Amazon's, for the same reason as CLIENT_RATE_MARGIN. */
+export const CLIENT_WINDOW_MARGIN_MS = 10_000;
+
 /** One token bucket per operation, as SP-API meters them per seller and application. */
 export class SpApiBuckets {
   private readonly buckets = new Map<SpApiOperation, TokenBucket>();
+  private listingsFeeds: SubmissionWindow | undefined;
   constructor(private readonly now: () => number = Date.now) {}
+  /** JSON_LISTINGS_FEED submissions of this seller (a feed-type limit on top of createFeed's bucket). */
+  listingsFeedWindow(): SubmissionWindow {
+    return (this.listingsFeeds ??= new SubmissionWindow(JSON_LISTINGS_FEED_LIMIT.submissions, JSON_LISTINGS_FEED_LIMIT.windowMs + CLIENT_WINDOW_MARGIN_MS, this.now));
+  }
   for(operation: SpApiOperation): TokenBucket {
     let bucket = this.buckets.get(operation);
     if (!bucket) {
@@ -113,6 +122,10 @@ export class SpApiClient {
 
   bucket(operation: SpApiOperation): TokenBucket {
     return this.buckets.for(operation);
+  }
+
+  listingsFeedWindow(): SubmissionWindow {
+    return this.buckets.listingsFeedWindow();
   }
 
   async call<T = unknown>(operation: SpApiOperation, request: SpApiRequest = {}): Promise<ChannelCallResult<SpApiResponse<T>>> {

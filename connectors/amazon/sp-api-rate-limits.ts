@@ -30,6 +30,15 @@ export const SP_API_USAGE_PLANS = {
 
 export type SpApiOperation = keyof typeof SP_API_USAGE_PLANS;
 
+/**
+ * createFeed's plan above is per operation; a JSON_LISTINGS_FEED has a limit of its own, per
+ * seller and region: five submissions per five minutes (createFeed's description points to it;
+ * the Feeds API rate-limit page lists it under "limits for specific cases", and the May 2025
+ * changelog raised it from one to five per five minutes). createFeed's burst of 15 would allow
+ * fifteen listings feeds in a second.
+ */
+export const JSON_LISTINGS_FEED_LIMIT = { submissions: 5, windowMs: 5 * 60_000 } as const;
+
 /** Finds the operation a request addresses, e.g. PATCH /listings/2021-08-01/items/S1/SKU-1. */
 export function operationForRequest(method: string, pathname: string): SpApiOperation | undefined {
   for (const [operation, plan] of Object.entries(SP_API_USAGE_PLANS) as [SpApiOperation, UsagePlan][]) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DefaultChannelAllocationStrategy } from "./channel-allocation-strategy.js";
-import { batchesDue, FOLLOW_UP_DELAYS_MS, followUpDelayMs, inBatches, listingAvailableToSell, planStockPush, type ListingStock } from "./stock-sync-plan.js";
+import { batchesDue, FOLLOW_UP_DELAYS_MS, followUpDelayMs, inBatches, listingAvailableToSell, PENDING_CHECK_MAX_INTERVAL_MS, pendingCheckDue, planStockPush, type ListingStock } from "./stock-sync-plan.js";
 
 const strategy = new DefaultChannelAllocationStrategy();
 const listing = (overrides: Partial<ListingStock> = {}): ListingStock => ({
@@ -117,5 +117,38 @@ describe("batchesDue", () => {
   it("holds nothing with a zero hold, and nothing when there is nothing", () => {
     expect(batchesDue(items([999]), { maxBatchSize: 25, holdMs: 0, now: 999, markedAt: at }).held).toEqual([]);
     expect(batchesDue([], { maxBatchSize: 25, holdMs: 500, now: 0, markedAt: at })).toEqual({ send: [], held: [], recheckInMs: null });
+  });
+});
+
+describe("pendingCheckDue", () => {
+  const first = 5_000;
+  /** The moments a run every `stepMs` for `forMs` asks about one submission made at 0. */
+  function checksOverTime(stepMs: number, forMs: number): number[] {
+    const asked: number[] = [];
+    for (let now = 0; now <= forMs; now += stepMs) {
+      if (pendingCheckDue({ submittedAt: 0, lastCheckedAt: asked.at(-1) ?? null }, now, first)) asked.push(now);
+    }
+    return asked;
+  }
+
+  it("does not ask before the result could be there, then at most once per interval however often runs come", () => {
+    const asked = checksOverTime(500, 60_000);
+    expect(asked[0]).toBe(first);
+    for (let i = 1; i < asked.length; i++) expect(asked[i]! - asked[i - 1]!).toBeGreaterThanOrEqual(first);
+  });
+
+  it("backs off as the submission ages, up to the cap", () => {
+    const asked = checksOverTime(500, 30 * 60_000);
+    expect(asked.slice(0, 6)).toEqual([5_000, 10_000, 20_000, 40_000, 80_000, 160_000]);
+    const gaps = asked.slice(1).map((t, i) => t - asked[i]!);
+    expect(Math.max(...gaps)).toBe(PENDING_CHECK_MAX_INTERVAL_MS);
+    // Half an hour of a feed still processing costs a couple of dozen looks, not one per run.
+    expect(asked.length).toBeLessThan(25);
+  });
+
+  it("asks every time when no interval is set (direct calls), and at once after a restart once the first wait is over", () => {
+    expect(pendingCheckDue({ submittedAt: 0, lastCheckedAt: 0 }, 1, 0)).toBe(true);
+    expect(pendingCheckDue({ submittedAt: 0, lastCheckedAt: null }, 4_999, first)).toBe(false);
+    expect(pendingCheckDue({ submittedAt: 0, lastCheckedAt: null }, 600_000, first)).toBe(true);
   });
 });

@@ -164,6 +164,29 @@ export const FOLLOW_UP_DELAYS_MS = {
   pending: 5_000,
 } as const;
 
+/** However long a submission has been pending, it is asked about at least this often. */
+export const PENDING_CHECK_MAX_INTERVAL_MS = 120_000;
+
+/**
+ * Whether to ask the channel about a submission it is processing (an Amazon listings feed):
+ * not before `firstMs` after it was submitted (the soonest its report could be there), then
+ * after intervals as long as the submission was old at the previous look (doubling: a feed
+ * that takes half an hour is asked about a dozen times, not every few seconds), capped at
+ * `maxIntervalMs`. `lastCheckedAt` null: not asked yet (or by a process that has since
+ * restarted). `firstMs` 0 asks every time (direct calls and tests).
+ */
+export function pendingCheckDue(
+  submission: { readonly submittedAt: number; readonly lastCheckedAt: number | null },
+  now: number,
+  firstMs: number,
+  maxIntervalMs = PENDING_CHECK_MAX_INTERVAL_MS,
+): boolean {
+  if (firstMs <= 0) return true;
+  const { submittedAt, lastCheckedAt } = submission;
+  const next = lastCheckedAt === null ? submittedAt + firstMs : lastCheckedAt + Math.min(maxIntervalMs, Math.max(firstMs, lastCheckedAt - submittedAt));
+  return now >= next;
+}
+
 export type SyncSignal =
   | { readonly kind: "connection_failed"; readonly reason: ChannelFailureReason; readonly retryAfterMs?: number }
   | { readonly kind: "item"; readonly status: StockPushItemStatus };

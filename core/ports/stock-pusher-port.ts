@@ -106,9 +106,11 @@ export interface StockPusher {
   /**
    * Pushes one batch (at most `maxBatchSize` items). `reference` names the sync run; it is
    * stable across retries of that run, so channels that support idempotency keys replay
-   * instead of applying twice.
+   * instead of applying twice. `pendingSubmissions`: how many of the connection's earlier
+   * submissions the channel has not settled yet (from the database, so it survives a restart);
+   * Amazon sends no second listings feed while one is being processed.
    */
-  push(batch: readonly StockPushItem[], options: { readonly reference: string }): Promise<StockPushResult>;
+  push(batch: readonly StockPushItem[], options: { readonly reference: string; readonly pendingSubmissions?: number }): Promise<StockPushResult>;
   /**
    * Only for channels that answer `pending`: asks about one submission, given the items the push
    * that returned `pendingId` answered pending (their keys and channel handles, from the database).

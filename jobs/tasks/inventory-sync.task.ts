@@ -1,6 +1,6 @@
 import type { Task } from "graphile-worker";
 import { defaultPolicies } from "../../core/config/default-policies";
-import { batchesDue, FOLLOW_UP_DELAYS_MS, followUpDelayMs, STOCK_SYNC_HOLD_MS, type SyncSignal } from "../../core/inventory/stock-sync-plan";
+import { batchesDue, FOLLOW_UP_DELAYS_MS, followUpDelayMs, pendingCheckDue, STOCK_SYNC_HOLD_MS, type SyncSignal } from "../../core/inventory/stock-sync-plan";
 import type { StockPushItem, StockPushItemResult, StockPusher } from "../../core/ports/stock-pusher-port";
 import { openChannelConnection, type ChannelConnectors } from "../../connectors/channel-connectors";
 import { clearSettledDirty, countDirty, markStockDirty, queueConnectionSync, readDirtyVariants } from "../../db/repositories/stock-sync-dirty-repository";
@@ -103,9 +103,10 @@ export async function syncConnectionStock(
   context: TaskContext & { connectors: ChannelConnectors },
   input: { shopId: string; connectionId: string; attempt?: number },
   /**
-   * `holdMs`: how long a partial batch waits for batch-mates; `pendingCheckMs`: how often the
-   * channel is asked about one pending submission. The worker's runs use STOCK_SYNC_HOLD_MS and
-   * FOLLOW_UP_DELAYS_MS.pending; a direct call (0) sends everything and asks every time.
+   * `holdMs`: how long a partial batch waits for batch-mates; `pendingCheckMs`: how soon after a
+   * submission the channel is first asked about it (later looks back off, pendingCheckDue). The
+   * worker's runs use STOCK_SYNC_HOLD_MS and FOLLOW_UP_DELAYS_MS.pending; a direct call (0) sends
+   * everything and asks every time.
    */
   options: { reference: string; holdMs?: number; pendingCheckMs?: number },
 ): Promise<ConnectionSyncSummary> {
@@ -167,7 +168,10 @@ export async function syncConnectionStock(
 
   // A listing with a submission still pending (an Amazon feed processed minutes later) waits for
   // it: a newer figure sent now by another route could be overwritten when the older one lands.
-  const awaiting = pusher.settle ? new Set((await listPendingPushes(db, connection.id, 1_000)).flatMap((p) => Object.values(p.items).map((i) => i.listingId))) : new Set<string>();
+  const stillPending = pusher.settle ? await listPendingPushes(db, connection.id, 1_000) : [];
+  const awaiting = new Set(stillPending.flatMap((p) => Object.values(p.items).map((i) => i.listingId)));
+  // Told to the pusher: Amazon sends no second listings feed while one is being processed.
+  let pendingSubmissions = stillPending.length;
   const ready = changes.changed.filter((item) => {
     if (!awaiting.has(item.listingId)) return true;
     unsettled.add(item.variantId);
@@ -180,7 +184,7 @@ export async function syncConnectionStock(
   summary.held = due.held.length;
   const batches = due.send;
   for (const [index, batch] of batches.entries()) {
-    const result = await rateLimited(connection.id, pusher, () => pusher.push(batch.map(toPushItem), { reference: options.reference }));
+    const result = await rateLimited(connection.id, pusher, () => pusher.push(batch.map(toPushItem), { reference: options.reference, pendingSubmissions }));
     summary.batches++;
     if (!result.ok) {
       signals.push({ kind: "connection_failed", reason: result.reason, ...(result.retryAfterMs !== undefined ? { retryAfterMs: result.retryAfterMs } : {}) });
@@ -231,6 +235,7 @@ export async function syncConnectionStock(
       }
     }
     for (const [pendingId, items] of pendingItems) await storePendingPush(db, { shopId, connectionId: connection.id, pendingId, items });
+    pendingSubmissions += pendingItems.size;
     const answered = outcomes.filter((o) => o.status !== "pending");
     await recordPushOutcomes(db, { shopId, connectionId: connection.id, observedAt: changes.observedAt, outcomes: answered, warning });
   }
@@ -279,9 +284,10 @@ async function settlePendingPushes(
 ): Promise<void> {
   const { db } = context;
   for (const pending of await listPendingPushes(db, connection.id)) {
-    // Runs come every hold while sales flow; the channel is asked about a submission at most every few seconds.
+    // Runs come every hold while sales flow; the channel is asked about a submission only once its
+    // result could be there, then at intervals growing with its age (pendingCheckDue).
     const checkKey = `${connection.id}|${pending.pendingId}`;
-    if (Date.now() - (lastSettleCheck.get(checkKey) ?? 0) < checkEveryMs) {
+    if (!pendingCheckDue({ submittedAt: pending.submittedAt.getTime(), lastCheckedAt: lastSettleCheck.get(checkKey) ?? null }, Date.now(), checkEveryMs)) {
       signals.push({ kind: "item", status: "pending" });
       continue;
     }

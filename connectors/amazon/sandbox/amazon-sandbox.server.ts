@@ -4,7 +4,8 @@ import type { AddressInfo } from "node:net";
 import { amazonSpecsAvailable, amazonSpecsDir } from "../amazon-specs.js";
 import { swaggerDefinitionValidator, type SpecValidator } from "../amazon-spec-validator.js";
 import { FULFILLMENT_AVAILABILITY_PATH, SELLER_FULFILLMENT_CHANNEL } from "../listings-stock-request.js";
-import { SP_API_USAGE_PLANS, operationForRequest, type SpApiOperation } from "../sp-api-rate-limits.js";
+import { JSON_LISTINGS_FEED_LIMIT, SP_API_USAGE_PLANS, operationForRequest, type SpApiOperation } from "../sp-api-rate-limits.js";
+import { SubmissionWindow } from "../submission-window.js";
 import { TokenBucket } from "../token-bucket.js";
 import { processDueFeeds, SUPPORTED_FEED_TYPES } from "./amazon-sandbox-feeds.js";
 import { authorizeDueOrders, confirmShipment, generateOrder, orderView, type GenerateOrderOptions } from "./amazon-sandbox-orders.js";
@@ -16,7 +17,8 @@ import { createAmazonSandboxState, setListingQuantity, type AmazonSandboxState, 
  * (rule 9): the real paths of the operations the connector calls, `x-amz-access-token` auth
  * with expiring LWA tokens, searchOrders windows and pagination tokens, listings patches and
  * feeds validated against the published models, and each operation's documented rate and
- * burst enforced with 429 QuotaExceeded and `x-amzn-RateLimit-Limit`. Feed documents are
+ * burst enforced with 429 QuotaExceeded and `x-amzn-RateLimit-Limit` (and JSON_LISTINGS_FEED's
+ * own limit, five per five minutes). Feed documents are
  * uploaded to and downloaded from presigned-style URLs on the same server.
  */
 
@@ -93,6 +95,7 @@ export async function startAmazonSandbox(options: AmazonSandboxOptions): Promise
     if (!b) buckets.set(operation, (b = new TokenBucket(SP_API_USAGE_PLANS[operation].rateRps, SP_API_USAGE_PLANS[operation].burst, now)));
     return b;
   };
+  const listingsFeeds = new SubmissionWindow(JSON_LISTINGS_FEED_LIMIT.submissions, JSON_LISTINGS_FEED_LIMIT.windowMs, now);
   const calls = new Map<string, { total: number; throttled: number }>();
   let baseUrl = "";
 
@@ -195,6 +198,10 @@ export async function startAmazonSandbox(options: AmazonSandboxOptions): Promise
         const document = state.documents.get(spec.inputFeedDocumentId);
         if (!document) return invalid(`inputFeedDocumentId ${spec.inputFeedDocumentId} does not exist`);
         if (document.content === undefined) return invalid(`feed document ${spec.inputFeedDocumentId} has not been uploaded`);
+        // The JSON_LISTINGS_FEED feed-type limit, on top of createFeed's own bucket: five per five minutes.
+        if (spec.feedType === "JSON_LISTINGS_FEED" && enforce && listingsFeeds.tryTake() > 0) {
+          return { status: 429, json: { errors: [{ code: "QuotaExceeded", message: "You exceeded your quota for the requested resource.", details: "JSON_LISTINGS_FEED: five submissions per five minutes" }] } };
+        }
         const feedId = String(state.nextFeedId++);
         state.feeds.set(feedId, {
           feedId,
@@ -400,6 +407,7 @@ export async function startAmazonSandbox(options: AmazonSandboxOptions): Promise
       }
     }
     const answer = route.handle(route.pattern.exec(url.pathname)!, url, body);
+    if (answer.status === 429 && counters) counters.throttled++;
     if (answer.status === 204) {
       res.writeHead(204, { ...rateHeader, "x-amzn-RequestId": randomUUID() }).end();
       return;

@@ -56,6 +56,17 @@ async function pollAll(connector: AmazonConnector, cursor: string | null) {
   return { orders: orders as { externalId: string; lines: { sku?: string }[]; financialStatus: string; shippingAddress?: unknown }[], cursor: next };
 }
 
+/** Pushes a batch large enough for a feed: each item's status, and the feed id and message numbers it answered. */
+async function submitFeed(connector: AmazonConnector, updates: readonly { sku: string; quantity: number }[]) {
+  const pushed = await connector.pushStock(updates);
+  if (!pushed.ok) throw new Error(pushed.detail);
+  return {
+    statuses: pushed.value.map((r) => r.status),
+    feedId: (pushed.value[0] as { feedId: string }).feedId,
+    messageIds: pushed.value.map((r) => (r as { messageId: number }).messageId),
+  };
+}
+
 describe("Amazon sandbox", () => {
   it("validates bodies against the specs when they are present", async () => {
     const { sandbox } = await setup();
@@ -167,15 +178,12 @@ describe("Amazon sandbox", () => {
 
   it("sends a large batch as a JSON_LISTINGS_FEED that stays pending until the report settles it", async () => {
     const { sandbox, connector, advance } = await setup({ feedProcessingDelayMs: 60_000 });
-    const pushed = await connector.pushStock([
+    const { statuses, feedId, messageIds } = await submitFeed(connector, [
       { sku: "SKU-RED", quantity: 8 },
       { sku: "SKU-BLUE", quantity: 2 },
       { sku: "SKU-GONE", quantity: 5 },
     ]);
-    if (!pushed.ok) throw new Error(pushed.detail);
-    expect(pushed.value.every((r) => r.status === "pending")).toBe(true);
-    const feedId = (pushed.value[0] as { feedId: string }).feedId;
-    const messageIds = pushed.value.map((r) => (r as { messageId: number }).messageId);
+    expect(statuses.every((status) => status === "pending")).toBe(true);
     expect(sandbox.state.listings.get("SKU-RED")!.quantity).toBe(10);
 
     const early = await connector.settleStockFeed(feedId, messageIds);
@@ -187,6 +195,65 @@ describe("Amazon sandbox", () => {
     expect(settled.value.results[2]!.problem).toContain("SKU-GONE");
     expect(sandbox.state.listings.get("SKU-RED")!.quantity).toBe(8);
     expect(sandbox.state.listings.get("SKU-BLUE")!.quantity).toBe(2);
+  });
+
+  it("patches a large batch instead of sending a second listings feed while one is being processed", async () => {
+    const { sandbox, connector } = await setup({ feedProcessingDelayMs: 60_000 });
+    const pushed = await connector.pushStock(
+      [
+        { sku: "SKU-RED", quantity: 7 },
+        { sku: "SKU-BLUE", quantity: 1 },
+        { sku: "SKU-JPY", quantity: 2 },
+      ],
+      { feedInFlight: true },
+    );
+    expect(pushed.ok && pushed.value.map((r) => r.status)).toEqual(["applied", "applied", "applied"]);
+    expect(sandbox.calls.get("feeds_2021-06-30.json:createFeed")).toBeUndefined();
+    expect(sandbox.state.listings.get("SKU-RED")!.quantity).toBe(7);
+  });
+
+  it("sends at most five listings feeds in five minutes, and patches beyond them; the sandbox refuses a sixth", async () => {
+    const { sandbox, connector, build, advance } = await setup({ feedProcessingDelayMs: 60_000 });
+    const batch = (quantity: number) => [
+      { sku: "SKU-RED", quantity },
+      { sku: "SKU-BLUE", quantity },
+      { sku: "SKU-JPY", quantity },
+    ];
+    const statuses: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const pushed = await connector.pushStock(batch(i));
+      if (!pushed.ok) throw new Error(pushed.detail);
+      statuses.push(pushed.value[0]!.status);
+      advance(10_000);
+    }
+    expect(statuses).toEqual(["pending", "pending", "pending", "pending", "pending", "applied"]);
+    expect(sandbox.calls.get("feeds_2021-06-30.json:createFeed")).toEqual({ total: 5, throttled: 0 });
+
+    // A client that did not count them (another process) is refused a sixth with 429 QuotaExceeded.
+    expect(await build().pushStock(batch(6))).toMatchObject({ ok: false, reason: "rate_limited" });
+    expect(sandbox.calls.get("feeds_2021-06-30.json:createFeed")).toEqual({ total: 6, throttled: 1 });
+    advance(5 * 60_000);
+    const later = await connector.pushStock(batch(9));
+    expect(later.ok && later.value[0]!.status).toBe("pending");
+  });
+
+  it("does not ask about a feed while its processing report could not be fetched", async () => {
+    const { sandbox, connector, advance } = await setup({ feedProcessingDelayMs: 0 });
+    const { feedId, messageIds } = await submitFeed(connector, [
+      { sku: "SKU-RED", quantity: 8 },
+      { sku: "SKU-BLUE", quantity: 2 },
+      { sku: "SKU-JPY", quantity: 1 },
+    ]);
+    const reportBucket = connector.client.bucket("feeds_2021-06-30.json:getFeedDocument");
+    while (reportBucket.available() >= 1) reportBucket.tryTake();
+
+    expect(await connector.settleStockFeed(feedId, messageIds)).toEqual({ ok: true, value: { done: false, processingStatus: "NOT_ASKED" } });
+    expect(sandbox.calls.get("feeds_2021-06-30.json:getFeed")).toBeUndefined();
+    // Once a report can be fetched again, one getFeed and one getFeedDocument settle every item.
+    advance(60_000);
+    const settled = await connector.settleStockFeed(feedId, messageIds);
+    expect(settled.ok && settled.value.done && settled.value.results.map((r) => r.status)).toEqual(["applied", "applied", "applied"]);
+    expect(sandbox.calls.get("feeds_2021-06-30.json:getFeed")).toEqual({ total: 1, throttled: 0 });
   });
 
   it("confirms a shipment with carrier and tracking once, and a retry is recognised", async () => {
