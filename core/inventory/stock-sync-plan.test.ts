@@ -146,7 +146,7 @@ describe("pendingCheckDue", () => {
     expect(asked.length).toBeLessThan(25);
   });
 
-  it("asks every time when no interval is set (direct calls), and at once after a restart once the first wait is over", () => {
+  it("asks every time when no interval is set (direct calls), and a submission never asked about once the first wait is over", () => {
     expect(pendingCheckDue({ submittedAt: 0, lastCheckedAt: 0 }, 1, 0)).toBe(true);
     expect(pendingCheckDue({ submittedAt: 0, lastCheckedAt: null }, 4_999, first)).toBe(false);
     expect(pendingCheckDue({ submittedAt: 0, lastCheckedAt: null }, 600_000, first)).toBe(true);

@@ -172,8 +172,8 @@ export const PENDING_CHECK_MAX_INTERVAL_MS = 120_000;
  * not before `firstMs` after it was submitted (the soonest its report could be there), then
  * after intervals as long as the submission was old at the previous look (doubling: a feed
  * that takes half an hour is asked about a dozen times, not every few seconds), capped at
- * `maxIntervalMs`. `lastCheckedAt` null: not asked yet (or by a process that has since
- * restarted). `firstMs` 0 asks every time (direct calls and tests).
+ * `maxIntervalMs`. `lastCheckedAt` null: not asked yet. `firstMs` 0 asks every time (direct
+ * calls and tests).
  */
 export function pendingCheckDue(
   submission: { readonly submittedAt: number; readonly lastCheckedAt: number | null },

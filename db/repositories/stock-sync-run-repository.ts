@@ -56,6 +56,14 @@ export async function listPendingPushes(db: DbOrTx, connectionId: string, limit 
   return db.select().from(stockSyncPending).where(eq(stockSyncPending.connectionId, connectionId)).orderBy(asc(stockSyncPending.submittedAt)).limit(limit);
 }
 
+/** Records that the channel was just asked about a pending submission (pendingCheckDue reads it). */
+export async function markPendingChecked(db: DbOrTx, connectionId: string, pendingId: string): Promise<void> {
+  await db
+    .update(stockSyncPending)
+    .set({ lastCheckedAt: sql`now()` })
+    .where(and(eq(stockSyncPending.connectionId, connectionId), eq(stockSyncPending.pendingId, pendingId)));
+}
+
 export async function deletePendingPush(db: DbOrTx, connectionId: string, pendingId: string): Promise<void> {
   await db.delete(stockSyncPending).where(and(eq(stockSyncPending.connectionId, connectionId), eq(stockSyncPending.pendingId, pendingId)));
 }

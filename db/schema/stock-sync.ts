@@ -39,6 +39,8 @@ export const stockSyncPending = pgTable(
     /** What was sent, by result key: { key: { listingId, locationId?, variantId, available, firstMarkedAt, channelRef? } }. */
     items: jsonb("items").$type<Record<string, PendingStockItem>>().notNull(),
     submittedAt: timestamp("submitted_at", { withTimezone: true }).notNull().defaultNow(),
+    /** When the channel was last asked about it; null until then. In the database, so the backoff holds across workers and restarts. */
+    lastCheckedAt: timestamp("last_checked_at", { withTimezone: true }),
   },
   (t) => [primaryKey({ columns: [t.connectionId, t.pendingId] })],
 );

@@ -4,7 +4,7 @@ import { batchesDue, FOLLOW_UP_DELAYS_MS, followUpDelayMs, pendingCheckDue, STOC
 import type { StockPushItem, StockPushItemResult, StockPusher } from "../../core/ports/stock-pusher-port";
 import { openChannelConnection, type ChannelConnectors } from "../../connectors/channel-connectors";
 import { clearSettledDirty, countDirty, markStockDirty, queueConnectionSync, readDirtyVariants } from "../../db/repositories/stock-sync-dirty-repository";
-import { deletePendingPush, listPendingPushes, recordSyncRun, storePendingPush } from "../../db/repositories/stock-sync-run-repository";
+import { deletePendingPush, listPendingPushes, markPendingChecked, recordSyncRun, storePendingPush } from "../../db/repositories/stock-sync-run-repository";
 import type { PendingStockItem } from "../../db/schema";
 import { rateLimited } from "./stock-sync-rate-limiter";
 import {
@@ -267,9 +267,6 @@ export async function syncConnectionStock(
   return summary;
 }
 
-/** When this process last asked the channel about each pending submission (connection|pendingId). */
-const lastSettleCheck = new Map<string, number>();
-
 /**
  * Asks the channel about submissions it accepted for later (Amazon's listings feed): applied
  * figures are recorded as pushed; anything else is marked dirty again, so it is pushed anew.
@@ -285,13 +282,13 @@ async function settlePendingPushes(
   const { db } = context;
   for (const pending of await listPendingPushes(db, connection.id)) {
     // Runs come every hold while sales flow; the channel is asked about a submission only once its
-    // result could be there, then at intervals growing with its age (pendingCheckDue).
-    const checkKey = `${connection.id}|${pending.pendingId}`;
-    if (!pendingCheckDue({ submittedAt: pending.submittedAt.getTime(), lastCheckedAt: lastSettleCheck.get(checkKey) ?? null }, Date.now(), checkEveryMs)) {
+    // result could be there, then at intervals growing with its age (pendingCheckDue). The last look
+    // is kept with the submission, so every worker process keeps the same interval.
+    if (!pendingCheckDue({ submittedAt: pending.submittedAt.getTime(), lastCheckedAt: pending.lastCheckedAt?.getTime() ?? null }, Date.now(), checkEveryMs)) {
       signals.push({ kind: "item", status: "pending" });
       continue;
     }
-    lastSettleCheck.set(checkKey, Date.now());
+    await markPendingChecked(db, connection.id, pending.pendingId);
     const refs = Object.entries(pending.items).map(([key, item]) => ({ key, ...(item.channelRef !== undefined ? { channelRef: item.channelRef } : {}) }));
     const answer = await rateLimited(connection.id, pusher, () => pusher.settle!(pending.pendingId, refs));
     summary.batches++;
@@ -299,7 +296,6 @@ async function settlePendingPushes(
       signals.push({ kind: "item", status: "pending" });
       continue;
     }
-    lastSettleCheck.delete(checkKey);
     const outcomes: ListingPushOutcome[] = [];
     const retry = new Set<string>();
     for (const result of answer.value.results) {

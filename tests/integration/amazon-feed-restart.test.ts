@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { startAmazonSandbox, type AmazonSandbox } from "../../connectors/amazon/sandbox/amazon-sandbox.server";
 import type { ChannelConnectors } from "../../connectors/channel-connectors";
@@ -132,6 +132,15 @@ describe("Amazon listings feed while it is processing", () => {
     expect(sandbox!.state.listings.get("FEED-A")!.quantity).toBe(1);
     expect((await db.select().from(stockSyncDirty).where(eq(stockSyncDirty.connectionId, connection.id))).map((d) => d.variantId)).toEqual([variants[0]!.id]);
 
+    // Once its report could be there it is asked about once; another worker process (or this one
+    // restarted) running right after does not ask again within the interval.
+    await db.execute(sql`UPDATE stock_sync_pending SET submitted_at = submitted_at - interval '10 seconds' WHERE connection_id = ${connection.id}`);
+    expect(await workerRun()).toMatchObject({ settled: 0, batches: 1 });
+    const otherWorker = await restartedWorkerConnectors();
+    const { syncConnectionStock: otherWorkerSync } = await import("../../jobs/tasks/inventory-sync.task");
+    expect(await otherWorkerSync({ db, connectors: otherWorker }, { shopId: shop.id, connectionId: connection.id }, { reference: `feed-${clock}`, pendingCheckMs: 5_000 })).toMatchObject({ settled: 0, batches: 0 });
+    expect(calls("feeds_2021-06-30.json:getFeed")).toBe(1);
+
     // Processed: the report settles both items, then FEED-A's newer figure goes out.
     clock += FEED_DELAY_MS;
     const after = await syncConnectionStock({ db, connectors }, { shopId: shop.id, connectionId: connection.id }, { reference: `feed-${clock}` });
@@ -139,7 +148,7 @@ describe("Amazon listings feed while it is processing", () => {
     expect((await listingById(db, listings[1]!.id)).lastPushedAvailable).toBe(9);
     expect((await listingById(db, listings[0]!.id)).lastPushedAvailable).toBe(10);
     expect(["FEED-A", "FEED-B", "FEED-C", "FEED-D"].map((sku) => sandbox!.state.listings.get(sku)!.quantity)).toEqual([10, 9, 5, 7]);
-    expect(calls("feeds_2021-06-30.json:getFeed")).toBe(1);
+    expect(calls("feeds_2021-06-30.json:getFeed")).toBe(2);
     expect(await db.select().from(stockSyncPending).where(eq(stockSyncPending.connectionId, connection.id))).toEqual([]);
     expect(await db.select().from(stockSyncDirty).where(eq(stockSyncDirty.connectionId, connection.id))).toEqual([]);
   });

@@ -1,0 +1,1 @@
+ALTER TABLE "stock_sync_pending" ADD COLUMN "last_checked_at" timestamp with time zone;
