@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
-import { assessNewOrder, holdReasonsFor, type LineOutcome, type RaisedException, type UnmatchedLine } from "../../core/orders/order-intake";
+import { assessNewOrder, holdReasonsFor, type LineOutcome, type UnmatchedLine } from "../../core/orders/order-intake";
 import { transition } from "../../core/orders/order-state-machine";
 import type { OrderStatus } from "../../core/orders/order-status";
-import { unitsToReserve, type UnifiedOrder } from "../../core/orders/unified-order";
+import { unitsToReserve, type UnifiedOrder, type UnifiedOrderLine } from "../../core/orders/unified-order";
+import type { ReservationPlan } from "../../core/inventory/reservation-decision";
 import type { Policies } from "../../core/config/default-policies";
 import { channelDisplayName } from "../../core/channels/channel-write-policy";
 import type { Database, Tx } from "../client";
@@ -146,52 +147,10 @@ export async function createOrders(tx: Tx, shopId: string, inputs: readonly Inge
   }
   const plans = planned.plans;
 
-  const statuses: { id: string; status: OrderStatus; cancelled: boolean }[] = [];
-  const timeline: (TimelineEntry & { orderId: string })[] = [];
-  const raised: (RaisedException & { orderId: string })[] = [];
-  const reservedVariants = new Set<string>();
-  for (const entry of prepared) {
-    const { order, actor } = entry.input;
-    const plan = plans.get(entry.orderId);
-    const reservedByLine = new Map(plan?.lines.map((line) => [line.lineId, line.reserved]) ?? []);
-    const outcomes: LineOutcome[] = entry.reservable.map(({ id, line, toReserve }) => ({ sku: line.sku ?? line.title, requested: toReserve, reserved: reservedByLine.get(id) ?? 0 }));
-    const unmatched: UnmatchedLine[] = entry.lines
-      .filter(({ line, variantId, toReserve }) => line.carriesStock && variantId === null && toReserve > 0)
-      .map(({ id, line }) => ({ lineId: id, title: line.title, sku: line.sku ?? null, channelVariantRef: line.channelVariantRef ?? null }));
-    const assessment = assessNewOrder(order, plan, outcomes, unmatched);
-    const reserved = outcomes.reduce((sum, line) => sum + line.reserved, 0);
-    const requested = outcomes.reduce((sum, line) => sum + line.requested, 0);
-    for (const line of entry.reservable) if ((reservedByLine.get(line.id) ?? 0) > 0) reservedVariants.add(line.variantId!);
-
-    statuses.push({ id: entry.orderId, status: assessment.status, cancelled: order.cancelled });
-    const entries: TimelineEntry[] = [
-      { kind: "received", message: `Received from ${order.channel} as ${order.number}`, actor, data: { channel: order.channel } },
-      ...(plan
-        ? [
-            {
-              kind: "reservation",
-              message:
-                plan.status === "complete"
-                  ? `Reserved all ${reserved} unit${reserved === 1 ? "" : "s"}`
-                  : `Reserved ${reserved} of ${requested} units; ${requested - reserved} short`,
-              data: {
-                strategy: plan.strategy,
-                lines: plan.lines.map((l) => ({ lineId: l.lineId, requested: l.requested, reserved: l.reserved, allocations: l.allocations })),
-              },
-            },
-          ]
-        : []),
-      ...assessment.exceptions.map((e) => ({ kind: `exception:${e.kind}`, message: e.message, data: e.details })),
-      { kind: "status", message: `Status: ${assessment.status}`, data: { events: assessment.events, holds: assessment.holds } },
-    ];
-    timeline.push(...entries.map((e) => ({ ...e, orderId: entry.orderId })));
-    raised.push(...assessment.exceptions.map((e) => ({ ...e, orderId: entry.orderId })));
-    results[entry.index] = { orderId: entry.orderId, outcome: "created", status: assessment.status, reserved, shortfall: requested - reserved };
-  }
+  const assessed = new Map(prepared.map((entry) => [entry.orderId, assessCreatedOrder(entry, plans.get(entry.orderId))]));
 
   // Each order written once, with its final status. ON CONFLICT DO NOTHING: the only key a new
   // order can collide on is (shop, channel, external id), held by a batch that committed it since.
-  const statusOf = new Map(statuses.map((s) => [s.id, s]));
   const now = new Date();
   const inserted = new Set(
     (
@@ -204,7 +163,7 @@ export async function createOrders(tx: Tx, shopId: string, inputs: readonly Inge
           channel: order.channel,
           externalId: order.externalId,
           ...headerFields(order),
-          status: statusOf.get(orderId)!.status,
+          status: assessed.get(orderId)!.status,
           cancelledAt: order.cancelled ? now : null,
           placedAt: order.placedAt,
           sourcePayload: sourcePayload ?? null,
@@ -222,20 +181,73 @@ export async function createOrders(tx: Tx, shopId: string, inputs: readonly Inge
     }
   }
   const kept = prepared.filter((entry) => inserted.has(entry.orderId));
+  const keptAssessments = kept.map((entry) => assessed.get(entry.orderId)!);
   await insertResolvedLines(tx, shopId, kept.flatMap((entry) => entry.lines.map(({ id, line, variantId }) => ({ id, orderId: entry.orderId, variantId, line }))));
   await writeReservationPlans(tx, shopId, requests.filter((request) => inserted.has(request.orderId)), planned);
-  for (const entry of prepared) if (!inserted.has(entry.orderId)) results[entry.index] = undefined;
-  await appendTimelines(tx, shopId, timeline.filter((entry) => inserted.has(entry.orderId)));
-  await raiseOrderExceptions(tx, shopId, raised.filter((entry) => inserted.has(entry.orderId)));
+  await appendTimelines(tx, shopId, keptAssessments.flatMap((assessment) => assessment.timeline));
+  await raiseOrderExceptions(tx, shopId, keptAssessments.flatMap((assessment) => assessment.exceptions));
   // The selling channel already took these units off its own figure: not pushed back to it.
   await recordOwnChannelSales(
     tx,
     shopId,
     kept.flatMap((entry) => entry.reservable.map((line) => ({ channel: entry.input.order.channel, variantId: line.variantId!, units: line.toReserve, soldAt: entry.input.order.placedAt }))),
   );
+  const reservedVariants = new Set(keptAssessments.flatMap((assessment) => assessment.reservedVariants));
   if (reservedVariants.size > 0) await scheduleStockSync(tx, shopId, [...reservedVariants]);
-  if (kept.some((entry) => statusOf.get(entry.orderId)!.status === "reserved")) await scheduleRouting(tx, shopId);
+  if (keptAssessments.some((assessment) => assessment.status === "reserved")) await scheduleRouting(tx, shopId);
+  for (const entry of kept) results[entry.index] = assessed.get(entry.orderId)!.result;
   return results;
+}
+
+/** A new order as createOrders holds it: chosen ids, each line with its variant and the units to reserve. */
+interface NewOrderEntry {
+  orderId: string;
+  input: IngestInput;
+  lines: { id: string; line: UnifiedOrderLine; variantId: string | null; toReserve: number }[];
+  reservable: { id: string; line: UnifiedOrderLine; variantId: string | null; toReserve: number }[];
+}
+
+/**
+ * What the core's decision means for one new order: its status, the timeline entries and
+ * exceptions to store, the variants it took units of, and its result for the caller.
+ */
+function assessCreatedOrder(entry: NewOrderEntry, plan: ReservationPlan | undefined) {
+  const { order, actor } = entry.input;
+  const reservedByLine = new Map(plan?.lines.map((line) => [line.lineId, line.reserved]) ?? []);
+  const outcomes: LineOutcome[] = entry.reservable.map(({ id, line, toReserve }) => ({ sku: line.sku ?? line.title, requested: toReserve, reserved: reservedByLine.get(id) ?? 0 }));
+  const unmatched: UnmatchedLine[] = entry.lines
+    .filter(({ line, variantId, toReserve }) => line.carriesStock && variantId === null && toReserve > 0)
+    .map(({ id, line }) => ({ lineId: id, title: line.title, sku: line.sku ?? null, channelVariantRef: line.channelVariantRef ?? null }));
+  const assessment = assessNewOrder(order, plan, outcomes, unmatched);
+  const reserved = outcomes.reduce((sum, line) => sum + line.reserved, 0);
+  const requested = outcomes.reduce((sum, line) => sum + line.requested, 0);
+  const entries: TimelineEntry[] = [
+    { kind: "received", message: `Received from ${order.channel} as ${order.number}`, actor, data: { channel: order.channel } },
+    ...(plan
+      ? [
+          {
+            kind: "reservation",
+            message:
+              plan.status === "complete"
+                ? `Reserved all ${reserved} unit${reserved === 1 ? "" : "s"}`
+                : `Reserved ${reserved} of ${requested} units; ${requested - reserved} short`,
+            data: {
+              strategy: plan.strategy,
+              lines: plan.lines.map((l) => ({ lineId: l.lineId, requested: l.requested, reserved: l.reserved, allocations: l.allocations })),
+            },
+          },
+        ]
+      : []),
+    ...assessment.exceptions.map((e) => ({ kind: `exception:${e.kind}`, message: e.message, data: e.details })),
+    { kind: "status", message: `Status: ${assessment.status}`, data: { events: assessment.events, holds: assessment.holds } },
+  ];
+  return {
+    status: assessment.status,
+    timeline: entries.map((e) => ({ ...e, orderId: entry.orderId })),
+    exceptions: assessment.exceptions.map((e) => ({ ...e, orderId: entry.orderId })),
+    reservedVariants: entry.reservable.filter((line) => (reservedByLine.get(line.id) ?? 0) > 0).map((line) => line.variantId!),
+    result: { orderId: entry.orderId, outcome: "created", status: assessment.status, reserved, shortfall: requested - reserved } satisfies IngestResult,
+  };
 }
 
 /** Which of these orders the shop already holds, as `channel NUL externalId` keys. */

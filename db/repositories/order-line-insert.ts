@@ -31,20 +31,8 @@ export async function insertMatchedLines(
   if (input.lines.length === 0) return [];
   const variants = await matchLineVariants(tx, input.shopId, input.lines.map((line) => ({ channel: input.channel, line })));
   const lines = input.lines.map((line, i) => ({ id: randomUUID(), orderId: input.orderId, variantId: variants[i] ?? null, line }));
-  const added = new Set((await insertResolvedLines(tx, input.shopId, lines)).map((row) => row.id));
-  return lines
-    .filter(({ id }) => added.has(id))
-    .map(({ id, variantId, line }) => ({
-      id,
-      externalLineId: line.externalLineId,
-      variantId,
-      sku: line.sku ?? null,
-      channelVariantRef: line.channelVariantRef ?? null,
-      carriesStock: line.carriesStock,
-      title: line.title,
-      quantity: line.quantity,
-      fulfilledQuantity: line.fulfilledQuantity,
-    }));
+  const position = new Map<string, number>(lines.map(({ id }, i) => [id, i]));
+  return (await insertResolvedLines(tx, input.shopId, lines)).sort((a, b) => position.get(a.id)! - position.get(b.id)!);
 }
 
 /**
@@ -72,13 +60,13 @@ export async function matchLineVariants(
 
 /**
  * Lines whose ids and variants the caller already decided (matchLineVariants), in one statement.
- * A line an order already has (same channel line id) is skipped; returns the ids stored.
+ * A line an order already has (same channel line id) is skipped; returns the lines stored.
  */
 export async function insertResolvedLines(
   tx: Tx,
   shopId: string,
   lines: readonly { id: string; orderId: string; variantId: string | null; line: UnifiedOrderLine }[],
-): Promise<{ id: string }[]> {
+): Promise<InsertedLine[]> {
   return insertJsonRows(
     tx,
     orderLines,
@@ -98,6 +86,6 @@ export async function insertResolvedLines(
       discountMinor: line.discountMinor,
       taxMinor: line.taxMinor,
     })),
-    { returning: ["id"], onConflictDoNothing: true },
+    { returning: ["id", "externalLineId", "variantId", "sku", "channelVariantRef", "carriesStock", "title", "quantity", "fulfilledQuantity"], onConflictDoNothing: true },
   );
 }

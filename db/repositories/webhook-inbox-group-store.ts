@@ -1,7 +1,6 @@
 import type pg from "pg";
 import { isDatabaseUnavailable } from "../connection-errors";
 import type { Database } from "../client";
-import { storeShopDelivery, type StoreShopDeliveryResult } from "./webhook-inbox-repository";
 
 export interface ShopDelivery {
   shopDomain: string;
@@ -11,6 +10,12 @@ export interface ShopDelivery {
   triggeredAt: Date | null;
   rawBody: Buffer;
 }
+
+export type StoreShopDeliveryResult =
+  | { stored: true; rowId: number }
+  /** A redelivery (changes nothing), or a shop Switchyard does not know: kept as `failed` for
+   * inspection and redaction, answered 200 since retrying cannot help. */
+  | { stored: false; reason: "duplicate" | "unknown_shop" };
 
 interface Waiting {
   delivery: ShopDelivery;
@@ -63,33 +68,32 @@ export function createDeliveryGroupStore(db: Database, options: GroupStoreOption
 }
 
 async function storeGroup(db: Database, group: Waiting[]): Promise<void> {
-  if (group.length === 1) {
-    const [only] = group;
-    await storeShopDelivery(db, only!.delivery).then(only!.resolve, only!.reject);
-    return;
-  }
   try {
-    const stored = await insertGroup(poolOf(db), group.map((entry) => entry.delivery));
-    for (const entry of group) {
-      const key = deliveryKey(entry.delivery);
-      const row = stored.get(key);
-      // The first of a key in the group took its row; a later one in the same group is a redelivery.
-      if (row) stored.delete(key);
-      entry.resolve(!row ? { stored: false, reason: "duplicate" } : row.shopId === null ? { stored: false, reason: "unknown_shop" } : { stored: true, rowId: row.id });
-    }
+    settle(group, await insertGroup(poolOf(db), group.map((entry) => entry.delivery)));
   } catch (error) {
-    if (isDatabaseUnavailable(error)) {
+    if (isDatabaseUnavailable(error) || group.length === 1) {
       for (const entry of group) entry.reject(error);
       return;
     }
-    for (const entry of group) await storeShopDelivery(db, entry.delivery).then(entry.resolve, entry.reject);
+    for (const entry of group) await storeGroup(db, [entry]);
+  }
+}
+
+/** Answers each waiting store from the rows the statement returned. */
+function settle(group: readonly Waiting[], stored: Map<string, { id: number; shopId: string | null }>): void {
+  for (const entry of group) {
+    const key = deliveryKey(entry.delivery);
+    const row = stored.get(key);
+    // The first of a key in the group took its row; a later one in the same group is a redelivery.
+    if (row) stored.delete(key);
+    entry.resolve(!row ? { stored: false, reason: "duplicate" } : row.shopId === null ? { stored: false, reason: "unknown_shop" } : { stored: true, rowId: row.id });
   }
 }
 
 const deliveryKey = (delivery: { channel: string; deliveryId: string }) => `${delivery.channel}\u0000${delivery.deliveryId}`;
 
 /**
- * The same row as storeShopDelivery, for many deliveries: the shop looked up by domain in the
+ * The ingress's one statement, for one delivery or many: the shop looked up by domain in the
  * statement, an unknown shop's delivery kept as failed, a delivery already stored left alone.
  * Rows are inserted in arrival order (ORDINALITY), so the first of two equal keys is the one kept.
  */

@@ -50,34 +50,6 @@ export async function storeDelivery(db: DbOrTx, delivery: IncomingDelivery): Pro
   return row ? { stored: true, rowId: row.id } : { stored: false, reason: "duplicate" };
 }
 
-export type StoreShopDeliveryResult =
-  | { stored: true; rowId: number }
-  | { stored: false; reason: "duplicate" | "unknown_shop" };
-
-/**
- * The Shopify ingress's one round trip: the shop is looked up by domain inside the INSERT. A
- * delivery for a shop Switchyard does not know is kept as `failed` (for inspection and redaction;
- * it expires after INBOX_RETENTION_DAYS.unknownShop) and answered 200, since retrying cannot help.
- */
-export async function storeShopDelivery(
-  db: DbOrTx,
-  delivery: { shopDomain: string; channel: string; deliveryId: string; topic: string; triggeredAt: Date | null; rawBody: Buffer },
-): Promise<StoreShopDeliveryResult> {
-  const unknownShop = `unknown shop ${delivery.shopDomain}: no shop with this domain is installed`;
-  const result = await db.execute<{ id: number; shop_id: string | null }>(sql`
-    INSERT INTO webhook_deliveries (shop_id, channel, delivery_id, topic, triggered_at, raw_body, status, error, processed_at)
-    SELECT s.id, ${delivery.channel}, ${delivery.deliveryId}, ${delivery.topic}, ${delivery.triggeredAt?.toISOString() ?? null}::timestamptz, ${delivery.rawBody},
-           CASE WHEN s.id IS NULL THEN 'failed' ELSE 'received' END,
-           CASE WHEN s.id IS NULL THEN ${unknownShop} END,
-           CASE WHEN s.id IS NULL THEN now() END
-      FROM (SELECT 1) AS one LEFT JOIN shops s ON s.domain = ${delivery.shopDomain}
-    ON CONFLICT (channel, delivery_id) DO NOTHING
-    RETURNING id, shop_id`);
-  const row = result.rows[0];
-  if (!row) return { stored: false, reason: "duplicate" };
-  return row.shop_id === null ? { stored: false, reason: "unknown_shop" } : { stored: true, rowId: Number(row.id) };
-}
-
 export async function loadDelivery(db: DbOrTx, rowId: number) {
   const [row] = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, rowId));
   return row;
