@@ -11,7 +11,9 @@ import type { Database, Tx } from "../client";
 import { insertJsonRows } from "../json-rows-insert";
 import { orders } from "../schema";
 import { applyOrderEdit, type OrderEditOutcome } from "./order-edit-repository";
-import { insertResolvedLines, matchLineVariants } from "./order-line-insert";
+import { insertResolvedLines } from "./order-line-insert";
+import { matchLineVariants, type LineIdentity } from "./line-variant-match";
+import { lineIdentityKey, type ClaimLocks } from "./order-lock-repository";
 import { appendTimeline, appendTimelines, raiseExceptions, raiseOrderExceptions, type TimelineEntry } from "./order-timeline-repository";
 import { planOrdersInPlacementOrder, releaseOrderReservations, writeReservationPlans } from "./reservation-repository";
 import { scheduleRouting } from "./routing-repository";
@@ -90,7 +92,13 @@ function headerFields(order: UnifiedOrder) {
  * stock-sync mark and one routing job for the batch. Returns, per input, its result, or undefined
  * when the order already exists (or repeats an earlier input): the caller updates those one by one.
  */
-export async function createOrders(tx: Tx, shopId: string, inputs: readonly IngestInput[], policies?: Policies): Promise<(IngestResult | undefined)[]> {
+export async function createOrders(
+  tx: Tx,
+  shopId: string,
+  inputs: readonly IngestInput[],
+  policies?: Policies,
+  claim?: ClaimLocks,
+): Promise<(IngestResult | undefined)[]> {
   const keyOf = (order: UnifiedOrder) => `${order.channel}\u0000${order.externalId}`;
   const firstIndex = new Map<string, number>();
   inputs.forEach((input, index) => {
@@ -99,7 +107,9 @@ export async function createOrders(tx: Tx, shopId: string, inputs: readonly Inge
   });
   const results: (IngestResult | undefined)[] = inputs.map(() => undefined);
   if (firstIndex.size === 0) return results;
-  // Orders already held are the update path's, not decided here.
+  // Orders already held are the update path's, not decided here. When the claim locked the levels
+  // up front (lockOrdersAndLevels), any transaction creating one of these orders that the lock
+  // waited for has committed, so this look is final; otherwise it is repeated once they are locked.
   for (const key of await heldOrderKeys(tx, shopId, [...firstIndex.values()].map((index) => inputs[index]!.order))) firstIndex.delete(key);
   const candidates = [...firstIndex.values()].sort((a, b) => (keyOf(inputs[a]!.order) < keyOf(inputs[b]!.order) ? -1 : 1));
   if (candidates.length === 0) return results;
@@ -112,7 +122,12 @@ export async function createOrders(tx: Tx, shopId: string, inputs: readonly Inge
     const lines = input.order.lines.filter((line) => !seen.has(line.externalLineId) && seen.add(line.externalLineId));
     return { index, input, orderId: randomUUID(), lines: lines.map((line) => ({ id: randomUUID(), line })) };
   });
-  const variants = await matchLineVariants(tx, shopId, entries.flatMap((entry) => entry.lines.map(({ line }) => ({ channel: entry.input.order.channel, line }))));
+  const variants = await lineVariantsOf(
+    tx,
+    shopId,
+    entries.flatMap((entry) => entry.lines.map(({ line }) => ({ ...line, channel: entry.input.order.channel }))),
+    claim,
+  );
   let next = 0;
   let prepared = entries.map((entry, sequence) => {
     const lines = entry.lines.map(({ id, line }) => ({
@@ -138,7 +153,7 @@ export async function createOrders(tx: Tx, shopId: string, inputs: readonly Inge
   // Locking the levels may have waited for a transaction that created one of these orders (the
   // same order ingested at once elsewhere): look again now that the levels are ours, and decide
   // again without it.
-  const heldNow = await heldOrderKeys(tx, shopId, prepared.map((entry) => entry.input.order));
+  const heldNow = claim ? new Set<string>() : await heldOrderKeys(tx, shopId, prepared.map((entry) => entry.input.order));
   if (heldNow.size > 0) {
     prepared = prepared.filter((entry) => !heldNow.has(keyOf(entry.input.order)));
     requests = requestsOf(prepared);
@@ -250,14 +265,26 @@ function assessCreatedOrder(entry: NewOrderEntry, plan: ReservationPlan | undefi
   };
 }
 
-/** Which of these orders the shop already holds, as `channel NUL externalId` keys. */
+/** Which of these orders the shop already holds, as `channel NUL externalId` keys (read by its unique index). */
 async function heldOrderKeys(tx: Tx, shopId: string, list: readonly UnifiedOrder[]): Promise<Set<string>> {
-  const keys = JSON.stringify(list.map((order) => ({ channel: order.channel, external_id: order.externalId })));
+  if (list.length === 0) return new Set();
+  const channels = [...new Set(list.map((order) => order.channel))];
+  const externalIds = [...new Set(list.map((order) => order.externalId))];
   const held = await tx.execute<{ channel: string; external_id: string }>(sql`
     SELECT o.channel, o.external_id FROM orders o
-      JOIN jsonb_to_recordset(${keys}::jsonb) AS k(channel text, external_id text)
-        ON o.shop_id = ${shopId}::uuid AND o.channel = k.channel AND o.external_id = k.external_id`);
-  return new Set(held.rows.map((row) => `${row.channel}\u0000${row.external_id}`));
+     WHERE o.shop_id = ${shopId}::uuid AND o.channel = ANY(${sql.param(channels)}::text[]) AND o.external_id = ANY(${sql.param(externalIds)}::text[])`);
+  const wanted = new Set(list.map((order) => `${order.channel}\u0000${order.externalId}`));
+  return new Set(held.rows.map((row) => `${row.channel}\u0000${row.external_id}`).filter((key) => wanted.has(key)));
+}
+
+/** The lines' variants: those the claim matched while locking, the rest looked up now. */
+async function lineVariantsOf(tx: Tx, shopId: string, lines: readonly LineIdentity[], claim: ClaimLocks | undefined): Promise<(string | null)[]> {
+  const known = lines.map((line) => claim?.lineVariants.get(lineIdentityKey(line)));
+  const missing = lines.filter((_, i) => known[i] === undefined);
+  if (missing.length === 0) return known.map((variant) => variant ?? null);
+  const looked = await matchLineVariants(tx, shopId, missing);
+  let next = 0;
+  return known.map((variant) => (variant === undefined ? (looked[next++] ?? null) : variant));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { UnifiedOrderLine } from "../../core/orders/unified-order";
 import type { Tx } from "../client";
-import { lineVariantMatch } from "./line-variant-match";
+import { matchLineVariants, type LineIdentity } from "./line-variant-match";
 
 /** An order a transaction is about to write: by its channel key, with the lines the channel sent (if any). */
 export interface OrderLockScope {
@@ -11,6 +11,23 @@ export interface OrderLockScope {
 }
 
 /**
+ * What a claim learnt while locking, handed to createOrders so it does not look the same things
+ * up again: the variant each line identity matched (lineIdentityKey). The levels of all of them
+ * are held by the transaction from then on.
+ */
+export interface ClaimLocks {
+  lineVariants: ReadonlyMap<string, string | null>;
+}
+
+/** The key ClaimLocks.lineVariants is read by: everything matchLineVariants looks at. */
+export function lineIdentityKey(line: LineIdentity): string {
+  return `${line.channel}\u0000${line.channelVariantRef ?? ""}\u0000${line.sku ?? ""}\u0000${line.carriesStock ? 1 : 0}`;
+}
+
+/** An order's unique key as one text, for `= ANY` over the (channel, external id) pairs. */
+const orderKeyText = (channel: string, externalId: string) => `${channel}/${externalId}`;
+
+/**
  * Takes, up front and in the one lock order of docs/adr/0003, every lock a transaction that
  * writes several orders in turn can need: the orders it already holds (one statement, id
  * order), then every inventory level of every variant those orders hold or the channel's lines
@@ -18,34 +35,55 @@ export interface OrderLockScope {
  * handlers one by one) then lock only rows already held, so they cannot wait crosswise with
  * routing, an edit or another batch, which lock an order, then its levels. Orders not held yet
  * are only created later; their levels are in the set through their lines.
+ *
+ * Every statement reads its index with the claim's keys as one array (`= ANY`), so the plans
+ * hold on tables without statistics yet: joined against the keys as a record set, this lock
+ * was planned as sequential scans of order lines and allocations re-read per level, which cost
+ * over 100 ms per batch and grew with every order stored.
  */
-export async function lockOrdersAndLevels(tx: Tx, shopId: string, scopes: readonly OrderLockScope[]): Promise<void> {
-  if (scopes.length === 0) return;
-  const keys = JSON.stringify(scopes.map((scope) => ({ channel: scope.channel, external_id: scope.externalId })));
+export async function lockOrdersAndLevels(tx: Tx, shopId: string, scopes: readonly OrderLockScope[]): Promise<ClaimLocks> {
+  const lineVariants = new Map<string, string | null>();
+  if (scopes.length === 0) return { lineVariants };
+  const channels = [...new Set(scopes.map((scope) => scope.channel))];
+  const externalIds = [...new Set(scopes.map((scope) => scope.externalId))];
+  const keys = [...new Set(scopes.map((scope) => orderKeyText(scope.channel, scope.externalId)))];
+  // The channel names carry no "/", so the joined text names exactly one (channel, external id).
   const held = await tx.execute<{ id: string }>(sql`
     SELECT o.id FROM orders o
-      JOIN jsonb_to_recordset(${keys}::jsonb) AS k(channel text, external_id text)
-        ON o.shop_id = ${shopId}::uuid AND o.channel = k.channel AND o.external_id = k.external_id
+     WHERE o.shop_id = ${shopId}::uuid AND o.channel = ANY(${sql.param(channels)}::text[]) AND o.external_id = ANY(${sql.param(externalIds)}::text[])
+       AND o.channel || '/' || o.external_id = ANY(${sql.param(keys)}::text[])
      ORDER BY o.id
        FOR UPDATE OF o`);
-  const orderIds = JSON.stringify(held.rows.map((row) => row.id));
-  const lines = JSON.stringify(
-    scopes.flatMap((scope) =>
-      scope.lines.filter((line) => line.carriesStock).map((line) => ({ channel: scope.channel, channel_variant_ref: line.channelVariantRef ?? null, sku: line.sku ?? null })),
-    ),
-  );
-  const match = lineVariantMatch({ shopId: sql`${shopId}::uuid`, channel: sql`n.channel`, ref: sql`n.channel_variant_ref`, sku: sql`n.sku` });
-  await tx.execute(sql`
-    SELECT l.id FROM inventory_levels l
-     WHERE l.shop_id = ${shopId}::uuid
-       AND l.variant_id IN (
-             SELECT ol.variant_id FROM order_lines ol
-              WHERE ol.order_id IN (SELECT x::uuid FROM jsonb_array_elements_text(${orderIds}::jsonb) x)
-             UNION
-             SELECT a.variant_id FROM allocations a
-              WHERE a.order_id IN (SELECT x::uuid FROM jsonb_array_elements_text(${orderIds}::jsonb) x) AND a.status = 'reserved'
-             UNION
-             SELECT ${match} FROM jsonb_to_recordset(${lines}::jsonb) AS n(channel text, channel_variant_ref text, sku text))
-     ORDER BY l.id
-       FOR UPDATE`);
+  const orderIds = held.rows.map((row) => row.id);
+
+  const identities: LineIdentity[] = [];
+  for (const scope of scopes) {
+    for (const line of scope.lines) {
+      const identity = { channel: scope.channel, channelVariantRef: line.channelVariantRef ?? null, sku: line.sku ?? null, carriesStock: line.carriesStock };
+      const key = lineIdentityKey(identity);
+      if (!lineVariants.has(key)) {
+        lineVariants.set(key, null);
+        identities.push(identity);
+      }
+    }
+  }
+  const matched = await matchLineVariants(tx, shopId, identities);
+  identities.forEach((identity, i) => lineVariants.set(lineIdentityKey(identity), matched[i] ?? null));
+
+  const variantIds = new Set(matched.filter((variant): variant is string => variant !== null));
+  if (orderIds.length > 0) {
+    const heldVariants = await tx.execute<{ variant_id: string }>(sql`
+      SELECT ol.variant_id FROM order_lines ol WHERE ol.order_id = ANY(${sql.param(orderIds)}::uuid[]) AND ol.variant_id IS NOT NULL
+      UNION
+      SELECT a.variant_id FROM allocations a WHERE a.order_id = ANY(${sql.param(orderIds)}::uuid[]) AND a.status = 'reserved'`);
+    for (const row of heldVariants.rows) variantIds.add(row.variant_id);
+  }
+  if (variantIds.size > 0) {
+    await tx.execute(sql`
+      SELECT l.id FROM inventory_levels l
+       WHERE l.variant_id = ANY(${sql.param([...variantIds])}::uuid[]) AND l.shop_id = ${shopId}::uuid
+       ORDER BY l.id
+         FOR UPDATE`);
+  }
+  return { lineVariants };
 }

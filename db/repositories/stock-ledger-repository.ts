@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { Movement } from "../../core/inventory/stock-movement";
 import { movementDeltas } from "../../core/inventory/stock-movement";
 import type { DbOrTx, Tx } from "../client";
@@ -50,7 +50,8 @@ export async function lockLevels(
     .where(
       and(
         eq(inventoryLevels.shopId, shopId),
-        inArray(inventoryLevels.variantId, [...new Set(variantIds)]),
+        // One array parameter: read through the (variant, location) key whatever the statistics say.
+        sql`${inventoryLevels.variantId} = ANY(${sql.param([...new Set(variantIds)])}::uuid[])`,
         options.shippableOnly ? and(eq(locations.active, true), eq(locations.canShip, true)) : undefined,
       ),
     )

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import { createOrders, type IngestInput } from "../../db/repositories/order-ingest-repository";
-import { lockOrdersAndLevels } from "../../db/repositories/order-lock-repository";
+import { lockOrdersAndLevels, type ClaimLocks } from "../../db/repositories/order-lock-repository";
 import { raiseExceptions } from "../../db/repositories/order-timeline-repository";
 import type { ShopRecord } from "../../db/repositories/shop-repository";
 import { finishDeliveries, lockDelivery, type DeliveryRow, type FinishedDelivery } from "../../db/repositories/webhook-inbox-repository";
@@ -34,13 +34,13 @@ export async function processClaimedDeliveries(tx: Tx, context: TaskContext, row
     if (orderRun.length === 0) return;
     const run = orderRun;
     orderRun = [];
-    for (const [prepared, outcome] of await processNewOrders(tx, context, run)) record(prepared.row, outcome, prepared.delivery.resourceId);
+    for (const [prepared, outcome] of await processNewOrders(tx, context, run, claim)) record(prepared.row, outcome, prepared.delivery.resourceId);
   };
 
   const ready: Prepared[] = [];
   for (const row of rows) ready.push(await prepare(tx, row, shop));
   // Every order and level the claim can write, locked before any write (docs/adr/0003).
-  if (shop) await lockOrdersAndLevels(tx, shop.id, ready.flatMap((p) => (p.kind === "ready" ? (p.route.lockScope?.(p.delivery.payload) ?? []) : [])));
+  const claim = shop ? await lockOrdersAndLevels(tx, shop.id, ready.flatMap((p) => (p.kind === "ready" ? (p.route.lockScope?.(p.delivery.payload) ?? []) : []))) : undefined;
   for (const prepared of ready) {
     const row = prepared.row;
     if (prepared.kind === "done") {
@@ -103,7 +103,12 @@ function legacyPayload(payload: unknown): unknown {
  * their topic's handler one by one afterwards, which updates, ignores as stale, or raises the
  * exception, exactly as it would for a single delivery.
  */
-async function processNewOrders(tx: Tx, context: TaskContext, run: readonly Extract<Prepared, { kind: "ready" }>[]): Promise<[Extract<Prepared, { kind: "ready" }>, HandlerOutcome][]> {
+async function processNewOrders(
+  tx: Tx,
+  context: TaskContext,
+  run: readonly Extract<Prepared, { kind: "ready" }>[],
+  claim: ClaimLocks | undefined,
+): Promise<[Extract<Prepared, { kind: "ready" }>, HandlerOutcome][]> {
   const shop = run[0]!.shop;
   const inputs: { at: number; input: IngestInput }[] = [];
   run.forEach((prepared, at) => {
@@ -112,7 +117,7 @@ async function processNewOrders(tx: Tx, context: TaskContext, run: readonly Extr
       inputs.push({ at, input: { shopId: shop.id, order: mapped.value, actor: `${prepared.row.channel}:${prepared.row.topic}`, sourcePayload: prepared.delivery.payload } });
     }
   });
-  const created = await createOrders(tx, shop.id, inputs.map((entry) => entry.input), context.policies);
+  const created = await createOrders(tx, shop.id, inputs.map((entry) => entry.input), context.policies, claim);
   const createdAt = new Map(inputs.flatMap((entry, i) => (created[i] ? [[entry.at, { result: created[i]!, number: entry.input.order.number }] as const] : [])));
 
   const outcomes: [Extract<Prepared, { kind: "ready" }>, HandlerOutcome][] = [];
