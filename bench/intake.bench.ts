@@ -73,6 +73,11 @@ if (!url) {
 await migrateDatabase(url);
 const client = createDatabaseClient(url, { max: 4 });
 const { db } = client;
+// This server's postmaster, when it runs on this machine: PostgreSQL's CPU per order counts its
+// processes only, not other clusters' sharing the machine (other benches, test suites).
+const postmasterPid = ((pid) => (pid !== undefined && commOf(pid) === "postgres" ? pid : undefined))(
+  parentPid((await db.execute<{ pid: number }>(sql`SELECT pg_backend_pid() AS pid`)).rows[0]!.pid),
+);
 
 // --- the baseline: what this server does with small transactions at the same concurrency -----------
 const baselineTps = await runBaseline(url, concurrency, baselineSeconds);
@@ -402,13 +407,32 @@ function cpuSnapshot(): Record<string, number> {
   try {
     for (const pid of fs.readdirSync("/proc")) {
       if (!/^\d+$/.test(pid)) continue;
-      const comm = fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim();
-      if (comm === "postgres") snapshot.postgres! += ticksOf(pid, true);
+      if (commOf(Number(pid)) !== "postgres") continue;
+      if (postmasterPid !== undefined && Number(pid) !== postmasterPid && parentPid(Number(pid)) !== postmasterPid) continue;
+      snapshot.postgres! += ticksOf(pid, true);
     }
   } catch {
     // Not Linux: no figures.
   }
   return snapshot;
+}
+
+function commOf(pid: number): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The parent of a process on this machine; undefined when it is not here (a remote server) or not Linux. */
+function parentPid(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return undefined;
+  }
 }
 
 function cpuPerOrder(start: Record<string, number>, end: Record<string, number>, orders: number): Record<string, number> {
