@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { customType, index, integer, jsonb, pgTable, text, timestamp, unique, uuid, bigserial } from "drizzle-orm/pg-core";
+import { boolean, customType, index, integer, jsonb, pgTable, text, timestamp, unique, uuid, bigserial } from "drizzle-orm/pg-core";
 import { shops } from "./shops";
 import { orders } from "./orders";
 
@@ -27,6 +27,11 @@ export const webhookDeliveries = pgTable(
      * or depth can make a verified delivery unstorable. Parsed by the worker (docs/adr/0015).
      */
     rawBody: bytea("raw_body"),
+    /**
+     * Set by the ingress when raw_body is valid UTF-8 without NUL (what PostgreSQL's text accepts),
+     * so the claim can read it as text instead of hex-encoded bytes (docs/adr/0019).
+     */
+    rawBodyIsText: boolean("raw_body_is_text").notNull().default(false),
     /** The parsed body, for channels whose ingress parses (identity inside the body); null when raw_body holds it. */
     payload: jsonb("payload"),
     /** received | processed | ignored_stale | failed */
@@ -39,7 +44,9 @@ export const webhookDeliveries = pgTable(
   },
   (t) => [
     unique("webhook_deliveries_channel_delivery").on(t.channel, t.deliveryId),
-    index("webhook_deliveries_resource_idx").on(t.channel, t.resourceId, t.triggeredAt),
+    // Only rows that name their resource: a Shopify delivery learns it when processed, so the
+    // ingress's INSERT adds no entry here.
+    index("webhook_deliveries_resource_idx").on(t.channel, t.resourceId, t.triggeredAt).where(sql`resource_id IS NOT NULL`),
     // The intake's claim: the oldest pending delivery, then its shop's pending ones, both from
     // indexes holding only what waits (a processed row leaves them).
     index("webhook_deliveries_pending_idx").on(t.id).where(sql`status = 'received'`),

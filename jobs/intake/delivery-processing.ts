@@ -66,8 +66,8 @@ async function prepare(tx: Tx, row: DeliveryRow, shop: ShopRecord | undefined): 
 
   let payload: unknown;
   try {
-    if (row.rawBody) {
-      const text = row.rawBody.toString("utf8");
+    const text = row.bodyText ?? row.rawBody?.toString("utf8");
+    if (text !== undefined) {
       payload = storableParsed(text, route.parse(text));
     } else {
       payload = legacyPayload(row.payload);

@@ -8,6 +8,7 @@ import { webhookSecret } from "../../app/config/demo-mode.server";
 import { signShopifyWebhook } from "../../connectors/shopify/webhook-signature";
 import { allocations, orderEvents, orders, webhookDeliveries } from "../../db/schema";
 import { processInboxBatch } from "../../jobs/intake/intake-loop";
+import { claimPendingDeliveries, rawBodyIsText } from "../../db/repositories/webhook-inbox-repository";
 import { createLocation, createShop, createVariant, ledgerMismatches, receive } from "../helpers/ledger-fixtures";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 import { orderWebhookPayload, postWebhook } from "../fixtures/shopify/webhooks/shopify-webhook-requests";
@@ -162,6 +163,64 @@ describe("bodies PostgreSQL could not store as text or jsonb", () => {
     const [order] = await ordersOf(shop.id);
     expect(order!.note).toBe("gift \uFFFD wrap \uFFFD");
     expect(JSON.stringify(order!.sourcePayload)).toMatch(/nested deeper than 64 levels/);
+  });
+});
+
+describe("bodies claimed as text or as bytes", () => {
+  it("flags as text exactly the bodies PostgreSQL reads as text", async () => {
+    const samples: [string, Buffer][] = [
+      ["ascii", Buffer.from('{"a":1}')],
+      ["accents and emoji", Buffer.from('{"note":"Café ☕ 🎁"}')],
+      ["escaped NUL and surrogate", Buffer.from(JSON.stringify({ note: "\u0000 \ud800" }))],
+      ["raw NUL", Buffer.from([0x7b, 0x00, 0x7d])],
+      ["invalid byte", Buffer.from([0x7b, 0xff, 0x7d])],
+      ["encoded surrogate", Buffer.from([0x22, 0xed, 0xa0, 0x80, 0x22])],
+      ["overlong slash", Buffer.from([0x22, 0xc0, 0xaf, 0x22])],
+      ["above U+10FFFF", Buffer.from([0x22, 0xf4, 0x90, 0x80, 0x80, 0x22])],
+      ["truncated sequence", Buffer.from([0x22, 0xe2, 0x82, 0x22])],
+      ["empty", Buffer.alloc(0)],
+    ];
+    for (const [name, bytes] of samples) {
+      let readable = true;
+      try {
+        await database.db.execute(sql`SELECT convert_from(${bytes}::bytea, 'UTF8')`);
+      } catch {
+        readable = false;
+      }
+      expect([name, rawBodyIsText(bytes)]).toEqual([name, readable]);
+    }
+  });
+
+  it("keeps a body that is not UTF-8 as received, claims it as bytes, and still makes the order", async () => {
+    const { shop } = await stockedShop(50);
+    const [before, after] = JSON.stringify({ ...orderWebhookPayload({ id: "650001" }), note: "gift BYTES wrap" }).split("BYTES");
+    const body = Buffer.concat([Buffer.from(before!), Buffer.from([0xff, 0xed, 0xa0, 0x80]), Buffer.from(after!)]);
+    const { response, deliveryId } = await postWebhook(ordersCreate, { topic: "orders/create", shopDomain: shop.domain, body });
+    expect(response.status).toBe(200);
+    const [stored] = await database.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, deliveryId));
+    expect(stored!.rawBodyIsText).toBe(false);
+    expect(Buffer.compare(stored!.rawBody!, body)).toBe(0);
+
+    await drain(100);
+    const [done] = await database.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, deliveryId));
+    expect(done).toMatchObject({ status: "processed", error: null });
+    const [order] = await ordersOf(shop.id);
+    expect(order!.note).toBe(`gift ${body.subarray(before!.length, before!.length + 4).toString("utf8")} wrap`);
+    expect(order!.note).toContain("\uFFFD");
+  });
+
+  it("claims a UTF-8 body as text, byte for byte", async () => {
+    const { shop } = await stockedShop(50);
+    const body = JSON.stringify({ ...orderWebhookPayload({ id: "650002" }), note: "Café ☕ 🎁" });
+    const { deliveryId } = await postWebhook(ordersCreate, { topic: "orders/create", shopDomain: shop.domain, body });
+    const [stored] = await database.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, deliveryId));
+    expect(stored!.rawBodyIsText).toBe(true);
+    const claimed = await database.db.transaction((tx) => claimPendingDeliveries(tx, 100));
+    const row = claimed.find((r) => r.deliveryId === deliveryId)!;
+    expect(row).toMatchObject({ bodyText: body, rawBody: null });
+    await drain(100);
+    const [order] = await ordersOf(shop.id);
+    expect(order!.note).toBe("Café ☕ 🎁");
   });
 });
 

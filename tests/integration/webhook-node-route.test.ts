@@ -128,6 +128,20 @@ describe("the group store", () => {
     expect(await store.store(delivery(shop.domain, "g-2"))).toEqual({ stored: false, reason: "duplicate" });
   });
 
+  it("gives each row of a group its own bytes, whatever their length or encoding, within the group's byte budget", async () => {
+    const shop = await createShop(database.db);
+    // One statement in flight and 40 bytes per statement: the five stores take three statements.
+    const store = createDeliveryGroupStore(database.db, { maxInFlight: 1, maxGroup: 64, maxGroupBytes: 40 });
+    const bodies = [Buffer.from('{"id":"b-0"}'), Buffer.alloc(0), Buffer.from([0x7b, 0x00, 0xff, 0xed, 0xa0, 0x80, 0x7d]), Buffer.from('{"note":"Café 🎁"}'), Buffer.alloc(100, 0x20)];
+    const results = await Promise.all(bodies.map((rawBody, i) => store.store({ ...delivery(shop.domain, `b-${i}`), rawBody })));
+    expect(results.every((r) => r.stored)).toBe(true);
+    const rows = await rowsOf(shop.id);
+    for (const [i, body] of bodies.entries()) {
+      const row = rows.find((r) => r.deliveryId === `orders/create:b-${i}`)!;
+      expect([i, Buffer.compare(row.rawBody!, body), row.rawBodyIsText]).toEqual([i, 0, i !== 2]);
+    }
+  });
+
   it("stores the rest of a group one by one when one delivery cannot be stored, and fails only that one", async () => {
     const shop = await createShop(database.db);
     const store = createDeliveryGroupStore(database.db, { maxInFlight: 1, maxGroup: 64 });
