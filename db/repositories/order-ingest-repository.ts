@@ -13,7 +13,7 @@ import { orders } from "../schema";
 import { applyOrderEdit, type OrderEditOutcome } from "./order-edit-repository";
 import { insertResolvedLines } from "./order-line-insert";
 import { matchLineVariants, type LineIdentity } from "./line-variant-match";
-import { lineIdentityKey, type ClaimLocks } from "./order-lock-repository";
+import { holdClaimLevels, lineIdentityKey, type ClaimLocks } from "./order-lock-repository";
 import { appendTimeline, appendTimelines, raiseExceptions, raiseOrderExceptions, type TimelineEntry } from "./order-timeline-repository";
 import { planOrdersInPlacementOrder, releaseOrderReservations, writeReservationPlans } from "./reservation-repository";
 import { scheduleRouting } from "./routing-repository";
@@ -83,14 +83,17 @@ function headerFields(order: UnifiedOrder) {
 
 /**
  * Creates the orders of one shop that Switchyard does not hold yet, set-based, in the caller's
- * transaction. The stock is decided before anything is written, so each order row is written
- * once, with its final status (docs/adr/0017): the lines' variants are resolved in one statement
- * (channel identity first, then SKU: line-variant-match.ts), every candidate level is locked once
- * (id order) and the core decides the orders in placement order; then one INSERT each for the
- * orders (ON CONFLICT DO NOTHING, in key order so concurrent batches take the unique keys in one
- * order), their lines, allocations, movements, balances, timeline and exceptions, plus one
- * stock-sync mark and one routing job for the batch. Returns, per input, its result, or undefined
- * when the order already exists (or repeats an earlier input): the caller updates those one by one.
+ * transaction (docs/adr/0017, 0020). The lines' variants are resolved in one statement (channel
+ * identity first, then SKU: line-variant-match.ts). The orders (ON CONFLICT DO NOTHING, in key
+ * order so concurrent batches take the unique keys in one order) and their lines are written
+ * before any inventory level is locked, with the status they get when all their stock is there;
+ * only then are the levels locked (id order) and the core decides the inserted orders in
+ * placement order, so the section that holds the levels, which batches of a shop run one at a
+ * time, holds only what depends on the stock: the few statuses a shortage changes, allocations,
+ * movements, balances, timeline, exceptions, one stock-sync mark and one routing job. An order
+ * another transaction created first is skipped by the insert (which waits for it to commit) and
+ * left to the update path. Returns, per input, its result, or undefined when the order already
+ * exists (or repeats an earlier input): the caller updates those one by one.
  */
 export async function createOrders(
   tx: Tx,
@@ -107,9 +110,7 @@ export async function createOrders(
   });
   const results: (IngestResult | undefined)[] = inputs.map(() => undefined);
   if (firstIndex.size === 0) return results;
-  // Orders already held are the update path's, not decided here. When the claim locked the levels
-  // up front (lockOrdersAndLevels), any transaction creating one of these orders that the lock
-  // waited for has committed, so this look is final; otherwise it is repeated once they are locked.
+  // Orders already held are the update path's. One created meanwhile is caught by the insert.
   for (const key of await heldOrderKeys(tx, shopId, [...firstIndex.values()].map((index) => inputs[index]!.order))) firstIndex.delete(key);
   const candidates = [...firstIndex.values()].sort((a, b) => (keyOf(inputs[a]!.order) < keyOf(inputs[b]!.order) ? -1 : 1));
   if (candidates.length === 0) return results;
@@ -129,7 +130,7 @@ export async function createOrders(
     claim,
   );
   let next = 0;
-  let prepared = entries.map((entry, sequence) => {
+  const prepared = entries.map((entry, sequence) => {
     const lines = entry.lines.map(({ id, line }) => ({
       id,
       line,
@@ -137,48 +138,22 @@ export async function createOrders(
       toReserve: unitsToReserve({ quantity: line.quantity, fulfilledQuantity: line.fulfilledQuantity, carriesStock: line.carriesStock }),
     }));
     const reservable = entry.input.order.cancelled ? [] : lines.filter((line) => line.variantId !== null && line.toReserve > 0);
-    return { ...entry, sequence, lines, reservable };
+    return { ...entry, sequence, lines, reservable, expectedStatus: assessNewOrder(entry.input.order, undefined, [], unmatchedLinesOf(lines)).status };
   });
-  const requestsOf = (list: typeof prepared) =>
-    list.map((entry) => ({
-      key: entry.orderId,
-      orderId: entry.orderId,
-      placedAt: entry.input.order.placedAt,
-      sequence: entry.sequence,
-      actor: entry.input.actor,
-      lines: entry.reservable.map((line) => ({ lineId: line.id, variantId: line.variantId!, quantity: line.toReserve })),
-    }));
-  let requests = requestsOf(prepared);
-  let planned = await planOrdersInPlacementOrder(tx, shopId, requests, policies);
-  // Locking the levels may have waited for a transaction that created one of these orders (the
-  // same order ingested at once elsewhere): look again now that the levels are ours, and decide
-  // again without it.
-  const heldNow = claim ? new Set<string>() : await heldOrderKeys(tx, shopId, prepared.map((entry) => entry.input.order));
-  if (heldNow.size > 0) {
-    prepared = prepared.filter((entry) => !heldNow.has(keyOf(entry.input.order)));
-    requests = requestsOf(prepared);
-    planned = await planOrdersInPlacementOrder(tx, shopId, requests, policies);
-    if (prepared.length === 0) return results;
-  }
-  const plans = planned.plans;
 
-  const assessed = new Map(prepared.map((entry) => [entry.orderId, assessCreatedOrder(entry, plans.get(entry.orderId))]));
-
-  // Each order written once, with its final status. ON CONFLICT DO NOTHING: the only key a new
-  // order can collide on is (shop, channel, external id), held by a batch that committed it since.
   const now = new Date();
   const inserted = new Set(
     (
       await insertJsonRows(
         tx,
         orders,
-        prepared.map(({ orderId, input: { order, sourcePayload } }) => ({
+        prepared.map(({ orderId, expectedStatus, input: { order, sourcePayload } }) => ({
           id: orderId,
           shopId,
           channel: order.channel,
           externalId: order.externalId,
           ...headerFields(order),
-          status: assessed.get(orderId)!.status,
+          status: expectedStatus,
           cancelledAt: order.cancelled ? now : null,
           placedAt: order.placedAt,
           sourcePayload: sourcePayload ?? null,
@@ -187,31 +162,57 @@ export async function createOrders(
       )
     ).map((row) => row.id),
   );
-  if (inserted.size < prepared.length) {
-    // Another batch committed one of these orders after this one locked. If it took no stock here,
-    // it is simply left to the update path; if it did, the decisions of the orders after it are
-    // wrong, so the whole batch is decided again (a serialization failure: claimed again at once).
-    if (prepared.some((entry) => !inserted.has(entry.orderId) && (plans.get(entry.orderId)?.lines.some((line) => line.reserved > 0) ?? false))) {
-      throw Object.assign(new Error("an order of the batch was created concurrently after its stock was decided"), { code: "40001" });
-    }
-  }
   const kept = prepared.filter((entry) => inserted.has(entry.orderId));
-  const keptAssessments = kept.map((entry) => assessed.get(entry.orderId)!);
+  if (kept.length === 0) return results;
   await insertResolvedLines(tx, shopId, kept.flatMap((entry) => entry.lines.map(({ id, line, variantId }) => ({ id, orderId: entry.orderId, variantId, line }))));
-  await writeReservationPlans(tx, shopId, requests.filter((request) => inserted.has(request.orderId)), planned);
-  await appendTimelines(tx, shopId, keptAssessments.flatMap((assessment) => assessment.timeline));
-  await raiseOrderExceptions(tx, shopId, keptAssessments.flatMap((assessment) => assessment.exceptions));
+
+  // Only now are the levels locked: the claim's (if it deferred them), or, without a claim, those
+  // planOrdersInPlacementOrder takes. Everything below depends on the stock.
+  if (claim) await holdClaimLevels(tx, claim);
+  const requests = kept.map((entry) => ({
+    key: entry.orderId,
+    orderId: entry.orderId,
+    placedAt: entry.input.order.placedAt,
+    sequence: entry.sequence,
+    actor: entry.input.actor,
+    lines: entry.reservable.map((line) => ({ lineId: line.id, variantId: line.variantId!, quantity: line.toReserve })),
+  }));
+  const planned = await planOrdersInPlacementOrder(tx, shopId, requests, policies);
+  const assessments = kept.map((entry) => assessCreatedOrder(entry, planned.plans.get(entry.orderId)));
+  await setOrderStatuses(
+    tx,
+    kept.flatMap((entry, i) => (assessments[i]!.status !== entry.expectedStatus ? [{ orderId: entry.orderId, status: assessments[i]!.status }] : [])),
+  );
+  await writeReservationPlans(tx, shopId, requests, planned);
+  await appendTimelines(tx, shopId, assessments.flatMap((assessment) => assessment.timeline));
+  await raiseOrderExceptions(tx, shopId, assessments.flatMap((assessment) => assessment.exceptions));
   // The selling channel already took these units off its own figure: not pushed back to it.
   await recordOwnChannelSales(
     tx,
     shopId,
     kept.flatMap((entry) => entry.reservable.map((line) => ({ channel: entry.input.order.channel, variantId: line.variantId!, units: line.toReserve, soldAt: entry.input.order.placedAt }))),
   );
-  const reservedVariants = new Set(keptAssessments.flatMap((assessment) => assessment.reservedVariants));
+  const reservedVariants = new Set(assessments.flatMap((assessment) => assessment.reservedVariants));
   if (reservedVariants.size > 0) await scheduleStockSync(tx, shopId, [...reservedVariants]);
-  if (keptAssessments.some((assessment) => assessment.status === "reserved")) await scheduleRouting(tx, shopId);
-  for (const entry of kept) results[entry.index] = assessed.get(entry.orderId)!.result;
+  if (assessments.some((assessment) => assessment.status === "reserved")) await scheduleRouting(tx, shopId);
+  kept.forEach((entry, i) => (results[entry.index] = assessments[i]!.result));
   return results;
+}
+
+/** The statuses a shortage changed, in one statement (the rest were inserted final). */
+async function setOrderStatuses(tx: Tx, changes: readonly { orderId: string; status: OrderStatus }[]): Promise<void> {
+  if (changes.length === 0) return;
+  await tx.execute(sql`
+    UPDATE orders o SET status = c.status
+      FROM unnest(${sql.param(changes.map((change) => change.orderId))}::uuid[], ${sql.param(changes.map((change) => change.status))}::text[]) AS c(id, status)
+     WHERE o.id = c.id`);
+}
+
+/** The stock-carrying lines that matched no variant: flagged on the order, never reserved. */
+function unmatchedLinesOf(lines: readonly { id: string; line: UnifiedOrderLine; variantId: string | null; toReserve: number }[]): UnmatchedLine[] {
+  return lines
+    .filter(({ line, variantId, toReserve }) => line.carriesStock && variantId === null && toReserve > 0)
+    .map(({ id, line }) => ({ lineId: id, title: line.title, sku: line.sku ?? null, channelVariantRef: line.channelVariantRef ?? null }));
 }
 
 /** A new order as createOrders holds it: chosen ids, each line with its variant and the units to reserve. */
@@ -230,10 +231,7 @@ function assessCreatedOrder(entry: NewOrderEntry, plan: ReservationPlan | undefi
   const { order, actor } = entry.input;
   const reservedByLine = new Map(plan?.lines.map((line) => [line.lineId, line.reserved]) ?? []);
   const outcomes: LineOutcome[] = entry.reservable.map(({ id, line, toReserve }) => ({ sku: line.sku ?? line.title, requested: toReserve, reserved: reservedByLine.get(id) ?? 0 }));
-  const unmatched: UnmatchedLine[] = entry.lines
-    .filter(({ line, variantId, toReserve }) => line.carriesStock && variantId === null && toReserve > 0)
-    .map(({ id, line }) => ({ lineId: id, title: line.title, sku: line.sku ?? null, channelVariantRef: line.channelVariantRef ?? null }));
-  const assessment = assessNewOrder(order, plan, outcomes, unmatched);
+  const assessment = assessNewOrder(order, plan, outcomes, unmatchedLinesOf(entry.lines));
   const reserved = outcomes.reduce((sum, line) => sum + line.reserved, 0);
   const requested = outcomes.reduce((sum, line) => sum + line.requested, 0);
   const entries: TimelineEntry[] = [

@@ -13,10 +13,37 @@ export interface OrderLockScope {
 /**
  * What a claim learnt while locking, handed to createOrders so it does not look the same things
  * up again: the variant each line identity matched (lineIdentityKey). The levels of all of them
- * are held by the transaction from then on.
+ * are held by the transaction from then on, unless they were left to createOrders (onlyNewOrders).
  */
 export interface ClaimLocks {
   lineVariants: ReadonlyMap<string, string | null>;
+  /** The levels the claim can touch: held from the start, or once holdClaimLevels is called. */
+  levels: { shopId: string; variantIds: readonly string[]; held: boolean };
+}
+
+export interface ClaimLockOptions {
+  /**
+   * Every delivery of the claim carries a whole order (orders/create, a marketplace order): the
+   * levels are locked by createOrders once it has written the new orders and their lines
+   * (holdClaimLevels; docs/adr/0020), so the section that holds them, which a shop's batches run
+   * one at a time, is as short as the stock decision allows. The held orders are still locked here.
+   */
+  deferLevels?: boolean;
+}
+
+/**
+ * Locks the claim's levels (one statement, id order) if it has not yet; a no-op afterwards.
+ * Nothing that depends on the stock may be decided or written before this.
+ */
+export async function holdClaimLevels(tx: Tx, claim: ClaimLocks): Promise<void> {
+  if (claim.levels.held) return;
+  claim.levels.held = true;
+  if (claim.levels.variantIds.length === 0) return;
+  await tx.execute(sql`
+    SELECT l.id FROM inventory_levels l
+     WHERE l.variant_id = ANY(${sql.param(claim.levels.variantIds)}::uuid[]) AND l.shop_id = ${claim.levels.shopId}::uuid
+     ORDER BY l.id
+       FOR UPDATE`);
 }
 
 /** The key ClaimLocks.lineVariants is read by: everything matchLineVariants looks at. */
@@ -34,16 +61,18 @@ const orderKeyText = (channel: string, externalId: string) => `${channel}/${exte
  * match (one statement, id order). The writes that follow (createOrders, the update and edit
  * handlers one by one) then lock only rows already held, so they cannot wait crosswise with
  * routing, an edit or another batch, which lock an order, then its levels. Orders not held yet
- * are only created later; their levels are in the set through their lines.
+ * are only created later; their levels are in the set through their lines. With deferLevels the
+ * levels are taken later, by holdClaimLevels, still in one statement and before anything that
+ * depends on the stock; only the new orders' own rows are written before it.
  *
  * Every statement reads its index with the claim's keys as one array (`= ANY`), so the plans
  * hold on tables without statistics yet: joined against the keys as a record set, this lock
  * was planned as sequential scans of order lines and allocations re-read per level, which cost
  * over 100 ms per batch and grew with every order stored.
  */
-export async function lockOrdersAndLevels(tx: Tx, shopId: string, scopes: readonly OrderLockScope[]): Promise<ClaimLocks> {
+export async function lockOrdersAndLevels(tx: Tx, shopId: string, scopes: readonly OrderLockScope[], options: ClaimLockOptions = {}): Promise<ClaimLocks> {
   const lineVariants = new Map<string, string | null>();
-  if (scopes.length === 0) return { lineVariants };
+  if (scopes.length === 0) return { lineVariants, levels: { shopId, variantIds: [], held: true } };
   const channels = [...new Set(scopes.map((scope) => scope.channel))];
   const externalIds = [...new Set(scopes.map((scope) => scope.externalId))];
   const keys = [...new Set(scopes.map((scope) => orderKeyText(scope.channel, scope.externalId)))];
@@ -78,12 +107,7 @@ export async function lockOrdersAndLevels(tx: Tx, shopId: string, scopes: readon
       SELECT a.variant_id FROM allocations a WHERE a.order_id = ANY(${sql.param(orderIds)}::uuid[]) AND a.status = 'reserved'`);
     for (const row of heldVariants.rows) variantIds.add(row.variant_id);
   }
-  if (variantIds.size > 0) {
-    await tx.execute(sql`
-      SELECT l.id FROM inventory_levels l
-       WHERE l.variant_id = ANY(${sql.param([...variantIds])}::uuid[]) AND l.shop_id = ${shopId}::uuid
-       ORDER BY l.id
-         FOR UPDATE`);
-  }
-  return { lineVariants };
+  const claim: ClaimLocks = { lineVariants, levels: { shopId, variantIds: [...variantIds], held: false } };
+  if (!options.deferLevels) await holdClaimLevels(tx, claim);
+  return claim;
 }

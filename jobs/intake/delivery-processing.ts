@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import { createOrders, type IngestInput } from "../../db/repositories/order-ingest-repository";
-import { lockOrdersAndLevels, type ClaimLocks } from "../../db/repositories/order-lock-repository";
+import { holdClaimLevels, lockOrdersAndLevels, type ClaimLocks } from "../../db/repositories/order-lock-repository";
 import { raiseExceptions } from "../../db/repositories/order-timeline-repository";
 import type { ShopRecord } from "../../db/repositories/shop-repository";
 import { finishDeliveries, lockDelivery, type DeliveryRow, type FinishedDelivery } from "../../db/repositories/webhook-inbox-repository";
@@ -40,7 +40,10 @@ export async function processClaimedDeliveries(tx: Tx, context: TaskContext, row
   const ready: Prepared[] = [];
   for (const row of rows) ready.push(await prepare(tx, row, shop));
   // Every order and level the claim can write, locked before any write (docs/adr/0003).
-  const claim = shop ? await lockOrdersAndLevels(tx, shop.id, ready.flatMap((p) => (p.kind === "ready" ? (p.route.lockScope?.(p.delivery.payload) ?? []) : []))) : undefined;
+  // A claim of whole orders only leaves the levels to createOrders, which writes the new orders first.
+  const deferLevels = ready.every((p) => p.kind === "done" || p.route.orderMapper !== undefined);
+  const scopes = ready.flatMap((p) => (p.kind === "ready" ? (p.route.lockScope?.(p.delivery.payload) ?? []) : []));
+  const claim = shop ? await lockOrdersAndLevels(tx, shop.id, scopes, { deferLevels }) : undefined;
   for (const prepared of ready) {
     const row = prepared.row;
     if (prepared.kind === "done") {
@@ -118,6 +121,8 @@ async function processNewOrders(
     }
   });
   const created = await createOrders(tx, shop.id, inputs.map((entry) => entry.input), context.policies, claim);
+  // The orders left to their handlers (already held, repeated, refused) may touch stock too.
+  if (claim) await holdClaimLevels(tx, claim);
   const createdAt = new Map(inputs.flatMap((entry, i) => (created[i] ? [[entry.at, { result: created[i]!, number: entry.input.order.number }] as const] : [])));
 
   const outcomes: [Extract<Prepared, { kind: "ready" }>, HandlerOutcome][] = [];

@@ -9,6 +9,7 @@ import { signShopifyWebhook } from "../../connectors/shopify/webhook-signature";
 import { allocations, orderEvents, orders, webhookDeliveries } from "../../db/schema";
 import { processInboxBatch } from "../../jobs/intake/intake-loop";
 import { claimPendingDeliveries, rawBodyIsText } from "../../db/repositories/webhook-inbox-repository";
+import { isRetriableConflict } from "../../db/connection-errors";
 import { createLocation, createShop, createVariant, ledgerMismatches, receive } from "../helpers/ledger-fixtures";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 import { orderWebhookPayload, postWebhook } from "../fixtures/shopify/webhooks/shopify-webhook-requests";
@@ -143,6 +144,62 @@ describe("orders racing for the last units in one batch", () => {
     ]);
     const [level] = (await database.db.execute<{ reserved: number }>(sql`SELECT reserved FROM inventory_levels WHERE variant_id = ${ipod.id}`)).rows;
     expect(level!.reserved).toBe(1);
+    expect(await ledgerMismatches(database.db, shop.id)).toEqual([]);
+  });
+});
+
+describe("concurrent batches", () => {
+  /** `loops` batches at a time until nothing is pending; a batch that lost a deadlock is claimed again, as the intake loop does. */
+  async function drainConcurrently(loops: number, batchSize: number): Promise<void> {
+    const pending = async () =>
+      (await database.db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM webhook_deliveries WHERE status = 'received'`)).rows[0]!.n;
+    while ((await pending()) > 0) {
+      await Promise.all(
+        Array.from({ length: loops }, async () => {
+          for (;;) {
+            try {
+              if ((await processInboxBatch({ db: database.db }, { batchSize, maxAttempts: 3 })).claimed === 0) return;
+            } catch (error) {
+              if (!isRetriableConflict(error)) throw error;
+            }
+          }
+        }),
+      );
+    }
+  }
+
+  it("makes each order once when batches running at once carry deliveries of the same new orders, cancellations among them", async () => {
+    const { shop, ipod } = await stockedShop(8);
+    const base = Date.parse("2026-11-21T09:00:00Z");
+    // Twelve one-iPod orders for eight iPods, each delivered three times, and two of them cancelled:
+    // claims of new orders only (levels locked after their orders are written) and claims with a
+    // cancellation (levels locked up front) race for the same orders' keys.
+    const payloads = Array.from({ length: 12 }, (_, n) => {
+      const placed = new Date(base + n * 60_000).toISOString();
+      return orderWebhookPayload({ id: String(640000 + n), created_at: placed, updated_at: placed });
+    });
+    for (let round = 0; round < 3; round++) {
+      for (const payload of payloads) await postWebhook(ordersCreate, { topic: "orders/create", shopDomain: shop.domain, body: JSON.stringify(payload) });
+      if (round === 1) {
+        for (const payload of [payloads[2]!, payloads[7]!]) {
+          const body = JSON.stringify({ ...payload, cancelled_at: "2026-11-21T12:00:00Z", updated_at: "2026-11-21T12:00:00Z", cancel_reason: "customer" });
+          await postWebhook(ordersCancelled, { topic: "orders/cancelled", shopDomain: shop.domain, body });
+        }
+      }
+    }
+    await drainConcurrently(4, 5);
+
+    const made = await ordersOf(shop.id);
+    expect(made.map((o) => o.externalId).sort()).toEqual(payloads.map((p) => p.admin_graphql_api_id).sort());
+    for (const order of made) expect(await receivedEvents(order.id)).toHaveLength(1);
+    expect(made.filter((o) => o.status === "cancelled").map((o) => o.externalId).sort()).toEqual(["gid://shopify/Order/640002", "gid://shopify/Order/640007"]);
+    const statuses = await database.db.select({ status: webhookDeliveries.status }).from(webhookDeliveries).where(eq(webhookDeliveries.shopId, shop.id));
+    expect(statuses.filter((s) => s.status !== "processed" && s.status !== "ignored_stale")).toEqual([]);
+    const [level] = (await database.db.execute<{ on_hand: number; reserved: number }>(sql`SELECT on_hand, reserved FROM inventory_levels WHERE variant_id = ${ipod.id}`)).rows;
+    expect(level!.on_hand).toBe(8);
+    expect(level!.reserved).toBeLessThanOrEqual(8);
+    const held = await database.db.execute<{ units: number }>(sql`SELECT coalesce(sum(quantity), 0)::int AS units FROM allocations WHERE variant_id = ${ipod.id} AND status = 'reserved'`);
+    expect(held.rows[0]!.units).toBe(level!.reserved);
     expect(await ledgerMismatches(database.db, shop.id)).toEqual([]);
   });
 });
