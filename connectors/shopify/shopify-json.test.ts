@@ -20,6 +20,13 @@ describe("parseShopifyJson", () => {
     expect(quoteUnsafeIntegers(plain)).toBe(plain);
   });
 
+  it("quotes ids in arrays and after every kind of separator, never digits of a decimal, an exponent or a string", () => {
+    const text = '[820982911946154508,-820982911946154508, {"x":[1, 820982911946154508 ]}, 1.8209829119461545e3, 2E-8209829119461545, "\\\\", 820982911946154508]';
+    expect(quoteUnsafeIntegers(text)).toBe(
+      '["820982911946154508","-820982911946154508", {"x":[1, "820982911946154508" ]}, 1.8209829119461545e3, 2E-8209829119461545, "\\\\", "820982911946154508"]',
+    );
+  });
+
   it("still refuses text that is not JSON", () => {
     expect(() => parseShopifyJson('{"id": 271878346596884015, ')).toThrow(SyntaxError);
   });

@@ -9,33 +9,47 @@ export function parseShopifyJson(text: string): unknown {
   return JSON.parse(quoteUnsafeIntegers(text));
 }
 
+/**
+ * Jumps from quote to quote (indexOf), so the text inside strings, most of a payload, is never
+ * walked character by character and digits inside strings are never touched; only the stretches
+ * between strings that are long enough to hold a 16-digit number are searched for a bare integer
+ * that is not part of a decimal or an exponent. A text with no run of 16 digits anywhere is
+ * returned as it is without that walk.
+ */
+const LONG_INTEGER = /(?<![\w.+-])-?\d{16,}(?![\d.eE])/g;
+
 export function quoteUnsafeIntegers(text: string): string {
+  if (!/\d{16}/.test(text)) return text;
   let out = "";
-  let last = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      if (c === "\\") i++;
-      else if (c === '"') inString = false;
-      continue;
-    }
-    if (c === '"') {
-      inString = true;
-      continue;
-    }
-    if ((c === "-" || (c !== undefined && c >= "0" && c <= "9")) && !/[\w.+-]/.test(text[i - 1] ?? "")) {
-      let j = c === "-" ? i + 1 : i;
-      while (j < text.length && text[j]! >= "0" && text[j]! <= "9") j++;
-      const next = text[j];
-      const isInteger = next !== "." && next !== "e" && next !== "E";
-      const literal = text.slice(i, j);
-      if (isInteger && literal.replace("-", "").length >= 16 && !Number.isSafeInteger(Number(literal))) {
-        out += text.slice(last, i) + `"${literal}"`;
-        last = j;
+  let copied = 0;
+  let from = 0;
+  while (from < text.length) {
+    const quote = text.indexOf('"', from);
+    const end = quote === -1 ? text.length : quote;
+    if (end - from >= 16) {
+      const stretch = text.slice(from, end);
+      for (const match of stretch.matchAll(LONG_INTEGER)) {
+        if (Number.isSafeInteger(Number(match[0]))) continue;
+        const at = from + match.index;
+        out += `${text.slice(copied, at)}"${match[0]}"`;
+        copied = at + match[0].length;
       }
-      i = j - 1;
     }
+    if (quote === -1) break;
+    from = endOfString(text, quote);
   }
-  return last === 0 ? text : out + text.slice(last);
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
+/** The index after the closing quote of the string that opens at `quote` (a quote after an odd run of backslashes is escaped). */
+function endOfString(text: string, quote: number): number {
+  let at = quote + 1;
+  for (;;) {
+    const close = text.indexOf('"', at);
+    if (close === -1) return text.length;
+    let backslashes = 0;
+    while (text.charCodeAt(close - 1 - backslashes) === 92) backslashes++;
+    if (backslashes % 2 === 0) return close + 1;
+    at = close + 1;
+  }
 }
