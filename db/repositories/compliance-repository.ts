@@ -243,8 +243,8 @@ export async function shopUninstalled(db: DbOrTx, shopId: string): Promise<boole
 }
 
 /**
- * shop/redact: erase everything Switchyard holds for the shop. Deleting the shop row cascades
- * to every table that carries shop_id. The delivery that asked for the erasure is detached
+ * shop/redact: erase everything Switchyard holds for the shop. Deleting its orders, then the
+ * shop row, cascades to every table that carries shop_id. The delivery that asked for the erasure is detached
  * first (shop_id null; its payload holds only the shop's ids) so the erasure itself stays on record.
  */
 export async function eraseShop(tx: Tx, shop: { id: string; domain: string }, keepDeliveryRowId: number): Promise<void> {
@@ -254,6 +254,10 @@ export async function eraseShop(tx: Tx, shop: { id: string; domain: string }, ke
   // fire before the kit row goes, so kits are taken apart first.
   await tx.delete(kitComponents).where(inArray(kitComponents.kitVariantId, tx.select({ id: variants.id }).from(variants).where(eq(variants.shopId, shop.id))));
   await tx.delete(webhookDeliveries).where(eq(webhookDeliveries.shopId, shop.id));
+  // Allocations hold their location and variant (no action) and go with their order's lines, a
+  // cascade one level deeper than the shop's locations and variants (docs/adr/0021): the orders
+  // go first, so those checks find no allocation left.
+  await tx.delete(orders).where(eq(orders.shopId, shop.id));
   await tx.delete(shops).where(eq(shops.id, shop.id));
 }
 

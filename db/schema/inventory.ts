@@ -40,7 +40,8 @@ export const inventoryMovements = pgTable(
   "inventory_movements",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    shopId: uuid("shop_id").notNull().references(() => shops.id, { onDelete: "cascade" }),
+    // Reaches its shop through its variant and location (cascade): no foreign key to shops (docs/adr/0021).
+    shopId: uuid("shop_id").notNull(),
     variantId: uuid("variant_id").notNull().references(() => variants.id, { onDelete: "cascade" }),
     locationId: uuid("location_id").notNull().references(() => locations.id, { onDelete: "cascade" }),
     /** receive | adjust | reserve | release | ship | return_restock | transfer_out | transfer_in */
