@@ -1,3 +1,5 @@
+import { endOfJsonString } from "../core/shared/json-text";
+
 /**
  * A parsed body made storable in PostgreSQL text and jsonb columns, whatever a channel sent:
  * NUL (which neither text nor jsonb can hold) and lone UTF-16 surrogates (which jsonb refuses)
@@ -47,19 +49,20 @@ const ESCAPED_UNSTORABLE = /\\u(0000|[dD][89a-fA-F])/;
 /** Whether JSON text nests objects and arrays `depth` deep or deeper (brackets inside strings do not count). */
 export function nestsAtLeast(text: string, depth: number): boolean {
   let level = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \\ */) i++;
-      else if (c === 34 /* " */) inString = false;
-    } else if (c === 34) {
-      inString = true;
-    } else if (c === 123 /* { */ || c === 91 /* [ */) {
-      if (++level >= depth) return true;
-    } else if (c === 125 /* } */ || c === 93 /* ] */) {
-      level--;
+  let from = 0;
+  while (from < text.length) {
+    const quote = text.indexOf('"', from);
+    const end = quote === -1 ? text.length : quote;
+    for (let i = from; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 123 /* { */ || c === 91 /* [ */) {
+        if (++level >= depth) return true;
+      } else if (c === 125 /* } */ || c === 93 /* ] */) {
+        level--;
+      }
     }
+    if (quote === -1) break;
+    from = endOfJsonString(text, quote);
   }
   return false;
 }

@@ -1,3 +1,5 @@
+import { endOfJsonString } from "../../core/shared/json-text";
+
 /**
  * JSON.parse for Shopify payloads that keeps large ids exact. Shopify ids are 64-bit integers
  * sent as bare JSON numbers; above 2^53 JSON.parse silently rounds them
@@ -36,20 +38,7 @@ export function quoteUnsafeIntegers(text: string): string {
       }
     }
     if (quote === -1) break;
-    from = endOfString(text, quote);
+    from = endOfJsonString(text, quote);
   }
   return copied === 0 ? text : out + text.slice(copied);
-}
-
-/** The index after the closing quote of the string that opens at `quote` (a quote after an odd run of backslashes is escaped). */
-function endOfString(text: string, quote: number): number {
-  let at = quote + 1;
-  for (;;) {
-    const close = text.indexOf('"', at);
-    if (close === -1) return text.length;
-    let backslashes = 0;
-    while (text.charCodeAt(close - 1 - backslashes) === 92) backslashes++;
-    if (backslashes % 2 === 0) return close + 1;
-    at = close + 1;
-  }
 }
