@@ -1,10 +1,10 @@
-import { and, desc, eq, sql } from "drizzle-orm";
-import type { PurchasedLabel, RateQuote } from "../../core/ports/carrier-gateway-port";
-import type { LabelPurchaseState } from "../../core/shipping/label-purchase-decision";
+import { and, eq, sql } from "drizzle-orm";
+import type { PurchasedLabel } from "../../core/ports/carrier-gateway-port";
 import type { Database } from "../client";
 import { exceptions, labelPurchases, shipments } from "../schema";
 import { appendTimeline, raiseExceptions } from "./order-timeline-repository";
 import { enqueueWmsHandoffs } from "./wms-repository";
+import { beginPurchaseRecord, latestPurchaseRecord, purchasedColumns, type LabelPurchaseRecord, type LabelPurchaseStart } from "./label-purchase-records";
 
 /**
  * The label purchase's idempotency records. `beginLabelPurchase` commits on its own before the
@@ -12,76 +12,18 @@ import { enqueueWmsHandoffs } from "./wms-repository";
  * shipment it concerns, so the record and the shipment never disagree.
  */
 
-export interface LabelPurchaseRecord {
-  id: string;
-  attempt: number;
-  state: LabelPurchaseState;
-  providerShipmentId: string;
-  rateId: string;
-  idempotencyKey: string;
-  explanation: string | null;
-}
+export type { LabelPurchaseRecord, LabelPurchaseStart } from "./label-purchase-records";
 
 export async function latestLabelPurchase(db: Database, shipmentId: string): Promise<LabelPurchaseRecord | null> {
-  const [row] = await db
-    .select({
-      id: labelPurchases.id,
-      attempt: labelPurchases.attempt,
-      state: labelPurchases.state,
-      providerShipmentId: labelPurchases.providerShipmentId,
-      rateId: labelPurchases.rateId,
-      idempotencyKey: labelPurchases.idempotencyKey,
-      explanation: labelPurchases.explanation,
-    })
-    .from(labelPurchases)
-    .where(eq(labelPurchases.shipmentId, shipmentId))
-    .orderBy(desc(labelPurchases.attempt))
-    .limit(1);
-  return row ? { ...row, state: row.state as LabelPurchaseState } : null;
-}
-
-/** What an attempt to buy a label records before it calls the carrier: order and return labels alike. */
-export interface LabelPurchaseStart {
-  shopId: string;
-  attempt: number;
-  idempotencyKey: string;
-  provider: string;
-  quote: RateQuote;
-  explanation: string;
-}
-
-/** The columns of a purchase record in state `buying`, shared by order and return label purchases. */
-export function buyingPurchaseColumns(input: LabelPurchaseStart) {
-  return {
-    shopId: input.shopId,
-    attempt: input.attempt,
-    idempotencyKey: input.idempotencyKey,
-    state: "buying" as const,
-    provider: input.provider,
-    providerShipmentId: input.quote.providerShipmentId,
-    rateId: input.quote.rateId,
-    carrier: input.quote.carrier,
-    service: input.quote.service,
-    amountMinor: input.quote.amountMinor,
-    currency: input.quote.currency,
-    explanation: input.explanation,
-  };
+  return latestPurchaseRecord(db, { table: labelPurchases, shipmentId });
 }
 
 /**
  * Writes the `buying` record in its own committed transaction. False when another worker wrote
  * this attempt first (the unique key on shipment and attempt): that one owns the purchase.
  */
-export async function beginLabelPurchase(
-  db: Database,
-  input: LabelPurchaseStart & { shipmentId: string },
-): Promise<boolean> {
-  const rows = await db
-    .insert(labelPurchases)
-    .values({ ...buyingPurchaseColumns(input), shipmentId: input.shipmentId })
-    .onConflictDoNothing()
-    .returning({ id: labelPurchases.id });
-  return rows.length > 0;
+export async function beginLabelPurchase(db: Database, input: LabelPurchaseStart & { shipmentId: string }): Promise<boolean> {
+  return beginPurchaseRecord(db, { table: labelPurchases, shipmentId: input.shipmentId }, input);
 }
 
 /** The label exists: the record, the shipment, its timeline and the WMS hand-offs commit together. */
@@ -92,7 +34,7 @@ export async function recordLabelPurchased(
   await db.transaction(async (tx) => {
     await tx
       .update(labelPurchases)
-      .set({ state: "purchased", carrier: input.label.carrier, service: input.label.service, amountMinor: input.label.amountMinor, currency: input.label.currency, error: null, updatedAt: sql`now()` })
+      .set(purchasedColumns(input.label))
       .where(eq(labelPurchases.id, input.purchaseId));
     const [shipment] = await tx
       .update(shipments)

@@ -1,8 +1,7 @@
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { PostalAddress } from "../../core/orders/unified-order";
 import type { PurchasedLabel } from "../../core/ports/carrier-gateway-port";
 import { transitionRma } from "../../core/returns/rma-state-machine";
-import type { LabelPurchaseState } from "../../core/shipping/label-purchase-decision";
 import type { Database, DbOrTx, Tx } from "../client";
 import { enqueueJob } from "../queue/job-queue";
 import { exceptions, locations, orders, returnLabelPurchases, returnLines, returns, variants } from "../schema";
@@ -11,7 +10,7 @@ import { appendTimeline, raiseExceptions } from "./order-timeline-repository";
 import { appendReturnEvents } from "./return-request-repository";
 import { locationAddress } from "./shipment-repository";
 import { noteIncomingReturnChange } from "./incoming-returns-repository";
-import { buyingPurchaseColumns, type LabelPurchaseStart } from "./label-purchase-repository";
+import { beginPurchaseRecord, latestPurchaseRecord, purchasedColumns, type LabelPurchaseRecord, type LabelPurchaseStart } from "./label-purchase-records";
 
 /**
  * A return's label: bought once with the same records and decision as an order's label (ADR
@@ -73,45 +72,13 @@ export async function loadReturnForLabel(db: DbOrTx, shopId: string, returnId: s
   };
 }
 
-export interface ReturnLabelPurchaseRecord {
-  id: string;
-  attempt: number;
-  state: LabelPurchaseState;
-  providerShipmentId: string;
-  rateId: string;
-  idempotencyKey: string;
-  explanation: string | null;
-}
-
-export async function latestReturnLabelPurchase(db: DbOrTx, returnId: string): Promise<ReturnLabelPurchaseRecord | null> {
-  const [row] = await db
-    .select({
-      id: returnLabelPurchases.id,
-      attempt: returnLabelPurchases.attempt,
-      state: returnLabelPurchases.state,
-      providerShipmentId: returnLabelPurchases.providerShipmentId,
-      rateId: returnLabelPurchases.rateId,
-      idempotencyKey: returnLabelPurchases.idempotencyKey,
-      explanation: returnLabelPurchases.explanation,
-    })
-    .from(returnLabelPurchases)
-    .where(eq(returnLabelPurchases.returnId, returnId))
-    .orderBy(desc(returnLabelPurchases.attempt))
-    .limit(1);
-  return row ? { ...row, state: row.state as LabelPurchaseState } : null;
+export async function latestReturnLabelPurchase(db: DbOrTx, returnId: string): Promise<LabelPurchaseRecord | null> {
+  return latestPurchaseRecord(db, { table: returnLabelPurchases, returnId });
 }
 
 /** The `buying` record, committed on its own; false when another run owns this attempt. */
-export async function beginReturnLabelPurchase(
-  db: Database,
-  input: LabelPurchaseStart & { returnId: string },
-): Promise<boolean> {
-  const rows = await db
-    .insert(returnLabelPurchases)
-    .values({ ...buyingPurchaseColumns(input), returnId: input.returnId })
-    .onConflictDoNothing()
-    .returning({ id: returnLabelPurchases.id });
-  return rows.length > 0;
+export async function beginReturnLabelPurchase(db: Database, input: LabelPurchaseStart & { returnId: string }): Promise<boolean> {
+  return beginPurchaseRecord(db, { table: returnLabelPurchases, returnId: input.returnId }, input);
 }
 
 /**
@@ -132,7 +99,7 @@ export async function recordReturnLabelPurchased(
     if (!rma) throw new Error(`return ${input.returnId} vanished while its label was bought`);
     await tx
       .update(returnLabelPurchases)
-      .set({ state: "purchased", carrier: input.label.carrier, service: input.label.service, amountMinor: input.label.amountMinor, currency: input.label.currency, error: null, updatedAt: sql`now()` })
+      .set(purchasedColumns(input.label))
       .where(eq(returnLabelPurchases.id, input.purchaseId));
     if (rma.trackingNumber === input.label.trackingNumber) return "already_recorded";
     const step = transitionRma(rma.status as never, "issue_label");

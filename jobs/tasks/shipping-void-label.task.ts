@@ -9,7 +9,7 @@ import { appendTimeline } from "../../db/repositories/order-timeline-repository"
 import { shipments } from "../../db/schema";
 import { jobPayloadSchemas, type ParsedJobPayload } from "../../db/queue/job-payloads";
 import type { TaskContext } from "../task-context";
-import { LabelPurchaseRetry } from "./shipping-buy-label.task";
+import { LabelPurchaseRetry } from "./buy-label-once";
 
 export type VoidOutcome = { status: "voided"; refund: string } | { status: "refused"; reason: string } | { status: "gone" };
 

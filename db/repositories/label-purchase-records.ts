@@ -1,0 +1,100 @@
+import { desc, eq, sql } from "drizzle-orm";
+import type { PurchasedLabel, RateQuote } from "../../core/ports/carrier-gateway-port";
+import type { LabelPurchaseState } from "../../core/shipping/label-purchase-decision";
+import type { Database, DbOrTx } from "../client";
+import { labelPurchases, returnLabelPurchases } from "../schema";
+
+/**
+ * The idempotency records of a label purchase (ADR 0009), one table per thing a label is
+ * bought for: `label_purchases` (an order's shipment) and `return_label_purchases` (an RMA).
+ * Both have the same columns but the owner's, so reading the latest attempt, committing the
+ * `buying` record and the columns of a purchased attempt are written once here.
+ */
+
+export type LabelPurchaseTable = typeof labelPurchases | typeof returnLabelPurchases;
+
+/** Which table, and the column and value that say whose label it is. */
+export type LabelPurchaseOwner =
+  | { table: typeof labelPurchases; shipmentId: string }
+  | { table: typeof returnLabelPurchases; returnId: string };
+
+export interface LabelPurchaseRecord {
+  id: string;
+  attempt: number;
+  state: LabelPurchaseState;
+  providerShipmentId: string;
+  rateId: string;
+  idempotencyKey: string;
+  explanation: string | null;
+}
+
+/** What an attempt to buy a label records before it calls the carrier: order and return labels alike. */
+export interface LabelPurchaseStart {
+  shopId: string;
+  attempt: number;
+  idempotencyKey: string;
+  provider: string;
+  quote: RateQuote;
+  explanation: string;
+}
+
+function ownedBy(owner: LabelPurchaseOwner) {
+  return "shipmentId" in owner ? eq(owner.table.shipmentId, owner.shipmentId) : eq(owner.table.returnId, owner.returnId);
+}
+
+/** The owner's highest attempt: what `nextLabelPurchaseStep` decides from. */
+export async function latestPurchaseRecord(db: DbOrTx, owner: LabelPurchaseOwner): Promise<LabelPurchaseRecord | null> {
+  const { table } = owner;
+  const [row] = await db
+    .select({
+      id: table.id,
+      attempt: table.attempt,
+      state: table.state,
+      providerShipmentId: table.providerShipmentId,
+      rateId: table.rateId,
+      idempotencyKey: table.idempotencyKey,
+      explanation: table.explanation,
+    })
+    .from(table)
+    .where(ownedBy(owner))
+    .orderBy(desc(table.attempt))
+    .limit(1);
+  return row ? { ...row, state: row.state as LabelPurchaseState } : null;
+}
+
+/** The columns of a purchase record in state `buying`. */
+function buyingPurchaseColumns(input: LabelPurchaseStart) {
+  return {
+    shopId: input.shopId,
+    attempt: input.attempt,
+    idempotencyKey: input.idempotencyKey,
+    state: "buying" as const,
+    provider: input.provider,
+    providerShipmentId: input.quote.providerShipmentId,
+    rateId: input.quote.rateId,
+    carrier: input.quote.carrier,
+    service: input.quote.service,
+    amountMinor: input.quote.amountMinor,
+    currency: input.quote.currency,
+    explanation: input.explanation,
+  };
+}
+
+/**
+ * Writes the `buying` record in its own committed transaction, before the provider is asked to
+ * buy. False when another run wrote this attempt first (the unique key on owner and attempt):
+ * that run owns the purchase.
+ */
+export async function beginPurchaseRecord(db: Database, owner: LabelPurchaseOwner, input: LabelPurchaseStart): Promise<boolean> {
+  // One insert per table: Drizzle types the owner's column per table, so the branch names it.
+  const rows =
+    "shipmentId" in owner
+      ? await db.insert(owner.table).values({ ...buyingPurchaseColumns(input), shipmentId: owner.shipmentId }).onConflictDoNothing().returning({ id: owner.table.id })
+      : await db.insert(owner.table).values({ ...buyingPurchaseColumns(input), returnId: owner.returnId }).onConflictDoNothing().returning({ id: owner.table.id });
+  return rows.length > 0;
+}
+
+/** The columns that mark an attempt `purchased`, from the label the provider answered with. */
+export function purchasedColumns(label: PurchasedLabel) {
+  return { state: "purchased", carrier: label.carrier, service: label.service, amountMinor: label.amountMinor, currency: label.currency, error: null, updatedAt: sql`now()` };
+}

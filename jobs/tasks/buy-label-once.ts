@@ -1,0 +1,185 @@
+import { defaultPolicies } from "../../core/config/default-policies";
+import type { CarrierFailure, CarrierGateway, PurchasedLabel, RateRequest } from "../../core/ports/carrier-gateway-port";
+import { deliveryPromiseFor } from "../../core/shipping/delivery-promise";
+import { nextLabelPurchaseStep, type LabelPurchaseStep } from "../../core/shipping/label-purchase-decision";
+import { buildParcel, type ParcelItem } from "../../core/shipping/parcel-builder";
+import { carrierGatewayFor } from "../../connectors/easypost/easypost-account-gateway";
+import { isTransientCarrierFailure } from "../../connectors/easypost/easypost-failures";
+import { credentialCipher } from "../../db/crypto/encryption-key";
+import { findCarrierAccount } from "../../db/repositories/carrier-account-repository";
+import type { LabelPurchaseRecord, LabelPurchaseStart } from "../../db/repositories/label-purchase-records";
+import type { TaskContext } from "../task-context";
+
+/**
+ * The one "buy a label exactly once, then reconcile" flow (ADR 0009), for an order's shipment
+ * and for a return alike. What differs between them is a `LabelPurchaseSubject`: the records it
+ * claims and finishes, its idempotency key, where the parcel goes from and to, when it needs no
+ * label, and how a failure is told to the merchant.
+ *
+ * The steps: read the latest purchase record; a `buying` one (a run crashed or lost the answer)
+ * is looked up at the provider before anything is bought; otherwise shop rates, let the policy
+ * choose, commit the `buying` record on its own, then buy.
+ */
+
+/** Thrown for transport trouble so graphile-worker retries with backoff; the record makes the retry safe. */
+export class LabelPurchaseRetry extends Error {
+  constructor(failure: CarrierFailure | { reason: string; detail?: string }) {
+    super(`label purchase will be retried: ${failure.reason}${failure.detail ? `: ${failure.detail}` : ""}`);
+    this.name = "LabelPurchaseRetry";
+  }
+}
+
+/** What every label purchase can end in; a subject adds its own reasons to buy nothing. */
+export type LabelBought = { status: "purchased"; reconciled: boolean } | { status: "already_purchased" } | { status: "failed"; reason: string };
+
+/** A refusal worth telling the merchant: the attempt (if recorded) fails and the next run shops again. */
+export interface LabelFailure {
+  /** `address_invalid` only for an order's shipment; a return raises `label_purchase_failed` for every reason. */
+  kind: "label_purchase_failed" | "address_invalid";
+  reason: string;
+  message: string;
+  purchaseId?: string;
+}
+
+/** The parcel's journey, before the parcel is built from `items`. */
+export interface LabelRoute {
+  request: Omit<RateRequest, "parcel">;
+  items: readonly ParcelItem[];
+  /** Chooses the delivery promise the rate must meet. */
+  shippingMethod: string | null;
+}
+
+/** The merchant-facing wording of the shared failures: each flow names its own label. */
+export interface LabelWording {
+  interruptedCheckFailed: string;
+  noRates: string;
+  noRateChosen: string;
+  rateExpired: string;
+  refused: string;
+}
+
+export interface LabelPurchaseSubject<NotBought> {
+  shopId: string;
+  latestRecord(): Promise<LabelPurchaseRecord | null>;
+  /** False when another run committed this attempt first. */
+  beginRecord(start: LabelPurchaseStart): Promise<boolean>;
+  idempotencyKey(attempt: number): string;
+  /** Why no label is bought at all, decided once the records are read (null: go on). */
+  needsNoLabel(step: Exclude<LabelPurchaseStep, { step: "already_purchased" }>): NotBought | null;
+  /** No label provider is connected. */
+  withoutCarrierAccount(fail: (failure: LabelFailure) => Promise<LabelBought>): Promise<NotBought | LabelBought>;
+  /** From and to, checked (and for a shipment verified at the provider) before any rate is asked. */
+  route(gateway: CarrierGateway): Promise<LabelRoute | LabelFailure>;
+  recordPurchased(purchase: { purchaseId: string; label: PurchasedLabel; explanation: string | null; reconciled: boolean }): Promise<void>;
+  recordFailure(failure: LabelFailure): Promise<void>;
+  /**
+   * Whether a refused buy asks the provider's shipment for a label before failing. A return does
+   * (concurrent runs race for one RMA, and the loser's "already bought" means the winner's label
+   * exists); an order's shipment does not and records the refusal as it comes. Kept apart on
+   * purpose: changing the shipment's answer is a behaviour change, not a refactoring.
+   */
+  reconcileRefusedBuy: boolean;
+  wording: LabelWording;
+}
+
+/** A purchase about to be made: the provider shipment and rate, under the attempt's key. */
+interface PendingBuy {
+  purchaseId: string;
+  providerShipmentId: string;
+  rateId: string;
+  idempotencyKey: string;
+  explanation: string | null;
+}
+
+export async function buyLabelOnce<NotBought>(context: TaskContext, subject: LabelPurchaseSubject<NotBought>): Promise<LabelBought | NotBought> {
+  const { db } = context;
+  const policies = context.policies ?? defaultPolicies;
+  const latest = await subject.latestRecord();
+  const step = nextLabelPurchaseStep(latest);
+  if (step.step === "already_purchased") return { status: "already_purchased" };
+  const notBought = subject.needsNoLabel(step);
+  if (notBought !== null) return notBought;
+
+  const fail = async (failure: LabelFailure): Promise<LabelBought> => {
+    await subject.recordFailure(failure);
+    return { status: "failed", reason: failure.reason };
+  };
+
+  const account = await findCarrierAccount(db, context.cipher ?? credentialCipher(), subject.shopId);
+  if (!account) return subject.withoutCarrierAccount(fail);
+  const built = (context.carrierGateways ?? carrierGatewayFor)(account);
+  if (!built.ok) return fail({ kind: "label_purchase_failed", reason: built.reason, message: `The label provider cannot be used: ${built.detail ?? built.reason}` });
+  const gateway = built.value;
+
+  if (step.step === "reconcile_then_buy") {
+    const record = latest!;
+    const found = await gateway.findLabel(record.providerShipmentId);
+    if (!found.ok) {
+      if (isTransientCarrierFailure(found.reason)) throw new LabelPurchaseRetry(found);
+      return fail({ kind: "label_purchase_failed", reason: found.reason, message: `${subject.wording.interruptedCheckFailed}: ${found.detail ?? found.reason}`, purchaseId: record.id });
+    }
+    if (found.value) {
+      await subject.recordPurchased({ purchaseId: record.id, label: found.value, explanation: record.explanation, reconciled: true });
+      return { status: "purchased", reconciled: true };
+    }
+    // The provider never bought it: buying the same provider shipment is safe (it is bought once).
+    return buy(gateway, subject, fail, { purchaseId: record.id, providerShipmentId: record.providerShipmentId, rateId: record.rateId, idempotencyKey: record.idempotencyKey, explanation: record.explanation });
+  }
+
+  const route = await subject.route(gateway);
+  if (isLabelFailure(route)) return fail(route);
+  const parcel = buildParcel(route.items, policies.shipping.parcel);
+  if (!parcel.ok) return fail({ kind: "label_purchase_failed", reason: parcel.reason, message: `No parcel: ${parcel.detail ?? parcel.reason}` });
+  const rates = await gateway.rates({ ...route.request, parcel: parcel.value });
+  if (!rates.ok) {
+    if (isTransientCarrierFailure(rates.reason)) throw new LabelPurchaseRetry(rates);
+    return fail({ kind: rates.reason === "address_invalid" ? "address_invalid" : "label_purchase_failed", reason: rates.reason, message: `${subject.wording.noRates}: ${rates.detail ?? rates.reason}` });
+  }
+  const promise = deliveryPromiseFor(route.shippingMethod, policies.shipping.promiseRules, policies.shipping.standardPromise);
+  const decision = policies.rateShopping.choose(rates.value, { promise, carriers: policies.shipping.carriers });
+  if (!decision.ok) return fail({ kind: "label_purchase_failed", reason: decision.reason, message: `${subject.wording.noRateChosen}: ${decision.detail ?? decision.reason}` });
+  const chosen = decision.value.chosen;
+  const key = subject.idempotencyKey(step.attempt);
+  const began = await subject.beginRecord({ shopId: subject.shopId, attempt: step.attempt, idempotencyKey: key, provider: account.provider, quote: chosen, explanation: decision.value.explanation });
+  // Another run recorded this attempt first and owns the purchase; a later run reconciles.
+  if (!began) throw new LabelPurchaseRetry({ reason: "purchase_in_progress", detail: key });
+  const record = (await subject.latestRecord())!;
+  return buy(gateway, subject, fail, { purchaseId: record.id, providerShipmentId: chosen.providerShipmentId, rateId: chosen.rateId, idempotencyKey: key, explanation: decision.value.explanation });
+}
+
+async function buy<NotBought>(
+  gateway: CarrierGateway,
+  subject: LabelPurchaseSubject<NotBought>,
+  fail: (failure: LabelFailure) => Promise<LabelBought>,
+  pending: PendingBuy,
+): Promise<LabelBought> {
+  const { purchaseId, providerShipmentId, rateId, idempotencyKey, explanation } = pending;
+  const bought = await gateway.buyLabel({ providerShipmentId, rateId, idempotencyKey });
+  if (!bought.ok) {
+    // The record stays `buying`: the provider may have bought before the answer was lost.
+    if (isTransientCarrierFailure(bought.reason)) throw new LabelPurchaseRetry(bought);
+    if (subject.reconcileRefusedBuy) {
+      // A refusal may be the provider's "already bought" (another run got there first): the
+      // provider's shipment says whether a label exists, and then it is this subject's label.
+      const found = await gateway.findLabel(providerShipmentId);
+      if (found.ok && found.value) {
+        await subject.recordPurchased({ purchaseId, label: found.value, explanation, reconciled: true });
+        return { status: "purchased", reconciled: true };
+      }
+      // Bought, but the label is not readable yet: the concurrent purchase is still finishing.
+      if (bought.reason === "already_bought") throw new LabelPurchaseRetry(bought);
+    }
+    // An expired rate bought nothing: the attempt fails and the retry shops afresh.
+    if (bought.reason === "rate_expired") {
+      await fail({ kind: "label_purchase_failed", reason: bought.reason, message: subject.wording.rateExpired, purchaseId });
+      throw new LabelPurchaseRetry(bought);
+    }
+    return fail({ kind: "label_purchase_failed", reason: bought.reason, message: `${subject.wording.refused}: ${bought.detail ?? bought.reason}`, purchaseId });
+  }
+  await subject.recordPurchased({ purchaseId, label: bought.value, explanation, reconciled: false });
+  return { status: "purchased", reconciled: false };
+}
+
+function isLabelFailure(route: LabelRoute | LabelFailure): route is LabelFailure {
+  return "kind" in route;
+}
