@@ -80,6 +80,12 @@ export const jobPayloadSchemas = {
     shopId: z.string().uuid(),
     shipmentId: z.string().uuid(),
     actor: z.string().default("system"),
+    /**
+     * Set only for a label found at the provider after its shipment stopped waiting for it (an
+     * interrupted purchase settled once the shipment was cancelled, ADR 0009): that purchase
+     * record's label is refunded and the shipment is left as it is.
+     */
+    purchaseId: z.string().uuid().optional(),
   }),
   "wms/handoff": z.object({
     shopId: z.string().uuid(),

@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { PurchasedLabel } from "../../core/ports/carrier-gateway-port";
 import type { Database } from "../client";
+import { enqueueJob } from "../queue/job-queue";
 import { exceptions, labelPurchases, shipments } from "../schema";
 import { appendTimeline, raiseExceptions } from "./order-timeline-repository";
 import { enqueueWmsHandoffs } from "./wms-repository";
@@ -77,6 +78,56 @@ export async function recordLabelPurchased(
       );
     await enqueueWmsHandoffs(tx, { shopId: input.shopId, shipmentId: input.shipmentId, locationId: shipment!.locationId });
   });
+}
+
+/**
+ * An interrupted purchase (a `buying` record) found bought at the provider after its shipment
+ * stopped waiting for a label (cancelled, or shipped with another label; ADR 0009). The money
+ * is spent, so the record says `purchased`; the shipment is left as it is (it must not come
+ * back to life as `label_purchased`); the refund is queued with the record (rule 4) through
+ * shipping/void-label, which ends the attempt `voided`; and the merchant reads it on the
+ * timeline. Only the run that moves the record off `buying` does this, so a concurrent run
+ * neither queues a second refund nor writes a second entry.
+ */
+export async function recordStrayLabelFound(
+  db: Database,
+  input: { shopId: string; shipmentId: string; orderId: string; purchaseId: string; label: PurchasedLabel; shipmentStatus: string },
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const settled = await tx
+      .update(labelPurchases)
+      .set(purchasedColumns(input.label))
+      .where(and(eq(labelPurchases.id, input.purchaseId), eq(labelPurchases.state, "buying")))
+      .returning({ id: labelPurchases.id });
+    if (settled.length === 0) return;
+    await appendTimeline(tx, input.shopId, input.orderId, [
+      {
+        kind: "label_found_refunding",
+        message: `A label bought before the shipment was ${input.shipmentStatus} was found at the provider (${input.label.carrier} ${input.label.service}, ${input.label.trackingNumber}); it is being refunded`,
+        data: { shipmentId: input.shipmentId, purchaseId: input.purchaseId, amountMinor: input.label.amountMinor, currency: input.label.currency },
+        actor: "system:label",
+      },
+    ]);
+    await enqueueJob(
+      tx,
+      "shipping/void-label",
+      { shopId: input.shopId, shipmentId: input.shipmentId, actor: "system:label", purchaseId: input.purchaseId },
+      // Keyed by the purchase, so a merchant's void of the shipment cannot replace this one.
+      { jobKey: `shipping/void-label:${input.shipmentId}:${input.purchaseId}`, maxAttempts: 8 },
+    );
+  });
+}
+
+/**
+ * An interrupted purchase that the provider never bought, for a shipment that no longer wants a
+ * label: the attempt ends `failed` (nothing was spent) and nothing else changes; the merchant has
+ * nothing to do, so no exception is raised.
+ */
+export async function recordInterruptedPurchaseAbandoned(db: Database, input: { purchaseId: string; message: string }): Promise<void> {
+  await db
+    .update(labelPurchases)
+    .set({ state: "failed", error: input.message, updatedAt: sql`now()` })
+    .where(and(eq(labelPurchases.id, input.purchaseId), eq(labelPurchases.state, "buying")));
 }
 
 /**

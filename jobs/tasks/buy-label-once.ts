@@ -79,7 +79,22 @@ export interface LabelPurchaseSubject<NotBought> {
    * purpose: changing the shipment's answer is a behaviour change, not a refactoring.
    */
   reconcileRefusedBuy: boolean;
+  /**
+   * How an interrupted purchase (a `buying` record) is settled when `needsNoLabel` says no label
+   * is wanted any more (an order's shipment cancelled meanwhile): the provider may have bought,
+   * and charged for, the label, so it is asked and nothing new is bought (ADR 0009). Absent (a
+   * return), `needsNoLabel` alone decides, as before.
+   */
+  settleUnwanted?: UnwantedLabelSettlement;
   wording: LabelWording;
+}
+
+/** What a subject that no longer wants a label does with an interrupted purchase's answer. */
+export interface UnwantedLabelSettlement {
+  /** The provider bought it: record the money spent, leave the subject as it is, get it refunded. */
+  recordFound(purchase: { purchaseId: string; label: PurchasedLabel }): Promise<void>;
+  /** The provider never bought it: the attempt ends failed (nothing was spent). */
+  recordNotFound(purchaseId: string): Promise<void>;
 }
 
 /** A purchase about to be made: the provider shipment and rate, under the attempt's key. */
@@ -97,13 +112,18 @@ export async function buyLabelOnce<NotBought>(context: TaskContext, subject: Lab
   const latest = await subject.latestRecord();
   const step = nextLabelPurchaseStep(latest);
   if (step.step === "already_purchased") return { status: "already_purchased" };
-  const notBought = subject.needsNoLabel(step);
-  if (notBought !== null) return notBought;
-
   const fail = async (failure: LabelFailure): Promise<LabelBought> => {
     await subject.recordFailure(failure);
     return { status: "failed", reason: failure.reason };
   };
+
+  const notBought = subject.needsNoLabel(step);
+  if (notBought !== null) {
+    // A `buying` record may hide a label the provider bought (and charged for): it is settled,
+    // never bought, even though no label is wanted any more.
+    if (step.step === "reconcile_then_buy" && subject.settleUnwanted) return (await settleUnwantedPurchase(context, subject, subject.settleUnwanted, latest!, fail)) ?? notBought;
+    return notBought;
+  }
 
   const account = await findCarrierAccount(db, context.cipher ?? credentialCipher(), subject.shopId);
   if (!account) return subject.withoutCarrierAccount(fail);
@@ -145,6 +165,35 @@ export async function buyLabelOnce<NotBought>(context: TaskContext, subject: Lab
   if (!began) throw new LabelPurchaseRetry({ reason: "purchase_in_progress", detail: key });
   const record = (await subject.latestRecord())!;
   return buy(gateway, subject, fail, { purchaseId: record.id, providerShipmentId: chosen.providerShipmentId, rateId: chosen.rateId, idempotencyKey: key, explanation: decision.value.explanation });
+}
+
+/**
+ * Asks the provider about an interrupted purchase whose subject no longer wants a label, and
+ * records the answer without buying anything (null: settled, the subject's "no label" stands).
+ * Transport trouble throws (the job retries, the record stays `buying`); a provider that cannot
+ * be used or refuses to answer fails as the reconciliation of a wanted label does, so the
+ * merchant hears of it.
+ */
+async function settleUnwantedPurchase<NotBought>(
+  context: TaskContext,
+  subject: LabelPurchaseSubject<NotBought>,
+  settle: UnwantedLabelSettlement,
+  record: LabelPurchaseRecord,
+  fail: (failure: LabelFailure) => Promise<LabelBought>,
+): Promise<LabelBought | null> {
+  const account = await findCarrierAccount(context.db, context.cipher ?? credentialCipher(), subject.shopId);
+  // No provider to ask: the record stays `buying`, so a run once one is connected settles it.
+  if (!account) return null;
+  const built = (context.carrierGateways ?? carrierGatewayFor)(account);
+  if (!built.ok) return fail({ kind: "label_purchase_failed", reason: built.reason, message: `The label provider cannot be used: ${built.detail ?? built.reason}` });
+  const found = await built.value.findLabel(record.providerShipmentId);
+  if (!found.ok) {
+    if (isTransientCarrierFailure(found.reason)) throw new LabelPurchaseRetry(found);
+    return fail({ kind: "label_purchase_failed", reason: found.reason, message: `${subject.wording.interruptedCheckFailed}: ${found.detail ?? found.reason}`, purchaseId: record.id });
+  }
+  if (found.value) await settle.recordFound({ purchaseId: record.id, label: found.value });
+  else await settle.recordNotFound(record.id);
+  return null;
 }
 
 async function buy<NotBought>(

@@ -1,7 +1,14 @@
 import type { Task } from "graphile-worker";
 import { labelIdempotencyKey } from "../../core/shipping/label-purchase-decision";
 import { isTransientCarrierFailure } from "../../connectors/easypost/easypost-failures";
-import { beginLabelPurchase, latestLabelPurchase, recordLabelFailure, recordLabelPurchased } from "../../db/repositories/label-purchase-repository";
+import {
+  beginLabelPurchase,
+  latestLabelPurchase,
+  recordInterruptedPurchaseAbandoned,
+  recordLabelFailure,
+  recordLabelPurchased,
+  recordStrayLabelFound,
+} from "../../db/repositories/label-purchase-repository";
 import { loadShipmentForLabel, type ShipmentForLabel } from "../../db/repositories/shipment-repository";
 import { jobPayloadSchemas, type ParsedJobPayload } from "../../db/queue/job-payloads";
 import type { TaskContext } from "../task-context";
@@ -33,9 +40,17 @@ function shipmentLabel(db: TaskContext["db"], shipment: ShipmentForLabel): Label
     latestRecord: () => latestLabelPurchase(db, shipment.id),
     beginRecord: (start) => beginLabelPurchase(db, { ...start, shipmentId: shipment.id }),
     idempotencyKey: (attempt) => labelIdempotencyKey(shipment.id, attempt),
-    // Unlike a return, a shipment no longer pending buys nothing even with a `buying` record
-    // (behaviour kept from before the flow was shared; a return finishes such a record).
+    // Unlike a return, a shipment no longer pending buys nothing even with a `buying` record (a
+    // return finishes such a record); that record is still settled, by `settleUnwanted`.
     needsNoLabel: () => (shipment.status !== "pending" ? { status: "not_pending", shipmentStatus: shipment.status } : null),
+    // The shipment was cancelled (or shipped another way) while its purchase was interrupted: a
+    // label the provider bought is recorded and refunded, but never revives the shipment.
+    settleUnwanted: {
+      recordFound: ({ purchaseId, label }) =>
+        recordStrayLabelFound(db, { shopId: shipment.shopId, shipmentId: shipment.id, orderId: shipment.orderId, purchaseId, label, shipmentStatus: shipment.status }),
+      recordNotFound: (purchaseId) =>
+        recordInterruptedPurchaseAbandoned(db, { purchaseId, message: `shipment_not_pending: the shipment is ${shipment.status} and the provider bought no label` }),
+    },
     withoutCarrierAccount: (fail) => fail({ kind: "label_purchase_failed", reason: "no_carrier_account", message: "No label provider is connected (connect EasyPost to buy labels)" }),
     route: async (gateway) => {
       if (!shipment.to) return { kind: "address_invalid", reason: "no_address", message: "The order has no shipping address" };

@@ -14,19 +14,29 @@ import { LabelPurchaseRetry } from "./buy-label-once";
 export type VoidOutcome = { status: "voided"; refund: string } | { status: "refused"; reason: string } | { status: "gone" };
 
 /**
- * Refunds (voids) an unused label: only a shipment whose label was bought and has not shipped.
+ * Refunds (voids) an unused label: only a shipment whose label was bought and has not shipped,
+ * or a label found bought after its shipment was cancelled (a payload naming the purchase).
  * The provider answers `submitted` (the carrier confirms later) or `rejected` (the label was
  * scanned); on a rejection the label stands and the merchant is told why.
  */
 export async function voidLabel(context: TaskContext, payload: ParsedJobPayload<"shipping/void-label">): Promise<VoidOutcome> {
   const { db } = context;
   const [shipment] = await db
-    .select({ id: shipments.id, orderId: shipments.orderId, status: shipments.status })
+    .select({ id: shipments.id, orderId: shipments.orderId, status: shipments.status, providerShipmentId: shipments.providerShipmentId })
     .from(shipments)
     .where(and(eq(shipments.shopId, payload.shopId), eq(shipments.id, payload.shipmentId)));
   if (!shipment) return { status: "gone" };
   const record = await latestLabelPurchase(db, shipment.id);
-  if (shipment.status !== "label_purchased" || !record || record.state !== "purchased") {
+  if (payload.purchaseId !== undefined) {
+    // A label found after its shipment stopped waiting for it (ADR 0009): the shipment never took
+    // this label (its provider shipment is not the record's), so the label is unused and only
+    // that purchase is refunded. A shipment holding a label of its own is never touched here
+    // (recordLabelVoided would send it back to pending).
+    const stray = record?.id === payload.purchaseId && record.state === "purchased" && shipment.providerShipmentId !== record.providerShipmentId;
+    if (!record || !stray || shipment.status === "label_purchased") {
+      return { status: "refused", reason: "no_label" };
+    }
+  } else if (shipment.status !== "label_purchased" || !record || record.state !== "purchased") {
     return { status: "refused", reason: shipment.status === "shipped" || shipment.status === "delivered" ? "label_used" : "no_label" };
   }
   const account = await findCarrierAccount(db, context.cipher ?? credentialCipher(), payload.shopId);

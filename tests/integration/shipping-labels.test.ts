@@ -5,11 +5,12 @@ import type { CarrierGateway } from "../../core/ports/carrier-gateway-port";
 import { carrierGatewayFor, type CarrierGatewayFactory } from "../../connectors/easypost/easypost-account-gateway";
 import { startEasyPostSandbox, type EasyPostSandbox } from "../../connectors/easypost/sandbox/easypost-sandbox.server";
 import { CredentialCipher } from "../../db/crypto/credential-cipher";
+import { jobPayloadSchemas } from "../../db/queue/job-payloads";
 import { upsertCarrierAccount } from "../../db/repositories/carrier-account-repository";
 import { ingestOrder } from "../../db/repositories/order-ingest-repository";
 import { planShipments } from "../../db/repositories/shipment-repository";
 import { storeDelivery } from "../../db/repositories/webhook-inbox-repository";
-import { allocations, exceptions, inventoryMovements, labelPurchases, orders, shipments, variants } from "../../db/schema";
+import { allocations, exceptions, inventoryMovements, labelPurchases, orderEvents, orders, shipments, variants } from "../../db/schema";
 import { LabelPurchaseRetry, purchaseLabel } from "../../jobs/tasks/shipping-buy-label.task";
 import { voidLabel } from "../../jobs/tasks/shipping-void-label.task";
 import { processWebhookDelivery } from "../../jobs/tasks/webhooks-process.task";
@@ -171,6 +172,106 @@ describe("labels per shipment", () => {
     expect(raised.map((e) => e.kind)).toEqual(["address_invalid"]);
     expect(await database.db.select().from(labelPurchases).where(eq(labelPurchases.shipmentId, id))).toHaveLength(0);
     expect((await shipment(id)).labelError).toMatch(/cannot deliver/);
+  });
+
+  describe("an interrupted purchase whose shipment was cancelled meanwhile (ADR 0009)", () => {
+    /** Every buy the next run asks for is counted and refused: settling must never buy. */
+    function countingBuys() {
+      const calls: string[] = [];
+      const factory = withBuy(async (_real, request) => {
+        calls.push(request.providerShipmentId);
+        return { ok: false, reason: "rejected", detail: "no buy expected" };
+      });
+      return { calls, factory };
+    }
+
+    async function interruptedThenCancelled(interrupt: CarrierGatewayFactory) {
+      const { orderId, shipmentIds } = await plannedOrder([line("HAT", 1)]);
+      const id = shipmentIds[0]!;
+      await expect(purchaseLabel(context(interrupt), { shopId, shipmentId: id })).rejects.toThrow();
+      const [record] = await database.db.select().from(labelPurchases).where(eq(labelPurchases.shipmentId, id));
+      expect(record).toMatchObject({ state: "buying", attempt: 1 });
+      // No code path cancels a shipment yet; the state machine allows pending -> cancelled.
+      await database.db.update(shipments).set({ status: "cancelled" }).where(eq(shipments.id, id));
+      return { orderId, id, record: record! };
+    }
+
+    it("a label the provider bought is recorded and refunded; the shipment stays cancelled and nothing is bought again", async () => {
+      const crashing = withBuy(async (real, request) => {
+        await real.buyLabel(request);
+        throw new Error("worker killed after the provider answered");
+      });
+      const { orderId, id, record } = await interruptedThenCancelled(crashing);
+      const buys = countingBuys();
+
+      expect(await purchaseLabel(context(buys.factory), { shopId, shipmentId: id })).toEqual({ status: "not_pending", shipmentStatus: "cancelled" });
+      expect(buys.calls).toEqual([]);
+      expect(purchasesAtProvider(record.providerShipmentId)).toBe(1);
+      const [bought] = await database.db.select().from(labelPurchases).where(eq(labelPurchases.id, record.id));
+      expect(bought).toMatchObject({ state: "purchased", error: null });
+      expect(bought!.amountMinor).toBeGreaterThan(0);
+      expect(await shipment(id)).toMatchObject({ status: "cancelled", labelUrl: null, trackingNumber: null, providerShipmentId: null });
+      const timeline = await database.db.select({ kind: orderEvents.kind, message: orderEvents.message }).from(orderEvents).where(eq(orderEvents.orderId, orderId));
+      expect(timeline.filter((e) => e.kind === "label_found_refunding").map((e) => e.message)).toEqual([expect.stringMatching(/bought before the shipment was cancelled .* being refunded/)]);
+
+      // The refund is queued with the record (rule 4); run it as the worker would.
+      const queued = await database.db.execute<{ payload: unknown }>(sql`SELECT payload FROM graphile_worker._private_jobs WHERE key = ${`shipping/void-label:${id}:${record.id}`}`);
+      expect(queued.rows).toHaveLength(1);
+      const payload = jobPayloadSchemas["shipping/void-label"].parse(queued.rows[0]!.payload);
+      expect(await voidLabel(context(), payload)).toEqual({ status: "voided", refund: "submitted" });
+      expect(sandbox.state.refunds).toContain(record.providerShipmentId);
+      const [voided] = await database.db.select().from(labelPurchases).where(eq(labelPurchases.id, record.id));
+      expect(voided).toMatchObject({ state: "voided", refundStatus: "submitted" });
+      expect((await shipment(id)).status).toBe("cancelled");
+
+      // A later run (or the redelivered job) buys nothing and queues no second refund.
+      expect(await purchaseLabel(context(buys.factory), { shopId, shipmentId: id })).toEqual({ status: "not_pending", shipmentStatus: "cancelled" });
+      expect(buys.calls).toEqual([]);
+      expect(await voidLabel(context(), payload)).toEqual({ status: "refused", reason: "no_label" });
+      expect(sandbox.state.refunds.filter((r) => r === record.providerShipmentId)).toHaveLength(1);
+    });
+
+    it("a purchase that never reached the provider ends failed, buys nothing and returns not_pending", async () => {
+      const down = withBuy(async () => ({ ok: false, reason: "unavailable", detail: "connection refused" }));
+      const { orderId, id, record } = await interruptedThenCancelled(down);
+      const buys = countingBuys();
+
+      expect(await purchaseLabel(context(buys.factory), { shopId, shipmentId: id })).toEqual({ status: "not_pending", shipmentStatus: "cancelled" });
+      expect(buys.calls).toEqual([]);
+      expect(purchasesAtProvider(record.providerShipmentId)).toBe(0);
+      const [failed] = await database.db.select().from(labelPurchases).where(eq(labelPurchases.id, record.id));
+      expect(failed!.state).toBe("failed");
+      expect(failed!.error).toMatch(/shipment_not_pending/);
+      expect((await shipment(id)).status).toBe("cancelled");
+      expect(await database.db.select().from(exceptions).where(eq(exceptions.orderId, orderId))).toEqual([]);
+      const queued = await database.db.execute(sql`SELECT 1 FROM graphile_worker._private_jobs WHERE key LIKE ${`shipping/void-label:${id}%`}`);
+      expect(queued.rows).toHaveLength(0);
+    });
+
+    it("a void naming a purchase never refunds the label a shipment holds", async () => {
+      const { shipmentIds } = await plannedOrder([line("BOOT", 1)]);
+      const id = shipmentIds[0]!;
+      await purchaseLabel(context(), { shopId, shipmentId: id });
+      const [record] = await database.db.select().from(labelPurchases).where(eq(labelPurchases.shipmentId, id));
+      for (const status of ["label_purchased", "cancelled"] as const) {
+        await database.db.update(shipments).set({ status }).where(eq(shipments.id, id));
+        expect(await voidLabel(context(), { shopId, shipmentId: id, actor: "system:label", purchaseId: record!.id })).toEqual({ status: "refused", reason: "no_label" });
+      }
+      expect(sandbox.state.refunds).not.toContain(record!.providerShipmentId);
+    });
+
+    it("a provider that cannot be reached leaves the record buying for the retry", async () => {
+      const down = withBuy(async () => ({ ok: false, reason: "unavailable", detail: "connection refused" }));
+      const { id, record } = await interruptedThenCancelled(down);
+      const unreachable: CarrierGatewayFactory = (account) => {
+        const built = down(account);
+        if (!built.ok) return built;
+        return { ok: true, value: { ...built.value, findLabel: async () => ({ ok: false, reason: "unavailable", detail: "timeout" }) } };
+      };
+      await expect(purchaseLabel(context(unreachable), { shopId, shipmentId: id })).rejects.toBeInstanceOf(LabelPurchaseRetry);
+      const [still] = await database.db.select().from(labelPurchases).where(eq(labelPurchases.id, record.id));
+      expect(still!.state).toBe("buying");
+    });
   });
 
   it("voids an unused label and buys a new one as a new attempt", async () => {
