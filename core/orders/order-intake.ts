@@ -29,6 +29,9 @@ export const EXCEPTION_KINDS = [
   "label_purchase_failed",
   "delivery_problem",
   "wms_handoff_failed",
+  // An order cancelled after a WMS was told to pick its shipment (shipment-cancellation-repository):
+  // there is no cancellation message for a WMS, so a person stops the pick.
+  "wms_pick_cancel",
   // Raised by routing (db/repositories/routing-repository.ts) and our own risk and payment rules.
   "unroutable",
   "payment_pending",

@@ -82,8 +82,9 @@ export const jobPayloadSchemas = {
     actor: z.string().default("system"),
     /**
      * Set only for a label found at the provider after its shipment stopped waiting for it (an
-     * interrupted purchase settled once the shipment was cancelled, ADR 0009): that purchase
-     * record's label is refunded and the shipment is left as it is.
+     * interrupted purchase settled once the shipment was cancelled, ADR 0009) or the label of a
+     * shipment cancelled with its order: that purchase record's label is refunded and the
+     * shipment is left as it is.
      */
     purchaseId: z.string().uuid().optional(),
   }),

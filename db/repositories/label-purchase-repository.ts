@@ -1,8 +1,8 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { PurchasedLabel } from "../../core/ports/carrier-gateway-port";
-import type { Database } from "../client";
+import type { Database, Tx } from "../client";
 import { enqueueJob } from "../queue/job-queue";
-import { exceptions, labelPurchases, shipments } from "../schema";
+import { exceptions, labelPurchases, orders, shipments } from "../schema";
 import { appendTimeline, raiseExceptions } from "./order-timeline-repository";
 import { enqueueWmsHandoffs } from "./wms-repository";
 import { beginPurchaseRecord, latestPurchaseRecord, purchasedColumns, type LabelPurchaseRecord, type LabelPurchaseStart } from "./label-purchase-records";
@@ -27,12 +27,25 @@ export async function beginLabelPurchase(db: Database, input: LabelPurchaseStart
   return beginPurchaseRecord(db, { table: labelPurchases, shipmentId: input.shipmentId }, input);
 }
 
-/** The label exists: the record, the shipment, its timeline and the WMS hand-offs commit together. */
+/**
+ * The label exists: the record, the shipment, its timeline and the WMS hand-offs commit together.
+ * A shipment cancelled (or shipped another way) while the label was being bought does not take
+ * it: the purchase is recorded and refunded as a stray label (recordStrayLabelFound), never
+ * written onto the shipment nor handed to a WMS.
+ */
 export async function recordLabelPurchased(
   db: Database,
   input: { shopId: string; shipmentId: string; purchaseId: string; label: PurchasedLabel; explanation: string | null; reconciled: boolean },
 ): Promise<void> {
   await db.transaction(async (tx) => {
+    // Order first, then shipment (ADR 0003), so this waits for a cancellation holding the order.
+    const [owner] = await tx.select({ orderId: shipments.orderId }).from(shipments).where(eq(shipments.id, input.shipmentId));
+    await tx.select({ id: orders.id }).from(orders).where(eq(orders.id, owner!.orderId)).for("update");
+    const [locked] = await tx.select({ status: shipments.status }).from(shipments).where(eq(shipments.id, input.shipmentId)).for("update");
+    if (locked!.status !== "pending" && locked!.status !== "label_purchased") {
+      await strayLabelFound(tx, { ...input, orderId: owner!.orderId, shipmentStatus: locked!.status });
+      return;
+    }
     await tx
       .update(labelPurchases)
       .set(purchasedColumns(input.label))
@@ -93,29 +106,34 @@ export async function recordStrayLabelFound(
   db: Database,
   input: { shopId: string; shipmentId: string; orderId: string; purchaseId: string; label: PurchasedLabel; shipmentStatus: string },
 ): Promise<void> {
-  await db.transaction(async (tx) => {
-    const settled = await tx
-      .update(labelPurchases)
-      .set(purchasedColumns(input.label))
-      .where(and(eq(labelPurchases.id, input.purchaseId), eq(labelPurchases.state, "buying")))
-      .returning({ id: labelPurchases.id });
-    if (settled.length === 0) return;
-    await appendTimeline(tx, input.shopId, input.orderId, [
-      {
-        kind: "label_found_refunding",
-        message: `A label bought before the shipment was ${input.shipmentStatus} was found at the provider (${input.label.carrier} ${input.label.service}, ${input.label.trackingNumber}); it is being refunded`,
-        data: { shipmentId: input.shipmentId, purchaseId: input.purchaseId, amountMinor: input.label.amountMinor, currency: input.label.currency },
-        actor: "system:label",
-      },
-    ]);
-    await enqueueJob(
-      tx,
-      "shipping/void-label",
-      { shopId: input.shopId, shipmentId: input.shipmentId, actor: "system:label", purchaseId: input.purchaseId },
-      // Keyed by the purchase, so a merchant's void of the shipment cannot replace this one.
-      { jobKey: `shipping/void-label:${input.shipmentId}:${input.purchaseId}`, maxAttempts: 8 },
-    );
-  });
+  await db.transaction((tx) => strayLabelFound(tx, input));
+}
+
+async function strayLabelFound(
+  tx: Tx,
+  input: { shopId: string; shipmentId: string; orderId: string; purchaseId: string; label: PurchasedLabel; shipmentStatus: string },
+): Promise<void> {
+  const settled = await tx
+    .update(labelPurchases)
+    .set(purchasedColumns(input.label))
+    .where(and(eq(labelPurchases.id, input.purchaseId), eq(labelPurchases.state, "buying")))
+    .returning({ id: labelPurchases.id });
+  if (settled.length === 0) return;
+  await appendTimeline(tx, input.shopId, input.orderId, [
+    {
+      kind: "label_found_refunding",
+      message: `A label bought before the shipment was ${input.shipmentStatus} was found at the provider (${input.label.carrier} ${input.label.service}, ${input.label.trackingNumber}); it is being refunded`,
+      data: { shipmentId: input.shipmentId, purchaseId: input.purchaseId, amountMinor: input.label.amountMinor, currency: input.label.currency },
+      actor: "system:label",
+    },
+  ]);
+  await enqueueJob(
+    tx,
+    "shipping/void-label",
+    { shopId: input.shopId, shipmentId: input.shipmentId, actor: "system:label", purchaseId: input.purchaseId },
+    // Keyed by the purchase, so a merchant's void of the shipment cannot replace this one.
+    { jobKey: `shipping/void-label:${input.shipmentId}:${input.purchaseId}`, maxAttempts: 8 },
+  );
 }
 
 /**

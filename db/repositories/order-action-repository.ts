@@ -6,6 +6,7 @@ import { orders } from "../schema";
 import { enqueueChannelCancellation } from "./channel-write-repository";
 import { appendTimeline } from "./order-timeline-repository";
 import { releaseOrderReservations } from "./reservation-repository";
+import { cancelOrderShipments } from "./shipment-cancellation-repository";
 import { topUpReservation } from "./reservation-top-up-repository";
 
 /**
@@ -52,6 +53,8 @@ export async function applyMerchantOrderAction(
     let message = TIMELINE_WORDING[input.action];
     let finalStatus: OrderStatus = outcome.to;
     if (input.action === "cancel") {
+      // Shipments are the order's rows: locked under the order, before allocations and levels.
+      await cancelOrderShipments(tx, { shopId: input.shopId, orderId: order.id, actor: input.actor });
       const released = await releaseOrderReservations(tx, {
         shopId: input.shopId,
         orderId: order.id,

@@ -17,6 +17,7 @@ import { holdClaimLevels, lineIdentityKey, type ClaimLocks } from "./order-lock-
 import { appendTimeline, appendTimelines, raiseExceptions, raiseOrderExceptions, type TimelineEntry } from "./order-timeline-repository";
 import { planOrdersInPlacementOrder, releaseOrderReservations, writeReservationPlans } from "./reservation-repository";
 import { scheduleRouting } from "./routing-repository";
+import { cancelOrderShipments } from "./shipment-cancellation-repository";
 import { recordOwnChannelSales } from "./own-channel-sale-repository";
 import { scheduleStockSync } from "./stock-ledger-repository";
 
@@ -310,6 +311,7 @@ async function updateExistingOrder(tx: Tx, input: IngestInput, policies?: Polici
   if (order.cancelled && status !== "cancelled") {
     const outcome = transition(status, "cancel");
     if (outcome.ok) {
+      await cancelOrderShipments(tx, { shopId, orderId: current.id, actor });
       const released = await releaseOrderReservations(tx, { shopId, orderId: current.id, actor, reason: `cancelled on ${order.channel}` });
       nextStatus = outcome.to;
       timeline.push({ kind: "cancelled", message: `Cancelled on ${order.channel}; released ${released} reserved unit${released === 1 ? "" : "s"}`, actor });

@@ -15,7 +15,8 @@ export type VoidOutcome = { status: "voided"; refund: string } | { status: "refu
 
 /**
  * Refunds (voids) an unused label: only a shipment whose label was bought and has not shipped,
- * or a label found bought after its shipment was cancelled (a payload naming the purchase).
+ * or (a payload naming the purchase) the label of a shipment cancelled before it shipped or a
+ * label found bought after its shipment was cancelled.
  * The provider answers `submitted` (the carrier confirms later) or `rejected` (the label was
  * scanned); on a rejection the label stands and the merchant is told why.
  */
@@ -30,10 +31,12 @@ export async function voidLabel(context: TaskContext, payload: ParsedJobPayload<
   if (payload.purchaseId !== undefined) {
     // A label found after its shipment stopped waiting for it (ADR 0009): the shipment never took
     // this label (its provider shipment is not the record's), so the label is unused and only
-    // that purchase is refunded. A shipment holding a label of its own is never touched here
-    // (recordLabelVoided would send it back to pending).
-    const stray = record?.id === payload.purchaseId && record.state === "purchased" && shipment.providerShipmentId !== record.providerShipmentId;
-    if (!record || !stray || shipment.status === "label_purchased") {
+    // that purchase is refunded. Or the label of a shipment cancelled before it shipped: the
+    // cancelled shipment keeps it on record but will never use it. A shipment holding a label
+    // for use is never touched here (recordLabelVoided would send it back to pending); the
+    // shipment is left as it is (recordLabelVoided only moves a `label_purchased` one).
+    const unused = shipment.status === "cancelled" || shipment.providerShipmentId !== record?.providerShipmentId;
+    if (!record || record.id !== payload.purchaseId || record.state !== "purchased" || !unused || shipment.status === "label_purchased") {
       return { status: "refused", reason: "no_label" };
     }
   } else if (shipment.status !== "label_purchased" || !record || record.state !== "purchased") {

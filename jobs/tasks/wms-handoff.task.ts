@@ -5,7 +5,7 @@ import { loadHandoff, recordHandoffAttempt } from "../../db/repositories/wms-rep
 import { jobPayloadSchemas, type ParsedJobPayload } from "../../db/queue/job-payloads";
 import type { TaskContext } from "../task-context";
 
-export type HandoffOutcome = { status: "delivered" | "already_delivered" | "gone" | "inactive" } | { status: "failed"; final: boolean; error: string };
+export type HandoffOutcome = { status: "delivered" | "already_delivered" | "gone" | "inactive" | "shipment_cancelled" } | { status: "failed"; final: boolean; error: string };
 
 /** Thrown when the WMS did not acknowledge, so graphile-worker retries with exponential backoff. */
 export class WmsHandoffRetry extends Error {
@@ -24,6 +24,8 @@ export async function handOffShipment(
   if (!handoff) return { status: "gone" };
   if (handoff.status === "delivered") return { status: "already_delivered" };
   if (!handoff.active) return { status: "inactive" };
+  // Cancelled with its order before the WMS heard of it: there is nothing to pick.
+  if (handoff.shipmentStatus === "cancelled") return { status: "shipment_cancelled" };
   const secret = (context.cipher ?? credentialCipher()).decrypt(handoff.secretEncrypted);
   const sent = await sendWmsMessage({
     url: handoff.url,

@@ -7,13 +7,16 @@ import { startEasyPostSandbox, type EasyPostSandbox } from "../../connectors/eas
 import { CredentialCipher } from "../../db/crypto/credential-cipher";
 import { jobPayloadSchemas } from "../../db/queue/job-payloads";
 import { upsertCarrierAccount } from "../../db/repositories/carrier-account-repository";
+import { applyMerchantOrderAction } from "../../db/repositories/order-action-repository";
 import { ingestOrder } from "../../db/repositories/order-ingest-repository";
 import { planShipments } from "../../db/repositories/shipment-repository";
 import { storeDelivery } from "../../db/repositories/webhook-inbox-repository";
-import { allocations, exceptions, inventoryMovements, labelPurchases, orderEvents, orders, shipments, variants } from "../../db/schema";
+import { createWmsEndpoint, deactivateWmsEndpoint } from "../../db/repositories/wms-repository";
+import { allocations, exceptions, inventoryMovements, labelPurchases, orderEvents, orders, shipments, variants, wmsHandoffs } from "../../db/schema";
 import { LabelPurchaseRetry, purchaseLabel } from "../../jobs/tasks/shipping-buy-label.task";
 import { voidLabel } from "../../jobs/tasks/shipping-void-label.task";
 import { processWebhookDelivery } from "../../jobs/tasks/webhooks-process.task";
+import { handOffShipment } from "../../jobs/tasks/wms-handoff.task";
 import type { TaskContext } from "../../jobs/task-context";
 import { createLocation, createShop, createVariant, ledgerMismatches, line, makeOrder, receive } from "../helpers/ledger-fixtures";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
@@ -191,7 +194,7 @@ describe("labels per shipment", () => {
       await expect(purchaseLabel(context(interrupt), { shopId, shipmentId: id })).rejects.toThrow();
       const [record] = await database.db.select().from(labelPurchases).where(eq(labelPurchases.shipmentId, id));
       expect(record).toMatchObject({ state: "buying", attempt: 1 });
-      // No code path cancels a shipment yet; the state machine allows pending -> cancelled.
+      // Cancelled directly: the order itself stays as it was (only the shipment matters here).
       await database.db.update(shipments).set({ status: "cancelled" }).where(eq(shipments.id, id));
       return { orderId, id, record: record! };
     }
@@ -253,10 +256,8 @@ describe("labels per shipment", () => {
       const id = shipmentIds[0]!;
       await purchaseLabel(context(), { shopId, shipmentId: id });
       const [record] = await database.db.select().from(labelPurchases).where(eq(labelPurchases.shipmentId, id));
-      for (const status of ["label_purchased", "cancelled"] as const) {
-        await database.db.update(shipments).set({ status }).where(eq(shipments.id, id));
-        expect(await voidLabel(context(), { shopId, shipmentId: id, actor: "system:label", purchaseId: record!.id })).toEqual({ status: "refused", reason: "no_label" });
-      }
+      // (A cancelled shipment's own label is unused and is refunded: see "cancelling an order".)
+      expect(await voidLabel(context(), { shopId, shipmentId: id, actor: "system:label", purchaseId: record!.id })).toEqual({ status: "refused", reason: "no_label" });
       expect(sandbox.state.refunds).not.toContain(record!.providerShipmentId);
     });
 
@@ -349,5 +350,110 @@ describe("tracking updates from EasyPost webhooks", () => {
     });
     if (!stray.stored) throw new Error("not stored");
     expect(await processWebhookDelivery(context(), stray.rowId)).toMatchObject({ status: "ignored_stale" });
+  });
+});
+
+describe("cancelling an order cancels its shipments and refunds their unused labels", () => {
+  async function voidJobs(shipmentId: string) {
+    const queued = await database.db.execute<{ payload: unknown }>(sql`SELECT payload FROM graphile_worker._private_jobs WHERE key LIKE ${`shipping/void-label:${shipmentId}%`}`);
+    return queued.rows.map((row) => jobPayloadSchemas["shipping/void-label"].parse(row.payload));
+  }
+  const timelineOf = (orderId: string) =>
+    database.db.select({ kind: orderEvents.kind, message: orderEvents.message }).from(orderEvents).where(eq(orderEvents.orderId, orderId));
+
+  it("a merchant cancelling an order with a pending shipment cancels it and queues no refund", async () => {
+    const { orderId, shipmentIds } = await plannedOrder([line("BOOT", 1)]);
+    const id = shipmentIds[0]!;
+    expect(await applyMerchantOrderAction(database.db, { shopId, orderId, action: "cancel", actor: "user:test" })).toMatchObject({ ok: true, to: "cancelled" });
+    expect((await shipment(id)).status).toBe("cancelled");
+    expect(await voidJobs(id)).toEqual([]);
+    expect((await timelineOf(orderId)).filter((e) => e.kind === "shipments_cancelled").map((e) => e.message)).toEqual(["Cancelled 1 shipment"]);
+    // Nothing is bought for it afterwards.
+    expect(await purchaseLabel(context(), { shopId, shipmentId: id })).toEqual({ status: "not_pending", shipmentStatus: "cancelled" });
+  });
+
+  it("a merchant cancelling an order whose label is bought cancels the shipment and refunds the label; the shipment stays cancelled", async () => {
+    const { orderId, shipmentIds } = await plannedOrder([line("BOOT", 1)]);
+    const id = shipmentIds[0]!;
+    await purchaseLabel(context(), { shopId, shipmentId: id });
+    const bought = await shipment(id);
+    expect(bought.status).toBe("label_purchased");
+    expect(await applyMerchantOrderAction(database.db, { shopId, orderId, action: "cancel", actor: "user:test" })).toMatchObject({ ok: true, to: "cancelled" });
+    expect((await shipment(id)).status).toBe("cancelled");
+    const [record] = await database.db.select().from(labelPurchases).where(eq(labelPurchases.shipmentId, id));
+    const jobs = await voidJobs(id);
+    expect(jobs).toEqual([{ shopId, shipmentId: id, actor: "user:test", purchaseId: record!.id }]);
+    expect((await timelineOf(orderId)).filter((e) => e.kind === "shipments_cancelled").map((e) => e.message)).toEqual([`Cancelled 1 shipment; refunding label ${bought.trackingNumber}`]);
+
+    expect(await voidLabel(context(), jobs[0]!)).toEqual({ status: "voided", refund: "submitted" });
+    expect(sandbox.state.refunds).toContain(bought.providerShipmentId);
+    const [voided] = await database.db.select().from(labelPurchases).where(eq(labelPurchases.id, record!.id));
+    expect(voided).toMatchObject({ state: "voided", refundStatus: "submitted" });
+    expect((await shipment(id)).status).toBe("cancelled");
+    // A redelivered refund does nothing more.
+    expect(await voidLabel(context(), jobs[0]!)).toEqual({ status: "refused", reason: "no_label" });
+    expect(sandbox.state.refunds.filter((r) => r === bought.providerShipmentId)).toHaveLength(1);
+  });
+
+  it("a channel cancellation cancels the shipments the same way", async () => {
+    const externalId = `cancel-${randomBytes(4).toString("hex")}`;
+    const { orderId, shipmentIds } = await plannedOrder([line("BOOT", 1), line("HAT", 1)], { externalId });
+    const [labelled, waiting] = shipmentIds as [string, string];
+    await purchaseLabel(context(), { shopId, shipmentId: labelled });
+    const later = new Date("2026-11-21T10:00:00Z");
+    const cancelled = await ingestOrder(database.db, { shopId, actor: "shopify", order: makeOrder({ externalId, cancelled: true, sourceUpdatedAt: later, lines: [line("BOOT", 1), line("HAT", 1)] }) });
+    expect(cancelled).toMatchObject({ orderId, status: "cancelled" });
+    expect((await shipment(labelled)).status).toBe("cancelled");
+    expect((await shipment(waiting)).status).toBe("cancelled");
+    expect(await voidJobs(waiting)).toEqual([]);
+    const jobs = await voidJobs(labelled);
+    expect(jobs).toHaveLength(1);
+    expect(await voidLabel(context(), jobs[0]!)).toEqual({ status: "voided", refund: "submitted" });
+    expect((await shipment(labelled)).status).toBe("cancelled");
+    expect(await ledgerMismatches(database.db, shopId)).toEqual([]);
+  });
+
+  it("an order whose shipment was handed to a WMS raises an exception to stop the pick, and the pending hand-off is not sent", async () => {
+    const endpointId = await createWmsEndpoint(database.db, cipher, { shopId, locationId: null, url: "http://127.0.0.1:9/wms", secret: "wms-secret" });
+    try {
+      const { orderId, shipmentIds } = await plannedOrder([line("BOOT", 1)]);
+      const id = shipmentIds[0]!;
+      await purchaseLabel(context(), { shopId, shipmentId: id });
+      const [handoff] = await database.db.select().from(wmsHandoffs).where(eq(wmsHandoffs.shipmentId, id));
+      expect(handoff).toMatchObject({ status: "pending" });
+      expect(await applyMerchantOrderAction(database.db, { shopId, orderId, action: "cancel", actor: "user:test" })).toMatchObject({ ok: true });
+      const raised = await database.db.select({ kind: exceptions.kind, details: exceptions.details }).from(exceptions).where(eq(exceptions.orderId, orderId));
+      expect(raised).toEqual([{ kind: "wms_pick_cancel", details: { shipmentIds: [id] } }]);
+      expect(await handOffShipment(context(), { shopId, handoffId: handoff!.id }, { attempts: 1, maxAttempts: 10 })).toEqual({ status: "shipment_cancelled" });
+    } finally {
+      await deactivateWmsEndpoint(database.db, shopId, endpointId);
+    }
+  });
+
+  it("a label bought while its order was being cancelled is not written onto the shipment nor handed to a WMS: it is refunded", async () => {
+    const endpointId = await createWmsEndpoint(database.db, cipher, { shopId, locationId: null, url: "http://127.0.0.1:9/wms", secret: "wms-secret" });
+    try {
+      const { orderId, shipmentIds } = await plannedOrder([line("BOOT", 1)]);
+      const id = shipmentIds[0]!;
+      // The merchant cancels after the task read the shipment as pending, while the provider buys.
+      const cancelDuringBuy = withBuy(async (real, request) => {
+        const answer = await real.buyLabel(request);
+        expect(await applyMerchantOrderAction(database.db, { shopId, orderId, action: "cancel", actor: "user:test" })).toMatchObject({ ok: true });
+        return answer;
+      });
+      expect(await purchaseLabel(context(cancelDuringBuy), { shopId, shipmentId: id })).toEqual({ status: "purchased", reconciled: false });
+      expect(await shipment(id)).toMatchObject({ status: "cancelled", labelUrl: null, trackingNumber: null, providerShipmentId: null });
+      expect(await database.db.select().from(wmsHandoffs).where(eq(wmsHandoffs.shipmentId, id))).toEqual([]);
+      const [record] = await database.db.select().from(labelPurchases).where(eq(labelPurchases.shipmentId, id));
+      expect(record).toMatchObject({ state: "purchased" });
+      expect((await timelineOf(orderId)).map((e) => e.kind)).toContain("label_found_refunding");
+      const jobs = await voidJobs(id);
+      expect(jobs).toEqual([{ shopId, shipmentId: id, actor: "system:label", purchaseId: record!.id }]);
+      expect(await voidLabel(context(), jobs[0]!)).toEqual({ status: "voided", refund: "submitted" });
+      expect(sandbox.state.refunds).toContain(record!.providerShipmentId);
+      expect((await shipment(id)).status).toBe("cancelled");
+    } finally {
+      await deactivateWmsEndpoint(database.db, shopId, endpointId);
+    }
   });
 });
