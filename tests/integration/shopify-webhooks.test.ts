@@ -8,9 +8,10 @@ import { action as ordersUpdated } from "../../app/routes/webhooks.orders.update
 import { action as ordersCancelled } from "../../app/routes/webhooks.orders.cancelled";
 import { action as refundsCreate } from "../../app/routes/webhooks.refunds.create";
 import { listOrders } from "../../db/queries/integration-api-queries";
-import { channelConnections, exceptions, orderEvents, orders, shops, webhookDeliveries } from "../../db/schema";
+import { channelConnections, exceptions, orderEvents, orders, shipments, shops, webhookDeliveries } from "../../db/schema";
 import { processWebhookDelivery } from "../../jobs/tasks/webhooks-process.task";
 import { recordExceptionRetry } from "../../db/repositories/exception-repository";
+import { planShipments } from "../../db/repositories/shipment-repository";
 import { createLocation, createShop, createVariant, receive } from "../helpers/ledger-fixtures";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 import { fixtureText, orderWebhookPayload, postWebhook, shopifyWebhookRequest } from "../fixtures/shopify/webhooks/shopify-webhook-requests";
@@ -225,6 +226,24 @@ describe("Shopify order webhooks", () => {
     const order = await orderByExternalId("gid://shopify/Order/6003");
     expect(order).toMatchObject({ status: "cancelled" });
     expect(order!.cancelledAt).not.toBeNull();
+  });
+
+  it("orders/cancelled cancels the order's unshipped shipments in the same transaction", async () => {
+    await deliverAndProcess(ordersCreate, "orders/create", JSON.stringify(orderWebhookPayload({ id: "6013" })));
+    const created = await orderByExternalId("gid://shopify/Order/6013");
+    const planned = await planShipments(database.db, { shopId, orderId: created!.id, actor: "test" });
+    if (!planned.ok) throw new Error(planned.reason);
+    expect(planned.value.shipmentIds.length).toBeGreaterThan(0);
+    await deliverAndProcess(
+      ordersCancelled,
+      "orders/cancelled",
+      JSON.stringify(orderWebhookPayload({ id: "6013", cancelled_at: "2026-11-20T15:10:00-05:00", cancel_reason: "customer", updated_at: "2026-11-20T15:10:00-05:00" })),
+    );
+    expect(await orderByExternalId("gid://shopify/Order/6013")).toMatchObject({ status: "cancelled" });
+    const rows = await database.db.select({ status: shipments.status }).from(shipments).where(eq(shipments.orderId, created!.id));
+    expect(rows.map((r) => r.status)).toEqual(planned.value.shipmentIds.map(() => "cancelled"));
+    const timeline = await database.db.select({ kind: orderEvents.kind }).from(orderEvents).where(eq(orderEvents.orderId, created!.id));
+    expect(timeline.map((e) => e.kind)).toContain("shipments_cancelled");
   });
 
   it("fails an unreadable order payload with the reason and an invalid_payload exception, keeping the stored order", async () => {
