@@ -74,7 +74,7 @@ export async function cancelOrderShipments(tx: Tx, input: { shopId: string; orde
       [
         {
           kind: "wms_pick_cancel",
-          message: "The order was cancelled after its shipment was handed to the WMS: stop the pick there (Switchyard cannot tell the WMS)",
+          message: "The order was cancelled after its shipment was sent (or queued) to the WMS for picking: stop the pick there if it started (Switchyard has no way to tell the WMS)",
           details: { shipmentIds: result.handedToWms },
         },
       ],
