@@ -244,8 +244,9 @@ export async function shopUninstalled(db: DbOrTx, shopId: string): Promise<boole
 
 /**
  * shop/redact: erase everything Switchyard holds for the shop. Deleting its orders, then the
- * shop row, cascades to every table that carries shop_id. The delivery that asked for the erasure is detached
- * first (shop_id null; its payload holds only the shop's ids) so the erasure itself stays on record.
+ * shop row, cascades to every table that carries shop_id. The delivery that asked for the
+ * erasure is detached first (shop_id null; its payload holds only the shop's ids) so the erasure
+ * itself stays on record.
  */
 export async function eraseShop(tx: Tx, shop: { id: string; domain: string }, keepDeliveryRowId: number): Promise<void> {
   await tx.update(webhookDeliveries).set({ shopId: null }).where(eq(webhookDeliveries.id, keepDeliveryRowId));

@@ -13,7 +13,7 @@ export interface OrderLockScope {
 /**
  * What a claim learnt while locking, handed to createOrders so it does not look the same things
  * up again: the variant each line identity matched (lineIdentityKey). The levels of all of them
- * are held by the transaction from then on, unless they were left to createOrders (onlyNewOrders).
+ * are held by the transaction from then on, or once holdClaimLevels runs when the claim deferred them.
  */
 export interface ClaimLocks {
   lineVariants: ReadonlyMap<string, string | null>;

@@ -6,7 +6,7 @@ import { buildParcel, type ParcelItem } from "../../core/shipping/parcel-builder
 import { carrierGatewayFor } from "../../connectors/easypost/easypost-account-gateway";
 import { isTransientCarrierFailure } from "../../connectors/easypost/easypost-failures";
 import { credentialCipher } from "../../db/crypto/encryption-key";
-import { findCarrierAccount } from "../../db/repositories/carrier-account-repository";
+import { findCarrierAccount, type CarrierAccount } from "../../db/repositories/carrier-account-repository";
 import type { LabelPurchaseRecord, LabelPurchaseStart } from "../../db/repositories/label-purchase-records";
 import type { TaskContext } from "../task-context";
 
@@ -107,7 +107,6 @@ interface PendingBuy {
 }
 
 export async function buyLabelOnce<NotBought>(context: TaskContext, subject: LabelPurchaseSubject<NotBought>): Promise<LabelBought | NotBought> {
-  const { db } = context;
   const policies = context.policies ?? defaultPolicies;
   const latest = await subject.latestRecord();
   const step = nextLabelPurchaseStep(latest);
@@ -125,21 +124,17 @@ export async function buyLabelOnce<NotBought>(context: TaskContext, subject: Lab
     return notBought;
   }
 
-  const account = await findCarrierAccount(db, context.cipher ?? credentialCipher(), subject.shopId);
-  if (!account) return subject.withoutCarrierAccount(fail);
-  const built = (context.carrierGateways ?? carrierGatewayFor)(account);
-  if (!built.ok) return fail({ kind: "label_purchase_failed", reason: built.reason, message: `The label provider cannot be used: ${built.detail ?? built.reason}` });
-  const gateway = built.value;
+  const provider = await connectedProvider(context, subject.shopId);
+  if (provider === null) return subject.withoutCarrierAccount(fail);
+  if (isLabelFailure(provider)) return fail(provider);
+  const { account, gateway } = provider;
 
   if (step.step === "reconcile_then_buy") {
     const record = latest!;
-    const found = await gateway.findLabel(record.providerShipmentId);
-    if (!found.ok) {
-      if (isTransientCarrierFailure(found.reason)) throw new LabelPurchaseRetry(found);
-      return fail({ kind: "label_purchase_failed", reason: found.reason, message: `${subject.wording.interruptedCheckFailed}: ${found.detail ?? found.reason}`, purchaseId: record.id });
-    }
-    if (found.value) {
-      await subject.recordPurchased({ purchaseId: record.id, label: found.value, explanation: record.explanation, reconciled: true });
+    const found = await interruptedLabel(gateway, record, subject.wording);
+    if (isLabelFailure(found)) return fail(found);
+    if (found.label) {
+      await subject.recordPurchased({ purchaseId: record.id, label: found.label, explanation: record.explanation, reconciled: true });
       return { status: "purchased", reconciled: true };
     }
     // The provider never bought it: buying the same provider shipment is safe (it is bought once).
@@ -167,12 +162,31 @@ export async function buyLabelOnce<NotBought>(context: TaskContext, subject: Lab
   return buy(gateway, subject, fail, { purchaseId: record.id, providerShipmentId: chosen.providerShipmentId, rateId: chosen.rateId, idempotencyKey: key, explanation: decision.value.explanation });
 }
 
+/** The shop's label provider: null when none is connected, a failure when it cannot be used. */
+async function connectedProvider(context: TaskContext, shopId: string): Promise<{ account: CarrierAccount; gateway: CarrierGateway } | LabelFailure | null> {
+  const account = await findCarrierAccount(context.db, context.cipher ?? credentialCipher(), shopId);
+  if (!account) return null;
+  const built = (context.carrierGateways ?? carrierGatewayFor)(account);
+  if (!built.ok) return { kind: "label_purchase_failed", reason: built.reason, message: `The label provider cannot be used: ${built.detail ?? built.reason}` };
+  return { account, gateway: built.value };
+}
+
 /**
- * Asks the provider about an interrupted purchase whose subject no longer wants a label, and
- * records the answer without buying anything (null: settled, the subject's "no label" stands).
- * Transport trouble throws (the job retries, the record stays `buying`); a provider that cannot
- * be used or refuses to answer fails as the reconciliation of a wanted label does, so the
- * merchant hears of it.
+ * What the provider says of an interrupted purchase: the label it bought, or null when it bought
+ * none. Transport trouble throws (the job retries, the record stays `buying`); a refusal to
+ * answer is a failure for the merchant.
+ */
+async function interruptedLabel(gateway: CarrierGateway, record: LabelPurchaseRecord, wording: LabelWording): Promise<{ label: PurchasedLabel | null } | LabelFailure> {
+  const found = await gateway.findLabel(record.providerShipmentId);
+  if (found.ok) return { label: found.value };
+  if (isTransientCarrierFailure(found.reason)) throw new LabelPurchaseRetry(found);
+  return { kind: "label_purchase_failed", reason: found.reason, message: `${wording.interruptedCheckFailed}: ${found.detail ?? found.reason}`, purchaseId: record.id };
+}
+
+/**
+ * An interrupted purchase whose subject no longer wants a label: the provider is asked and the
+ * answer recorded, nothing is bought (null: settled, the subject's "no label" stands). With no
+ * provider connected the record stays `buying`, so a run once one is connected settles it.
  */
 async function settleUnwantedPurchase<NotBought>(
   context: TaskContext,
@@ -181,17 +195,12 @@ async function settleUnwantedPurchase<NotBought>(
   record: LabelPurchaseRecord,
   fail: (failure: LabelFailure) => Promise<LabelBought>,
 ): Promise<LabelBought | null> {
-  const account = await findCarrierAccount(context.db, context.cipher ?? credentialCipher(), subject.shopId);
-  // No provider to ask: the record stays `buying`, so a run once one is connected settles it.
-  if (!account) return null;
-  const built = (context.carrierGateways ?? carrierGatewayFor)(account);
-  if (!built.ok) return fail({ kind: "label_purchase_failed", reason: built.reason, message: `The label provider cannot be used: ${built.detail ?? built.reason}` });
-  const found = await built.value.findLabel(record.providerShipmentId);
-  if (!found.ok) {
-    if (isTransientCarrierFailure(found.reason)) throw new LabelPurchaseRetry(found);
-    return fail({ kind: "label_purchase_failed", reason: found.reason, message: `${subject.wording.interruptedCheckFailed}: ${found.detail ?? found.reason}`, purchaseId: record.id });
-  }
-  if (found.value) await settle.recordFound({ purchaseId: record.id, label: found.value });
+  const provider = await connectedProvider(context, subject.shopId);
+  if (provider === null) return null;
+  if (isLabelFailure(provider)) return fail(provider);
+  const found = await interruptedLabel(provider.gateway, record, subject.wording);
+  if (isLabelFailure(found)) return fail(found);
+  if (found.label) await settle.recordFound({ purchaseId: record.id, label: found.label });
   else await settle.recordNotFound(record.id);
   return null;
 }
@@ -229,6 +238,6 @@ async function buy<NotBought>(
   return { status: "purchased", reconciled: false };
 }
 
-function isLabelFailure(route: LabelRoute | LabelFailure): route is LabelFailure {
-  return "kind" in route;
+function isLabelFailure<T extends object>(value: T | LabelFailure): value is LabelFailure {
+  return "kind" in value;
 }

@@ -35,8 +35,8 @@ export async function voidLabel(context: TaskContext, payload: ParsedJobPayload<
     // cancelled shipment keeps it on record but will never use it. A shipment holding a label
     // for use is never touched here (recordLabelVoided would send it back to pending); the
     // shipment is left as it is (recordLabelVoided only moves a `label_purchased` one).
-    const unused = shipment.status === "cancelled" || shipment.providerShipmentId !== record?.providerShipmentId;
-    if (!record || record.id !== payload.purchaseId || record.state !== "purchased" || !unused || shipment.status === "label_purchased") {
+    const holdsItForUse = shipment.status === "label_purchased" || (shipment.status !== "cancelled" && shipment.providerShipmentId === record?.providerShipmentId);
+    if (!record || record.id !== payload.purchaseId || record.state !== "purchased" || holdsItForUse) {
       return { status: "refused", reason: "no_label" };
     }
   } else if (shipment.status !== "label_purchased" || !record || record.state !== "purchased") {
