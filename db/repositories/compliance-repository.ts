@@ -70,6 +70,8 @@ export async function redactCustomer(
   const orderIds = matched.map((o) => o.orderId);
   // Everything that names the customer, read before the orders forget it, to find it in free text.
   const identifiers = await customerIdentifiers(tx, shopId, orderIds, customer);
+  // The deliveries their payloads are kept in (docs/adr/0022), read before the orders forget them.
+  const sourceDeliveryIds = orderIds.length === 0 ? [] : await sourceDeliveriesOf(tx, orderIds);
   if (orderIds.length > 0) {
     await tx
       .update(orders)
@@ -81,6 +83,7 @@ export async function redactCustomer(
         shippingAddress: null,
         billingAddress: null,
         sourcePayload: null,
+        sourceDeliveryId: null,
         note: null,
         updatedAt: sql`now()`,
       })
@@ -93,6 +96,7 @@ export async function redactCustomer(
 
   const resourceIds = [...matched.map((o) => o.externalId), ...(customer.customerGid ? [customer.customerGid] : [])];
   const aboutCustomer: SQL[] = [];
+  if (sourceDeliveryIds.length > 0) aboutCustomer.push(inArray(webhookDeliveries.id, sourceDeliveryIds));
   if (resourceIds.length > 0) {
     aboutCustomer.push(and(eq(webhookDeliveries.channel, "shopify"), eq(webhookDeliveries.shopId, shopId), inArray(webhookDeliveries.resourceId, resourceIds))!);
   }
@@ -155,6 +159,12 @@ export async function redactCustomer(
  * webhook_deliveries that holds payload bytes or text, it belongs here (the no-trace test
  * searches every column and fails otherwise).
  */
+/** The inbox rows the orders' payloads are kept in. */
+async function sourceDeliveriesOf(tx: Tx, orderIds: readonly string[]): Promise<number[]> {
+  const rows = await tx.select({ id: orders.sourceDeliveryId }).from(orders).where(and(inArray(orders.id, [...orderIds]), sql`${orders.sourceDeliveryId} IS NOT NULL`));
+  return rows.map((row) => row.id!);
+}
+
 function REDACTED_DELIVERY(identifiers: readonly string[]) {
   return {
     payload: { redacted: true } as object,

@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, or, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { orders, webhookDeliveries } from "../schema";
 
@@ -29,16 +29,27 @@ export async function applyEbayAccountDeletion(
       .onConflictDoNothing({ target: [webhookDeliveries.channel, webhookDeliveries.deliveryId] })
       .returning({ id: webhookDeliveries.id });
     if (!row) return { recorded: false, ordersRedacted: 0 };
+    const buyerOrders = and(eq(orders.shopId, input.shopId), eq(orders.channel, "ebay"), eq(orders.customerExternalId, input.username));
+    // The deliveries their payloads are kept in (docs/adr/0022), read before the orders forget them.
+    const sources = await tx.select({ id: orders.sourceDeliveryId }).from(orders).where(and(buyerOrders, sql`${orders.sourceDeliveryId} IS NOT NULL`));
     const matched = await tx
       .update(orders)
-      .set({ customerName: null, customerEmail: null, customerPhone: null, customerExternalId: null, shippingAddress: null, billingAddress: null, sourcePayload: null, updatedAt: sql`now()` })
-      .where(and(eq(orders.shopId, input.shopId), eq(orders.channel, "ebay"), eq(orders.customerExternalId, input.username)))
+      .set({ customerName: null, customerEmail: null, customerPhone: null, customerExternalId: null, shippingAddress: null, billingAddress: null, sourcePayload: null, sourceDeliveryId: null, updatedAt: sql`now()` })
+      .where(buyerOrders)
       .returning({ externalId: orders.externalId });
     if (matched.length > 0) {
       await tx
         .update(webhookDeliveries)
-        .set({ payload: { redacted: true } })
-        .where(and(eq(webhookDeliveries.shopId, input.shopId), eq(webhookDeliveries.channel, "ebay"), inArray(webhookDeliveries.resourceId, matched.map((m) => m.externalId))));
+        .set({ payload: { redacted: true }, rawBody: null })
+        .where(
+          and(
+            eq(webhookDeliveries.shopId, input.shopId),
+            or(
+              and(eq(webhookDeliveries.channel, "ebay"), inArray(webhookDeliveries.resourceId, matched.map((m) => m.externalId))),
+              sources.length > 0 ? inArray(webhookDeliveries.id, sources.map((s) => s.id!)) : sql`false`,
+            ),
+          ),
+        );
     }
     return { recorded: true, ordersRedacted: matched.length };
   });

@@ -38,7 +38,12 @@ export interface IngestInput {
   shopId: string;
   order: UnifiedOrder;
   actor: string;
-  /** The raw channel payload, kept on the order for inspection. */
+  /**
+   * Where the channel's payload for this version is kept, for inspection and routing: the inbox
+   * row it arrived in (stored once, docs/adr/0022), or, for a payload that arrived no other way
+   * (a Shopify import), the payload itself, kept on the order. A delivery row wins over a payload.
+   */
+  sourceDeliveryId?: number;
   sourcePayload?: unknown;
 }
 
@@ -54,6 +59,13 @@ export async function ingestOrder(db: Database, input: IngestInput, policies?: P
     const [created] = await createOrders(tx, input.shopId, [input], policies);
     return created ?? updateExistingOrder(tx, input, policies);
   });
+}
+
+/** The order's payload columns: the delivery row that holds it, or the payload itself (docs/adr/0022). */
+function sourceColumns(input: IngestInput): { sourceDeliveryId: number | null; sourcePayload: unknown } {
+  return input.sourceDeliveryId !== undefined
+    ? { sourceDeliveryId: input.sourceDeliveryId, sourcePayload: null }
+    : { sourceDeliveryId: null, sourcePayload: input.sourcePayload ?? null };
 }
 
 function headerFields(order: UnifiedOrder) {
@@ -148,16 +160,16 @@ export async function createOrders(
       await insertJsonRows(
         tx,
         orders,
-        prepared.map(({ orderId, expectedStatus, input: { order, sourcePayload } }) => ({
+        prepared.map(({ orderId, expectedStatus, input }) => ({
           id: orderId,
           shopId,
-          channel: order.channel,
-          externalId: order.externalId,
-          ...headerFields(order),
+          channel: input.order.channel,
+          externalId: input.order.externalId,
+          ...headerFields(input.order),
           status: expectedStatus,
-          cancelledAt: order.cancelled ? now : null,
-          placedAt: order.placedAt,
-          sourcePayload: sourcePayload ?? null,
+          cancelledAt: input.order.cancelled ? now : null,
+          placedAt: input.order.placedAt,
+          ...sourceColumns(input),
         })),
         { returning: ["id"], onConflictDoNothing: true },
       )
@@ -337,7 +349,8 @@ async function updateExistingOrder(tx: Tx, input: IngestInput, policies?: Polici
     .set({
       ...headerFields(order),
       status: nextStatus,
-      sourcePayload: input.sourcePayload ?? sql`${orders.sourcePayload}`,
+      // A version that brings no payload of its own keeps the one the order has.
+      ...(input.sourceDeliveryId !== undefined || input.sourcePayload !== undefined ? sourceColumns(input) : {}),
       cancelledAt: order.cancelled ? sql`coalesce(${orders.cancelledAt}, now())` : sql`${orders.cancelledAt}`,
       updatedAt: sql`now()`,
     })

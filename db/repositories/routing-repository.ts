@@ -16,6 +16,7 @@ import { allocations, locations, orderLines, orderLocationRejections, orders, ro
 import { enqueueJob } from "../queue/job-queue";
 import type { RiskFinding } from "../../core/orders/risk-rules";
 import { appendTimeline, raiseExceptions } from "./order-timeline-repository";
+import { loadOrderSource, type StoredOrderSource } from "./order-source-repository";
 import { assessOrderRisk } from "./risk-repository";
 import { lockLevels, recordMovements, scheduleStockSync, type LevelMovement } from "./stock-ledger-repository";
 
@@ -55,9 +56,12 @@ export async function saveRoutingSettings(db: DbOrTx, shopId: string, settings: 
     .onConflictDoUpdate({ target: shopRoutingSettings.shopId, set: { settings: valid, updatedBy: actor, updatedAt: sql`now()` } });
 }
 
-/** Reads how an order is to be received (ship, pickup, curbside); channel-specific, so injected by the job. */
+/**
+ * Reads how an order is to be received (ship, pickup, curbside) from its channel payload, wherever
+ * that is kept; channel-specific, so injected by the job.
+ */
 export type FulfilmentResolver = (
-  order: { channel: string; sourcePayload: unknown },
+  order: { channel: string; source: StoredOrderSource },
   locations: readonly { id: string; name: string }[],
 ) => FulfilmentChoice;
 
@@ -136,6 +140,7 @@ export async function routeOrder(
       shippingAddress: orders.shippingAddress,
       billingAddress: orders.billingAddress,
       sourcePayload: orders.sourcePayload,
+      sourceDeliveryId: orders.sourceDeliveryId,
       currency: orders.currency,
       totalMinor: orders.totalMinor,
       financialStatus: orders.financialStatus,
@@ -184,8 +189,10 @@ export async function routeOrder(
     .select({ locationId: orderLocationRejections.locationId })
     .from(orderLocationRejections)
     .where(eq(orderLocationRejections.orderId, order.id));
-  const resolve = options.resolveFulfilment ?? shipEverything;
-  const choice = resolve({ channel: order.channel, sourcePayload: order.sourcePayload }, shopLocations);
+  // The payload is read (from the delivery it arrived in, mostly) only for a resolver that uses it.
+  const choice = options.resolveFulfilment
+    ? options.resolveFulfilment({ channel: order.channel, source: await loadOrderSource(tx, order) }, shopLocations)
+    : shipEverything({ channel: order.channel, source: { kind: "none" } }, shopLocations);
   const settings = await loadRoutingSettings(tx, input.shopId, policies);
 
   const request: RoutingRequest = {

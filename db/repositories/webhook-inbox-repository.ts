@@ -164,6 +164,16 @@ export async function claimPendingDeliveries(tx: Tx, limit: number): Promise<Del
     .for("update", { skipLocked: true });
 }
 
+/** What a reader needs to turn a stored delivery back into its payload: its route and its body. */
+export type DeliveryBody = Pick<DeliveryRow, "channel" | "topic" | "bodyText" | "rawBody" | "payload">;
+
+/** One delivery's body as claimed (text when it is text), unlocked; undefined when the row is gone. */
+export async function loadDeliveryBody(db: DbOrTx, rowId: number): Promise<DeliveryBody | undefined> {
+  const { channel, topic, bodyText, rawBody, payload } = claimedColumns;
+  const [row] = await db.select({ channel, topic, bodyText, rawBody, payload }).from(webhookDeliveries).where(eq(webhookDeliveries.id, rowId));
+  return row;
+}
+
 /** One delivery, locked (waiting for another holder rather than skipping it). */
 export async function lockDelivery(tx: Tx, rowId: number): Promise<DeliveryRow | undefined> {
   const [row] = await tx.select(claimedColumns).from(webhookDeliveries).where(eq(webhookDeliveries.id, rowId)).for("update");

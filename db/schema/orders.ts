@@ -36,8 +36,18 @@ export const orders = pgTable(
     placedAt: timestamp("placed_at", { withTimezone: true }).notNull(),
     /** The channel's own last-modified time: an older update never overwrites a newer one. */
     sourceUpdatedAt: timestamp("source_updated_at", { withTimezone: true }).notNull(),
-    /** The channel payload as received, kept for inspection and re-mapping. */
+    /**
+     * The channel payload, kept for inspection and routing, when it did not arrive as a stored
+     * delivery (a Shopify import, orders written before migration 0024). Null when
+     * sourceDeliveryId names where it is kept.
+     */
     sourcePayload: jsonb("source_payload"),
+    /**
+     * The inbox row (webhook_deliveries) whose body is this order's payload, stored once as it
+     * arrived instead of copied here (docs/adr/0022). No foreign key: the inbox keeps the rows
+     * orders name (its prune skips them), and a reader treats a missing row as no payload.
+     */
+    sourceDeliveryId: bigint("source_delivery_id", { mode: "number" }),
     cancelledAt: timestamp("cancelled_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
@@ -51,6 +61,8 @@ export const orders = pgTable(
     // Exact order-number look-ups (and searches too short for trigrams).
     index("orders_shop_number_idx").on(t.shopId, t.number),
     index("orders_shop_channel_created_idx").on(t.shopId, t.channel, t.createdAt),
+    // The inbox's prune asks whether an order still names a delivery before deleting it.
+    index("orders_source_delivery_idx").on(t.sourceDeliveryId).where(sql`source_delivery_id IS NOT NULL`),
   ],
 );
 

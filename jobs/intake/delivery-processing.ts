@@ -7,6 +7,7 @@ import type { ShopRecord } from "../../db/repositories/shop-repository";
 import { finishDeliveries, lockDelivery, type DeliveryRow, type FinishedDelivery } from "../../db/repositories/webhook-inbox-repository";
 import { shops } from "../../db/schema";
 import { storableParsed, storableText } from "../../db/storable-json";
+import { bodyTextOf, legacyPayload } from "./delivery-body";
 import type { TaskContext } from "../task-context";
 import { deliveryRoute, type DeliveryRoute } from "../webhook-handlers/delivery-routes";
 import { failed, ignoredStale, processed, type HandlerOutcome } from "../webhook-handlers/shopify/webhook-handler";
@@ -69,12 +70,8 @@ async function prepare(tx: Tx, row: DeliveryRow, shop: ShopRecord | undefined): 
 
   let payload: unknown;
   try {
-    const text = row.bodyText ?? row.rawBody?.toString("utf8");
-    if (text !== undefined) {
-      payload = storableParsed(text, route.parse(text));
-    } else {
-      payload = legacyPayload(row.payload);
-    }
+    const text = bodyTextOf(row);
+    payload = text !== undefined ? storableParsed(text, route.parse(text)) : legacyPayload(row.payload);
   } catch (error) {
     // Kept, never dropped: the raw bytes stay on the row, and the exception can be retried once
     // the parser is fixed (exception-repository requeues the delivery).
@@ -90,14 +87,6 @@ async function prepare(tx: Tx, row: DeliveryRow, shop: ShopRecord | undefined): 
   // (uninstall). Marked ignored_stale because the inbox has no other "ignored" status.
   if (!shop.syncEnabled && !route.runsWithSyncDisabled) return done(ignoredStale(`sync is disabled for ${shop.domain}`), resourceId);
   return { kind: "ready", row, route, shop, delivery: { ...row, payload, resourceId } };
-}
-
-/** Rows stored before raw bodies (or by producers that parse) hold the parsed payload. */
-function legacyPayload(payload: unknown): unknown {
-  if (typeof payload === "object" && payload !== null && "unparseable" in payload && Object.keys(payload).length === 1) {
-    throw new Error("payload was not valid JSON when received");
-  }
-  return payload;
 }
 
 /**
@@ -117,7 +106,7 @@ async function processNewOrders(
   run.forEach((prepared, at) => {
     const mapped = prepared.route.orderMapper!(prepared.delivery.payload);
     if (mapped.ok) {
-      inputs.push({ at, input: { shopId: shop.id, order: mapped.value, actor: `${prepared.row.channel}:${prepared.row.topic}`, sourcePayload: prepared.delivery.payload } });
+      inputs.push({ at, input: { shopId: shop.id, order: mapped.value, actor: `${prepared.row.channel}:${prepared.row.topic}`, sourceDeliveryId: prepared.row.id } });
     }
   });
   const created = await createOrders(tx, shop.id, inputs.map((entry) => entry.input), context.policies, claim);

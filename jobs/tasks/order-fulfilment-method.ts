@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { fulfilmentChoiceOf, type FulfilmentChoice, type ShippingLineLike } from "../../core/routing/fulfilment-method";
+import type { FulfilmentResolver } from "../../db/repositories/routing-repository";
+import { orderSourcePayload } from "../intake/order-source";
 
 /**
  * Pickup and curbside are named in the order's shipping lines, which the unified order does not
@@ -40,3 +42,7 @@ export function fulfilmentFromChannelPayload(
   }
   return fulfilmentChoiceOf(lines, locations);
 }
+
+/** The routing job's resolver: the order's payload read from wherever it is kept (docs/adr/0022). */
+export const fulfilmentFromOrderSource: FulfilmentResolver = (order, locations) =>
+  fulfilmentFromChannelPayload({ channel: order.channel, sourcePayload: orderSourcePayload(order.source) }, locations);

@@ -3,7 +3,7 @@ import { DEFAULT_ROUTING_DEFERRAL, decideRoutingDeferral } from "../../core/rout
 import { routePendingOrders, routingWaitState, scheduleRouting } from "../../db/repositories/routing-repository";
 import { jobPayloadSchemas } from "../../db/queue/job-payloads";
 import type { TaskContext } from "../task-context";
-import { fulfilmentFromChannelPayload } from "./order-fulfilment-method";
+import { fulfilmentFromOrderSource } from "./order-fulfilment-method";
 
 /**
  * orders/route: every reserved order of the shop without a routing decision gets one — after the
@@ -21,7 +21,7 @@ export function ordersRouteTask(context: TaskContext): Task {
     }
     const result = await routePendingOrders(context.db, shopId, {
       ...(context.policies ? { policies: context.policies } : {}),
-      resolveFulfilment: fulfilmentFromChannelPayload,
+      resolveFulfilment: fulfilmentFromOrderSource,
     });
     if (result.more) await scheduleRouting(context.db, shopId, 0);
     helpers.logger.debug(`routing: ${result.routed} routed, ${result.unroutable} unroutable, ${result.held} held`);

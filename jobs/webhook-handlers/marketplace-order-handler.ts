@@ -39,7 +39,7 @@ export async function handleMarketplaceOrder(map: OrderMapper, { tx, delivery, s
   }
   // ingestOrder opens its own transaction; on a transaction handle drizzle makes it a savepoint,
   // so the order and this delivery's status commit together (as the Shopify order handler does).
-  const result = await ingestOrder(tx as unknown as Database, { shopId: shop.id, order: mapped.value, actor: `${delivery.channel}:${delivery.topic}`, sourcePayload: delivery.payload }, policies);
+  const result = await ingestOrder(tx as unknown as Database, { shopId: shop.id, order: mapped.value, actor: `${delivery.channel}:${delivery.topic}`, sourceDeliveryId: delivery.id }, policies);
   if (result.outcome === "unchanged") return ignoredStale(`order ${mapped.value.number} is already at this or a newer version`);
   return processed([`order ${mapped.value.number} ${result.outcome}: ${result.status}`, describeOrderEditOutcome(result.edit)].filter(Boolean).join("; "));
 }

@@ -10,6 +10,8 @@ import { action as refundsCreate } from "../../app/routes/webhooks.refunds.creat
 import { listOrders } from "../../db/queries/integration-api-queries";
 import { channelConnections, exceptions, orderEvents, orders, shipments, shops, webhookDeliveries } from "../../db/schema";
 import { processWebhookDelivery } from "../../jobs/tasks/webhooks-process.task";
+import { loadOrderSource } from "../../db/repositories/order-source-repository";
+import { orderSourcePayload } from "../../jobs/intake/order-source";
 import { recordExceptionRetry } from "../../db/repositories/exception-repository";
 import { planShipments } from "../../db/repositories/shipment-repository";
 import { createLocation, createShop, createVariant, receive } from "../helpers/ledger-fixtures";
@@ -181,7 +183,9 @@ describe("Shopify order webhooks", () => {
     const order = page.orders.find((o) => o.externalId === "gid://shopify/Order/820982911946154508");
     expect(order).toMatchObject({ number: "#9999", status: "reserved", channel: "shopify", totalMinor: 24108, currency: "USD" });
     const stored = await orderByExternalId("gid://shopify/Order/820982911946154508");
-    expect(stored!.sourcePayload).toMatchObject({ name: "#9999" });
+    // The payload is the delivery's body, kept once (docs/adr/0022), read back with its 64-bit ids exact.
+    expect(stored).toMatchObject({ sourceDeliveryId: row.id, sourcePayload: null });
+    expect(orderSourcePayload(await loadOrderSource(database.db, stored!))).toMatchObject({ name: "#9999", id: "820982911946154508" });
   });
 
   it("does not let an orders/updated triggered earlier overwrite one already applied", async () => {

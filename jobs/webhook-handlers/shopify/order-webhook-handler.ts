@@ -49,7 +49,7 @@ export const handleOrderWebhook: ShopifyWebhookHandler = async ({ tx, delivery, 
   // savepoint, so the order and this delivery's status commit together.
   const result = await ingestOrder(
     tx as unknown as Database,
-    { shopId: shop.id, order: mapped.value, actor: `shopify:${delivery.topic}`, sourcePayload: delivery.payload },
+    { shopId: shop.id, order: mapped.value, actor: `shopify:${delivery.topic}`, sourceDeliveryId: delivery.id },
     policies,
   );
   if (result.outcome === "unchanged") return ignoredStale(`order ${mapped.value.number} is already at this or a newer version`);
