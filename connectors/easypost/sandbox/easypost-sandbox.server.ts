@@ -60,6 +60,13 @@ export interface EasyPostSandbox {
   /** What the SDK's baseUrl must be set to. */
   apiBaseUrl: string;
   state: EasyPostSandboxState;
+  /**
+   * Holds every purchase from now on at the provider, under way but without its label yet (a
+   * concurrent buy of the same shipment is refused, its shipment shows no label), until
+   * `release`: how tests stage a purchase in flight without timing. `reached` resolves once the
+   * first purchase is held.
+   */
+  holdPurchases(): { reached: Promise<void>; release(): void };
   /** Moves a tracker to the next status (or the one given) and sends the tracker.updated event. */
   advanceTracker(trackerId: string, status?: string): Promise<{ tracker: Json; delivery?: SandboxWebhookDelivery }>;
   setWebhookUrl(url: string | undefined): void;
@@ -156,6 +163,8 @@ export async function startEasyPostSandbox(options: EasyPostSandboxOptions): Pro
 
   /** Shipments whose purchase is under way: EasyPost's buy is atomic, so a concurrent one is refused too. */
   const buying = new Set<string>();
+  /** Set by holdPurchases: purchases under way wait here before their label is printed. */
+  let hold: { gate: Promise<void>; held: () => void } | null = null;
 
   async function buy(res: ServerResponse, shipment: Json, body: Json) {
     // EasyPost buys a shipment once; a second buy is refused, which is what makes a shipment
@@ -166,6 +175,10 @@ export async function startEasyPostSandbox(options: EasyPostSandboxOptions): Pro
     if (!rate) return send(res, 422, errorBody("SHIPMENT.RATE.NOT_FOUND", "The rate could not be found for this shipment.", [{ field: "rate.id", message: "not found" }]));
     buying.add(shipment.id as string);
     try {
+      if (hold) {
+        hold.held();
+        await hold.gate;
+      }
       await printLabel(shipment, rate);
     } finally {
       buying.delete(shipment.id as string);
@@ -300,6 +313,20 @@ export async function startEasyPostSandbox(options: EasyPostSandboxOptions): Pro
     apiBaseUrl: `${baseUrl}/v2/`,
     state,
     advanceTracker,
+    holdPurchases() {
+      let release!: () => void;
+      let held!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const reached = new Promise<void>((resolve) => (held = resolve));
+      hold = { gate, held };
+      return {
+        reached,
+        release() {
+          hold = null;
+          release();
+        },
+      };
+    },
     setWebhookUrl(url) {
       webhookUrl = url;
     },

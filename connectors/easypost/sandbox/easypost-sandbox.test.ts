@@ -86,6 +86,22 @@ describe("EasyPost sandbox", () => {
     expect(await gateway.findLabel(rate.providerShipmentId)).toEqual({ ok: true, value: label.value });
   });
 
+  it("refuses a concurrent buy of a shipment whose purchase is under way, which shows no label until it is done", async () => {
+    const rates = await gateway.rates({ from, to, parcel: { weightGrams: 400 }, reference: "ship-held" });
+    if (!rates.ok) throw new Error(rates.reason);
+    const rate = rates.value[0]!;
+    const hold = sandbox.holdPurchases();
+    const first = gateway.buyLabel({ providerShipmentId: rate.providerShipmentId, rateId: rate.rateId, idempotencyKey: "held:1" });
+    await hold.reached;
+    expect(await gateway.buyLabel({ providerShipmentId: rate.providerShipmentId, rateId: rate.rateId, idempotencyKey: "held:2" })).toMatchObject({ ok: false, reason: "already_bought" });
+    expect(await gateway.findLabel(rate.providerShipmentId)).toEqual({ ok: true, value: null });
+    hold.release();
+    const bought = await first;
+    if (!bought.ok) throw new Error(bought.reason);
+    expect(await gateway.findLabel(rate.providerShipmentId)).toEqual({ ok: true, value: bought.value });
+    expect(sandbox.state.purchases.filter((p) => p.shipmentId === rate.providerShipmentId)).toHaveLength(1);
+  });
+
   it("sends signed tracker events, and refunds only labels never scanned", async () => {
     const rates = await gateway.rates({ from, to, parcel: { weightGrams: 300 }, reference: "ship-2" });
     const unused = await gateway.rates({ from, to, parcel: { weightGrams: 300 }, reference: "ship-3" });
