@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { PurchasedLabel } from "../../core/ports/carrier-gateway-port";
 import type { Database, Tx } from "../client";
 import { enqueueJob } from "../queue/job-queue";
@@ -28,28 +28,46 @@ export async function beginLabelPurchase(db: Database, input: LabelPurchaseStart
 }
 
 /**
+ * Marks an attempt `purchased` unless another run did first; false then, and the caller writes
+ * nothing more. A `failed` attempt is taken too: a failure can be written by a run that saw no
+ * label yet (a concurrent run's purchase under way, the sweep of interrupted purchases) while the
+ * provider bought it, and a label the provider holds is money spent that must show.
+ */
+async function claimPurchase(tx: Tx, purchaseId: string, label: PurchasedLabel): Promise<boolean> {
+  const claimed = await tx
+    .update(labelPurchases)
+    .set(purchasedColumns(label))
+    .where(and(eq(labelPurchases.id, purchaseId), inArray(labelPurchases.state, ["buying", "failed"])))
+    .returning({ id: labelPurchases.id });
+  return claimed.length > 0;
+}
+
+/** Order first, then the shipment (ADR 0003): so a label, a failure and a cancellation of one shipment are written one after another. */
+async function lockShipmentUnderOrder(tx: Tx, shipmentId: string): Promise<{ orderId: string; status: string }> {
+  const [owner] = await tx.select({ orderId: shipments.orderId }).from(shipments).where(eq(shipments.id, shipmentId));
+  await tx.select({ id: orders.id }).from(orders).where(eq(orders.id, owner!.orderId)).for("update");
+  const [locked] = await tx.select({ status: shipments.status }).from(shipments).where(eq(shipments.id, shipmentId)).for("update");
+  return { orderId: owner!.orderId, status: locked!.status };
+}
+
+/**
  * The label exists: the record, the shipment, its timeline and the WMS hand-offs commit together.
  * A shipment cancelled (or shipped another way) while the label was being bought does not take
  * it: the purchase is recorded and refunded as a stray label (recordStrayLabelFound), never
- * written onto the shipment nor handed to a WMS.
+ * written onto the shipment nor handed to a WMS. Two runs holding the same label (one bought
+ * it, the other found it after its own buy was refused) record it once: the second gets
+ * `already_recorded` and writes nothing.
  */
 export async function recordLabelPurchased(
   db: Database,
   input: { shopId: string; shipmentId: string; purchaseId: string; label: PurchasedLabel; explanation: string | null; reconciled: boolean },
-): Promise<void> {
-  await db.transaction(async (tx) => {
-    // Order first, then shipment (ADR 0003), so this waits for a cancellation holding the order.
-    const [owner] = await tx.select({ orderId: shipments.orderId }).from(shipments).where(eq(shipments.id, input.shipmentId));
-    await tx.select({ id: orders.id }).from(orders).where(eq(orders.id, owner!.orderId)).for("update");
-    const [locked] = await tx.select({ status: shipments.status }).from(shipments).where(eq(shipments.id, input.shipmentId)).for("update");
-    if (locked!.status !== "pending" && locked!.status !== "label_purchased") {
-      await strayLabelFound(tx, { ...input, orderId: owner!.orderId, shipmentStatus: locked!.status });
-      return;
+): Promise<"recorded" | "already_recorded"> {
+  return db.transaction(async (tx) => {
+    const locked = await lockShipmentUnderOrder(tx, input.shipmentId);
+    if (locked.status !== "pending" && locked.status !== "label_purchased") {
+      return (await strayLabelFound(tx, { ...input, orderId: locked.orderId, shipmentStatus: locked.status })) ? "recorded" : "already_recorded";
     }
-    await tx
-      .update(labelPurchases)
-      .set(purchasedColumns(input.label))
-      .where(eq(labelPurchases.id, input.purchaseId));
+    if (!(await claimPurchase(tx, input.purchaseId, input.label))) return "already_recorded";
     const [shipment] = await tx
       .update(shipments)
       .set({
@@ -90,6 +108,7 @@ export async function recordLabelPurchased(
         ),
       );
     await enqueueWmsHandoffs(tx, { shopId: input.shopId, shipmentId: input.shipmentId, locationId: shipment!.locationId });
+    return "recorded";
   });
 }
 
@@ -99,7 +118,7 @@ export async function recordLabelPurchased(
  * is spent, so the record says `purchased`; the shipment is left as it is (it must not come
  * back to life as `label_purchased`); the refund is queued with the record (rule 4) through
  * shipping/void-label, which ends the attempt `voided`; and the merchant reads it on the
- * timeline. Only the run that moves the record off `buying` does this, so a concurrent run
+ * timeline. Only the run that claims the record (claimPurchase) does this, so a concurrent run
  * neither queues a second refund nor writes a second entry.
  */
 export async function recordStrayLabelFound(
@@ -109,16 +128,12 @@ export async function recordStrayLabelFound(
   await db.transaction((tx) => strayLabelFound(tx, input));
 }
 
+/** False when another run recorded this label first. */
 async function strayLabelFound(
   tx: Tx,
   input: { shopId: string; shipmentId: string; orderId: string; purchaseId: string; label: PurchasedLabel; shipmentStatus: string },
-): Promise<void> {
-  const settled = await tx
-    .update(labelPurchases)
-    .set(purchasedColumns(input.label))
-    .where(and(eq(labelPurchases.id, input.purchaseId), eq(labelPurchases.state, "buying")))
-    .returning({ id: labelPurchases.id });
-  if (settled.length === 0) return;
+): Promise<boolean> {
+  if (!(await claimPurchase(tx, input.purchaseId, input.label))) return false;
   await appendTimeline(tx, input.shopId, input.orderId, [
     {
       kind: "label_found_refunding",
@@ -134,6 +149,7 @@ async function strayLabelFound(
     // Keyed by the purchase, so a merchant's void of the shipment cannot replace this one.
     { jobKey: `shipping/void-label:${input.shipmentId}:${input.purchaseId}`, maxAttempts: 8 },
   );
+  return true;
 }
 
 /**
@@ -151,16 +167,27 @@ export async function recordInterruptedPurchaseAbandoned(db: Database, input: { 
 /**
  * No label could be bought and retrying will not help: the attempt (if one was recorded) is
  * marked failed so the next try shops again, and the merchant gets one open exception per
- * shipment with the reason.
+ * shipment with the reason. `superseded`, with nothing told, when another run settled the
+ * attempt first (its label recorded, or its own failure told) or the shipment no longer waits
+ * for a label (a label recorded by another run, a cancellation): a run that lost a race to buy
+ * is no failure of the merchant's. The order and shipment are locked as recordLabelPurchased
+ * locks them, so a failure never lands between a concurrent run's label and its timeline.
  */
 export async function recordLabelFailure(
   db: Database,
   input: { shopId: string; shipmentId: string; orderId: string; purchaseId?: string; kind: "label_purchase_failed" | "address_invalid"; reason: string; message: string },
-): Promise<void> {
-  await db.transaction(async (tx) => {
+): Promise<"recorded" | "superseded"> {
+  return db.transaction(async (tx) => {
+    const locked = await lockShipmentUnderOrder(tx, input.shipmentId);
     if (input.purchaseId) {
-      await tx.update(labelPurchases).set({ state: "failed", error: input.message, updatedAt: sql`now()` }).where(eq(labelPurchases.id, input.purchaseId));
+      const failed = await tx
+        .update(labelPurchases)
+        .set({ state: "failed", error: input.message, updatedAt: sql`now()` })
+        .where(and(eq(labelPurchases.id, input.purchaseId), eq(labelPurchases.state, "buying")))
+        .returning({ id: labelPurchases.id });
+      if (failed.length === 0) return "superseded";
     }
+    if (locked.status !== "pending") return "superseded";
     await tx.update(shipments).set({ labelError: input.message }).where(eq(shipments.id, input.shipmentId));
     await appendTimeline(tx, input.shopId, input.orderId, [{ kind: "label_failed", message: input.message, data: { shipmentId: input.shipmentId, reason: input.reason } }]);
     const open = await tx
@@ -179,6 +206,7 @@ export async function recordLabelFailure(
     if (open.length === 0) {
       await raiseExceptions(tx, input.shopId, [{ kind: input.kind, message: input.message, details: { shipmentId: input.shipmentId, reason: input.reason } }], { orderId: input.orderId });
     }
+    return "recorded";
   });
 }
 

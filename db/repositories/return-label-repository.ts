@@ -19,8 +19,16 @@ import { beginPurchaseRecord, latestPurchaseRecord, purchasedColumns, type Label
  * RMA moves to label_issued in the transaction that stores the label.
  */
 
-export async function enqueueReturnLabelPurchase(tx: DbOrTx, input: { shopId: string; returnId: string }): Promise<void> {
-  await enqueueJob(tx, "returns/buy-label", input, { jobKey: `returns/buy-label:${input.returnId}`, maxAttempts: 10 });
+/**
+ * Queues the return's label job. With `runAt` (a check later, ADR 0009), a job already queued
+ * keeps its own earlier run time.
+ */
+export async function enqueueReturnLabelPurchase(tx: DbOrTx, input: { shopId: string; returnId: string }, runAt?: Date): Promise<void> {
+  await enqueueJob(tx, "returns/buy-label", input, {
+    jobKey: `returns/buy-label:${input.returnId}`,
+    maxAttempts: 10,
+    ...(runAt ? { runAt, jobKeyMode: "preserve_run_at" as const } : {}),
+  });
 }
 
 export interface ReturnForLabel {
@@ -130,30 +138,38 @@ export async function recordReturnLabelPurchased(
   });
 }
 
-/** No label could be bought: the attempt fails (the next one shops again), the return and the exceptions queue say why. */
+/**
+ * No label could be bought: the attempt fails (the next one shops again), the return and the
+ * exceptions queue say why. `superseded`, with nothing told, when another run settled the
+ * attempt first (its label recorded, or its own failure told) or the return already has its
+ * label: a run that lost a race to buy is no failure.
+ */
 export async function recordReturnLabelFailure(
   db: Database,
   input: { shopId: string; returnId: string; orderId: string; purchaseId?: string; reason: string; message: string; raiseException: boolean },
-): Promise<void> {
-  await db.transaction(async (tx) => {
+): Promise<"recorded" | "superseded"> {
+  return db.transaction(async (tx) => {
     // The return row first, as recordReturnLabelPurchased takes it: one lock order, no deadlock.
-    await tx.select({ id: returns.id }).from(returns).where(eq(returns.id, input.returnId)).for("update");
+    const [rma] = await tx.select({ trackingNumber: returns.trackingNumber }).from(returns).where(eq(returns.id, input.returnId)).for("update");
     if (input.purchaseId) {
-      // Only an attempt still buying can fail: a label another run recorded stays purchased.
-      await tx
+      const failed = await tx
         .update(returnLabelPurchases)
         .set({ state: "failed", error: input.message, updatedAt: sql`now()` })
-        .where(and(eq(returnLabelPurchases.id, input.purchaseId), eq(returnLabelPurchases.state, "buying")));
+        .where(and(eq(returnLabelPurchases.id, input.purchaseId), eq(returnLabelPurchases.state, "buying")))
+        .returning({ id: returnLabelPurchases.id });
+      if (failed.length === 0) return "superseded";
     }
+    if (rma?.trackingNumber) return "superseded";
     await tx.update(returns).set({ labelError: input.message }).where(eq(returns.id, input.returnId));
     await appendReturnEvents(tx, input.shopId, input.returnId, [{ kind: "label_failed", message: input.message, actor: "system:label", data: { reason: input.reason } }]);
-    if (!input.raiseException) return;
+    if (!input.raiseException) return "recorded";
     const [open] = await tx
       .select({ id: exceptions.id })
       .from(exceptions)
       .where(and(eq(exceptions.shopId, input.shopId), eq(exceptions.orderId, input.orderId), eq(exceptions.kind, "label_purchase_failed"), eq(exceptions.status, "open"), sql`${exceptions.details}->>'returnId' = ${input.returnId}`))
       .limit(1);
     if (!open) await raiseExceptions(tx, input.shopId, [{ kind: "label_purchase_failed", message: input.message, details: { returnId: input.returnId, reason: input.reason } }], { orderId: input.orderId });
+    return "recorded";
   });
 }
 

@@ -20,8 +20,16 @@ import { lockLevels, recordMovements, scheduleStockSync, type LevelMovement } fr
 
 export const LABEL_JOB_MAX_ATTEMPTS = 10;
 
-export async function enqueueLabelPurchase(tx: DbOrTx, input: { shopId: string; shipmentId: string }): Promise<void> {
-  await enqueueJob(tx, "shipping/buy-label", input, { jobKey: `shipping/buy-label:${input.shipmentId}`, maxAttempts: LABEL_JOB_MAX_ATTEMPTS });
+/**
+ * Queues the shipment's label job. With `runAt` (a check later, ADR 0009), a job already queued
+ * keeps its own earlier run time.
+ */
+export async function enqueueLabelPurchase(tx: DbOrTx, input: { shopId: string; shipmentId: string }, runAt?: Date): Promise<void> {
+  await enqueueJob(tx, "shipping/buy-label", input, {
+    jobKey: `shipping/buy-label:${input.shipmentId}`,
+    maxAttempts: LABEL_JOB_MAX_ATTEMPTS,
+    ...(runAt ? { runAt, jobKeyMode: "preserve_run_at" as const } : {}),
+  });
 }
 
 export type PlanRefusal = "order_not_found" | "nothing_to_ship" | string;

@@ -19,7 +19,16 @@ import type { TaskContext } from "../task-context";
  * The steps: read the latest purchase record; a `buying` one (a run crashed or lost the answer)
  * is looked up at the provider before anything is bought; otherwise shop rates, let the policy
  * choose, commit the `buying` record on its own, then buy.
+ *
+ * Two runs can work on one subject at once (a job added again while the first runs starts a
+ * second job). Only one of them owns an attempt (the record's unique key), and every buy of that
+ * attempt is of the record's provider shipment, which the provider buys once; the other run ends
+ * `already_purchased` once the label is recorded, or `in_progress` while the owner is still
+ * buying, with a check queued for later in case the owner never finishes.
  */
+
+/** How long an `in_progress` run waits before it checks again: a purchase takes seconds. */
+const LABEL_IN_PROGRESS_RECHECK_MS = 60_000;
 
 /** Thrown for transport trouble so graphile-worker retries with backoff; the record makes the retry safe. */
 export class LabelPurchaseRetry extends Error {
@@ -29,8 +38,15 @@ export class LabelPurchaseRetry extends Error {
   }
 }
 
-/** What every label purchase can end in; a subject adds its own reasons to buy nothing. */
-export type LabelBought = { status: "purchased"; reconciled: boolean } | { status: "already_purchased" } | { status: "failed"; reason: string };
+/**
+ * What every label purchase can end in; a subject adds its own reasons to buy nothing.
+ * `in_progress`: another run owns the purchase and has not recorded it yet; a check is queued.
+ */
+export type LabelBought =
+  | { status: "purchased"; reconciled: boolean }
+  | { status: "already_purchased" }
+  | { status: "in_progress" }
+  | { status: "failed"; reason: string };
 
 /** A refusal worth telling the merchant: the attempt (if recorded) fails and the next run shops again. */
 export interface LabelFailure {
@@ -70,15 +86,16 @@ export interface LabelPurchaseSubject<NotBought> {
   withoutCarrierAccount(fail: (failure: LabelFailure) => Promise<LabelBought>): Promise<NotBought | LabelBought>;
   /** From and to, checked (and for a shipment verified at the provider) before any rate is asked. */
   route(gateway: CarrierGateway): Promise<LabelRoute | LabelFailure>;
-  recordPurchased(purchase: { purchaseId: string; label: PurchasedLabel; explanation: string | null; reconciled: boolean }): Promise<void>;
-  recordFailure(failure: LabelFailure): Promise<void>;
+  /** `already_recorded`: another run recorded this label first, and nothing more is written. */
+  recordPurchased(purchase: { purchaseId: string; label: PurchasedLabel; explanation: string | null; reconciled: boolean }): Promise<"recorded" | "already_recorded">;
   /**
-   * Whether a refused buy asks the provider's shipment for a label before failing. A return does
-   * (concurrent runs race for one RMA, and the loser's "already bought" means the winner's label
-   * exists); an order's shipment does not and records the refusal as it comes. Kept apart on
-   * purpose: changing the shipment's answer is a behaviour change, not a refactoring.
+   * `superseded`: the attempt was settled by another run meanwhile (its label recorded, or the
+   * same failure already told), or the subject no longer waits for a label; the merchant is told
+   * nothing. A `buying` attempt named by the failure still ends failed.
    */
-  reconcileRefusedBuy: boolean;
+  recordFailure(failure: LabelFailure): Promise<"recorded" | "superseded">;
+  /** Queues the subject's label job to run at `runAt` (unless one is already due sooner). */
+  checkAgainLater(runAt: Date): Promise<void>;
   /**
    * How an interrupted purchase (a `buying` record) is settled when `needsNoLabel` says no label
    * is wanted any more (an order's shipment cancelled meanwhile): the provider may have bought,
@@ -111,10 +128,8 @@ export async function buyLabelOnce<NotBought>(context: TaskContext, subject: Lab
   const latest = await subject.latestRecord();
   const step = nextLabelPurchaseStep(latest);
   if (step.step === "already_purchased") return { status: "already_purchased" };
-  const fail = async (failure: LabelFailure): Promise<LabelBought> => {
-    await subject.recordFailure(failure);
-    return { status: "failed", reason: failure.reason };
-  };
+  const outcomes = labelOutcomes(subject);
+  const { fail } = outcomes;
 
   const notBought = subject.needsNoLabel(step);
   if (notBought !== null) {
@@ -133,12 +148,9 @@ export async function buyLabelOnce<NotBought>(context: TaskContext, subject: Lab
     const record = latest!;
     const found = await interruptedLabel(gateway, record, subject.wording);
     if (isLabelFailure(found)) return fail(found);
-    if (found.label) {
-      await subject.recordPurchased({ purchaseId: record.id, label: found.label, explanation: record.explanation, reconciled: true });
-      return { status: "purchased", reconciled: true };
-    }
+    if (found.label) return outcomes.recorded({ purchaseId: record.id, label: found.label, explanation: record.explanation, reconciled: true });
     // The provider never bought it: buying the same provider shipment is safe (it is bought once).
-    return buy(gateway, subject, fail, { purchaseId: record.id, providerShipmentId: record.providerShipmentId, rateId: record.rateId, idempotencyKey: record.idempotencyKey, explanation: record.explanation });
+    return buy(gateway, subject, outcomes, { purchaseId: record.id, providerShipmentId: record.providerShipmentId, rateId: record.rateId, idempotencyKey: record.idempotencyKey, explanation: record.explanation });
   }
 
   const route = await subject.route(gateway);
@@ -156,10 +168,42 @@ export async function buyLabelOnce<NotBought>(context: TaskContext, subject: Lab
   const chosen = decision.value.chosen;
   const key = subject.idempotencyKey(step.attempt);
   const began = await subject.beginRecord({ shopId: subject.shopId, attempt: step.attempt, idempotencyKey: key, provider: account.provider, quote: chosen, explanation: decision.value.explanation });
-  // Another run recorded this attempt first and owns the purchase; a later run reconciles.
-  if (!began) throw new LabelPurchaseRetry({ reason: "purchase_in_progress", detail: key });
+  // Another run read "no record" too and committed this attempt first: it owns the purchase (of
+  // its own provider shipment; the one shopped here is never bought and costs nothing).
+  if (!began) return outcomes.inProgress();
   const record = (await subject.latestRecord())!;
-  return buy(gateway, subject, fail, { purchaseId: record.id, providerShipmentId: chosen.providerShipmentId, rateId: chosen.rateId, idempotencyKey: key, explanation: decision.value.explanation });
+  return buy(gateway, subject, outcomes, { purchaseId: record.id, providerShipmentId: chosen.providerShipmentId, rateId: chosen.rateId, idempotencyKey: key, explanation: decision.value.explanation });
+}
+
+/** How a run ends, once what it learnt is recorded through the subject. */
+interface LabelOutcomes {
+  /** A refusal for the merchant; when another run settled the attempt first, its outcome stands instead. */
+  fail: (failure: LabelFailure) => Promise<LabelBought>;
+  /** The provider has the label: this run records it, unless another run did first. */
+  recorded: (purchase: { purchaseId: string; label: PurchasedLabel; explanation: string | null; reconciled: boolean }) => Promise<LabelBought>;
+  /** Another run owns the purchase and has not recorded it: nothing is written, a check is queued. */
+  inProgress: () => Promise<LabelBought>;
+}
+
+function labelOutcomes<NotBought>(subject: LabelPurchaseSubject<NotBought>): LabelOutcomes {
+  return {
+    fail: async (failure) => {
+      if ((await subject.recordFailure(failure)) === "recorded") return { status: "failed", reason: failure.reason };
+      // Settled by another run meanwhile (or no longer wanted): a label recorded there stands.
+      const latest = await subject.latestRecord();
+      return latest?.state === "purchased" ? { status: "already_purchased" } : { status: "failed", reason: failure.reason };
+    },
+    recorded: async (purchase) => {
+      const written = await subject.recordPurchased(purchase);
+      return written === "recorded" ? { status: "purchased", reconciled: purchase.reconciled } : { status: "already_purchased" };
+    },
+    inProgress: async () => {
+      // The owner normally records the label within seconds. The check covers an owner that stops
+      // with no retry left: graphile-worker gives none to a running job whose key a newer job took.
+      await subject.checkAgainLater(new Date(Date.now() + LABEL_IN_PROGRESS_RECHECK_MS));
+      return { status: "in_progress" };
+    },
+  };
 }
 
 /** The shop's label provider: null when none is connected, a failure when it cannot be used. */
@@ -205,37 +249,26 @@ async function settleUnwantedPurchase<NotBought>(
   return null;
 }
 
-async function buy<NotBought>(
-  gateway: CarrierGateway,
-  subject: LabelPurchaseSubject<NotBought>,
-  fail: (failure: LabelFailure) => Promise<LabelBought>,
-  pending: PendingBuy,
-): Promise<LabelBought> {
+async function buy<NotBought>(gateway: CarrierGateway, subject: LabelPurchaseSubject<NotBought>, outcomes: LabelOutcomes, pending: PendingBuy): Promise<LabelBought> {
   const { purchaseId, providerShipmentId, rateId, idempotencyKey, explanation } = pending;
   const bought = await gateway.buyLabel({ providerShipmentId, rateId, idempotencyKey });
-  if (!bought.ok) {
-    // The record stays `buying`: the provider may have bought before the answer was lost.
-    if (isTransientCarrierFailure(bought.reason)) throw new LabelPurchaseRetry(bought);
-    if (subject.reconcileRefusedBuy) {
-      // A refusal may be the provider's "already bought" (another run got there first): the
-      // provider's shipment says whether a label exists, and then it is this subject's label.
-      const found = await gateway.findLabel(providerShipmentId);
-      if (found.ok && found.value) {
-        await subject.recordPurchased({ purchaseId, label: found.value, explanation, reconciled: true });
-        return { status: "purchased", reconciled: true };
-      }
-      // Bought, but the label is not readable yet: the concurrent purchase is still finishing.
-      if (bought.reason === "already_bought") throw new LabelPurchaseRetry(bought);
-    }
-    // An expired rate bought nothing: the attempt fails and the retry shops afresh.
-    if (bought.reason === "rate_expired") {
-      await fail({ kind: "label_purchase_failed", reason: bought.reason, message: subject.wording.rateExpired, purchaseId });
-      throw new LabelPurchaseRetry(bought);
-    }
-    return fail({ kind: "label_purchase_failed", reason: bought.reason, message: `${subject.wording.refused}: ${bought.detail ?? bought.reason}`, purchaseId });
+  if (bought.ok) return outcomes.recorded({ purchaseId, label: bought.value, explanation, reconciled: false });
+  // The record stays `buying`: the provider may have bought before the answer was lost.
+  if (isTransientCarrierFailure(bought.reason)) throw new LabelPurchaseRetry(bought);
+  // A refusal may be the provider's "already bought": another run of the same attempt bought
+  // this provider shipment first. A label the provider shows is then this subject's.
+  const found = await gateway.findLabel(providerShipmentId);
+  if (found.ok && found.value) return outcomes.recorded({ purchaseId, label: found.value, explanation, reconciled: true });
+  if (!found.ok && isTransientCarrierFailure(found.reason)) throw new LabelPurchaseRetry(found);
+  // Bought, but no label to read yet: the other run's purchase is still under way.
+  if (bought.reason === "already_bought") return outcomes.inProgress();
+  // An expired rate bought nothing: the attempt fails and the retry shops afresh.
+  if (bought.reason === "rate_expired") {
+    const failed = await outcomes.fail({ kind: "label_purchase_failed", reason: bought.reason, message: subject.wording.rateExpired, purchaseId });
+    if (failed.status === "failed") throw new LabelPurchaseRetry(bought);
+    return failed;
   }
-  await subject.recordPurchased({ purchaseId, label: bought.value, explanation, reconciled: false });
-  return { status: "purchased", reconciled: false };
+  return outcomes.fail({ kind: "label_purchase_failed", reason: bought.reason, message: `${subject.wording.refused}: ${bought.detail ?? bought.reason}`, purchaseId });
 }
 
 function isLabelFailure<T extends object>(value: T | LabelFailure): value is LabelFailure {

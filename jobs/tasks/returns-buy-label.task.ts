@@ -3,6 +3,7 @@ import { returnLabelIdempotencyKey } from "../../core/shipping/label-purchase-de
 import { appendReturnEvents } from "../../db/repositories/return-request-repository";
 import {
   beginReturnLabelPurchase,
+  enqueueReturnLabelPurchase,
   latestReturnLabelPurchase,
   loadReturnForLabel,
   recordReturnLabelFailure,
@@ -61,14 +62,12 @@ function returnLabel(db: TaskContext["db"], rma: ReturnForLabel): LabelPurchaseS
       };
     },
     // A return's label keeps no rate explanation: the return has no column for it.
-    recordPurchased: async ({ purchaseId, label, reconciled }) => {
-      await recordReturnLabelPurchased(db, { shopId: rma.shopId, returnId: rma.id, purchaseId, label, reconciled });
-    },
+    recordPurchased: ({ purchaseId, label, reconciled }) => recordReturnLabelPurchased(db, { shopId: rma.shopId, returnId: rma.id, purchaseId, label, reconciled }),
     // Every return failure is a `label_purchase_failed` exception keyed by the return (the kind
     // `address_invalid` belongs to shipments), and every one raises it.
     recordFailure: ({ reason, message, purchaseId }) =>
       recordReturnLabelFailure(db, { shopId: rma.shopId, returnId: rma.id, orderId: rma.orderId, reason, message, raiseException: true, ...(purchaseId ? { purchaseId } : {}) }),
-    reconcileRefusedBuy: true,
+    checkAgainLater: (runAt) => enqueueReturnLabelPurchase(db, { shopId: rma.shopId, returnId: rma.id }, runAt),
     wording: {
       interruptedCheckFailed: "Could not check the interrupted return label purchase",
       noRates: "No return label rates",

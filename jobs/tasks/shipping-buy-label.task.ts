@@ -9,7 +9,7 @@ import {
   recordLabelPurchased,
   recordStrayLabelFound,
 } from "../../db/repositories/label-purchase-repository";
-import { loadShipmentForLabel, type ShipmentForLabel } from "../../db/repositories/shipment-repository";
+import { enqueueLabelPurchase, loadShipmentForLabel, type ShipmentForLabel } from "../../db/repositories/shipment-repository";
 import { jobPayloadSchemas, type ParsedJobPayload } from "../../db/queue/job-payloads";
 import type { TaskContext } from "../task-context";
 import { buyLabelOnce, LabelPurchaseRetry, type LabelBought, type LabelPurchaseSubject } from "./buy-label-once";
@@ -67,7 +67,7 @@ function shipmentLabel(db: TaskContext["db"], shipment: ShipmentForLabel): Label
     recordPurchased: ({ purchaseId, label, explanation, reconciled }) => recordLabelPurchased(db, { shopId: shipment.shopId, shipmentId: shipment.id, purchaseId, label, explanation, reconciled }),
     recordFailure: ({ kind, reason, message, purchaseId }) =>
       recordLabelFailure(db, { shopId: shipment.shopId, shipmentId: shipment.id, orderId: shipment.orderId, kind, reason, message, ...(purchaseId ? { purchaseId } : {}) }),
-    reconcileRefusedBuy: false,
+    checkAgainLater: (runAt) => enqueueLabelPurchase(db, { shopId: shipment.shopId, shipmentId: shipment.id }, runAt),
     wording: {
       interruptedCheckFailed: "Could not check the interrupted purchase",
       noRates: "No rates",

@@ -289,6 +289,147 @@ describe("labels per shipment", () => {
   });
 });
 
+describe("two runs racing for one shipment's label (ADR 0009)", () => {
+  // A second shipping/buy-label job runs beside the first when the key is added again while the
+  // first is running (the merchant's "Buy label again", a re-plan): graphile-worker then starts a
+  // new job instead of replacing the running one.
+
+  /** What the merchant would see go wrong: open exceptions, failed-label entries, a label error. */
+  async function merchantVisibleFailures(orderId: string, id: string) {
+    const open = await database.db.select({ kind: exceptions.kind }).from(exceptions).where(and(eq(exceptions.orderId, orderId), eq(exceptions.status, "open")));
+    const failedEntries = await database.db.select({ message: orderEvents.message }).from(orderEvents).where(and(eq(orderEvents.orderId, orderId), eq(orderEvents.kind, "label_failed")));
+    return { exceptions: open.map((e) => e.kind), failedEntries: failedEntries.map((e) => e.message), labelError: (await shipment(id)).labelError };
+  }
+  const noFailures = { exceptions: [], failedEntries: [], labelError: null };
+
+  const labelEntries = async (orderId: string) =>
+    (await database.db.select({ kind: orderEvents.kind }).from(orderEvents).where(and(eq(orderEvents.orderId, orderId), eq(orderEvents.kind, "label_purchased")))).length;
+
+  /** The planning's queued job, removed so a test sees only what the runs themselves queue. */
+  async function withoutQueuedBuy(id: string) {
+    await database.db.execute(sql`SELECT graphile_worker.remove_job(${`shipping/buy-label:${id}`})`);
+  }
+
+  async function queuedBuys(id: string) {
+    const rows = await database.db.execute<{ payload: unknown; due_later: boolean }>(
+      sql`SELECT j.payload, j.run_at > now() AS due_later
+            FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+           WHERE t.identifier = 'shipping/buy-label' AND j.payload->>'shipmentId' = ${id}`,
+    );
+    return rows.rows;
+  }
+
+  it("a run whose buy is refused because the other run just bought the label takes that label as bought: no failure, no exception", async () => {
+    const { orderId, shipmentIds } = await plannedOrder([line("BOOT", 1)]);
+    const id = shipmentIds[0]!;
+    let other: unknown;
+    // This run has committed its `buying` record; the other run starts now, finds the record,
+    // sees no label at the provider yet and buys the same provider shipment before this one does.
+    const overtaken = withBuy(async (real, request) => {
+      other = await purchaseLabel(context(), { shopId, shipmentId: id });
+      return real.buyLabel(request);
+    });
+
+    expect(await purchaseLabel(context(overtaken), { shopId, shipmentId: id })).toEqual({ status: "already_purchased" });
+    expect(other).toEqual({ status: "purchased", reconciled: false });
+    const records = await database.db.select().from(labelPurchases).where(eq(labelPurchases.shipmentId, id));
+    expect(records.map((r) => ({ attempt: r.attempt, state: r.state, error: r.error }))).toEqual([{ attempt: 1, state: "purchased", error: null }]);
+    const row = await shipment(id);
+    expect(row.status).toBe("label_purchased");
+    expect(purchasesAtProvider(row.providerShipmentId)).toBe(1);
+    expect(await merchantVisibleFailures(orderId, id)).toEqual(noFailures);
+    expect(await labelEntries(orderId)).toBe(1);
+  });
+
+  it("a run that finds the other run's purchase still under way at the provider ends in progress and is checked again later", async () => {
+    const { orderId, shipmentIds } = await plannedOrder([line("HAT", 1)]);
+    const id = shipmentIds[0]!;
+    await withoutQueuedBuy(id);
+    const hold = sandbox.holdPurchases();
+    try {
+      const winner = purchaseLabel(context(), { shopId, shipmentId: id });
+      await hold.reached;
+      // Finds the `buying` record, no label at the provider, and a buy refused (postage exists).
+      expect(await purchaseLabel(context(), { shopId, shipmentId: id })).toEqual({ status: "in_progress" });
+      const [record] = await database.db.select().from(labelPurchases).where(eq(labelPurchases.shipmentId, id));
+      expect(record).toMatchObject({ state: "buying", error: null });
+      expect(await merchantVisibleFailures(orderId, id)).toEqual(noFailures);
+      expect(await queuedBuys(id)).toEqual([{ payload: { shopId, shipmentId: id }, due_later: true }]);
+
+      hold.release();
+      expect(await winner).toEqual({ status: "purchased", reconciled: false });
+    } finally {
+      hold.release();
+    }
+    // The check queued for later finds the label recorded.
+    expect(await purchaseLabel(context(), { shopId, shipmentId: id })).toEqual({ status: "already_purchased" });
+    expect(purchasesAtProvider((await shipment(id)).providerShipmentId)).toBe(1);
+    expect(await merchantVisibleFailures(orderId, id)).toEqual(noFailures);
+    expect(await labelEntries(orderId)).toBe(1);
+  });
+
+  it("of two runs that shop at once, the one whose record loses ends in progress; the other buys", async () => {
+    const { orderId, shipmentIds } = await plannedOrder([line("BOOT", 2)]);
+    const id = shipmentIds[0]!;
+    await withoutQueuedBuy(id);
+    const hold = sandbox.holdPurchases();
+    let winner: Promise<unknown> | undefined;
+    // This run has read "no record" and is shopping; the other starts now, writes its record
+    // first and is buying by the time this one writes its own.
+    const late: CarrierGatewayFactory = (account) => {
+      const built = carrierGatewayFor(account);
+      if (!built.ok) return built;
+      const real = built.value;
+      return {
+        ok: true,
+        value: {
+          verifyAddress: (a) => real.verifyAddress(a),
+          findLabel: (p) => real.findLabel(p),
+          buyLabel: (r) => real.buyLabel(r),
+          refundLabel: (p) => real.refundLabel(p),
+          createTracker: (r) => real.createTracker(r),
+          rates: async (request) => {
+            const rates = await real.rates(request);
+            winner = purchaseLabel(context(), { shopId, shipmentId: id });
+            await hold.reached;
+            return rates;
+          },
+        },
+      };
+    };
+    try {
+      expect(await purchaseLabel(context(late), { shopId, shipmentId: id })).toEqual({ status: "in_progress" });
+      expect(await merchantVisibleFailures(orderId, id)).toEqual(noFailures);
+      expect(await queuedBuys(id)).toEqual([{ payload: { shopId, shipmentId: id }, due_later: true }]);
+      hold.release();
+      expect(await winner).toEqual({ status: "purchased", reconciled: false });
+    } finally {
+      hold.release();
+      await winner?.catch(() => undefined);
+    }
+    expect(await purchaseLabel(context(), { shopId, shipmentId: id })).toEqual({ status: "already_purchased" });
+    const records = await database.db.select({ attempt: labelPurchases.attempt, state: labelPurchases.state }).from(labelPurchases).where(eq(labelPurchases.shipmentId, id));
+    expect(records).toEqual([{ attempt: 1, state: "purchased" }]);
+    expect(purchasesAtProvider((await shipment(id)).providerShipmentId)).toBe(1);
+  });
+
+  it("eight runs racing buy one label; none fails or raises an exception", async () => {
+    const { orderId, shipmentIds } = await plannedOrder([line("HAT", 2)]);
+    const id = shipmentIds[0]!;
+    const outcomes = await Promise.allSettled(Array.from({ length: 8 }, () => purchaseLabel(context(), { shopId, shipmentId: id })));
+    expect(outcomes.filter((o) => o.status === "rejected").map((o) => String((o as PromiseRejectedResult).reason))).toEqual([]);
+    const statuses = outcomes.map((o) => (o as PromiseFulfilledResult<{ status: string }>).value.status);
+    expect(statuses.filter((s) => s === "purchased")).toHaveLength(1);
+    for (const status of statuses) expect(["purchased", "already_purchased", "in_progress"]).toContain(status);
+    expect(await purchaseLabel(context(), { shopId, shipmentId: id })).toEqual({ status: "already_purchased" });
+    const records = await database.db.select({ state: labelPurchases.state }).from(labelPurchases).where(eq(labelPurchases.shipmentId, id));
+    expect(records).toEqual([{ state: "purchased" }]);
+    expect([...sandbox.state.shipments.values()].filter((s) => s.reference === id && s.postage_label)).toHaveLength(1);
+    expect(await merchantVisibleFailures(orderId, id)).toEqual(noFailures);
+    expect(await labelEntries(orderId)).toBe(1);
+  });
+});
+
 describe("tracking updates from EasyPost webhooks", () => {
   async function deliverEvent(trackerId: string, status?: string) {
     const { tracker } = await sandbox.advanceTracker(trackerId, status);
