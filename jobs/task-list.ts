@@ -5,6 +5,7 @@ import { channelsCancelOrderTask } from "./tasks/channels-cancel-order.task";
 import { channelsConfirmFulfillmentTask } from "./tasks/channels-confirm-fulfillment.task";
 import { inventoryReconcileTask } from "./tasks/inventory-reconcile.task";
 import { inventorySyncTask } from "./tasks/inventory-sync.task";
+import { labelsSettleInterruptedTask } from "./tasks/labels-settle-interrupted.task";
 import { ordersFillBackordersTask } from "./tasks/orders-fill-backorders.task";
 import { ordersIngestTask } from "./tasks/orders-ingest.task";
 import { returnsCreateExchangeOrderTask } from "./tasks/returns-create-exchange-order.task";
@@ -43,6 +44,7 @@ export function buildTaskList(context: TaskContext): TaskList {
     "returns:poll-due": returnsPollDueTask(context),
     "shipping/buy-label": shippingBuyLabelTask(context),
     "shipping/void-label": shippingVoidLabelTask(context),
+    "labels:settle-interrupted": labelsSettleInterruptedTask(context),
     "wms/handoff": wmsHandoffTask(context),
     "channels/poll-orders": channelsPollOrdersTask(context),
     "channels:poll-due": channelsPollDueTask(context),
@@ -63,6 +65,9 @@ export const CRONTAB = [
   "* * * * * reports:rollup ?jobKey=reports-rollup",
   // Return rate and reasons per product and channel, the same way.
   "* * * * * reports:returns-rollup ?jobKey=reports-returns-rollup",
+  // Label purchases left `buying` by a job that stopped for good are settled at the provider
+  // (ADR 0009): money may have been spent on a label nobody recorded. One queued sweep at a time.
+  "*/10 * * * * labels:settle-interrupted ?jobKey=labels-settle-interrupted",
   // What each channel shows is compared with what we pushed every 15 minutes; drift is corrected.
   "*/15 * * * * inventory:reconcile ?jobKey=stock-reconcile-all",
 ].join("\n");

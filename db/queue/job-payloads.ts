@@ -60,6 +60,8 @@ export const jobPayloadSchemas = {
   "returns/buy-label": z.object({
     shopId: z.string().uuid(),
     returnId: z.string().uuid(),
+    /** As shipping/buy-label's: queued by the sweep of interrupted purchases, buys nothing. */
+    settleOnly: z.boolean().optional(),
   }),
   /** A decision or refund made in Switchyard, written to the channel of the return's order. */
   "returns/channel-write": z.object({
@@ -75,6 +77,12 @@ export const jobPayloadSchemas = {
   "shipping/buy-label": z.object({
     shopId: z.string().uuid(),
     shipmentId: z.string().uuid(),
+    /**
+     * Set by the sweep of interrupted purchases (labels:settle-interrupted, ADR 0009): only a
+     * `buying` record is settled, from the provider's answer (its label recorded, or the attempt
+     * ended failed); nothing is bought.
+     */
+    settleOnly: z.boolean().optional(),
   }),
   "shipping/void-label": z.object({
     shopId: z.string().uuid(),
@@ -93,6 +101,8 @@ export const jobPayloadSchemas = {
     handoffId: z.string().uuid(),
   }),
   "maintenance:prune-inbox": z.object({}).passthrough(),
+  /** The crontab's sweep of interrupted label purchases: no parameters (graphile-worker adds _cron). */
+  "labels:settle-interrupted": z.object({}).passthrough(),
   "channels/poll-orders": z.object({
     connectionId: z.string().uuid(),
   }),

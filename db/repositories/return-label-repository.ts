@@ -19,6 +19,8 @@ import { beginPurchaseRecord, latestPurchaseRecord, purchasedColumns, type Label
  * RMA moves to label_issued in the transaction that stores the label.
  */
 
+export const RETURN_LABEL_JOB_MAX_ATTEMPTS = 10;
+
 /**
  * Queues the return's label job. With `runAt` (a check later, ADR 0009), a job already queued
  * keeps its own earlier run time.
@@ -26,7 +28,7 @@ import { beginPurchaseRecord, latestPurchaseRecord, purchasedColumns, type Label
 export async function enqueueReturnLabelPurchase(tx: DbOrTx, input: { shopId: string; returnId: string }, runAt?: Date): Promise<void> {
   await enqueueJob(tx, "returns/buy-label", input, {
     jobKey: `returns/buy-label:${input.returnId}`,
-    maxAttempts: 10,
+    maxAttempts: RETURN_LABEL_JOB_MAX_ATTEMPTS,
     ...(runAt ? { runAt, jobKeyMode: "preserve_run_at" as const } : {}),
   });
 }

@@ -183,5 +183,10 @@ export const returnLabelPurchases = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [unique("return_label_purchases_return_attempt").on(t.returnId, t.attempt), unique("return_label_purchases_idempotency_key").on(t.idempotencyKey)],
+  (t) => [
+    unique("return_label_purchases_return_attempt").on(t.returnId, t.attempt),
+    unique("return_label_purchases_idempotency_key").on(t.idempotencyKey),
+    // As label_purchases_buying_idx: the sweep of interrupted purchases reads only `buying` rows.
+    index("return_label_purchases_buying_idx").on(t.updatedAt).where(sql`state = 'buying'`),
+  ],
 );

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { boolean, index, integer, jsonb, pgTable, text, timestamp, unique, uuid, bigint } from "drizzle-orm/pg-core";
 import { shops } from "./shops";
 import { locations } from "./locations";
@@ -58,6 +59,9 @@ export const labelPurchases = pgTable(
   (t) => [
     unique("label_purchases_shipment_attempt").on(t.shipmentId, t.attempt),
     unique("label_purchases_idempotency_key").on(t.idempotencyKey),
+    // The sweep of interrupted purchases (labels:settle-interrupted) reads the few `buying` rows
+    // among every label ever bought: a small partial index.
+    index("label_purchases_buying_idx").on(t.updatedAt).where(sql`state = 'buying'`),
   ],
 );
 

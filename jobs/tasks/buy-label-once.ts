@@ -41,12 +41,23 @@ export class LabelPurchaseRetry extends Error {
 /**
  * What every label purchase can end in; a subject adds its own reasons to buy nothing.
  * `in_progress`: another run owns the purchase and has not recorded it yet; a check is queued.
+ * `not_interrupted`: a settle-only run found no `buying` record (settled meanwhile, or none).
  */
 export type LabelBought =
   | { status: "purchased"; reconciled: boolean }
   | { status: "already_purchased" }
   | { status: "in_progress" }
+  | { status: "not_interrupted" }
   | { status: "failed"; reason: string };
+
+export interface LabelRunOptions {
+  /**
+   * Settle an interrupted purchase and buy nothing (the sweep's run, ADR 0009): a `buying`
+   * record's label found at the provider is recorded; none ends the attempt failed, and the
+   * merchant is asked to buy again.
+   */
+  settleOnly?: boolean;
+}
 
 /** A refusal worth telling the merchant: the attempt (if recorded) fails and the next run shops again. */
 export interface LabelFailure {
@@ -68,6 +79,8 @@ export interface LabelRoute {
 /** The merchant-facing wording of the shared failures: each flow names its own label. */
 export interface LabelWording {
   interruptedCheckFailed: string;
+  /** An interrupted purchase the provider never bought, settled without buying (the sweep's run). */
+  interruptedNotBought: string;
   noRates: string;
   noRateChosen: string;
   rateExpired: string;
@@ -123,11 +136,12 @@ interface PendingBuy {
   explanation: string | null;
 }
 
-export async function buyLabelOnce<NotBought>(context: TaskContext, subject: LabelPurchaseSubject<NotBought>): Promise<LabelBought | NotBought> {
+export async function buyLabelOnce<NotBought>(context: TaskContext, subject: LabelPurchaseSubject<NotBought>, options: LabelRunOptions = {}): Promise<LabelBought | NotBought> {
   const policies = context.policies ?? defaultPolicies;
   const latest = await subject.latestRecord();
   const step = nextLabelPurchaseStep(latest);
   if (step.step === "already_purchased") return { status: "already_purchased" };
+  if (options.settleOnly && step.step !== "reconcile_then_buy") return { status: "not_interrupted" };
   const outcomes = labelOutcomes(subject);
   const { fail } = outcomes;
 
@@ -149,6 +163,8 @@ export async function buyLabelOnce<NotBought>(context: TaskContext, subject: Lab
     const found = await interruptedLabel(gateway, record, subject.wording);
     if (isLabelFailure(found)) return fail(found);
     if (found.label) return outcomes.recorded({ purchaseId: record.id, label: found.label, explanation: record.explanation, reconciled: true });
+    // The sweep's run: nothing was spent, and no job is left to buy it, so the merchant decides.
+    if (options.settleOnly) return fail({ kind: "label_purchase_failed", reason: "interrupted_not_bought", message: subject.wording.interruptedNotBought, purchaseId: record.id });
     // The provider never bought it: buying the same provider shipment is safe (it is bought once).
     return buy(gateway, subject, outcomes, { purchaseId: record.id, providerShipmentId: record.providerShipmentId, rateId: record.rateId, idempotencyKey: record.idempotencyKey, explanation: record.explanation });
   }

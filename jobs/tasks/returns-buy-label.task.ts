@@ -29,7 +29,7 @@ export type ReturnLabelOutcome = LabelBought | NotNeeded | { status: "gone" };
 export async function purchaseReturnLabel(context: TaskContext, payload: ParsedJobPayload<"returns/buy-label">): Promise<ReturnLabelOutcome> {
   const rma = await loadReturnForLabel(context.db, payload.shopId, payload.returnId);
   if (!rma) return { status: "gone" };
-  return buyLabelOnce(context, returnLabel(context.db, rma));
+  return buyLabelOnce(context, returnLabel(context.db, rma), { settleOnly: payload.settleOnly ?? false });
 }
 
 /** What is particular to a return's label: its records, its key, its addresses, its events and exceptions. */
@@ -70,6 +70,7 @@ function returnLabel(db: TaskContext["db"], rma: ReturnForLabel): LabelPurchaseS
     checkAgainLater: (runAt) => enqueueReturnLabelPurchase(db, { shopId: rma.shopId, returnId: rma.id }, runAt),
     wording: {
       interruptedCheckFailed: "Could not check the interrupted return label purchase",
+      interruptedNotBought: "The return label purchase was interrupted and the carrier bought no label: buy it again",
       noRates: "No return label rates",
       noRateChosen: "No return label rate chosen",
       rateExpired: "The chosen return label rate expired; shopping again",
@@ -83,6 +84,6 @@ export function returnsBuyLabelTask(context: TaskContext): Task {
   return async (rawPayload, helpers) => {
     const payload = jobPayloadSchemas["returns/buy-label"].parse(rawPayload);
     const outcome = await purchaseReturnLabel(context, payload);
-    helpers.logger.info(`return label for ${payload.returnId}: ${outcome.status}${outcome.status === "failed" ? ` (${outcome.reason})` : outcome.status === "not_needed" ? ` (${outcome.because})` : ""}`);
+    helpers.logger.info(`return label for ${payload.returnId}${payload.settleOnly ? " (settling an interrupted purchase)" : ""}: ${outcome.status}${outcome.status === "failed" ? ` (${outcome.reason})` : outcome.status === "not_needed" ? ` (${outcome.because})` : ""}`);
   };
 }

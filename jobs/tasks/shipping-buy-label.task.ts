@@ -30,7 +30,7 @@ export { LabelPurchaseRetry };
 export async function purchaseLabel(context: TaskContext, payload: ParsedJobPayload<"shipping/buy-label">): Promise<LabelOutcome> {
   const shipment = await loadShipmentForLabel(context.db, payload.shopId, payload.shipmentId);
   if (!shipment) return { status: "gone" };
-  return buyLabelOnce(context, shipmentLabel(context.db, shipment));
+  return buyLabelOnce(context, shipmentLabel(context.db, shipment), { settleOnly: payload.settleOnly ?? false });
 }
 
 /** What is particular to an order shipment's label: its records, its key, its address check, its exceptions. */
@@ -70,6 +70,7 @@ function shipmentLabel(db: TaskContext["db"], shipment: ShipmentForLabel): Label
     checkAgainLater: (runAt) => enqueueLabelPurchase(db, { shopId: shipment.shopId, shipmentId: shipment.id }, runAt),
     wording: {
       interruptedCheckFailed: "Could not check the interrupted purchase",
+      interruptedNotBought: "The label purchase was interrupted and the carrier bought no label: buy it again",
       noRates: "No rates",
       noRateChosen: "No rate chosen",
       rateExpired: "The chosen rate expired; shopping again",
@@ -83,6 +84,6 @@ export function shippingBuyLabelTask(context: TaskContext): Task {
   return async (rawPayload, helpers) => {
     const payload = jobPayloadSchemas["shipping/buy-label"].parse(rawPayload);
     const outcome = await purchaseLabel(context, payload);
-    helpers.logger.info(`label for shipment ${payload.shipmentId}: ${outcome.status}${outcome.status === "failed" ? ` (${outcome.reason})` : ""}`);
+    helpers.logger.info(`label for shipment ${payload.shipmentId}${payload.settleOnly ? " (settling an interrupted purchase)" : ""}: ${outcome.status}${outcome.status === "failed" ? ` (${outcome.reason})` : ""}`);
   };
 }

@@ -1,0 +1,2 @@
+CREATE INDEX "return_label_purchases_buying_idx" ON "return_label_purchases" USING btree ("updated_at") WHERE state = 'buying';--> statement-breakpoint
+CREATE INDEX "label_purchases_buying_idx" ON "label_purchases" USING btree ("updated_at") WHERE state = 'buying';
