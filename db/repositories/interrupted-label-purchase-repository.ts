@@ -34,37 +34,44 @@ export interface QueuedSettlements {
  * the merchant's "Buy label again", and a second sweep finds the first one's job queued.
  */
 export async function queueInterruptedPurchaseSettlements(db: DbOrTx, input: { olderThanSeconds: number }): Promise<QueuedSettlements> {
-  const shipmentJobs = await db.execute<{ id: string }>(sql`
+  return {
+    shipments: await queueSettlements(db, SHIPMENT_PURCHASES, input.olderThanSeconds),
+    returns: await queueSettlements(db, RETURN_PURCHASES, input.olderThanSeconds),
+  };
+}
+
+/** Where one kind of owner keeps its purchase records, and which job buys its labels. */
+interface PurchaseOwner {
+  table: "label_purchases" | "return_label_purchases";
+  /** The records' column naming the owner, and the job payload's key for it. */
+  ownerColumn: "shipment_id" | "return_id";
+  payloadKey: "shipmentId" | "returnId";
+  task: "shipping/buy-label" | "returns/buy-label";
+  maxAttempts: number;
+}
+
+const SHIPMENT_PURCHASES: PurchaseOwner = { table: "label_purchases", ownerColumn: "shipment_id", payloadKey: "shipmentId", task: "shipping/buy-label", maxAttempts: LABEL_JOB_MAX_ATTEMPTS };
+const RETURN_PURCHASES: PurchaseOwner = { table: "return_label_purchases", ownerColumn: "return_id", payloadKey: "returnId", task: "returns/buy-label", maxAttempts: RETURN_LABEL_JOB_MAX_ATTEMPTS };
+
+async function queueSettlements(db: DbOrTx, owner: PurchaseOwner, olderThanSeconds: number): Promise<number> {
+  // Identifiers come from the two constants above, never from input.
+  const table = sql.raw(owner.table);
+  const ownerId = sql.raw(`p.${owner.ownerColumn}`);
+  const jobs = await db.execute<{ id: string }>(sql`
     SELECT graphile_worker.add_job(
-             identifier => 'shipping/buy-label',
-             payload => json_build_object('shopId', p.shop_id, 'shipmentId', p.shipment_id, 'settleOnly', true),
-             max_attempts => ${LABEL_JOB_MAX_ATTEMPTS}::int,
-             job_key => 'shipping/buy-label:' || p.shipment_id || ':settle') AS id
-      FROM label_purchases p
+             identifier => ${owner.task}::text,
+             payload => json_build_object('shopId', p.shop_id, ${owner.payloadKey}::text, ${ownerId}, 'settleOnly', true),
+             max_attempts => ${owner.maxAttempts}::int,
+             job_key => ${owner.task + ":"}::text || ${ownerId} || ':settle') AS id
+      FROM ${table} p
      WHERE p.state = 'buying'
-       AND p.updated_at < now() - make_interval(secs => ${input.olderThanSeconds})
+       AND p.updated_at < now() - make_interval(secs => ${olderThanSeconds})
        AND EXISTS (SELECT 1 FROM carrier_accounts a WHERE a.shop_id = p.shop_id AND a.provider = p.provider AND a.status = 'connected')
        AND NOT EXISTS (
              SELECT 1 FROM graphile_worker._private_jobs j
                JOIN graphile_worker._private_tasks t ON t.id = j.task_id
-              WHERE t.identifier = 'shipping/buy-label'
-                AND j.payload->>'shipmentId' = p.shipment_id::text
+              WHERE t.identifier = ${owner.task}::text
+                AND j.payload->>${owner.payloadKey}::text = ${ownerId}::text
                 AND (j.locked_at IS NOT NULL OR j.attempts < j.max_attempts))`);
-  const returnJobs = await db.execute<{ id: string }>(sql`
-    SELECT graphile_worker.add_job(
-             identifier => 'returns/buy-label',
-             payload => json_build_object('shopId', p.shop_id, 'returnId', p.return_id, 'settleOnly', true),
-             max_attempts => ${RETURN_LABEL_JOB_MAX_ATTEMPTS}::int,
-             job_key => 'returns/buy-label:' || p.return_id || ':settle') AS id
-      FROM return_label_purchases p
-     WHERE p.state = 'buying'
-       AND p.updated_at < now() - make_interval(secs => ${input.olderThanSeconds})
-       AND EXISTS (SELECT 1 FROM carrier_accounts a WHERE a.shop_id = p.shop_id AND a.provider = p.provider AND a.status = 'connected')
-       AND NOT EXISTS (
-             SELECT 1 FROM graphile_worker._private_jobs j
-               JOIN graphile_worker._private_tasks t ON t.id = j.task_id
-              WHERE t.identifier = 'returns/buy-label'
-                AND j.payload->>'returnId' = p.return_id::text
-                AND (j.locked_at IS NOT NULL OR j.attempts < j.max_attempts))`);
-  return { shipments: shipmentJobs.rows.length, returns: returnJobs.rows.length };
+  return jobs.rows.length;
 }

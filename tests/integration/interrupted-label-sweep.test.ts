@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { Logger, runOnce, type TaskList } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CarrierGateway } from "../../core/ports/carrier-gateway-port";
 import { carrierGatewayFor, type CarrierGatewayFactory } from "../../connectors/easypost/easypost-account-gateway";
 import { startEasyPostSandbox, type EasyPostSandbox } from "../../connectors/easypost/sandbox/easypost-sandbox.server";
 import { CredentialCipher } from "../../db/crypto/credential-cipher";
@@ -21,6 +20,7 @@ import type { TaskContext } from "../../jobs/task-context";
 import { purchaseLabel } from "../../jobs/tasks/shipping-buy-label.task";
 import { purchaseReturnLabel } from "../../jobs/tasks/returns-buy-label.task";
 import { createLocation, createShop, createVariant, line, makeOrder, receive } from "../helpers/ledger-fixtures";
+import { withBuy } from "../helpers/carrier-gateway-wrap";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 
 /**
@@ -55,26 +55,6 @@ afterAll(async () => sandbox?.stop());
 
 function context(factory: CarrierGatewayFactory = carrierGatewayFor): TaskContext {
   return { db: database.db, cipher, carrierGateways: factory };
-}
-
-/** A gateway whose purchases go through `buy`: how interruptions are staged and buys counted. */
-function withBuy(buy: (real: CarrierGateway, request: Parameters<CarrierGateway["buyLabel"]>[0]) => ReturnType<CarrierGateway["buyLabel"]>): CarrierGatewayFactory {
-  return (account) => {
-    const built = carrierGatewayFor(account);
-    if (!built.ok) return built;
-    const real = built.value;
-    return {
-      ok: true,
-      value: {
-        verifyAddress: (a) => real.verifyAddress(a),
-        rates: (r) => real.rates(r),
-        buyLabel: (r) => buy(real, r),
-        findLabel: (id) => real.findLabel(id),
-        refundLabel: (id) => real.refundLabel(id),
-        createTracker: (r) => real.createTracker(r),
-      },
-    };
-  };
 }
 
 const killedAfterTheProviderBought = withBuy(async (real, request) => {

@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CarrierGateway } from "../../core/ports/carrier-gateway-port";
 import { carrierGatewayFor, type CarrierGatewayFactory } from "../../connectors/easypost/easypost-account-gateway";
 import { startEasyPostSandbox, type EasyPostSandbox } from "../../connectors/easypost/sandbox/easypost-sandbox.server";
 import { CredentialCipher } from "../../db/crypto/credential-cipher";
@@ -19,6 +18,7 @@ import { processWebhookDelivery } from "../../jobs/tasks/webhooks-process.task";
 import { handOffShipment } from "../../jobs/tasks/wms-handoff.task";
 import type { TaskContext } from "../../jobs/task-context";
 import { createLocation, createShop, createVariant, ledgerMismatches, line, makeOrder, receive } from "../helpers/ledger-fixtures";
+import { withBuy } from "../helpers/carrier-gateway-wrap";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 
 /**
@@ -56,24 +56,6 @@ afterAll(async () => sandbox?.stop());
 
 function context(factory: CarrierGatewayFactory = carrierGatewayFor): TaskContext {
   return { db: database.db, cipher, carrierGateways: factory };
-}
-
-/** A factory whose gateway runs `around` on every purchase: how crashes and lost answers are staged. */
-function withBuy(around: (real: CarrierGateway, request: Parameters<CarrierGateway["buyLabel"]>[0]) => ReturnType<CarrierGateway["buyLabel"]>): CarrierGatewayFactory {
-  return (account) => {
-    const built = carrierGatewayFor(account);
-    if (!built.ok) return built;
-    const real = built.value;
-    const wrapped: CarrierGateway = {
-      verifyAddress: (a) => real.verifyAddress(a),
-      rates: (r) => real.rates(r),
-      buyLabel: (r) => around(real, r),
-      findLabel: (id) => real.findLabel(id),
-      refundLabel: (id) => real.refundLabel(id),
-      createTracker: (r) => real.createTracker(r),
-    };
-    return { ok: true, value: wrapped };
-  };
 }
 
 async function plannedOrder(lines: ReturnType<typeof line>[], overrides: Parameters<typeof makeOrder>[0] extends infer O ? Partial<O> : never = {}) {
