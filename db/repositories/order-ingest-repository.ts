@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { timeOrderedId } from "../time-ordered-id";
 import { and, eq, sql } from "drizzle-orm";
 import { assessNewOrder, holdReasonsFor, type LineOutcome, type UnmatchedLine } from "../../core/orders/order-intake";
 import { transition } from "../../core/orders/order-state-machine";
@@ -134,7 +134,7 @@ export async function createOrders(
     const input = inputs[index]!;
     const seen = new Set<string>();
     const lines = input.order.lines.filter((line) => !seen.has(line.externalLineId) && seen.add(line.externalLineId));
-    return { index, input, orderId: randomUUID(), lines: lines.map((line) => ({ id: randomUUID(), line })) };
+    return { index, input, orderId: timeOrderedId(), lines: lines.map((line) => ({ id: timeOrderedId(), line })) };
   });
   const variants = await lineVariantsOf(
     tx,

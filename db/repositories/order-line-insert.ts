@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { timeOrderedId } from "../time-ordered-id";
 import type { UnifiedOrderLine } from "../../core/orders/unified-order";
 import type { Tx } from "../client";
 import { insertJsonRows } from "../json-rows-insert";
@@ -29,7 +29,7 @@ export async function insertMatchedLines(
 ): Promise<InsertedLine[]> {
   if (input.lines.length === 0) return [];
   const variants = await matchLineVariants(tx, input.shopId, input.lines.map((line) => ({ ...line, channel: input.channel })));
-  const lines = input.lines.map((line, i) => ({ id: randomUUID(), orderId: input.orderId, variantId: variants[i] ?? null, line }));
+  const lines = input.lines.map((line, i) => ({ id: timeOrderedId(), orderId: input.orderId, variantId: variants[i] ?? null, line }));
   const position = new Map<string, number>(lines.map(({ id }, i) => [id, i]));
   return (await insertResolvedLines(tx, input.shopId, lines)).sort((a, b) => position.get(a.id)! - position.get(b.id)!);
 }

@@ -9,6 +9,7 @@ import type { Tx } from "../client";
 import { insertJsonRows } from "../json-rows-insert";
 import { allocations } from "../schema";
 import { lockLevels, recordMovements, scheduleStockSync, type LevelMovement, type LockedLevel } from "./stock-ledger-repository";
+import { timeOrderedId } from "../time-ordered-id";
 
 export interface ReserveLinesInput {
   shopId: string;
@@ -98,7 +99,7 @@ export async function writeReservationPlans(tx: Tx, shopId: string, requests: re
     for (const line of plan?.lines ?? []) {
       for (const allocation of line.allocations) {
         const level = levelById.get(allocation.levelId)!;
-        rows.push({ shopId, orderId: request.orderId, orderLineId: line.lineId, variantId: level.variantId, locationId: level.locationId, quantity: allocation.quantity });
+        rows.push({ id: timeOrderedId(), shopId, orderId: request.orderId, orderLineId: line.lineId, variantId: level.variantId, locationId: level.locationId, quantity: allocation.quantity });
         movements.push({
           level,
           movement: { kind: "reserve", quantity: allocation.quantity, cause: { type: "order_line", id: line.lineId }, actor: request.actor },
