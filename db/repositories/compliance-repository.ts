@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx, Tx } from "../client";
+import { sourceDeliveryIdsOf } from "./order-source-repository";
 import { channelConnections, exceptions, kitComponents, orderEvents, orders, shops, shopifySessions, variants, webhookDeliveries } from "../schema";
 
 /**
@@ -71,7 +72,7 @@ export async function redactCustomer(
   // Everything that names the customer, read before the orders forget it, to find it in free text.
   const identifiers = await customerIdentifiers(tx, shopId, orderIds, customer);
   // The deliveries their payloads are kept in (docs/adr/0022), read before the orders forget them.
-  const sourceDeliveryIds = orderIds.length === 0 ? [] : await sourceDeliveriesOf(tx, orderIds);
+  const sourceDeliveryIds = orderIds.length === 0 ? [] : await sourceDeliveryIdsOf(tx, and(eq(orders.shopId, shopId), inArray(orders.id, orderIds)));
   if (orderIds.length > 0) {
     await tx
       .update(orders)
@@ -159,12 +160,6 @@ export async function redactCustomer(
  * webhook_deliveries that holds payload bytes or text, it belongs here (the no-trace test
  * searches every column and fails otherwise).
  */
-/** The inbox rows the orders' payloads are kept in. */
-async function sourceDeliveriesOf(tx: Tx, orderIds: readonly string[]): Promise<number[]> {
-  const rows = await tx.select({ id: orders.sourceDeliveryId }).from(orders).where(and(inArray(orders.id, [...orderIds]), sql`${orders.sourceDeliveryId} IS NOT NULL`));
-  return rows.map((row) => row.id!);
-}
-
 function REDACTED_DELIVERY(identifiers: readonly string[]) {
   return {
     payload: { redacted: true } as object,

@@ -1,6 +1,7 @@
 import { and, eq, inArray, or, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { orders, webhookDeliveries } from "../schema";
+import { sourceDeliveryIdsOf } from "./order-source-repository";
 
 /**
  * eBay's marketplace account deletion: a verified notification that an eBay user closed their
@@ -31,7 +32,7 @@ export async function applyEbayAccountDeletion(
     if (!row) return { recorded: false, ordersRedacted: 0 };
     const buyerOrders = and(eq(orders.shopId, input.shopId), eq(orders.channel, "ebay"), eq(orders.customerExternalId, input.username));
     // The deliveries their payloads are kept in (docs/adr/0022), read before the orders forget them.
-    const sources = await tx.select({ id: orders.sourceDeliveryId }).from(orders).where(and(buyerOrders, sql`${orders.sourceDeliveryId} IS NOT NULL`));
+    const sources = await sourceDeliveryIdsOf(tx, buyerOrders);
     const matched = await tx
       .update(orders)
       .set({ customerName: null, customerEmail: null, customerPhone: null, customerExternalId: null, shippingAddress: null, billingAddress: null, sourcePayload: null, sourceDeliveryId: null, updatedAt: sql`now()` })
@@ -46,7 +47,7 @@ export async function applyEbayAccountDeletion(
             eq(webhookDeliveries.shopId, input.shopId),
             or(
               and(eq(webhookDeliveries.channel, "ebay"), inArray(webhookDeliveries.resourceId, matched.map((m) => m.externalId))),
-              sources.length > 0 ? inArray(webhookDeliveries.id, sources.map((s) => s.id!)) : sql`false`,
+              sources.length > 0 ? inArray(webhookDeliveries.id, sources) : sql`false`,
             ),
           ),
         );

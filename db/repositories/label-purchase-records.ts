@@ -1,4 +1,4 @@
-import { desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { PurchasedLabel, RateQuote } from "../../core/ports/carrier-gateway-port";
 import type { LabelPurchaseState } from "../../core/shipping/label-purchase-decision";
 import type { Database, DbOrTx } from "../client";
@@ -97,4 +97,17 @@ export async function beginPurchaseRecord(db: Database, owner: LabelPurchaseOwne
 /** The columns that mark an attempt `purchased`, from the label the provider answered with. */
 export function purchasedColumns(label: PurchasedLabel) {
   return { state: "purchased", carrier: label.carrier, service: label.service, amountMinor: label.amountMinor, currency: label.currency, error: null, updatedAt: sql`now()` };
+}
+
+/**
+ * Ends a `buying` attempt failed, with the reason (the next run shops again). False when another
+ * run settled the attempt first (its label recorded, or its own failure): nothing is written.
+ */
+export async function failBuyingAttempt(db: DbOrTx, table: LabelPurchaseTable, purchaseId: string, message: string): Promise<boolean> {
+  const failed = await db
+    .update(table)
+    .set({ state: "failed", error: message, updatedAt: sql`now()` })
+    .where(and(eq(table.id, purchaseId), eq(table.state, "buying")))
+    .returning({ id: table.id });
+  return failed.length > 0;
 }

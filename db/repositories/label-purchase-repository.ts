@@ -5,7 +5,7 @@ import { enqueueJob } from "../queue/job-queue";
 import { exceptions, labelPurchases, orders, shipments } from "../schema";
 import { appendTimeline, raiseExceptions } from "./order-timeline-repository";
 import { enqueueWmsHandoffs } from "./wms-repository";
-import { beginPurchaseRecord, latestPurchaseRecord, purchasedColumns, type LabelPurchaseRecord, type LabelPurchaseStart } from "./label-purchase-records";
+import { beginPurchaseRecord, failBuyingAttempt, latestPurchaseRecord, purchasedColumns, type LabelPurchaseRecord, type LabelPurchaseStart } from "./label-purchase-records";
 
 /**
  * The label purchase's idempotency records. `beginLabelPurchase` commits on its own before the
@@ -158,10 +158,7 @@ async function strayLabelFound(
  * nothing to do, so no exception is raised.
  */
 export async function recordInterruptedPurchaseAbandoned(db: Database, input: { purchaseId: string; message: string }): Promise<void> {
-  await db
-    .update(labelPurchases)
-    .set({ state: "failed", error: input.message, updatedAt: sql`now()` })
-    .where(and(eq(labelPurchases.id, input.purchaseId), eq(labelPurchases.state, "buying")));
+  await failBuyingAttempt(db, labelPurchases, input.purchaseId, input.message);
 }
 
 /**
@@ -179,14 +176,7 @@ export async function recordLabelFailure(
 ): Promise<"recorded" | "superseded"> {
   return db.transaction(async (tx) => {
     const locked = await lockShipmentUnderOrder(tx, input.shipmentId);
-    if (input.purchaseId) {
-      const failed = await tx
-        .update(labelPurchases)
-        .set({ state: "failed", error: input.message, updatedAt: sql`now()` })
-        .where(and(eq(labelPurchases.id, input.purchaseId), eq(labelPurchases.state, "buying")))
-        .returning({ id: labelPurchases.id });
-      if (failed.length === 0) return "superseded";
-    }
+    if (input.purchaseId && !(await failBuyingAttempt(tx, labelPurchases, input.purchaseId, input.message))) return "superseded";
     if (locked.status !== "pending") return "superseded";
     await tx.update(shipments).set({ labelError: input.message }).where(eq(shipments.id, input.shipmentId));
     await appendTimeline(tx, input.shopId, input.orderId, [{ kind: "label_failed", message: input.message, data: { shipmentId: input.shipmentId, reason: input.reason } }]);

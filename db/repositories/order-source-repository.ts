@@ -1,4 +1,6 @@
+import { and, isNotNull, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../client";
+import { orders } from "../schema";
 import { loadDeliveryBody, type DeliveryBody } from "./webhook-inbox-repository";
 
 /**
@@ -16,4 +18,13 @@ export async function loadOrderSource(db: DbOrTx, order: { sourceDeliveryId: num
     if (body) return { kind: "delivery", body };
   }
   return order.sourcePayload === null || order.sourcePayload === undefined ? { kind: "none" } : { kind: "order", payload: order.sourcePayload };
+}
+
+/**
+ * The inbox rows holding the payloads of the orders `where` picks: redaction reads them before
+ * it clears the orders' pointers, so those rows are redacted with the orders.
+ */
+export async function sourceDeliveryIdsOf(db: DbOrTx, where: SQL | undefined): Promise<number[]> {
+  const rows = await db.select({ id: orders.sourceDeliveryId }).from(orders).where(and(where, isNotNull(orders.sourceDeliveryId)));
+  return rows.map((row) => row.id!);
 }

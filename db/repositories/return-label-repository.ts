@@ -10,7 +10,7 @@ import { appendTimeline, raiseExceptions } from "./order-timeline-repository";
 import { appendReturnEvents } from "./return-request-repository";
 import { locationAddress } from "./shipment-repository";
 import { noteIncomingReturnChange } from "./incoming-returns-repository";
-import { beginPurchaseRecord, latestPurchaseRecord, purchasedColumns, type LabelPurchaseRecord, type LabelPurchaseStart } from "./label-purchase-records";
+import { beginPurchaseRecord, failBuyingAttempt, latestPurchaseRecord, purchasedColumns, type LabelPurchaseRecord, type LabelPurchaseStart } from "./label-purchase-records";
 
 /**
  * A return's label: bought once with the same records and decision as an order's label (ADR
@@ -153,14 +153,7 @@ export async function recordReturnLabelFailure(
   return db.transaction(async (tx) => {
     // The return row first, as recordReturnLabelPurchased takes it: one lock order, no deadlock.
     const [rma] = await tx.select({ trackingNumber: returns.trackingNumber }).from(returns).where(eq(returns.id, input.returnId)).for("update");
-    if (input.purchaseId) {
-      const failed = await tx
-        .update(returnLabelPurchases)
-        .set({ state: "failed", error: input.message, updatedAt: sql`now()` })
-        .where(and(eq(returnLabelPurchases.id, input.purchaseId), eq(returnLabelPurchases.state, "buying")))
-        .returning({ id: returnLabelPurchases.id });
-      if (failed.length === 0) return "superseded";
-    }
+    if (input.purchaseId && !(await failBuyingAttempt(tx, returnLabelPurchases, input.purchaseId, input.message))) return "superseded";
     if (rma?.trackingNumber) return "superseded";
     await tx.update(returns).set({ labelError: input.message }).where(eq(returns.id, input.returnId));
     await appendReturnEvents(tx, input.shopId, input.returnId, [{ kind: "label_failed", message: input.message, actor: "system:label", data: { reason: input.reason } }]);

@@ -190,9 +190,9 @@ export async function routeOrder(
     .from(orderLocationRejections)
     .where(eq(orderLocationRejections.orderId, order.id));
   // The payload is read (from the delivery it arrived in, mostly) only for a resolver that uses it.
-  const choice = options.resolveFulfilment
-    ? options.resolveFulfilment({ channel: order.channel, source: await loadOrderSource(tx, order) }, shopLocations)
-    : shipEverything({ channel: order.channel, source: { kind: "none" } }, shopLocations);
+  const resolve = options.resolveFulfilment ?? shipEverything;
+  const source: StoredOrderSource = options.resolveFulfilment ? await loadOrderSource(tx, order) : { kind: "none" };
+  const choice = resolve({ channel: order.channel, source }, shopLocations);
   const settings = await loadRoutingSettings(tx, input.shopId, policies);
 
   const request: RoutingRequest = {

@@ -3,7 +3,6 @@ import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { carrierGatewayFor, type CarrierGatewayFactory } from "../../connectors/easypost/easypost-account-gateway";
 import { startEasyPostSandbox, type EasyPostSandbox } from "../../connectors/easypost/sandbox/easypost-sandbox.server";
-import type { CarrierGateway } from "../../core/ports/carrier-gateway-port";
 import { CredentialCipher } from "../../db/crypto/credential-cipher";
 import { upsertCarrierAccount } from "../../db/repositories/carrier-account-repository";
 import { shipReservedOrder } from "../../db/repositories/fulfillment-repository";
@@ -17,6 +16,7 @@ import { processWebhookDelivery } from "../../jobs/tasks/webhooks-process.task";
 import type { TaskContext } from "../../jobs/task-context";
 import { createLocation, createShop, createVariant, line, makeOrder, receive } from "../helpers/ledger-fixtures";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
+import { withBuy } from "../helpers/carrier-gateway-wrap";
 
 /**
  * Return labels through EasyPost on real PostgreSQL against the EasyPost sandbox: an approved
@@ -118,18 +118,10 @@ describe("return labels", () => {
 
   it("finds the label bought before a crash instead of buying another", async () => {
     const { returnId } = await approvedReturn();
-    const crashAfterBuy: CarrierGatewayFactory = (account) => {
-      const built = carrierGatewayFor(account);
-      if (!built.ok) return built;
-      const real = built.value;
-      const gateway: CarrierGateway = { ...real, rates: (r) => real.rates(r), verifyAddress: (a) => real.verifyAddress(a), findLabel: (id) => real.findLabel(id), refundLabel: (id) => real.refundLabel(id), createTracker: (r) => real.createTracker(r),
-        buyLabel: async (request) => {
-          await real.buyLabel(request);
-          throw new Error("worker killed after the provider bought");
-        },
-      };
-      return { ok: true, value: gateway };
-    };
+    const crashAfterBuy = withBuy(async (real, request) => {
+      await real.buyLabel(request);
+      throw new Error("worker killed after the provider bought");
+    });
     await expect(purchaseReturnLabel(context(crashAfterBuy), { shopId, returnId })).rejects.toThrow(/worker killed/);
     expect((await rma(returnId)).status).toBe("approved");
     expect(await purchaseReturnLabel(context(), { shopId, returnId })).toEqual({ status: "purchased", reconciled: true });

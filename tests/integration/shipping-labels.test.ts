@@ -18,7 +18,7 @@ import { processWebhookDelivery } from "../../jobs/tasks/webhooks-process.task";
 import { handOffShipment } from "../../jobs/tasks/wms-handoff.task";
 import type { TaskContext } from "../../jobs/task-context";
 import { createLocation, createShop, createVariant, ledgerMismatches, line, makeOrder, receive } from "../helpers/ledger-fixtures";
-import { withBuy } from "../helpers/carrier-gateway-wrap";
+import { withBuy, wrapGateway } from "../helpers/carrier-gateway-wrap";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
 
 /**
@@ -246,11 +246,10 @@ describe("labels per shipment", () => {
     it("a provider that cannot be reached leaves the record buying for the retry", async () => {
       const down = withBuy(async () => ({ ok: false, reason: "unavailable", detail: "connection refused" }));
       const { id, record } = await interruptedThenCancelled(down);
-      const unreachable: CarrierGatewayFactory = (account) => {
-        const built = down(account);
-        if (!built.ok) return built;
-        return { ok: true, value: { ...built.value, findLabel: async () => ({ ok: false, reason: "unavailable", detail: "timeout" }) } };
-      };
+      const unreachable = wrapGateway(() => ({
+        buyLabel: async () => ({ ok: false, reason: "unavailable", detail: "connection refused" }),
+        findLabel: async () => ({ ok: false, reason: "unavailable", detail: "timeout" }),
+      }));
       await expect(purchaseLabel(context(unreachable), { shopId, shipmentId: id })).rejects.toBeInstanceOf(LabelPurchaseRetry);
       const [still] = await database.db.select().from(labelPurchases).where(eq(labelPurchases.id, record.id));
       expect(still!.state).toBe("buying");
@@ -358,27 +357,14 @@ describe("two runs racing for one shipment's label (ADR 0009)", () => {
     let winner: Promise<unknown> | undefined;
     // This run has read "no record" and is shopping; the other starts now, writes its record
     // first and is buying by the time this one writes its own.
-    const late: CarrierGatewayFactory = (account) => {
-      const built = carrierGatewayFor(account);
-      if (!built.ok) return built;
-      const real = built.value;
-      return {
-        ok: true,
-        value: {
-          verifyAddress: (a) => real.verifyAddress(a),
-          findLabel: (p) => real.findLabel(p),
-          buyLabel: (r) => real.buyLabel(r),
-          refundLabel: (p) => real.refundLabel(p),
-          createTracker: (r) => real.createTracker(r),
-          rates: async (request) => {
-            const rates = await real.rates(request);
-            winner = purchaseLabel(context(), { shopId, shipmentId: id });
-            await hold.reached;
-            return rates;
-          },
-        },
-      };
-    };
+    const late = wrapGateway((real) => ({
+      rates: async (request) => {
+        const rates = await real.rates(request);
+        winner = purchaseLabel(context(), { shopId, shipmentId: id });
+        await hold.reached;
+        return rates;
+      },
+    }));
     try {
       expect(await purchaseLabel(context(late), { shopId, shipmentId: id })).toEqual({ status: "in_progress" });
       expect(await merchantVisibleFailures(orderId, id)).toEqual(noFailures);
