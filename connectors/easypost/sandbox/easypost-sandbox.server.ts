@@ -64,9 +64,10 @@ export interface EasyPostSandbox {
    * Holds every purchase from now on at the provider, under way but without its label yet (a
    * concurrent buy of the same shipment is refused, its shipment shows no label), until
    * `release`: how tests stage a purchase in flight without timing. `reached` resolves once the
-   * first purchase is held.
+   * first purchase is held. With `count`, only the next `count` purchases are held and later
+   * ones go through: a run buying afresh while another's purchase is still under way.
    */
-  holdPurchases(): { reached: Promise<void>; release(): void };
+  holdPurchases(options?: { count?: number }): { reached: Promise<void>; release(): void };
   /** Moves a tracker to the next status (or the one given) and sends the tracker.updated event. */
   advanceTracker(trackerId: string, status?: string): Promise<{ tracker: Json; delivery?: SandboxWebhookDelivery }>;
   setWebhookUrl(url: string | undefined): void;
@@ -163,8 +164,8 @@ export async function startEasyPostSandbox(options: EasyPostSandboxOptions): Pro
 
   /** Shipments whose purchase is under way: EasyPost's buy is atomic, so a concurrent one is refused too. */
   const buying = new Set<string>();
-  /** Set by holdPurchases: purchases under way wait here before their label is printed. */
-  let hold: { gate: Promise<void>; held: () => void } | null = null;
+  /** Set by holdPurchases: purchases under way wait here before their label is printed; `left` more are held. */
+  let hold: { gate: Promise<void>; held: () => void; left: number } | null = null;
 
   async function buy(res: ServerResponse, shipment: Json, body: Json) {
     // EasyPost buys a shipment once; a second buy is refused, which is what makes a shipment
@@ -175,7 +176,8 @@ export async function startEasyPostSandbox(options: EasyPostSandboxOptions): Pro
     if (!rate) return send(res, 422, errorBody("SHIPMENT.RATE.NOT_FOUND", "The rate could not be found for this shipment.", [{ field: "rate.id", message: "not found" }]));
     buying.add(shipment.id as string);
     try {
-      if (hold) {
+      if (hold && hold.left > 0) {
+        hold.left -= 1;
         hold.held();
         await hold.gate;
       }
@@ -313,12 +315,12 @@ export async function startEasyPostSandbox(options: EasyPostSandboxOptions): Pro
     apiBaseUrl: `${baseUrl}/v2/`,
     state,
     advanceTracker,
-    holdPurchases() {
+    holdPurchases(holdOptions) {
       let release!: () => void;
       let held!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
       const reached = new Promise<void>((resolve) => (held = resolve));
-      hold = { gate, held };
+      hold = { gate, held, left: holdOptions?.count ?? Number.POSITIVE_INFINITY };
       return {
         reached,
         release() {

@@ -102,6 +102,19 @@ describe("EasyPost sandbox", () => {
     expect(sandbox.state.purchases.filter((p) => p.shipmentId === rate.providerShipmentId)).toHaveLength(1);
   });
 
+  it("holds only the next purchase when asked to, and lets a later purchase of another shipment through", async () => {
+    const held = await gateway.rates({ from, to, parcel: { weightGrams: 400 }, reference: "ship-held-once" });
+    const later = await gateway.rates({ from, to, parcel: { weightGrams: 400 }, reference: "ship-after-hold" });
+    if (!held.ok || !later.ok) throw new Error("rates failed");
+    const hold = sandbox.holdPurchases({ count: 1 });
+    const first = gateway.buyLabel({ providerShipmentId: held.value[0]!.providerShipmentId, rateId: held.value[0]!.rateId, idempotencyKey: "held-once:1" });
+    await hold.reached;
+    expect(await gateway.buyLabel({ providerShipmentId: later.value[0]!.providerShipmentId, rateId: later.value[0]!.rateId, idempotencyKey: "after-hold:1" })).toMatchObject({ ok: true });
+    expect(await gateway.findLabel(held.value[0]!.providerShipmentId)).toEqual({ ok: true, value: null });
+    hold.release();
+    expect(await first).toMatchObject({ ok: true });
+  });
+
   it("sends signed tracker events, and refunds only labels never scanned", async () => {
     const rates = await gateway.rates({ from, to, parcel: { weightGrams: 300 }, reference: "ship-2" });
     const unused = await gateway.rates({ from, to, parcel: { weightGrams: 300 }, reference: "ship-3" });
