@@ -180,6 +180,8 @@ export const returnLabelPurchases = pgTable(
     currency: text("currency").notNull(),
     explanation: text("explanation"),
     error: text("error"),
+    /** submitted | refunded once a second label bought for the return was refunded (ADR 0009). */
+    refundStatus: text("refund_status"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

@@ -1,0 +1,1 @@
+ALTER TABLE "return_label_purchases" ADD COLUMN "refund_status" text;
