@@ -10,6 +10,7 @@ import { ordersFillBackordersTask } from "./tasks/orders-fill-backorders.task";
 import { ordersIngestTask } from "./tasks/orders-ingest.task";
 import { returnsCreateExchangeOrderTask } from "./tasks/returns-create-exchange-order.task";
 import { returnsBuyLabelTask } from "./tasks/returns-buy-label.task";
+import { returnsVoidLabelTask } from "./tasks/returns-void-label.task";
 import { returnsSyncChannelTask } from "./tasks/returns-sync-channel.task";
 import { returnsChannelWriteTask } from "./tasks/returns-channel-write.task";
 import { returnsPollChannelTask, returnsPollDueTask } from "./tasks/returns-poll-channel.task";
@@ -39,6 +40,7 @@ export function buildTaskList(context: TaskContext): TaskList {
     "returns/create-exchange-order": returnsCreateExchangeOrderTask(context),
     "returns/sync-channel": returnsSyncChannelTask(context),
     "returns/buy-label": returnsBuyLabelTask(context),
+    "returns/void-label": returnsVoidLabelTask(context),
     "returns/channel-write": returnsChannelWriteTask(context),
     "returns/poll-channel": returnsPollChannelTask(context),
     "returns:poll-due": returnsPollDueTask(context),

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { Database } from "../../db/client";
 import { enqueueLabelPurchase, planShipments, shipShipment } from "../../db/repositories/shipment-repository";
 import { shipments } from "../../db/schema";
-import { enqueueJob } from "../../db/queue/job-queue";
+import { enqueueLabelRefund } from "../../db/repositories/label-refund-repository";
 import type { ShippingAction } from "../params/shipment-params";
 
 export type ShippingActionOutcome = { ok: true; message: string } | { ok: false; reason: string };
@@ -29,7 +29,7 @@ export async function applyShippingAction(db: Database, input: { shopId: string;
       return { ok: true, message: "Buying the label again" };
     case "void_label":
       if (shipment.status !== "label_purchased") return { ok: false, reason: "no_label_to_void" };
-      await enqueueJob(db, "shipping/void-label", { shopId: input.shopId, shipmentId: shipment.id, actor: input.actor }, { jobKey: `shipping/void-label:${shipment.id}`, maxAttempts: 8 });
+      await enqueueLabelRefund(db, { shopId: input.shopId, shipmentId: shipment.id, actor: input.actor });
       return { ok: true, message: "Voiding the label" };
     case "mark_shipped": {
       const shipped = await shipShipment(db, { shopId: input.shopId, shipmentId: shipment.id, actor: input.actor });

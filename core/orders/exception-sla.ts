@@ -25,6 +25,8 @@ export const DEFAULT_EXCEPTION_SLA_HOURS: ExceptionSla = {
   label_purchase_failed: 4,
   delivery_problem: 8,
   wms_handoff_failed: 4,
+  // Carriers take refund requests for weeks; it blocks no parcel.
+  label_refund_failed: 24,
   wms_pick_cancel: 2,
   order_edit_refused: 8,
 };

@@ -29,6 +29,9 @@ export const EXCEPTION_KINDS = [
   "label_purchase_failed",
   "delivery_problem",
   "wms_handoff_failed",
+  // A label bought but not used (a second label for one shipment or return, a cancelled
+  // shipment's label) that the provider would not refund: money spent for nothing (ADR 0009).
+  "label_refund_failed",
   // An order cancelled after a WMS was told to pick its shipment (shipment-cancellation-repository):
   // there is no cancellation message for a WMS, so a person stops the pick.
   "wms_pick_cancel",

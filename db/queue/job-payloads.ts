@@ -63,6 +63,17 @@ export const jobPayloadSchemas = {
     /** As shipping/buy-label's: queued by the sweep of interrupted purchases, buys nothing. */
     settleOnly: z.boolean().optional(),
   }),
+  /**
+   * Refunds one return label bought but never to be used: a second label bought for a return
+   * that keeps the one it holds (ADR 0009). Always names its purchase; a return has no
+   * merchant's void.
+   */
+  "returns/void-label": z.object({
+    shopId: z.string().uuid(),
+    returnId: z.string().uuid(),
+    purchaseId: z.string().uuid(),
+    actor: z.string().default("system"),
+  }),
   /** A decision or refund made in Switchyard, written to the channel of the return's order. */
   "returns/channel-write": z.object({
     shopId: z.string().uuid(),
@@ -89,10 +100,10 @@ export const jobPayloadSchemas = {
     shipmentId: z.string().uuid(),
     actor: z.string().default("system"),
     /**
-     * Set only for a label found at the provider after its shipment stopped waiting for it (an
-     * interrupted purchase settled once the shipment was cancelled, ADR 0009) or the label of a
-     * shipment cancelled with its order: that purchase record's label is refunded and the
-     * shipment is left as it is.
+     * Set only for a label bought but never to be used (ADR 0009): one found at the provider
+     * after its shipment stopped waiting for it, a second label bought for a shipment that keeps
+     * another, or the label of a shipment cancelled with its order. That purchase record's label
+     * is refunded (never the label the shipment keeps) and the shipment is left as it is.
      */
     purchaseId: z.string().uuid().optional(),
   }),

@@ -1,7 +1,7 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { PurchasedLabel, RateQuote } from "../../core/ports/carrier-gateway-port";
 import type { LabelPurchaseState } from "../../core/shipping/label-purchase-decision";
-import type { Database, DbOrTx } from "../client";
+import type { Database, DbOrTx, Tx } from "../client";
 import { labelPurchases, returnLabelPurchases } from "../schema";
 
 /**
@@ -62,6 +62,38 @@ export async function latestPurchaseRecord(db: DbOrTx, owner: LabelPurchaseOwner
   return row ? { ...row, state: row.state as LabelPurchaseState } : null;
 }
 
+/** One purchase record of the owner, by id (null when it is not the owner's). */
+export async function purchaseRecordById(db: DbOrTx, owner: LabelPurchaseOwner, purchaseId: string): Promise<PurchaseRecordForRefund | null> {
+  const [row] = await db.select(refundColumns(owner.table)).from(owner.table).where(and(ownedBy(owner), eq(owner.table.id, purchaseId)));
+  return row ? { ...row, state: row.state as LabelPurchaseState } : null;
+}
+
+/** The `purchased` record of the label the owner holds (its provider shipment), if any. */
+export async function heldPurchaseRecord(db: DbOrTx, owner: LabelPurchaseOwner, providerShipmentId: string): Promise<PurchaseRecordForRefund | null> {
+  const [row] = await db
+    .select(refundColumns(owner.table))
+    .from(owner.table)
+    .where(and(ownedBy(owner), eq(owner.table.providerShipmentId, providerShipmentId), eq(owner.table.state, "purchased")))
+    .orderBy(desc(owner.table.attempt))
+    .limit(1);
+  return row ? { ...row, state: row.state as LabelPurchaseState } : null;
+}
+
+/** What a refund needs of a purchase record, and what a merchant reads of it. */
+export interface PurchaseRecordForRefund {
+  id: string;
+  state: LabelPurchaseState;
+  providerShipmentId: string;
+  carrier: string;
+  service: string;
+  amountMinor: number;
+  currency: string;
+}
+
+function refundColumns(table: LabelPurchaseTable) {
+  return { id: table.id, state: table.state, providerShipmentId: table.providerShipmentId, carrier: table.carrier, service: table.service, amountMinor: table.amountMinor, currency: table.currency };
+}
+
 /** The columns of a purchase record in state `buying`. */
 function buyingPurchaseColumns(input: LabelPurchaseStart) {
   return {
@@ -110,4 +142,34 @@ export async function failBuyingAttempt(db: DbOrTx, table: LabelPurchaseTable, p
     .where(and(eq(table.id, purchaseId), eq(table.state, "buying")))
     .returning({ id: table.id });
   return failed.length > 0;
+}
+
+/**
+ * Marks an attempt `purchased` with the provider's label, unless another run did first: false
+ * then, and the caller writes nothing more (so a label is recorded, and a refund queued, once).
+ * A `failed` attempt is taken too: a failure can be written by a run that saw no label yet (a
+ * concurrent run's purchase under way, the sweep of interrupted purchases) while the provider
+ * bought it, and a label the provider holds is money spent that must show. A `voided` one is
+ * never taken back: its label is refunded.
+ */
+export async function claimPurchaseRecord(tx: Tx, table: LabelPurchaseTable, purchaseId: string, label: PurchasedLabel): Promise<boolean> {
+  const claimed = await tx
+    .update(table)
+    .set(purchasedColumns(label))
+    .where(and(eq(table.id, purchaseId), inArray(table.state, ["buying", "failed"])))
+    .returning({ id: table.id });
+  return claimed.length > 0;
+}
+
+/**
+ * The provider took the refund: the attempt ends `voided` with the provider's refund status.
+ * False when it was not `purchased` any more (a redelivered refund already recorded it).
+ */
+export async function markPurchaseVoided(tx: Tx, table: LabelPurchaseTable, purchaseId: string, refundStatus: string): Promise<boolean> {
+  const voided = await tx
+    .update(table)
+    .set({ state: "voided", refundStatus, updatedAt: sql`now()` })
+    .where(and(eq(table.id, purchaseId), eq(table.state, "purchased")))
+    .returning({ id: table.id });
+  return voided.length > 0;
 }

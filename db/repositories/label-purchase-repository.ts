@@ -1,11 +1,11 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { PurchasedLabel } from "../../core/ports/carrier-gateway-port";
 import type { Database, Tx } from "../client";
-import { enqueueJob } from "../queue/job-queue";
 import { exceptions, labelPurchases, orders, shipments } from "../schema";
 import { appendTimeline, raiseExceptions } from "./order-timeline-repository";
 import { enqueueWmsHandoffs } from "./wms-repository";
-import { beginPurchaseRecord, failBuyingAttempt, latestPurchaseRecord, purchasedColumns, type LabelPurchaseRecord, type LabelPurchaseStart } from "./label-purchase-records";
+import { enqueueLabelRefund } from "./label-refund-repository";
+import { beginPurchaseRecord, claimPurchaseRecord, failBuyingAttempt, latestPurchaseRecord, type LabelPurchaseRecord, type LabelPurchaseStart } from "./label-purchase-records";
 
 /**
  * The label purchase's idempotency records. `beginLabelPurchase` commits on its own before the
@@ -27,47 +27,44 @@ export async function beginLabelPurchase(db: Database, input: LabelPurchaseStart
   return beginPurchaseRecord(db, { table: labelPurchases, shipmentId: input.shipmentId }, input);
 }
 
-/**
- * Marks an attempt `purchased` unless another run did first; false then, and the caller writes
- * nothing more. A `failed` attempt is taken too: a failure can be written by a run that saw no
- * label yet (a concurrent run's purchase under way, the sweep of interrupted purchases) while the
- * provider bought it, and a label the provider holds is money spent that must show.
- */
-async function claimPurchase(tx: Tx, purchaseId: string, label: PurchasedLabel): Promise<boolean> {
-  const claimed = await tx
-    .update(labelPurchases)
-    .set(purchasedColumns(label))
-    .where(and(eq(labelPurchases.id, purchaseId), inArray(labelPurchases.state, ["buying", "failed"])))
-    .returning({ id: labelPurchases.id });
-  return claimed.length > 0;
-}
-
 /** Order first, then the shipment (ADR 0003): so a label, a failure and a cancellation of one shipment are written one after another. */
-async function lockShipmentUnderOrder(tx: Tx, shipmentId: string): Promise<{ orderId: string; status: string }> {
+async function lockShipmentUnderOrder(tx: Tx, shipmentId: string): Promise<{ orderId: string; status: string; providerShipmentId: string | null; trackingNumber: string | null }> {
   const [owner] = await tx.select({ orderId: shipments.orderId }).from(shipments).where(eq(shipments.id, shipmentId));
   await tx.select({ id: orders.id }).from(orders).where(eq(orders.id, owner!.orderId)).for("update");
-  const [locked] = await tx.select({ status: shipments.status }).from(shipments).where(eq(shipments.id, shipmentId)).for("update");
-  return { orderId: owner!.orderId, status: locked!.status };
+  const [locked] = await tx.select({ status: shipments.status, providerShipmentId: shipments.providerShipmentId, trackingNumber: shipments.trackingNumber }).from(shipments).where(eq(shipments.id, shipmentId)).for("update");
+  return { orderId: owner!.orderId, ...locked! };
 }
 
 /**
  * The label exists: the record, the shipment, its timeline and the WMS hand-offs commit together.
- * A shipment cancelled (or shipped another way) while the label was being bought does not take
- * it: the purchase is recorded and refunded as a stray label (recordStrayLabelFound), never
- * written onto the shipment nor handed to a WMS. Two runs holding the same label (one bought
- * it, the other found it after its own buy was refused) record it once: the second gets
- * `already_recorded` and writes nothing.
+ * Which label a shipment keeps when the provider sold more than one (ADR 0009): **the label the
+ * shipment already holds wins**; it may be printed, handed to a WMS or shown to the customer.
+ * So a label recorded while the shipment holds another one (a three-way race: a run's purchase
+ * still under way when the sweep ended its attempt and a new attempt bought afresh) is a second
+ * label: recorded and refunded (`second_label`), never written onto the shipment. A shipment
+ * cancelled (or shipped another way) while the label was being bought does not take it either:
+ * it is recorded and refunded as a stray label. Two runs holding the same label (one bought it,
+ * the other found it after its own buy was refused) record it once: the second gets
+ * `already_recorded` and writes nothing. Every decision is taken under the order and shipment
+ * locks, so two labels cannot both land on the shipment.
  */
 export async function recordLabelPurchased(
   db: Database,
   input: { shopId: string; shipmentId: string; purchaseId: string; label: PurchasedLabel; explanation: string | null; reconciled: boolean },
-): Promise<"recorded" | "already_recorded"> {
+): Promise<"recorded" | "already_recorded" | "second_label"> {
   return db.transaction(async (tx) => {
     const locked = await lockShipmentUnderOrder(tx, input.shipmentId);
+    const unused = { ...input, orderId: locked.orderId };
+    const bought = `${input.label.carrier} ${input.label.service}, ${input.label.trackingNumber}`;
     if (locked.status !== "pending" && locked.status !== "label_purchased") {
-      return (await strayLabelFound(tx, { ...input, orderId: locked.orderId, shipmentStatus: locked.status })) ? "recorded" : "already_recorded";
+      const message = `A label bought before the shipment was ${locked.status} was found at the provider (${bought}); it is being refunded`;
+      return (await unusedLabelFound(tx, unused, { kind: "label_found_refunding", message })) ? "recorded" : "already_recorded";
     }
-    if (!(await claimPurchase(tx, input.purchaseId, input.label))) return "already_recorded";
+    if (locked.status === "label_purchased" && locked.providerShipmentId !== input.label.providerShipmentId) {
+      const message = `A second label was bought for this shipment (${bought}); the shipment keeps its label${locked.trackingNumber ? ` ${locked.trackingNumber}` : ""} and the second is being refunded`;
+      return (await unusedLabelFound(tx, unused, { kind: "label_second_refunding", message })) ? "second_label" : "already_recorded";
+    }
+    if (!(await claimPurchaseRecord(tx, labelPurchases, input.purchaseId, input.label))) return "already_recorded";
     const [shipment] = await tx
       .update(shipments)
       .set({
@@ -113,42 +110,28 @@ export async function recordLabelPurchased(
 }
 
 /**
- * An interrupted purchase (a `buying` record) found bought at the provider after its shipment
- * stopped waiting for a label (cancelled, or shipped with another label; ADR 0009). The money
- * is spent, so the record says `purchased`; the shipment is left as it is (it must not come
- * back to life as `label_purchased`); the refund is queued with the record (rule 4) through
- * shipping/void-label, which ends the attempt `voided`; and the merchant reads it on the
- * timeline. Only the run that claims the record (claimPurchase) does this, so a concurrent run
- * neither queues a second refund nor writes a second entry.
+ * A label the shipment will not use: it was cancelled (or shipped another way) while the label
+ * was bought, or it holds another label (ADR 0009). The money is spent, so the record says
+ * `purchased`; the shipment is left as it is (it must not come back to life as
+ * `label_purchased`, nor swap the label it holds); the refund is queued with the record (rule 4)
+ * through shipping/void-label naming the purchase, which ends the attempt `voided`; and the
+ * merchant reads it on the timeline. Only the run that claims the record does this, so a
+ * concurrent run neither queues a second refund nor writes a second entry (false for it).
  */
-export async function recordStrayLabelFound(
-  db: Database,
-  input: { shopId: string; shipmentId: string; orderId: string; purchaseId: string; label: PurchasedLabel; shipmentStatus: string },
-): Promise<void> {
-  await db.transaction((tx) => strayLabelFound(tx, input));
-}
-
-/** False when another run recorded this label first. */
-async function strayLabelFound(
+async function unusedLabelFound(
   tx: Tx,
-  input: { shopId: string; shipmentId: string; orderId: string; purchaseId: string; label: PurchasedLabel; shipmentStatus: string },
+  input: { shopId: string; shipmentId: string; orderId: string; purchaseId: string; label: PurchasedLabel },
+  entry: { kind: "label_found_refunding" | "label_second_refunding"; message: string },
 ): Promise<boolean> {
-  if (!(await claimPurchase(tx, input.purchaseId, input.label))) return false;
+  if (!(await claimPurchaseRecord(tx, labelPurchases, input.purchaseId, input.label))) return false;
   await appendTimeline(tx, input.shopId, input.orderId, [
     {
-      kind: "label_found_refunding",
-      message: `A label bought before the shipment was ${input.shipmentStatus} was found at the provider (${input.label.carrier} ${input.label.service}, ${input.label.trackingNumber}); it is being refunded`,
-      data: { shipmentId: input.shipmentId, purchaseId: input.purchaseId, amountMinor: input.label.amountMinor, currency: input.label.currency },
+      ...entry,
+      data: { shipmentId: input.shipmentId, purchaseId: input.purchaseId, providerShipmentId: input.label.providerShipmentId, amountMinor: input.label.amountMinor, currency: input.label.currency },
       actor: "system:label",
     },
   ]);
-  await enqueueJob(
-    tx,
-    "shipping/void-label",
-    { shopId: input.shopId, shipmentId: input.shipmentId, actor: "system:label", purchaseId: input.purchaseId },
-    // Keyed by the purchase, so a merchant's void of the shipment cannot replace this one.
-    { jobKey: `shipping/void-label:${input.shipmentId}:${input.purchaseId}`, maxAttempts: 8 },
-  );
+  await enqueueLabelRefund(tx, { shopId: input.shopId, shipmentId: input.shipmentId, actor: "system:label", purchaseId: input.purchaseId });
   return true;
 }
 
@@ -197,22 +180,5 @@ export async function recordLabelFailure(
       await raiseExceptions(tx, input.shopId, [{ kind: input.kind, message: input.message, details: { shipmentId: input.shipmentId, reason: input.reason } }], { orderId: input.orderId });
     }
     return "recorded";
-  });
-}
-
-/** The provider accepted the refund request: the label is spent, the shipment can be bought again. */
-export async function recordLabelVoided(
-  db: Database,
-  input: { shopId: string; shipmentId: string; orderId: string; purchaseId: string; refundStatus: string; actor: string },
-): Promise<void> {
-  await db.transaction(async (tx) => {
-    await tx.update(labelPurchases).set({ state: "voided", refundStatus: input.refundStatus, updatedAt: sql`now()` }).where(eq(labelPurchases.id, input.purchaseId));
-    await tx
-      .update(shipments)
-      .set({ status: "pending", trackingNumber: null, trackingUrl: null, labelUrl: null, rateMinor: null, providerShipmentId: null, trackerId: null, trackingStatus: null, labelPurchasedAt: null, carrier: null, service: null })
-      .where(and(eq(shipments.id, input.shipmentId), eq(shipments.status, "label_purchased")));
-    await appendTimeline(tx, input.shopId, input.orderId, [
-      { kind: "label_voided", message: `Label voided; refund ${input.refundStatus}`, data: { shipmentId: input.shipmentId }, actor: input.actor },
-    ]);
   });
 }

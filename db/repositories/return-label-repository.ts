@@ -10,7 +10,8 @@ import { appendTimeline, raiseExceptions } from "./order-timeline-repository";
 import { appendReturnEvents } from "./return-request-repository";
 import { locationAddress } from "./shipment-repository";
 import { noteIncomingReturnChange } from "./incoming-returns-repository";
-import { beginPurchaseRecord, failBuyingAttempt, latestPurchaseRecord, purchasedColumns, type LabelPurchaseRecord, type LabelPurchaseStart } from "./label-purchase-records";
+import { beginPurchaseRecord, claimPurchaseRecord, failBuyingAttempt, latestPurchaseRecord, type LabelPurchaseRecord, type LabelPurchaseStart } from "./label-purchase-records";
+import { secondReturnLabelFound } from "./return-label-refund-repository";
 
 /**
  * A return's label: bought once with the same records and decision as an order's label (ADR
@@ -94,24 +95,26 @@ export async function beginReturnLabelPurchase(db: Database, input: LabelPurchas
 /**
  * The label exists: the record, the RMA (label_issued, with tracker, label and tracking URL),
  * its timeline and the channel sync (which attaches the label to Shopify's return) commit
- * together. A label found for an RMA that already has one changes nothing.
+ * together. As for a shipment (ADR 0009), **the label the return already holds wins** (it may
+ * be on its way to the customer and on the channel's return): a label recorded while the return
+ * holds another (a three-way race bought two, or a label recorded by hand) is a second label,
+ * recorded and refunded (`second_label`). A label another run recorded first changes nothing.
  */
 export async function recordReturnLabelPurchased(
   db: Database,
   input: { shopId: string; returnId: string; purchaseId: string; label: PurchasedLabel; reconciled: boolean },
-): Promise<"recorded" | "already_recorded"> {
+): Promise<"recorded" | "already_recorded" | "second_label"> {
   return db.transaction(async (tx) => {
     const [rma] = await tx
-      .select({ id: returns.id, orderId: returns.orderId, rmaNumber: returns.rmaNumber, status: returns.status, trackingNumber: returns.trackingNumber })
+      .select({ id: returns.id, orderId: returns.orderId, rmaNumber: returns.rmaNumber, status: returns.status, trackingNumber: returns.trackingNumber, providerShipmentId: returns.providerShipmentId })
       .from(returns)
       .where(and(eq(returns.shopId, input.shopId), eq(returns.id, input.returnId)))
       .for("update");
     if (!rma) throw new Error(`return ${input.returnId} vanished while its label was bought`);
-    await tx
-      .update(returnLabelPurchases)
-      .set(purchasedColumns(input.label))
-      .where(eq(returnLabelPurchases.id, input.purchaseId));
-    if (rma.trackingNumber === input.label.trackingNumber) return "already_recorded";
+    if (rma.trackingNumber !== null && rma.providerShipmentId !== input.label.providerShipmentId) {
+      return (await secondReturnLabelFound(tx, { shopId: input.shopId, rma, purchaseId: input.purchaseId, label: input.label })) ? "second_label" : "already_recorded";
+    }
+    if (!(await claimPurchaseRecord(tx, returnLabelPurchases, input.purchaseId, input.label))) return "already_recorded";
     const step = transitionRma(rma.status as never, "issue_label");
     await tx
       .update(returns)

@@ -1,9 +1,9 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { isShipmentStatus, shipmentTransition } from "../../core/shipping/shipment-state-machine";
 import type { Tx } from "../client";
-import { enqueueJob } from "../queue/job-queue";
 import { labelPurchases, shipments, wmsHandoffs } from "../schema";
-import { latestPurchaseRecord } from "./label-purchase-records";
+import { heldPurchaseRecord } from "./label-purchase-records";
+import { enqueueLabelRefund } from "./label-refund-repository";
 import { appendTimeline, raiseExceptions } from "./order-timeline-repository";
 
 export interface CancelledShipments {
@@ -37,17 +37,14 @@ export async function cancelOrderShipments(tx: Tx, input: { shopId: string; orde
 
   const refunds: string[] = [];
   for (const row of cancellable) {
-    if (row.status !== "label_purchased") continue;
-    const record = await latestPurchaseRecord(tx, { table: labelPurchases, shipmentId: row.id });
-    // Only the label this shipment holds (a label bought elsewhere has no record to refund).
-    if (!record || record.state !== "purchased" || record.providerShipmentId !== row.providerShipmentId) continue;
-    await enqueueJob(
-      tx,
-      "shipping/void-label",
-      { shopId: input.shopId, shipmentId: row.id, actor: input.actor, purchaseId: record.id },
-      // The same key as a stray label's refund (recordStrayLabelFound): one refund per purchase.
-      { jobKey: `shipping/void-label:${row.id}:${record.id}`, maxAttempts: 8 },
-    );
+    if (row.status !== "label_purchased" || !row.providerShipmentId) continue;
+    // Only the label this shipment holds (a label bought elsewhere has no record to refund). Its
+    // record need not be the latest attempt: a second label may have been bought, and refunded,
+    // after it (ADR 0009).
+    const record = await heldPurchaseRecord(tx, { table: labelPurchases, shipmentId: row.id }, row.providerShipmentId);
+    if (!record) continue;
+    // Named by its purchase, like an unused label's refund: one refund job per purchase.
+    await enqueueLabelRefund(tx, { shopId: input.shopId, shipmentId: row.id, actor: input.actor, purchaseId: record.id });
     result.refunding.push(row.id);
     refunds.push(row.trackingNumber ?? row.id);
   }

@@ -24,7 +24,10 @@ import type { TaskContext } from "../task-context";
  * second job). Only one of them owns an attempt (the record's unique key), and every buy of that
  * attempt is of the record's provider shipment, which the provider buys once; the other run ends
  * `already_purchased` once the label is recorded, or `in_progress` while the owner is still
- * buying, with a check queued for later in case the owner never finishes.
+ * buying, with a check queued for later in case the owner never finishes. A purchase still
+ * under way when the sweep ends its attempt lets a third run buy a second label afresh; whichever
+ * label is recorded second is refunded (`second_label_refunding`): the subject keeps the label it
+ * already holds.
  */
 
 /** How long an `in_progress` run waits before it checks again: a purchase takes seconds. */
@@ -42,10 +45,13 @@ export class LabelPurchaseRetry extends Error {
  * What every label purchase can end in; a subject adds its own reasons to buy nothing.
  * `in_progress`: another run owns the purchase and has not recorded it yet; a check is queued.
  * `not_interrupted`: a settle-only run found no `buying` record (settled meanwhile, or none).
+ * `second_label_refunding`: the label this run holds is a second one for the subject, which
+ * keeps the label it already holds; this one is recorded and its refund queued (ADR 0009).
  */
 export type LabelBought =
   | { status: "purchased"; reconciled: boolean }
   | { status: "already_purchased" }
+  | { status: "second_label_refunding" }
   | { status: "in_progress" }
   | { status: "not_interrupted" }
   | { status: "failed"; reason: string };
@@ -99,8 +105,12 @@ export interface LabelPurchaseSubject<NotBought> {
   withoutCarrierAccount(fail: (failure: LabelFailure) => Promise<LabelBought>): Promise<NotBought | LabelBought>;
   /** From and to, checked (and for a shipment verified at the provider) before any rate is asked. */
   route(gateway: CarrierGateway): Promise<LabelRoute | LabelFailure>;
-  /** `already_recorded`: another run recorded this label first, and nothing more is written. */
-  recordPurchased(purchase: { purchaseId: string; label: PurchasedLabel; explanation: string | null; reconciled: boolean }): Promise<"recorded" | "already_recorded">;
+  /**
+   * `already_recorded`: another run recorded this label first, and nothing more is written.
+   * `second_label`: the subject already holds another label, which it keeps (the label already
+   * recorded wins, ADR 0009); this one is recorded as bought and its refund queued.
+   */
+  recordPurchased(purchase: { purchaseId: string; label: PurchasedLabel; explanation: string | null; reconciled: boolean }): Promise<"recorded" | "already_recorded" | "second_label">;
   /**
    * `superseded`: the attempt was settled by another run meanwhile (its label recorded, or the
    * same failure already told), or the subject no longer waits for a label; the merchant is told
@@ -121,8 +131,11 @@ export interface LabelPurchaseSubject<NotBought> {
 
 /** What a subject that no longer wants a label does with an interrupted purchase's answer. */
 export interface UnwantedLabelSettlement {
-  /** The provider bought it: record the money spent, leave the subject as it is, get it refunded. */
-  recordFound(purchase: { purchaseId: string; label: PurchasedLabel }): Promise<void>;
+  /**
+   * The provider bought it: record the money spent and get it refunded, leaving the subject as
+   * it is (a subject waiting for a label again by the time it is recorded takes it instead).
+   */
+  recordFound(purchase: { purchaseId: string; label: PurchasedLabel; explanation: string | null }): Promise<void>;
   /** The provider never bought it: the attempt ends failed (nothing was spent). */
   recordNotFound(purchaseId: string): Promise<void>;
 }
@@ -211,6 +224,7 @@ function labelOutcomes<NotBought>(subject: LabelPurchaseSubject<NotBought>): Lab
     },
     recorded: async (purchase) => {
       const written = await subject.recordPurchased(purchase);
+      if (written === "second_label") return { status: "second_label_refunding" };
       return written === "recorded" ? { status: "purchased", reconciled: purchase.reconciled } : { status: "already_purchased" };
     },
     inProgress: async () => {
@@ -260,7 +274,7 @@ async function settleUnwantedPurchase<NotBought>(
   if (isLabelFailure(provider)) return fail(provider);
   const found = await interruptedLabel(provider.gateway, record, subject.wording);
   if (isLabelFailure(found)) return fail(found);
-  if (found.label) await settle.recordFound({ purchaseId: record.id, label: found.label });
+  if (found.label) await settle.recordFound({ purchaseId: record.id, label: found.label, explanation: record.explanation });
   else await settle.recordNotFound(record.id);
   return null;
 }

@@ -7,7 +7,6 @@ import {
   recordInterruptedPurchaseAbandoned,
   recordLabelFailure,
   recordLabelPurchased,
-  recordStrayLabelFound,
 } from "../../db/repositories/label-purchase-repository";
 import { enqueueLabelPurchase, loadShipmentForLabel, type ShipmentForLabel } from "../../db/repositories/shipment-repository";
 import { jobPayloadSchemas, type ParsedJobPayload } from "../../db/queue/job-payloads";
@@ -43,11 +42,14 @@ function shipmentLabel(db: TaskContext["db"], shipment: ShipmentForLabel): Label
     // Unlike a return, a shipment no longer pending buys nothing even with a `buying` record (a
     // return finishes such a record); that record is still settled, by `settleUnwanted`.
     needsNoLabel: () => (shipment.status !== "pending" ? { status: "not_pending", shipmentStatus: shipment.status } : null),
-    // The shipment was cancelled (or shipped another way) while its purchase was interrupted: a
-    // label the provider bought is recorded and refunded, but never revives the shipment.
+    // The shipment was cancelled (or shipped another way, or holds a label bought by another
+    // attempt) while this purchase was interrupted: a label the provider bought is recorded and
+    // refunded, but never revives the shipment nor replaces its label (recordLabelPurchased
+    // decides under the shipment's lock).
     settleUnwanted: {
-      recordFound: ({ purchaseId, label }) =>
-        recordStrayLabelFound(db, { shopId: shipment.shopId, shipmentId: shipment.id, orderId: shipment.orderId, purchaseId, label, shipmentStatus: shipment.status }),
+      recordFound: async ({ purchaseId, label, explanation }) => {
+        await recordLabelPurchased(db, { shopId: shipment.shopId, shipmentId: shipment.id, purchaseId, label, explanation, reconciled: true });
+      },
       recordNotFound: (purchaseId) =>
         recordInterruptedPurchaseAbandoned(db, { purchaseId, message: `shipment_not_pending: the shipment is ${shipment.status} and the provider bought no label` }),
     },

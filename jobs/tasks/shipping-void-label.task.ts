@@ -1,73 +1,88 @@
 import type { Task } from "graphile-worker";
 import { and, eq } from "drizzle-orm";
-import { carrierGatewayFor } from "../../connectors/easypost/easypost-account-gateway";
-import { isTransientCarrierFailure } from "../../connectors/easypost/easypost-failures";
-import { credentialCipher } from "../../db/crypto/encryption-key";
-import { findCarrierAccount } from "../../db/repositories/carrier-account-repository";
-import { latestLabelPurchase, recordLabelVoided } from "../../db/repositories/label-purchase-repository";
+import { heldPurchaseRecord, purchaseRecordById, type PurchaseRecordForRefund } from "../../db/repositories/label-purchase-records";
+import { LABEL_REFUND_JOB_MAX_ATTEMPTS, recordLabelRefundFailed, recordLabelVoided } from "../../db/repositories/label-refund-repository";
 import { appendTimeline } from "../../db/repositories/order-timeline-repository";
-import { shipments } from "../../db/schema";
+import { labelPurchases, shipments } from "../../db/schema";
 import { jobPayloadSchemas, type ParsedJobPayload } from "../../db/queue/job-payloads";
 import type { TaskContext } from "../task-context";
-import { LabelPurchaseRetry } from "./buy-label-once";
+import { isLastAttempt, LabelRefundRetry, refundLabelAtProvider, type JobAttempt } from "./refund-label-at-provider";
 
 export type VoidOutcome = { status: "voided"; refund: string } | { status: "refused"; reason: string } | { status: "gone" };
 
+interface ShipmentForVoid {
+  id: string;
+  orderId: string;
+  status: string;
+  providerShipmentId: string | null;
+}
+
 /**
- * Refunds (voids) an unused label: only a shipment whose label was bought and has not shipped,
- * or (a payload naming the purchase) the label of a shipment cancelled before it shipped or a
- * label found bought after its shipment was cancelled.
- * The provider answers `submitted` (the carrier confirms later) or `rejected` (the label was
- * scanned); on a rejection the label stands and the merchant is told why.
+ * Refunds (voids) an unused label. Without a purchase named, the merchant's "Void label": the
+ * label the shipment holds, if bought and not shipped; the shipment goes back to pending. Naming
+ * a purchase, a label bought but never to be used (ADR 0009): a cancelled shipment's, one found
+ * after its shipment stopped waiting, or a second label bought for a shipment that keeps
+ * another; the shipment is left as it is. The provider answers `submitted` (the carrier confirms
+ * later) or `rejected` (the label was scanned); on a rejection the label stands and the merchant
+ * is told why. Transport trouble is retried by the job; an unused label whose refund fails for
+ * good is an exception for the merchant (the money is spent on nothing).
  */
-export async function voidLabel(context: TaskContext, payload: ParsedJobPayload<"shipping/void-label">): Promise<VoidOutcome> {
+export async function voidLabel(
+  context: TaskContext,
+  payload: ParsedJobPayload<"shipping/void-label">,
+  attempt: JobAttempt = { attempts: 1, maxAttempts: LABEL_REFUND_JOB_MAX_ATTEMPTS },
+): Promise<VoidOutcome> {
   const { db } = context;
   const [shipment] = await db
     .select({ id: shipments.id, orderId: shipments.orderId, status: shipments.status, providerShipmentId: shipments.providerShipmentId })
     .from(shipments)
     .where(and(eq(shipments.shopId, payload.shopId), eq(shipments.id, payload.shipmentId)));
   if (!shipment) return { status: "gone" };
-  const record = await latestLabelPurchase(db, shipment.id);
+  const purchase = await purchaseToRefund(context, payload, shipment);
+  if ("refused" in purchase) return { status: "refused", reason: purchase.refused };
+
+  const answer = await refundLabelAtProvider(context, payload.shopId, purchase.providerShipmentId);
+  if (answer.outcome === "refunded") {
+    await recordLabelVoided(db, { shopId: payload.shopId, shipmentId: shipment.id, orderId: shipment.orderId, purchase, refundStatus: answer.refundStatus, actor: payload.actor });
+    return { status: "voided", refund: answer.refundStatus };
+  }
+  if (answer.outcome === "unreachable" && !isLastAttempt(attempt)) throw new LabelRefundRetry(answer.failure);
+  const { reason, detail } = answer.outcome === "unreachable" ? { reason: answer.failure.reason, detail: `the provider could not be reached: ${answer.failure.detail ?? answer.failure.reason}` } : answer;
   if (payload.purchaseId !== undefined) {
-    // A label found after its shipment stopped waiting for it (ADR 0009): the shipment never took
-    // this label (its provider shipment is not the record's), so the label is unused and only
-    // that purchase is refunded. Or the label of a shipment cancelled before it shipped: the
-    // cancelled shipment keeps it on record but will never use it. A shipment holding a label
-    // for use is never touched here (recordLabelVoided would send it back to pending); the
-    // shipment is left as it is (recordLabelVoided only moves a `label_purchased` one).
-    const holdsItForUse = shipment.status === "label_purchased" || (shipment.status !== "cancelled" && shipment.providerShipmentId === record?.providerShipmentId);
-    if (!record || record.id !== payload.purchaseId || record.state !== "purchased" || holdsItForUse) {
-      return { status: "refused", reason: "no_label" };
-    }
-  } else if (shipment.status !== "label_purchased" || !record || record.state !== "purchased") {
-    return { status: "refused", reason: shipment.status === "shipped" || shipment.status === "delivered" ? "label_used" : "no_label" };
+    await recordLabelRefundFailed(db, { shopId: payload.shopId, shipmentId: shipment.id, orderId: shipment.orderId, purchase, detail });
+  } else {
+    // The merchant's own void: the label stands and is still theirs to use, so the timeline
+    // where they asked says why, and they can void again.
+    await appendTimeline(db, payload.shopId, shipment.orderId, [{ kind: "label_void_refused", message: `The label could not be voided: ${detail}`, data: { shipmentId: shipment.id }, actor: payload.actor }]);
   }
-  const account = await findCarrierAccount(db, context.cipher ?? credentialCipher(), payload.shopId);
-  const built = account ? (context.carrierGateways ?? carrierGatewayFor)(account) : undefined;
-  if (!built?.ok) return { status: "refused", reason: "no_carrier_account" };
-  const refunded = await built.value.refundLabel(record.providerShipmentId);
-  if (!refunded.ok) {
-    if (isTransientCarrierFailure(refunded.reason)) throw new LabelPurchaseRetry(refunded);
-    await appendTimeline(db, payload.shopId, shipment.orderId, [
-      { kind: "label_void_refused", message: `The provider refused to void the label: ${refunded.detail ?? refunded.reason}`, data: { shipmentId: shipment.id }, actor: payload.actor },
-    ]);
-    return { status: "refused", reason: refunded.reason };
+  return { status: "refused", reason };
+}
+
+/**
+ * Which purchase a void refunds. A named one is refunded whatever the shipment holds, but never
+ * when it is the label the shipment keeps for use (it holds that provider shipment and is not
+ * cancelled): that label is refunded only by the merchant's void. A purchase not `purchased`
+ * (already voided by a redelivered job) is refused, so nothing is refunded twice.
+ */
+async function purchaseToRefund(context: TaskContext, payload: ParsedJobPayload<"shipping/void-label">, shipment: ShipmentForVoid): Promise<PurchaseRecordForRefund | { refused: string }> {
+  const owner = { table: labelPurchases, shipmentId: shipment.id };
+  if (payload.purchaseId !== undefined) {
+    const record = await purchaseRecordById(context.db, owner, payload.purchaseId);
+    const keptForUse = shipment.status !== "cancelled" && shipment.providerShipmentId === record?.providerShipmentId;
+    return record && record.state === "purchased" && !keptForUse ? record : { refused: "no_label" };
   }
-  if (refunded.value.status === "rejected" || refunded.value.status === "not_applicable") {
-    await appendTimeline(db, payload.shopId, shipment.orderId, [
-      { kind: "label_void_refused", message: `The carrier will not refund this label (${refunded.value.status}); it was probably scanned`, data: { shipmentId: shipment.id }, actor: payload.actor },
-    ]);
-    return { status: "refused", reason: refunded.value.status };
-  }
-  await recordLabelVoided(db, { shopId: payload.shopId, shipmentId: shipment.id, orderId: shipment.orderId, purchaseId: record.id, refundStatus: refunded.value.status, actor: payload.actor });
-  return { status: "voided", refund: refunded.value.status };
+  if (shipment.status === "shipped" || shipment.status === "delivered") return { refused: "label_used" };
+  if (shipment.status !== "label_purchased" || !shipment.providerShipmentId) return { refused: "no_label" };
+  // The record of the label the shipment holds: not the latest attempt's when a second label
+  // was bought (and refunded) after the one the shipment kept.
+  return (await heldPurchaseRecord(context.db, owner, shipment.providerShipmentId)) ?? { refused: "no_label" };
 }
 
 /** shipping/void-label: refund one shipment's unused label. */
 export function shippingVoidLabelTask(context: TaskContext): Task {
   return async (rawPayload, helpers) => {
     const payload = jobPayloadSchemas["shipping/void-label"].parse(rawPayload);
-    const outcome = await voidLabel(context, payload);
-    helpers.logger.info(`void label of shipment ${payload.shipmentId}: ${outcome.status}`);
+    const outcome = await voidLabel(context, payload, { attempts: helpers.job.attempts, maxAttempts: helpers.job.max_attempts });
+    helpers.logger.info(`void label of shipment ${payload.shipmentId}${payload.purchaseId ? ` (purchase ${payload.purchaseId})` : ""}: ${outcome.status}${outcome.status === "refused" ? ` (${outcome.reason})` : ""}`);
   };
 }

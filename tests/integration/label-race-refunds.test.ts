@@ -391,6 +391,30 @@ describe("a three-way race that buys two labels for one return (ADR 0009)", () =
     }
   });
 
+  it("a second return label the carrier will not refund becomes an exception for the merchant at once, and stays recorded as bought", async () => {
+    const race = await firstRunStillBuyingWhenTheSweepGivesUp();
+    const refundRejected = wrapGateway(() => ({ refundLabel: async () => ({ ok: true, value: { status: "rejected" } }) }));
+    try {
+      await runWorker();
+      race.hold.release();
+      expect(await race.first).toEqual({ status: "second_label_refunding" });
+      await runWorker(refundRejected);
+
+      const first = await purchaseOf(race.returnId, 1);
+      expect(first.state).toBe("purchased");
+      expect(refundsOf(race.firstShipment)).toBe(0);
+      expect(await openExceptions(race.orderId)).toEqual([
+        { kind: "label_refund_failed", message: expect.stringMatching(/could not be refunded .*rejected.*EasyPost/), details: { returnId: race.returnId, purchaseId: first.id } },
+      ]);
+      expect(await returnEventKinds(race.returnId)).toContain("label_refund_failed");
+      // The return keeps the label it holds.
+      expect(await rma(race.returnId)).toMatchObject({ status: "label_issued", providerShipmentId: (await purchaseOf(race.returnId, 2)).providerShipmentId });
+    } finally {
+      race.hold.release();
+      await race.first.catch(() => undefined);
+    }
+  });
+
   it("refunds the second return label the sweep's settle-only run finds for a return that holds one", async () => {
     const race = await firstRunStillBuyingWhenTheSweepGivesUp();
     try {
