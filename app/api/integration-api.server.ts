@@ -34,7 +34,7 @@ export async function authenticateApiRequest(request: Request): Promise<ApiConte
 }
 
 /** Parses query parameters with a schema; a 400 Response lists every bad parameter. */
-export function parseQuery<S extends z.ZodTypeAny>(request: Request, schema: S): z.output<S> {
+export function parseQuery<S extends z.ZodType>(request: Request, schema: S): z.output<S> {
   const searchParams = new URL(request.url).searchParams;
   // A NUL (%00) cannot be stored or compared by PostgreSQL: refuse it as input, naming the parameter.
   const unstorable = [...new Set(searchParams.keys())].filter((key) => !isStorableText(key) || searchParams.getAll(key).some((value) => !isStorableText(value)));

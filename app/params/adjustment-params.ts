@@ -6,17 +6,18 @@ const emptyToUndefined = (value: unknown) => (typeof value === "string" && value
 const quantity = z.preprocess(
   emptyToUndefined,
   z.coerce
-    .number({ required_error: "Enter a quantity", invalid_type_error: "Enter a whole number" })
+    // Coercion turns a blank field into NaN before it is checked, so a blank reads "Enter a whole number" too.
+    .number({ error: "Enter a whole number" })
     .int("Enter a whole number")
     .min(-MAX_STOCK_QUANTITY, `Enter at most ${MAX_STOCK_QUANTITY.toLocaleString("en-US")} units`)
     .max(MAX_STOCK_QUANTITY, `Enter at most ${MAX_STOCK_QUANTITY.toLocaleString("en-US")} units`),
 );
 
 const common = {
-  locationId: z.string({ required_error: "Choose a location" }).uuid("Choose a location"),
+  locationId: z.guid("Choose a location"),
   reason: z.preprocess(
     emptyToUndefined,
-    z.string({ required_error: "Say why stock changes (count, damage, found...)" }).trim().min(3, "Give a reason of at least 3 characters").max(500),
+    z.string({ error: (issue) => (issue.input === undefined ? "Say why stock changes (count, damage, found...)" : undefined) }).trim().min(3, "Give a reason of at least 3 characters").max(500),
   ),
 };
 

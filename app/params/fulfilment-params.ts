@@ -5,7 +5,7 @@ import { z } from "zod";
 /** Carriers the manual fulfilment form offers; the value is what the channel is told. */
 export const FULFILMENT_CARRIERS = ["USPS", "UPS", "FedEx", "DHL Express", "Other"] as const;
 
-const optionalText = (schema: z.ZodTypeAny) =>
+const optionalText = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (typeof value === "string" && value.trim() === "" ? undefined : value), schema.optional());
 
 /**
@@ -14,9 +14,9 @@ const optionalText = (schema: z.ZodTypeAny) =>
  */
 export const fulfilOrderFormSchema = z.object({
   intent: z.literal("fulfil"),
-  carrier: z.enum(FULFILMENT_CARRIERS, { errorMap: () => ({ message: "Choose a carrier" }) }),
+  carrier: z.enum(FULFILMENT_CARRIERS, { error: "Choose a carrier" }),
   trackingNumber: z
-    .string({ required_error: "Enter the tracking number" })
+    .string({ error: (issue) => (issue.input === undefined ? "Enter the tracking number" : undefined) })
     .transform((value) => value.replace(/\s+/g, ""))
     .pipe(
       z
@@ -25,13 +25,15 @@ export const fulfilOrderFormSchema = z.object({
         .max(64, "A tracking number has at most 64 characters")
         .regex(/^[A-Za-z0-9-]+$/, "Use only letters, digits and dashes"),
     ),
+  // Piped so the length is checked first and its message is the one shown for an overlong value.
   trackingUrl: optionalText(
     z
       .string()
       .trim()
       .max(500, "The tracking URL is too long")
-      .url("Enter a full URL, starting with https://")
-      .refine((value) => /^https?:\/\//i.test(value), "Enter a full URL, starting with https://"),
+      .pipe(
+        z.url("Enter a full URL, starting with https://").refine((value) => /^https?:\/\//i.test(value), "Enter a full URL, starting with https://"),
+      ),
   ),
 });
 export type FulfilOrderForm = z.infer<typeof fulfilOrderFormSchema>;

@@ -10,8 +10,8 @@ const checkbox = z
 /** Order page: map one unmatched line to a variant (and, when ticked, the other orders waiting on it). */
 export const mapLineFormSchema = z.object({
   intent: z.literal("map_line"),
-  lineId: z.string().uuid("not a line of this order"),
-  variantId: z.string().uuid("choose a variant"),
+  lineId: z.guid("not a line of this order"),
+  variantId: z.guid("choose a variant"),
   alsoOtherOrders: checkbox,
 });
 export type MapLineForm = z.infer<typeof mapLineFormSchema>;
@@ -26,5 +26,5 @@ export const addIdentityFormSchema = z.object({
 
 export const removeIdentityFormSchema = z.object({
   intent: z.literal("remove_identity"),
-  mappingId: z.string().uuid("not a mapping of this variant"),
+  mappingId: z.guid("not a mapping of this variant"),
 });

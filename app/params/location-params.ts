@@ -9,7 +9,7 @@ const optionalNumberIn = (min: number, max: number, what: string) =>
   z.preprocess(
     blankToNull,
     z.coerce
-      .number({ invalid_type_error: `${what} must be a number` })
+      .number({ error: `${what} must be a number` })
       .min(min, `${what} must be between ${min} and ${max}`)
       .max(max, `${what} must be between ${min} and ${max}`)
       .nullable(),
@@ -19,7 +19,7 @@ const optionalNumberIn = (min: number, max: number, what: string) =>
 export const locationFormSchema = z
   .object({
     name: z.string().trim().min(1, "Name is required").max(120, "Keep the name under 120 characters"),
-    kind: z.enum(["warehouse", "store", "3pl"], { errorMap: () => ({ message: "Choose warehouse, store or 3PL" }) }),
+    kind: z.enum(["warehouse", "store", "3pl"], { error: "Choose warehouse, store or 3PL" }),
     address1: z.string().trim().min(1, "Street address is required").max(255),
     address2: optionalText(255),
     city: z.string().trim().min(1, "City is required").max(120),
@@ -38,14 +38,14 @@ export const locationFormSchema = z
     dailyCapacity: z.preprocess(
       blankToNull,
       z.coerce
-        .number({ invalid_type_error: "Daily capacity must be a whole number" })
+        .number({ error: "Daily capacity must be a whole number" })
         .int("Daily capacity must be a whole number")
         .min(0, "Daily capacity cannot be negative")
         .max(1_000_000)
         .nullable(),
     ),
     priority: z.coerce
-      .number({ invalid_type_error: "Priority must be a whole number" })
+      .number({ error: "Priority must be a whole number" })
       .int("Priority must be a whole number")
       .min(0, "Priority cannot be negative")
       .max(10_000, "Priority must be at most 10000"),
@@ -53,11 +53,11 @@ export const locationFormSchema = z
   })
   // Distance routing needs both coordinates; one alone would silently place the location wrong.
   .refine((form) => (form.latitude === null) === (form.longitude === null), {
-    message: "Give both latitude and longitude, or neither",
+    error: "Give both latitude and longitude, or neither",
     path: ["longitude"],
   })
   .refine((form) => form.canShip || form.canPickup || form.canCurbside || !form.active, {
-    message: "An active location needs at least one capability",
+    error: "An active location needs at least one capability",
     path: ["canShip"],
   });
 export type LocationForm = z.infer<typeof locationFormSchema>;
@@ -72,4 +72,4 @@ export function locationFieldErrors(error: z.ZodError): LocationFieldErrors {
   return errors;
 }
 
-export const locationIdParamSchema = z.object({ id: z.union([z.literal("new"), z.string().uuid("not a location id")]) });
+export const locationIdParamSchema = z.object({ id: z.union([z.literal("new"), z.guid("not a location id")]) });

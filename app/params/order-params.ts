@@ -20,7 +20,7 @@ export const orderListParamsSchema = z
   .object({
     channel: z.array(channelSchema).default([]),
     status: z.array(orderStatusSchema).default([]),
-    location: z.string().uuid("unknown location").optional(),
+    location: z.guid("unknown location").optional(),
     from: isoDay.optional(),
     to: isoDay.optional(),
     q: z.string().max(200).optional(),
@@ -28,14 +28,14 @@ export const orderListParamsSchema = z
     direction: z.enum(["after", "before"]).default("after"),
   })
   .refine((params) => !params.from || !params.to || params.from <= params.to, {
-    message: "the start date is after the end date",
+    error: "the start date is after the end date",
     path: ["from"],
   });
 export type OrderListParams = z.infer<typeof orderListParamsSchema>;
 
 export const orderBulkActionSchema = z.object({
   intent: z.enum(MERCHANT_ORDER_ACTIONS),
-  orderIds: z.array(z.string().uuid()).min(1, "select at least one order").max(250, "at most 250 orders at once"),
+  orderIds: z.array(z.guid()).min(1, "select at least one order").max(250, "at most 250 orders at once"),
 });
 
-export const orderIdParamSchema = z.object({ id: z.string().uuid("not an order id") });
+export const orderIdParamSchema = z.object({ id: z.guid("not an order id") });

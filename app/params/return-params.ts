@@ -3,7 +3,7 @@ import { RETURN_GRADES } from "../../core/returns/disposition-policy";
 import { RETURN_REASONS, RETURN_RESOLUTIONS } from "../../core/returns/return-rules";
 import { RMA_STATUSES } from "../../core/returns/rma-state-machine";
 
-export const returnIdParamSchema = z.object({ id: z.string().uuid() });
+export const returnIdParamSchema = z.object({ id: z.guid() });
 
 export const returnListParamsSchema = z.object({
   status: z.enum(RMA_STATUSES).optional(),
@@ -25,7 +25,8 @@ export const returnActionSchema = z.discriminatedUnion("intent", [
     intent: z.literal("issue_label"),
     carrier: z.string().trim().min(1, "Carrier is required").max(100),
     trackingNumber: z.string().trim().min(4, "Tracking number is required").max(100).regex(/^[A-Za-z0-9-]+$/, "Letters, digits and dashes only"),
-    labelUrl: z.string().trim().url().max(2000).optional().or(z.literal("").transform(() => undefined)),
+    // z.url() trims before it checks, as the .trim() ahead of zod 3's .url() did.
+    labelUrl: z.url().max(2000).optional().or(z.literal("").transform(() => undefined)),
   }),
   z.object({
     intent: z.literal("inspect"),
@@ -36,11 +37,11 @@ export const returnActionSchema = z.discriminatedUnion("intent", [
         try {
           return JSON.parse(raw) as unknown;
         } catch {
-          ctx.addIssue({ code: z.ZodIssueCode.custom, message: "grades must be JSON" });
+          ctx.addIssue({ code: "custom", message: "grades must be JSON" });
           return z.NEVER;
         }
       })
-      .pipe(z.array(z.object({ returnLineId: z.string().uuid(), grade: z.enum(RETURN_GRADES), notes: z.string().max(1000).optional() })).min(1).max(1000)),
+      .pipe(z.array(z.object({ returnLineId: z.guid(), grade: z.enum(RETURN_GRADES), notes: z.string().max(1000).optional() })).min(1).max(1000)),
   }),
 ]);
 export type ReturnActionInput = z.infer<typeof returnActionSchema>;
@@ -51,11 +52,11 @@ export const returnRequestBodySchema = z.object({
   lines: z
     .array(
       z.object({
-        orderLineId: z.string().uuid(),
+        orderLineId: z.guid(),
         quantity: z.number().int().min(1).max(10_000),
         reason: z.enum(RETURN_REASONS),
         note: z.string().trim().max(1000).optional(),
-        exchangeVariantId: z.string().uuid().optional(),
+        exchangeVariantId: z.guid().optional(),
       }),
     )
     .min(1)

@@ -16,7 +16,7 @@ export function searchParamsToObject(params: URLSearchParams, arrayKeys: readonl
 }
 
 /** Bad input from the address bar is the user's to fix: a 400 that says what was wrong. */
-export function parseOrThrow<S extends z.ZodTypeAny>(schema: S, input: unknown, what: string): z.infer<S> {
+export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => `${issue.path.join(".") || what}: ${issue.message}`).join("; ");

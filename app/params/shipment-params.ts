@@ -5,7 +5,7 @@ export const SHIPMENT_INTENTS = ["retry_label", "void_label", "mark_shipped"] as
 
 export const shippingActionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("buy_labels") }),
-  z.object({ intent: z.enum(SHIPMENT_INTENTS), shipmentId: z.string().uuid("not a shipment id") }),
+  z.object({ intent: z.enum(SHIPMENT_INTENTS), shipmentId: z.guid("not a shipment id") }),
 ]);
 export type ShippingAction = z.infer<typeof shippingActionSchema>;
 

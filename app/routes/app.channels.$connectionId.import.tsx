@@ -10,7 +10,7 @@ import { parseOrThrow } from "../params/search-params";
  * called by the Channels page's import card). Asking again while one is queued or running
  * answers with that run instead of starting a second.
  */
-const paramsSchema = z.object({ connectionId: z.string().uuid("not a connection id") });
+const paramsSchema = z.object({ connectionId: z.guid("not a connection id") });
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   if (request.method !== "POST") return json({ message: "Use POST to start an import." }, { status: 405 });

@@ -28,7 +28,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   });
 };
 
-const switchSchema = z.object({ connectionId: z.string().uuid(), intent: z.enum(["connect", "disconnect"]) });
+const switchSchema = z.object({ connectionId: z.guid(), intent: z.enum(["connect", "disconnect"]) });
 
 /** Connect / disconnect a connection: a form post from the table. */
 export const action = async ({ request }: ActionFunctionArgs) => {

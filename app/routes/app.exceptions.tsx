@@ -45,15 +45,15 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 const exceptionActionSchema = z.object({
   intent: z.enum(["retry", "resolve"]),
-  exceptionId: z.string().uuid(),
+  exceptionId: z.guid(),
 });
 const bulkActionSchema = z.object({
   intent: z.literal("bulk"),
   action: z.enum(BULK_EXCEPTION_ACTIONS),
   exceptionIds: z.string().transform((raw, ctx) => {
-    const ids = z.array(z.string().uuid()).min(1).max(250).safeParse(raw.split(","));
+    const ids = z.array(z.guid()).min(1).max(250).safeParse(raw.split(","));
     if (!ids.success) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: "exception ids" });
+      ctx.addIssue({ code: "custom", message: "exception ids" });
       return z.NEVER;
     }
     return ids.data;

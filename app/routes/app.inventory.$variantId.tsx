@@ -22,7 +22,7 @@ import { useRouteLoading } from "../hooks/use-route-loading";
 import { adjustmentFieldErrors, adjustmentFormSchema } from "../params/adjustment-params";
 import { parseOrThrow, searchParamsToObject } from "../params/search-params";
 
-const variantParamsSchema = z.object({ variantId: z.string().uuid("not a variant id") });
+const variantParamsSchema = z.object({ variantId: z.guid("not a variant id") });
 const movementParamsSchema = z.object({ before: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER, "not a movement page").optional() });
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {

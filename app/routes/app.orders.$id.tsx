@@ -48,7 +48,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
 const orderActionSchema = z.object({ intent: z.enum(MERCHANT_ORDER_ACTIONS) });
 const routingActionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("reroute") }),
-  z.object({ intent: z.literal("reject_location"), locationId: z.string().uuid(), reason: z.string().trim().min(1).max(500) }),
+  z.object({ intent: z.literal("reject_location"), locationId: z.guid(), reason: z.string().trim().min(1).max(500) }),
   z.object({ intent: z.literal("ready_for_pickup") }),
   z.object({ intent: z.literal("pick_up") }),
 ]);

@@ -15,7 +15,7 @@ import { RouteErrorBanner } from "../components/route-error-banner";
 import { getDatabase } from "../db.server";
 import { and, eq } from "drizzle-orm";
 
-const paramsSchema = z.object({ locationId: z.string().uuid("not a location id") });
+const paramsSchema = z.object({ locationId: z.guid("not a location id") });
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shop } = await requireAdminContext(request);
@@ -40,8 +40,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
 
 const actionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("create_wave") }),
-  z.object({ intent: z.literal("add_wms_endpoint"), url: z.string().trim().url("Enter the endpoint's full URL").refine((u) => /^https?:\/\//.test(u), "Use an http or https URL") }),
-  z.object({ intent: z.literal("remove_wms_endpoint"), endpointId: z.string().uuid() }),
+  z.object({ intent: z.literal("add_wms_endpoint"), url: z.url("Enter the endpoint's full URL").refine((u) => /^https?:\/\//.test(u), "Use an http or https URL") }),
+  z.object({ intent: z.literal("remove_wms_endpoint"), endpointId: z.guid() }),
 ]);
 
 type ActionData = { ok: true; message: string; secret?: string } | { ok: false; reason: string; fieldError?: string };

@@ -8,7 +8,7 @@ import { pickListPdf } from "../documents/pick-list-pdf.server";
 /** GET /app/pick-waves/:waveId.pdf — the wave's printable pick list. */
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shop } = await requireAdminContext(request);
-  const id = z.string().uuid().safeParse(params.waveId);
+  const id = z.guid().safeParse(params.waveId);
   const list = id.success ? await loadPickList(getDatabase(), shop.id, id.data) : null;
   if (!list) return new Response("No such pick wave in this shop", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
   const pdf = await pickListPdf(list, new Date());

@@ -19,13 +19,13 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 const INCOMING_CHANNELS = ["shopify", "amazon", "ebay", "woocommerce"] as const;
 type IncomingChannel = (typeof INCOMING_CHANNELS)[number];
 
-const sharePercent = z.union([z.literal("").transform(() => 0), z.coerce.number({ invalid_type_error: "Enter a number" }).int("Whole numbers only").min(0, "Cannot be negative").max(100, "At most 100")]).default(0);
+const sharePercent = z.union([z.literal("").transform(() => 0), z.coerce.number({ error: "Enter a number" }).int("Whole numbers only").min(0, "Cannot be negative").max(100, "At most 100")]).default(0);
 
 const tagList = z
   .string()
   .max(5_000)
   .transform((raw) => raw.split(",").map((t) => t.trim()).filter(Boolean));
-const wholeNumber = (max: number) => z.coerce.number({ invalid_type_error: "Enter a number" }).int("Whole numbers only").min(0, "Cannot be negative").max(max);
+const wholeNumber = (max: number) => z.coerce.number({ error: "Enter a number" }).int("Whole numbers only").min(0, "Cannot be negative").max(max);
 const money = z
   .string()
   .trim()

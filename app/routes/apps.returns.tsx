@@ -43,7 +43,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 const lookupSchema = z.object({
   orderNumber: z.string().trim().min(1).max(64),
-  email: z.string().trim().email().max(320),
+  email: z.string().trim().pipe(z.email().max(320)),
 });
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -115,7 +115,7 @@ function requestFromForm(form: FormData, lineIds: readonly string[]) {
   if (parsed.success && parsed.data.resolution === "exchange" && parsed.data.lines.some((l) => !l.exchangeVariantId)) {
     return { success: false as const };
   }
-  return parsed as z.SafeParseReturnType<unknown, ReturnRequestBody>;
+  return parsed as z.ZodSafeParseResult<ReturnRequestBody>;
 }
 
 function parseJson(text: string): unknown {

@@ -22,7 +22,7 @@ const CHANNEL = "easypost";
 export async function receiveEasyPostWebhook(request: Request, accountId: string | undefined): Promise<Response> {
   if (request.method !== "POST") return text(405, "EasyPost webhooks are POSTed", { Allow: "POST" });
   const db = getDatabase();
-  const account = accountId && z.string().uuid().safeParse(accountId).success ? await findCarrierAccountById(db, credentialCipher(), accountId) : null;
+  const account = accountId && z.guid().safeParse(accountId).success ? await findCarrierAccountById(db, credentialCipher(), accountId) : null;
   if (!account) return text(404, "No connected carrier account at this address");
 
   const read = await readCappedBody(request);

@@ -20,13 +20,13 @@ export const amazonSettingsSchema = z.object({
    * Base URL that replaces both Amazon hosts (SP-API and LWA), e.g. the sandbox at
    * http://127.0.0.1:3102. Absent in production.
    */
-  baseUrl: z.string().url().optional(),
+  baseUrl: z.url().optional(),
   /** Product type sent with listing patches when the listing's own is unknown; PRODUCT is Amazon's generic one. */
   productType: z.string().min(1).default("PRODUCT"),
   /** Batches with more SKUs than this go through a JSON_LISTINGS_FEED instead of one patch per SKU. */
   feedThreshold: z.number().int().min(1).max(10_000).default(20),
   /** Where polling starts on a fresh connection when no cursor is stored yet. */
-  pollStartAt: z.string().datetime({ offset: true }).optional(),
+  pollStartAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type AmazonSettings = z.infer<typeof amazonSettingsSchema>;
 export type AmazonSettingsInput = z.input<typeof amazonSettingsSchema>;
@@ -37,7 +37,7 @@ export const amazonCredentialsSchema = z.object({
   refreshToken: z.string().min(1),
   accessToken: z.string().min(1).optional(),
   /** ISO time the access token stops working (LWA issues them for 3600 s). */
-  accessTokenExpiresAt: z.string().datetime({ offset: true }).optional(),
+  accessTokenExpiresAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type AmazonCredentials = z.infer<typeof amazonCredentialsSchema>;
 

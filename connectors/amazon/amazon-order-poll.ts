@@ -21,8 +21,8 @@ export const SEARCH_ORDERS_SETTLE_MS = 2 * 60_000;
 const MAX_RESULTS_PER_PAGE = 100;
 
 const cursorSchema = z.object({
-  after: z.string().datetime({ offset: true }),
-  before: z.string().datetime({ offset: true }).optional(),
+  after: z.iso.datetime({ offset: true }),
+  before: z.iso.datetime({ offset: true }).optional(),
   token: z.string().min(1).optional(),
 });
 export type AmazonOrderCursor = z.infer<typeof cursorSchema>;

@@ -109,7 +109,7 @@ export class EasyPostCarrierGateway implements CarrierGateway {
     );
   }
 
-  private async call<S extends z.ZodTypeAny, T>(
+  private async call<S extends z.ZodType, T>(
     send: () => Promise<unknown>,
     schema: S,
     map: (parsed: z.output<S>) => CarrierCallResult<T>,

@@ -18,13 +18,11 @@ import { ebayReturns } from "./returns/ebay-returns.js";
  * health call. Cancellations go through the Post-Order API's seller-initiated cancellation.
  */
 
-const settingsSchema = z
-  .object({
-    /** The sandbox's URL (or a proxy); eBay production when absent. */
-    baseUrl: z.string().url().nullish(),
-    marketplaceId: z.string().optional(),
-  })
-  .passthrough();
+const settingsSchema = z.looseObject({
+  /** The sandbox's URL (or a proxy); eBay production when absent. */
+  baseUrl: z.url().nullish(),
+  marketplaceId: z.string().optional(),
+});
 
 const FIRST_POLL_LOOKBACK_MS = 24 * 60 * 60 * 1000;
 

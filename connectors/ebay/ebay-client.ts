@@ -23,7 +23,7 @@ export const ebayCredentialsSchema = z.object({
   accessToken: z.string().min(1),
   refreshToken: z.string().min(1),
   /** ISO time the access token expires; refreshed a minute early. */
-  accessTokenExpiresAt: z.string().datetime().optional(),
+  accessTokenExpiresAt: z.iso.datetime().optional(),
   /** The marketplace account deletion endpoint's verification token (32-80 characters). */
   verificationToken: z.string().min(32).max(80).optional(),
 });

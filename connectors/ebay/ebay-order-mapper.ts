@@ -34,8 +34,8 @@ const contactSchema = z.object({
 
 export const ebayOrderSchema = z.object({
   orderId: z.string().min(1),
-  creationDate: z.string().datetime({ offset: true }),
-  lastModifiedDate: z.string().datetime({ offset: true }),
+  creationDate: z.iso.datetime({ offset: true }),
+  lastModifiedDate: z.iso.datetime({ offset: true }),
   orderPaymentStatus: z.string().optional(),
   orderFulfillmentStatus: z.string().optional(),
   cancelStatus: z.object({ cancelState: z.string().optional() }).nullable().optional(),
@@ -196,7 +196,7 @@ function toAddress(contact: z.infer<typeof contactSchema> | null | undefined): P
   };
 }
 
-const emailCheck = z.string().email();
+const emailCheck = z.email();
 function validEmail(email: string | null | undefined): string | undefined {
   const trimmed = email?.trim();
   return trimmed && emailCheck.safeParse(trimmed).success ? trimmed : undefined;

@@ -13,7 +13,7 @@ import type { EbaySession } from "./ebay-client.js";
 export const EBAY_POLL_PAGE_SIZE = 200;
 const OVERLAP_MS = 1_000;
 
-const cursorSchema = z.object({ from: z.string().datetime(), offset: z.number().int().nonnegative(), newest: z.string().datetime().nullable().default(null) });
+const cursorSchema = z.object({ from: z.iso.datetime(), offset: z.number().int().nonnegative(), newest: z.iso.datetime().nullable().default(null) });
 type EbayPollCursor = z.infer<typeof cursorSchema>;
 
 export function initialEbayPollCursor(since: Date): string {

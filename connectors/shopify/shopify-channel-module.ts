@@ -18,12 +18,10 @@ import { verifyShopifyWebhookHmac } from "./webhook-signature.js";
  * shares one Admin GraphQL client, so they share one view of the shop's cost bucket.
  */
 
-const settingsSchema = z
-  .object({
-    /** The demo's Shopify sandbox (or any Admin API compatible server); the shop's own domain when absent. */
-    baseUrl: z.string().url().nullish(),
-  })
-  .passthrough();
+const settingsSchema = z.looseObject({
+  /** The demo's Shopify sandbox (or any Admin API compatible server); the shop's own domain when absent. */
+  baseUrl: z.url().nullish(),
+});
 
 export interface ShopifyModuleOptions {
   /** The app's key and secret for the token endpoint; null where none is configured (the demo). */

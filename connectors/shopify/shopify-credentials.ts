@@ -16,8 +16,8 @@ export const shopifyCredentialsSchema = z.object({
   accessToken: z.string().min(1),
   refreshToken: z.string().min(1).optional(),
   /** ISO time the access token expires; absent for non-expiring tokens. */
-  expiresAt: z.string().datetime({ offset: true }).optional(),
-  refreshTokenExpiresAt: z.string().datetime({ offset: true }).optional(),
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+  refreshTokenExpiresAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type ShopifyCredentials = z.infer<typeof shopifyCredentialsSchema>;
 

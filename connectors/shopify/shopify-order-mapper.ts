@@ -9,6 +9,7 @@ import {
   type UnifiedOrderInput,
 } from "../../core/orders/unified-order.js";
 import { decimalToMinorUnits } from "../../core/shared/decimal-money.js";
+import { shopifyNumericId } from "./shopify-numeric-id.js";
 
 /**
  * Shopify delivers the same order in two shapes: the GraphQL `Order` node (import, polling)
@@ -33,9 +34,10 @@ const decimalString = z.union([z.string(), z.number()]);
 /**
  * REST ids are JSON numbers, and Shopify's documented samples already exceed 2^53, where
  * `JSON.parse` silently changes the last digits. The GID strings (`admin_graphql_api_id`) are
- * exact, so they are preferred and a numeric id is only trusted when it is a safe integer.
+ * exact, so they are preferred and a numeric id is only trusted when it is a safe integer
+ * (exactGid, variantGid): an unsafe one is accepted here and dealt with there.
  */
-const numericId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]);
+const numericId = shopifyNumericId;
 const gidOf = (type: string) => z.string().regex(new RegExp(`^gid://shopify/${type}/\\d+$`), `must be a ${type} GID`);
 const coordinate = z.number().nullable().optional();
 
@@ -63,9 +65,9 @@ const graphqlAddressSchema = z.object({
 export const shopifyGraphqlOrderSchema = z.object({
   id: z.string().regex(/^gid:\/\/shopify\/Order\/\d+$/, "must be an Order GID"),
   name: z.string().min(1),
-  createdAt: z.string().datetime({ offset: true }),
-  updatedAt: z.string().datetime({ offset: true }),
-  cancelledAt: z.string().datetime({ offset: true }).nullable().optional(),
+  createdAt: z.iso.datetime({ offset: true }),
+  updatedAt: z.iso.datetime({ offset: true }),
+  cancelledAt: z.iso.datetime({ offset: true }).nullable().optional(),
   currencyCode: z.string().length(3),
   displayFinancialStatus: z
     .enum(["PENDING", "AUTHORIZED", "PARTIALLY_PAID", "PARTIALLY_REFUNDED", "VOIDED", "PAID", "REFUNDED", "EXPIRED"])
@@ -106,11 +108,12 @@ export const shopifyGraphqlOrderSchema = z.object({
       }),
     ),
   }),
+  // A factory: zod 4 returns a default as a shallow copy, so `nodes` would be one array shared by every order.
   shippingLines: z
     .object({
       nodes: z.array(z.object({ title: z.string(), code: nullableString, originalPriceSet: moneyBagSchema })),
     })
-    .default({ nodes: [] }),
+    .default(() => ({ nodes: [] })),
   subtotalPriceSet: moneyBagSchema.nullable().optional(),
   totalShippingPriceSet: moneyBagSchema.nullable().optional(),
   totalTaxSet: moneyBagSchema.nullable().optional(),
@@ -154,9 +157,9 @@ export const shopifyOrderWebhookSchema = z.object({
   id: numericId,
   admin_graphql_api_id: gidOf("Order").optional(),
   name: z.string().min(1),
-  created_at: z.string().datetime({ offset: true }),
-  updated_at: z.string().datetime({ offset: true }),
-  cancelled_at: z.string().datetime({ offset: true }).nullable().optional(),
+  created_at: z.iso.datetime({ offset: true }),
+  updated_at: z.iso.datetime({ offset: true }),
+  cancelled_at: z.iso.datetime({ offset: true }).nullable().optional(),
   currency: z.string().length(3),
   financial_status: z
     .enum(["pending", "authorized", "partially_paid", "paid", "partially_refunded", "refunded", "voided", "expired"])
@@ -440,7 +443,7 @@ function describeZodError(what: string, error: z.ZodError): string {
   return `${what} is invalid: ${issues.join("; ")}${more}`;
 }
 
-const emailCheck = z.string().email();
+const emailCheck = z.email();
 /**
  * A malformed customer e-mail must not cost the merchant the order: it is dropped (the order is
  * still fulfillable) rather than failing the whole mapping.

@@ -18,14 +18,12 @@ import { wooCommerceReturns } from "./returns/woocommerce-refunds.js";
  * back, and a health call. Consumer keys do not expire, so there is nothing to refresh.
  */
 
-const settingsSchema = z
-  .object({
-    /** The store URL (or the sandbox's); the REST API is under /wp-json/wc/v3. */
-    baseUrl: z.string().url(),
-    /** For hosts that drop the Authorization header over https. */
-    queryStringAuth: z.boolean().optional(),
-  })
-  .passthrough();
+const settingsSchema = z.looseObject({
+  /** The store URL (or the sandbox's); the REST API is under /wp-json/wc/v3. */
+  baseUrl: z.url(),
+  /** For hosts that drop the Authorization header over https. */
+  queryStringAuth: z.boolean().optional(),
+});
 
 /** How far back the first poll of a connection looks. */
 const FIRST_POLL_LOOKBACK_MS = 24 * 60 * 60 * 1000;

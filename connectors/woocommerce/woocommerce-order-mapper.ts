@@ -211,7 +211,7 @@ function joinName(first: string | null | undefined, last: string | null | undefi
   return name || undefined;
 }
 
-const emailCheck = z.string().email();
+const emailCheck = z.email();
 function validEmail(email: string | null | undefined): string | undefined {
   const trimmed = email?.trim();
   return trimmed && emailCheck.safeParse(trimmed).success ? trimmed : undefined;

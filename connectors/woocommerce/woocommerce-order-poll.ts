@@ -15,7 +15,7 @@ export const WOO_POLL_PAGE_SIZE = 100;
 /** Overlap kept at the end of each sweep: Woo's dates have one-second resolution. */
 const OVERLAP_MS = 1_000;
 
-const cursorSchema = z.object({ after: z.string().datetime(), page: z.number().int().positive(), newest: z.string().datetime().nullable().default(null) });
+const cursorSchema = z.object({ after: z.iso.datetime(), page: z.number().int().positive(), newest: z.iso.datetime().nullable().default(null) });
 export type WooPollCursor = z.infer<typeof cursorSchema>;
 
 export interface WooPolledPage {

@@ -13,7 +13,7 @@ export const channelAllocationRuleSchema = z.object({
     .number()
     .min(0)
     .max(100)
-    .multipleOf(0.01, { message: "allocationPercent allows at most two decimals" })
+    .multipleOf(0.01, { error: "allocationPercent allows at most two decimals" })
     .default(100),
   /** Units withheld after the percentage; the result is never below zero. */
   buffer: z.number().int().nonnegative().default(0),

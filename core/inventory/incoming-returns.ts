@@ -15,9 +15,12 @@ export function isIncomingReturnStatus(status: string): boolean {
   return (INCOMING_RETURN_STATUSES as readonly string[]).includes(status);
 }
 
-/** Per channel (shopify, amazon, ebay, woocommerce), the share of incoming returns offered for sale; absent: none. */
+/**
+ * Per channel (shopify, amazon, ebay, woocommerce), the share of incoming returns offered for sale;
+ * absent: none. A partial record: zod 4's `z.record` with enum keys would demand every channel.
+ */
 export const incomingReturnsToSellSchema = z
-  .record(z.enum(["shopify", "amazon", "ebay", "woocommerce"]), z.number().int().min(0).max(100))
+  .partialRecord(z.enum(["shopify", "amazon", "ebay", "woocommerce"]), z.number().int().min(0).max(100))
   .default({});
 export type IncomingReturnsToSell = z.infer<typeof incomingReturnsToSellSchema>;
 

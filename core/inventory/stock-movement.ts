@@ -68,7 +68,7 @@ export const movementSchema = z
   .superRefine((movement, ctx) => {
     if (!ALLOWED_CAUSES[movement.kind].includes(movement.cause.type)) {
       ctx.addIssue({
-        code: z.ZodIssueCode.custom,
+        code: "custom",
         path: ["cause", "type"],
         message: `${movement.kind} cannot be caused by ${movement.cause.type}`,
       });

@@ -50,7 +50,7 @@ export type PostalAddress = z.infer<typeof postalAddressSchema>;
 
 export const customerSchema = z.object({
   externalId: z.string().max(255).optional(),
-  email: z.string().email().max(320).optional(),
+  email: z.email().max(320).optional(),
   name: z.string().max(255).optional(),
   phone: z.string().max(64).optional(),
 });
@@ -141,7 +141,7 @@ export const unifiedOrderSchema = z.object({
     .array(unifiedOrderLineSchema)
     .max(1000)
     .refine((lines) => new Set(lines.map((line) => line.externalLineId)).size === lines.length, {
-      message: "line ids must be unique within an order",
+      error: "line ids must be unique within an order",
     }),
   shippingLines: z.array(shippingLineSchema).max(50).default([]),
   subtotalMinor: nonNegativeMinor,

@@ -28,11 +28,11 @@ export const rateCardSchema = z
     const zones = card.zoneUpperKm.length + 1;
     for (const key of ["firstUnitMinor", "extraUnitMinor", "transitDays"] as const) {
       if (card[key].length !== zones) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: `needs ${zones} entries, one per zone` });
+        ctx.addIssue({ code: "custom", path: [key], message: `needs ${zones} entries, one per zone` });
       }
     }
     if (card.zoneUpperKm.some((km, i) => i > 0 && km <= card.zoneUpperKm[i - 1]!)) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["zoneUpperKm"], message: "zone bounds must ascend" });
+      ctx.addIssue({ code: "custom", path: ["zoneUpperKm"], message: "zone bounds must ascend" });
     }
   });
 export type RateCard = z.infer<typeof rateCardSchema>;

@@ -32,7 +32,7 @@ export const routingSettingsSchema = z
     rateCard: rateCardSchema,
   })
   .refine((settings) => new Set(settings.rules.map((r) => r.rule)).size === ROUTING_RULES.length, {
-    message: "each rule appears exactly once",
+    error: "each rule appears exactly once",
     path: ["rules"],
   });
 export type RoutingSettings = z.infer<typeof routingSettingsSchema>;

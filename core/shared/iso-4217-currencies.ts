@@ -42,4 +42,4 @@ export const isoCurrencySchema = z
   .string()
   .trim()
   .toUpperCase()
-  .refine(isIsoCurrency, (code) => ({ message: `"${code.slice(0, 8)}" is not an ISO 4217 currency code` }));
+  .refine(isIsoCurrency, { error: (issue) => `"${String(issue.input).slice(0, 8)}" is not an ISO 4217 currency code` });

@@ -25,15 +25,15 @@ const FIRST_PASS_LOOKBACK_MS = 30 * 24 * 3600_000;
 const WINDOW_FLOOR_MS = 90 * 24 * 3600_000;
 
 const cursorSchema = z.object({
-  from: z.string().datetime({ offset: true }),
-  to: z.string().datetime({ offset: true }).optional(),
+  from: z.iso.datetime({ offset: true }),
+  to: z.iso.datetime({ offset: true }).optional(),
   reportId: z.string().min(1).optional(),
-  requestedAt: z.string().datetime({ offset: true }).optional(),
+  requestedAt: z.iso.datetime({ offset: true }).optional(),
 });
 type AmazonReturnsCursor = z.infer<typeof cursorSchema>;
 
-const reportSchema = z.object({ reportId: z.string(), processingStatus: z.string(), reportDocumentId: z.string().optional() }).passthrough();
-const documentSchema = z.object({ reportDocumentId: z.string(), url: z.string().url(), compressionAlgorithm: z.string().optional() }).passthrough();
+const reportSchema = z.looseObject({ reportId: z.string(), processingStatus: z.string(), reportDocumentId: z.string().optional() });
+const documentSchema = z.looseObject({ reportDocumentId: z.string(), url: z.url(), compressionAlgorithm: z.string().optional() });
 
 export function initialAmazonReturnsCursor(now: number): string {
   return JSON.stringify({ from: new Date(now - FIRST_PASS_LOOKBACK_MS).toISOString() } satisfies AmazonReturnsCursor);

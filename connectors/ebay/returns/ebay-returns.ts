@@ -33,32 +33,28 @@ const SEARCH_FLOOR_MS = 540 * 24 * 3600_000;
 const FIRST_PASS_LOOKBACK_MS = 30 * 24 * 3600_000;
 
 const cursorSchema = z.object({
-  from: z.string().datetime(),
-  to: z.string().datetime().optional(),
+  from: z.iso.datetime(),
+  to: z.iso.datetime().optional(),
   offset: z.number().int().nonnegative().default(0),
   /** Oldest unsettled filing date seen so far in this pass. */
-  open: z.string().datetime().nullable().default(null),
+  open: z.iso.datetime().nullable().default(null),
 });
 type EbayReturnCursor = z.infer<typeof cursorSchema>;
 
 /** What one search member looks like (ReturnSummaryType); only what we read is required. */
-const memberSchema = z
-  .object({
-    returnId: z.string().min(1),
-    orderId: z.string().min(1),
-    state: z.string().optional(),
-    status: z.string().optional(),
-    currentType: z.string().optional(),
-    creationInfo: z
-      .object({
-        item: z.object({ itemId: z.string().optional(), transactionId: z.string().optional(), returnQuantity: z.number().int().positive() }).passthrough(),
-        reason: z.string().optional(),
-        comments: z.object({ content: z.string().optional() }).passthrough().optional(),
-        creationDate: z.object({ value: z.string().datetime({ offset: true }) }).passthrough(),
-      })
-      .passthrough(),
-  })
-  .passthrough();
+const memberSchema = z.looseObject({
+  returnId: z.string().min(1),
+  orderId: z.string().min(1),
+  state: z.string().optional(),
+  status: z.string().optional(),
+  currentType: z.string().optional(),
+  creationInfo: z.looseObject({
+    item: z.looseObject({ itemId: z.string().optional(), transactionId: z.string().optional(), returnQuantity: z.number().int().positive() }),
+    reason: z.string().optional(),
+    comments: z.looseObject({ content: z.string().optional() }).optional(),
+    creationDate: z.looseObject({ value: z.iso.datetime({ offset: true }) }),
+  }),
+});
 
 /** eBay's return states (ReturnStateEnum) as the stage our RMA follows. */
 export function ebayReturnStage(state: string): ChannelReturnStage {

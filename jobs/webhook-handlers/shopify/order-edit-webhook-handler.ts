@@ -10,12 +10,13 @@ const orderEditSchema = z.object({
   order_edit: z.object({
     id: shopifyId,
     order_id: shopifyId,
-    created_at: z.string().datetime({ offset: true }),
+    created_at: z.iso.datetime({ offset: true }),
     // Since 2024-07; created_at is when the edit began, committed_at when it reached the order.
-    committed_at: z.string().datetime({ offset: true }).nullable().optional(),
+    committed_at: z.iso.datetime({ offset: true }).nullable().optional(),
+    // A factory: zod 4 returns a default as a shallow copy, which would share these arrays between deliveries.
     line_items: z
       .object({ additions: z.array(lineDelta).default([]), removals: z.array(lineDelta).default([]) })
-      .default({ additions: [], removals: [] }),
+      .default(() => ({ additions: [], removals: [] })),
   }),
 });
 

@@ -21,32 +21,28 @@ import { describeIssues, failed, processed, shopifyId, type ShopifyWebhookHandle
 
 const gidOf = (type: string) => z.string().regex(new RegExp(`^gid://shopify/${type}/\\d+$`));
 
-const returnPayloadSchema = z
-  .object({
-    id: shopifyId,
-    admin_graphql_api_id: gidOf("Return").optional(),
-    name: z.string().nullish(),
-    status: z.string().nullish(),
-    order: z.object({ id: shopifyId, admin_graphql_api_id: gidOf("Order").optional() }).nullish(),
-    order_id: shopifyId.nullish(),
-    return_line_items: z
-      .array(
-        z
-          .object({
-            id: shopifyId,
-            quantity: z.number().int().positive().max(100_000),
-            fulfillment_line_item: z.object({ id: shopifyId, line_item: z.object({ id: shopifyId, admin_graphql_api_id: gidOf("LineItem").optional() }) }),
-            return_reason: z.string().max(100).nullish(),
-            return_reason_note: z.string().max(2_000).nullish(),
-            customer_note: z.string().max(2_000).nullish(),
-          })
-          .passthrough(),
-      )
-      .nullish(),
-    exchange_line_items: z.array(z.object({ id: shopifyId, variant_id: shopifyId.nullish(), quantity: z.number().int().positive().max(100_000) }).passthrough()).nullish(),
-    decline: z.object({ reason: z.string().max(100), note: z.string().max(2_000).nullish() }).nullish(),
-  })
-  .passthrough();
+const returnPayloadSchema = z.looseObject({
+  id: shopifyId,
+  admin_graphql_api_id: gidOf("Return").optional(),
+  name: z.string().nullish(),
+  status: z.string().nullish(),
+  order: z.object({ id: shopifyId, admin_graphql_api_id: gidOf("Order").optional() }).nullish(),
+  order_id: shopifyId.nullish(),
+  return_line_items: z
+    .array(
+      z.looseObject({
+        id: shopifyId,
+        quantity: z.number().int().positive().max(100_000),
+        fulfillment_line_item: z.object({ id: shopifyId, line_item: z.object({ id: shopifyId, admin_graphql_api_id: gidOf("LineItem").optional() }) }),
+        return_reason: z.string().max(100).nullish(),
+        return_reason_note: z.string().max(2_000).nullish(),
+        customer_note: z.string().max(2_000).nullish(),
+      }),
+    )
+    .nullish(),
+  exchange_line_items: z.array(z.looseObject({ id: shopifyId, variant_id: shopifyId.nullish(), quantity: z.number().int().positive().max(100_000) })).nullish(),
+  decline: z.object({ reason: z.string().max(100), note: z.string().max(2_000).nullish() }).nullish(),
+});
 type ReturnPayload = z.infer<typeof returnPayloadSchema>;
 
 const SIGNALS: Record<ShopifyReturnTopic, ChannelReturnSignal> = {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { shopifyNumericId } from "../../../connectors/shopify/shopify-numeric-id";
 import type { Policies } from "../../../core/config/default-policies";
 import type { Tx } from "../../../db/client";
 import type { ShopRecord } from "../../../db/repositories/shop-repository";
@@ -31,8 +32,8 @@ export const processed = (note?: string): HandlerOutcome => ({ status: "processe
 export const ignoredStale = (note: string): HandlerOutcome => ({ status: "ignored_stale", note });
 export const failed = (error: string): HandlerOutcome => ({ status: "failed", error });
 
-/** Shopify ids: numbers, or digit strings where they exceed 2^53 (see connectors/shopify/shopify-json.ts). */
-export const shopifyId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);
+/** Shopify ids: numbers, or digit strings where they exceed 2^53 (see connectors/shopify/shopify-numeric-id.ts). */
+export const shopifyId = shopifyNumericId.transform(String);
 export const decimalAmount = z.union([z.string(), z.number()]);
 
 export function describeIssues(what: string, error: z.ZodError): string {
