@@ -149,6 +149,12 @@ await waitFor(async () => (await db.execute<{ n: number }>(sql`SELECT count(*)::
 log(`web on 127.0.0.1:${webPort}, ${workerCount} worker process(es); ${totalOrders} orders from ${concurrency} senders`);
 
 // --- the stream ----------------------------------------------------------------------------------------------
+// What Shopify builds and signs on its side is built before the clock starts: the senders'
+// CPU on this machine is not the app's, and it shares the two cores the figures are about.
+const signed = Array.from({ length: totalOrders }, (_, n) => {
+  const body = orderBody(n);
+  return { body: Buffer.from(body), hmac: signShopifyWebhook(body, DEMO_WEBHOOK_SECRET) };
+});
 const latencies: number[] = [];
 const acked = new Set<number>();
 let retries = 0;
@@ -157,12 +163,6 @@ let next = 0;
 const cpuAtStart = cpuSnapshot();
 const streamStart = Date.now();
 
-// What Shopify builds and signs on its side is built before the clock starts: the senders'
-// CPU on this machine is not the app's, and it shares the two cores the figures are about.
-const signed = Array.from({ length: totalOrders }, (_, n) => {
-  const body = orderBody(n);
-  return { body: Buffer.from(body), hmac: signShopifyWebhook(body, DEMO_WEBHOOK_SECRET) };
-});
 const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 
 async function post(n: number, eventId: string): Promise<number> {

@@ -15,10 +15,15 @@ describe("making a parsed body storable", () => {
 
   it("cuts nesting deeper than the limit, and only then", () => {
     const deep = (n: number) => "[".repeat(n) + "]".repeat(n);
-    expect(nestsAtLeast(deep(63), 64)).toBe(false);
-    expect(nestsAtLeast(deep(64), 64)).toBe(true);
+    expect(nestsAtLeast(JSON.parse(deep(63)), 64)).toBe(false);
+    expect(nestsAtLeast(JSON.parse(deep(64)), 64)).toBe(true);
+    expect(nestsAtLeast(JSON.parse(`{"a":[1,{"b":${deep(61)}}],"c":"x"}`), 64)).toBe(true);
+    expect(nestsAtLeast(JSON.parse(`{"a":[1,{"b":${deep(60)}}],"c":"x"}`), 64)).toBe(false);
     // Brackets inside strings are text, not nesting.
-    expect(nestsAtLeast(JSON.stringify({ text: "[".repeat(100) }), 64)).toBe(false);
+    expect(nestsAtLeast(JSON.parse(JSON.stringify({ text: "[".repeat(100) })), 64)).toBe(false);
+    expect(nestsAtLeast("scalar", 1)).toBe(false);
+    // Thousands deep, as a hostile body can be: walked without the call stack.
+    expect(nestsAtLeast(JSON.parse(deep(20_000)), 64)).toBe(true);
     const text = deep(70);
     expect(JSON.stringify(storableParsed(text, JSON.parse(text)))).toContain("nested deeper than 64 levels");
   });

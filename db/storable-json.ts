@@ -1,5 +1,3 @@
-import { endOfJsonString } from "../core/shared/json-text";
-
 /**
  * A parsed body made storable in PostgreSQL text and jsonb columns, whatever a channel sent:
  * NUL (which neither text nor jsonb can hold) and lone UTF-16 surrogates (which jsonb refuses)
@@ -34,35 +32,29 @@ function clean(value: unknown, depth: number, maxDepth: number): unknown {
 }
 
 /**
- * A parsed body made storable, without walking it when its text shows it already is: a parsed
- * JSON text can only hold NUL or a lone surrogate through a `\u0000` or `\uD800`–`\uDFFF` escape
- * (the parser refuses raw control characters, and bytes decoded as UTF-8 never give a lone
- * surrogate), and it nests no deeper than its brackets do. Most real bodies have none of these,
- * and the copy was a large share of the worker's time per order (docs/adr/0017).
+ * A parsed body made storable, without copying it when it already is: a parsed JSON text can
+ * only hold NUL or a lone surrogate through a `\u0000` or `\uD800`–`\uDFFF` escape (the parser
+ * refuses raw control characters, and bytes decoded as UTF-8 never give a lone surrogate), which
+ * a regular expression finds in the text; its depth is read from the parsed tree, where a walk
+ * touches only objects and arrays. Most real bodies need no copy, and the copy was a large share
+ * of the worker's time per order (docs/adr/0017).
  */
 export function storableParsed(text: string, parsed: unknown, maxDepth = STORABLE_MAX_DEPTH): unknown {
-  return ESCAPED_UNSTORABLE.test(text) || nestsAtLeast(text, maxDepth) ? storableJson(parsed, maxDepth) : parsed;
+  return ESCAPED_UNSTORABLE.test(text) || nestsAtLeast(parsed, maxDepth) ? storableJson(parsed, maxDepth) : parsed;
 }
 
 const ESCAPED_UNSTORABLE = /\\u(0000|[dD][89a-fA-F])/;
 
-/** Whether JSON text nests objects and arrays `depth` deep or deeper (brackets inside strings do not count). */
-export function nestsAtLeast(text: string, depth: number): boolean {
-  let level = 0;
-  let from = 0;
-  while (from < text.length) {
-    const quote = text.indexOf('"', from);
-    const end = quote === -1 ? text.length : quote;
-    for (let i = from; i < end; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 123 /* { */ || c === 91 /* [ */) {
-        if (++level >= depth) return true;
-      } else if (c === 125 /* } */ || c === 93 /* ] */) {
-        level--;
-      }
+/** Whether a parsed JSON value nests objects and arrays `depth` deep or deeper (the value itself is level 1). Iterative: bodies can nest thousands deep. */
+export function nestsAtLeast(value: unknown, depth: number): boolean {
+  const pending: { item: object; level: number }[] = [];
+  if (value !== null && typeof value === "object") pending.push({ item: value, level: 1 });
+  while (pending.length > 0) {
+    const { item, level } = pending.pop()!;
+    if (level >= depth) return true;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) {
+      if (child !== null && typeof child === "object") pending.push({ item: child as object, level: level + 1 });
     }
-    if (quote === -1) break;
-    from = endOfJsonString(text, quote);
   }
   return false;
 }
