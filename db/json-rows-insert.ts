@@ -1,6 +1,7 @@
 import { getTableColumns, getTableName, sql, type InferInsertModel, type InferSelectModel } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import type { DbOrTx } from "./client";
+import { executePrepared } from "./prepared-statement";
 
 /**
  * Many rows in one INSERT with ONE parameter: the rows travel as a single JSON document that
@@ -40,7 +41,7 @@ export async function insertJsonRows<T extends PgTable, K extends keyof InferSel
   });
   const conflict = options.onConflictDoNothing ? " ON CONFLICT DO NOTHING" : "";
   const returningClause = returnedNames.length > 0 ? ` RETURNING ${returnedNames.join(", ")}` : "";
-  const result = await db.execute<Record<string, unknown>>(sql`
+  const result = await executePrepared<Record<string, unknown>>(db, sql`
     ${sql.raw(`INSERT INTO "${getTableName(table)}" (${names}) SELECT ${names}`)}
       FROM jsonb_to_recordset(${JSON.stringify(document)}::jsonb) AS r(${sql.raw(definitions)})${sql.raw(conflict + returningClause)}`);
   return result.rows.map((row) => {

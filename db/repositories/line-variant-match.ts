@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { UnifiedOrderLine } from "../../core/orders/unified-order";
 import type { Tx } from "../client";
+import { executePrepared } from "../prepared-statement";
 
 /** What identifies an order line's variant: the selling channel, its own identity of the item, the SKU. */
 export interface LineIdentity {
@@ -44,7 +45,7 @@ export async function matchLineVariants(tx: Tx, shopId: string, lines: readonly 
   const channels = distinct(wanted.map((line) => line.channel));
   const shopifyRefs = distinct(wanted.filter((line) => line.channel === "shopify").map((line) => line.channelVariantRef));
   const mappingKeys = [...refs.map((ref) => `ref:${ref}`), ...skus.map((sku) => `sku:${sku}`)];
-  const result = await tx.execute<MatchCandidate>(sql`
+  const result = await executePrepared<MatchCandidate>(tx, sql`
     SELECT CASE WHEN left(m.match_key, 4) = 'ref:' THEN 1 ELSE 4 END AS rank, m.channel, substr(m.match_key, 5) AS key, m.variant_id
       FROM line_mappings m
      WHERE m.shop_id = ${shopId}::uuid AND m.channel = ANY(${sql.param(channels)}::text[]) AND m.match_key = ANY(${sql.param(mappingKeys)}::text[])

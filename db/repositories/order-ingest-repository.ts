@@ -8,6 +8,7 @@ import type { ReservationPlan } from "../../core/inventory/reservation-decision"
 import type { Policies } from "../../core/config/default-policies";
 import { channelDisplayName } from "../../core/channels/channel-write-policy";
 import type { Database, Tx } from "../client";
+import { executePrepared } from "../prepared-statement";
 import { insertJsonRows } from "../json-rows-insert";
 import { orders } from "../schema";
 import { applyOrderEdit, type OrderEditOutcome } from "./order-edit-repository";
@@ -215,7 +216,7 @@ export async function createOrders(
 /** The statuses a shortage changed, in one statement (the rest were inserted final). */
 async function setOrderStatuses(tx: Tx, changes: readonly { orderId: string; status: OrderStatus }[]): Promise<void> {
   if (changes.length === 0) return;
-  await tx.execute(sql`
+  await executePrepared(tx, sql`
     UPDATE orders o SET status = c.status
       FROM unnest(${sql.param(changes.map((change) => change.orderId))}::uuid[], ${sql.param(changes.map((change) => change.status))}::text[]) AS c(id, status)
      WHERE o.id = c.id`);

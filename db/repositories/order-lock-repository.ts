@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { UnifiedOrderLine } from "../../core/orders/unified-order";
 import type { Tx } from "../client";
+import { executePrepared } from "../prepared-statement";
 import { matchLineVariants, type LineIdentity } from "./line-variant-match";
 
 /** An order a transaction is about to write: by its channel key, with the lines the channel sent (if any). */
@@ -39,7 +40,7 @@ export async function holdClaimLevels(tx: Tx, claim: ClaimLocks): Promise<void> 
   if (claim.levels.held) return;
   claim.levels.held = true;
   if (claim.levels.variantIds.length === 0) return;
-  await tx.execute(sql`
+  await executePrepared(tx, sql`
     SELECT l.id FROM inventory_levels l
      WHERE l.variant_id = ANY(${sql.param(claim.levels.variantIds)}::uuid[]) AND l.shop_id = ${claim.levels.shopId}::uuid
      ORDER BY l.id
@@ -101,7 +102,7 @@ export async function lockOrdersAndLevels(tx: Tx, shopId: string, scopes: readon
 
   const variantIds = new Set(matched.filter((variant): variant is string => variant !== null));
   if (orderIds.length > 0) {
-    const heldVariants = await tx.execute<{ variant_id: string }>(sql`
+    const heldVariants = await executePrepared<{ variant_id: string }>(tx, sql`
       SELECT ol.variant_id FROM order_lines ol WHERE ol.order_id = ANY(${sql.param(orderIds)}::uuid[]) AND ol.variant_id IS NOT NULL
       UNION
       SELECT a.variant_id FROM allocations a WHERE a.order_id = ANY(${sql.param(orderIds)}::uuid[]) AND a.status = 'reserved'`);

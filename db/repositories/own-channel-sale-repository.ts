@@ -2,6 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { CHANNELS_CHECKING_OWN_SALES_ON_PUSH, CHANNELS_COUNTING_THEIR_OWN_SALES, figureAfterOwnSales, type OwnSale } from "../../core/inventory/own-sale-echo";
 import type { Channel } from "../../core/orders/unified-order";
 import type { Tx } from "../client";
+import { executePrepared } from "../prepared-statement";
 
 /** One captured line a channel sold itself: it already took `units` of the variant's listing off its quantity. */
 export interface CapturedOwnSale extends OwnSale {
@@ -29,7 +30,7 @@ async function moveOwnSaleFigures(tx: Tx, shopId: string, sales: readonly Captur
     const [channel, variantId] = key.split("|");
     return { channel, variant_id: variantId };
   });
-  const listings = await tx.execute<{ id: string; channel: string; variant_id: string; last_pushed_available: number | null; last_push_settled_at: Date | string | null }>(sql`
+  const listings = await executePrepared<{ id: string; channel: string; variant_id: string; last_pushed_available: number | null; last_push_settled_at: Date | string | null }>(tx, sql`
     SELECT cl.id, c.channel, cl.variant_id, cl.last_pushed_available, cl.last_push_settled_at
       FROM jsonb_to_recordset(${JSON.stringify(keys)}::jsonb) AS k(channel text, variant_id uuid)
       JOIN channel_connections c ON c.shop_id = ${shopId} AND c.channel = k.channel AND c.status = 'connected'
@@ -48,7 +49,7 @@ async function moveOwnSaleFigures(tx: Tx, shopId: string, sales: readonly Captur
     return figure === null ? [] : [{ id: row.id, available: figure }];
   });
   if (moves.length === 0) return 0;
-  await tx.execute(sql`
+  await executePrepared(tx, sql`
     UPDATE channel_listings cl SET last_pushed_available = m.available
       FROM jsonb_to_recordset(${JSON.stringify(moves)}::jsonb) AS m(id uuid, available int)
      WHERE cl.id = m.id`);
@@ -76,7 +77,7 @@ async function expectOwnSalesOnPush(tx: Tx, shopId: string, sales: readonly Capt
   const mirrored = (connection: SQL) => sql`
     SELECT f.location_id FROM channel_locations f JOIN locations l ON l.id = f.location_id
      WHERE f.connection_id = ${connection} AND l.active AND l.external_id IS NOT NULL`;
-  const locked = await tx.execute<{ listing_id: string; location_id: string; units: number }>(sql`
+  const locked = await executePrepared<{ listing_id: string; location_id: string; units: number }>(tx, sql`
     SELECT cll.listing_id, cll.location_id, x.units
       FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(channel text, variant_id uuid, units int)
       JOIN channel_connections c ON c.shop_id = ${shopId} AND c.channel = x.channel AND c.status = 'connected'
@@ -90,7 +91,7 @@ async function expectOwnSalesOnPush(tx: Tx, shopId: string, sales: readonly Capt
      ORDER BY cll.listing_id, cll.location_id
        FOR UPDATE OF cll SKIP LOCKED`);
   if (locked.rows.length === 0) return 0;
-  await tx.execute(sql`
+  await executePrepared(tx, sql`
     UPDATE channel_listing_locations cll
        SET expected_available = coalesce(cll.expected_available, cll.last_pushed_available) - x.units
       FROM jsonb_to_recordset(${JSON.stringify(locked.rows)}::jsonb) AS x(listing_id uuid, location_id uuid, units int)

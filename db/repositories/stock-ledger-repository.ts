@@ -2,6 +2,7 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import type { Movement } from "../../core/inventory/stock-movement";
 import { movementDeltas } from "../../core/inventory/stock-movement";
 import type { DbOrTx, Tx } from "../client";
+import { executePrepared } from "../prepared-statement";
 import { insertJsonRows } from "../json-rows-insert";
 import { inventoryLevels, inventoryMovements, locations } from "../schema";
 import { enqueueJob } from "../queue/job-queue";
@@ -105,7 +106,7 @@ export async function recordMovements(tx: Tx, shopId: string, entries: readonly 
   const freed = new Map<string, number>();
   for (const row of rows) freed.set(row.variantId, (freed.get(row.variantId) ?? 0) + row.onHandDelta - row.reservedDelta);
   if ([...freed.values()].some((units) => units > 0)) await scheduleBackorderFill(tx, shopId);
-  await tx.execute(sql`
+  await executePrepared(tx, sql`
     UPDATE inventory_levels AS l
        SET on_hand = l.on_hand + d.on_hand_delta,
            reserved = l.reserved + d.reserved_delta,

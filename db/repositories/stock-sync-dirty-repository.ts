@@ -1,6 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { STOCK_SYNC_HOLD_MS } from "../../core/inventory/stock-sync-plan";
 import type { DbOrTx } from "../client";
+import { executePrepared } from "../prepared-statement";
 
 /**
  * The dirty set: which variants each connection still has to be told about. Marked in the
@@ -47,7 +48,7 @@ export async function markStockDirty(
   if (input.variantIds && input.variantIds.length === 0) return 0;
   const onlyConnection = input.connectionId ? sql`AND cl.connection_id = ${input.connectionId}` : sql``;
   const runAt = sql`now() + make_interval(secs => ${(input.delayMs ?? STOCK_SYNC_HOLD_MS) / 1000})`;
-  const result = await tx.execute<{ connection_id: string }>(sql`
+  const result = await executePrepared<{ connection_id: string }>(tx, sql`
     WITH marked AS (
       INSERT INTO stock_sync_dirty AS d (connection_id, variant_id, shop_id)
       SELECT cl.connection_id, cl.variant_id, cl.shop_id

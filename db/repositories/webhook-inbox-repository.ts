@@ -2,6 +2,7 @@ import { isUtf8 } from "node:buffer";
 import { and, asc, eq, getTableColumns, gt, isNull, lte, or, sql } from "drizzle-orm";
 import { storableText } from "../storable-json";
 import type { DbOrTx, Tx } from "../client";
+import { executePrepared } from "../prepared-statement";
 import { webhookDeliveries } from "../schema";
 
 export interface IncomingDelivery {
@@ -192,7 +193,7 @@ export interface FinishedDelivery {
 export async function finishDeliveries(tx: DbOrTx, finished: readonly FinishedDelivery[]): Promise<void> {
   if (finished.length === 0) return;
   const rows = finished.map((f) => ({ id: f.rowId, status: f.status, error: f.error === undefined ? null : storableText(f.error), resource_id: f.resourceId ?? null }));
-  await tx.execute(sql`
+  await executePrepared(tx, sql`
     UPDATE webhook_deliveries AS d
        SET status = x.status, error = x.error, processed_at = now(), retry_at = NULL,
            resource_id = coalesce(d.resource_id, x.resource_id)
