@@ -25,10 +25,9 @@ export const inventoryLevels = pgTable(
   },
   (t) => [
     unique("inventory_levels_variant_location").on(t.variantId, t.locationId),
-    // The Locations page's totals as an index-only scan. It names on_hand and reserved, so a
-    // level update is never HOT while it exists (docs/adr/0015 weighs it); the (shop_id,
-    // updated_at) index nothing read is gone.
-    index("inventory_levels_location_idx").on(t.locationId, t.onHand, t.reserved),
+    // A location's levels (its page's totals, the cascade from locations). No index names a
+    // column a stock change writes, so a level update is HOT (docs/adr/0024).
+    index("inventory_levels_location_idx").on(t.locationId),
     // The last line of defence against overselling: the database itself refuses it.
     check("inventory_levels_reserved_within_on_hand", sql`${t.reserved} >= 0 AND ${t.reserved} <= ${t.onHand}`),
     check("inventory_levels_safety_non_negative", sql`${t.safetyStock} >= 0`),
