@@ -27,13 +27,23 @@ export function decideInPlacementOrder(
   strategy: ReservationStrategy,
 ): Map<string, ReservationPlan> {
   const balances = new Map(stock.map((level) => [level.levelId, { ...level }]));
+  // Each order reads only its variants' levels, in the balances' order (as a filter over all of
+  // them would give): a batch holds hundreds of levels, an order a few lines.
+  const levelIds = [...balances.keys()];
+  const levelsOfVariant = new Map<string, number[]>();
+  levelIds.forEach((levelId, at) => {
+    const variantId = balances.get(levelId)!.variantId;
+    const held = levelsOfVariant.get(variantId);
+    if (held) held.push(at);
+    else levelsOfVariant.set(variantId, [at]);
+  });
   const plans = new Map<string, ReservationPlan>();
   const ordered = [...orders].sort((a, b) => a.placedAt.getTime() - b.placedAt.getTime() || a.sequence - b.sequence);
   for (const order of ordered) {
     if (plans.has(order.key)) throw new RangeError(`order ${order.key} appears twice in the batch`);
     if (order.lines.length === 0) continue;
-    const variants = new Set(order.lines.map((line) => line.variantId));
-    const candidates = [...balances.values()].filter((level) => variants.has(level.variantId));
+    const positions = [...new Set(order.lines.map((line) => line.variantId))].flatMap((variantId) => levelsOfVariant.get(variantId) ?? []);
+    const candidates = positions.sort((a, b) => a - b).map((at) => balances.get(levelIds[at]!)!);
     const plan = decideReservation(order.lines, candidates, locations, strategy);
     for (const line of plan.lines) {
       for (const allocation of line.allocations) {
