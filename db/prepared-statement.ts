@@ -12,7 +12,7 @@ const MAX_NAMES = 500;
  * `db.execute` for the statements intake runs on every batch, as a named prepared statement:
  * each connection parses it once, and after five runs PostgreSQL keeps a generic plan when that
  * costs no more than planning afresh. Unnamed, every run was parsed and planned again: ~50 µs of
- * PostgreSQL's CPU per order, 1.4 ms per batch for one statement alone (docs/adr/0024).
+ * PostgreSQL's CPU per order, 1.4 ms per batch for one statement alone (docs/adr/0025).
  *
  * The name is a digest of the text, so the same text always has the same name (node-postgres
  * refuses one name for two texts) and a text that differs by a column is a statement of its

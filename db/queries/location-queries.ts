@@ -24,7 +24,7 @@ export interface LocationListRow {
 /**
  * Every location with its stock totals: one aggregate per location over its levels, found
  * through inventory_levels_location_idx (location_id). The index no longer carries the
- * quantities (an index naming them made every stock change a non-HOT update: docs/adr/0024),
+ * quantities (an index naming them made every stock change a non-HOT update: docs/adr/0025),
  * so the rows themselves are read.
  */
 export async function listLocations(db: DbOrTx, shopId: string): Promise<LocationListRow[]> {

@@ -26,7 +26,7 @@ export const inventoryLevels = pgTable(
   (t) => [
     unique("inventory_levels_variant_location").on(t.variantId, t.locationId),
     // A location's levels (its page's totals, the cascade from locations). No index names a
-    // column a stock change writes, so a level update is HOT (docs/adr/0024).
+    // column a stock change writes, so a level update is HOT (docs/adr/0025).
     index("inventory_levels_location_idx").on(t.locationId),
     // The last line of defence against overselling: the database itself refuses it.
     check("inventory_levels_reserved_within_on_hand", sql`${t.reserved} >= 0 AND ${t.reserved} <= ${t.onHand}`),

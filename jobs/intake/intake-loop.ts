@@ -10,7 +10,12 @@ export interface IntakeOptions {
   batchSize: number;
   /** How long an idle loop waits before looking again (SWITCHYARD_INTAKE_POLL_MS, default 50). */
   pollMs: number;
-  /** Loops per process, each claiming its own batches (SWITCHYARD_INTAKE_LOOPS, default 2). */
+  /**
+   * Loops per process, each claiming its own batches (SWITCHYARD_INTAKE_LOOPS, default 3). A
+   * shop's batches take its levels one at a time; with three loops one holds them while another
+   * waits for them with its orders already written and a third parses and matches, so a backlog
+   * drains with both cores busy (bench:intake: ~890 → ~1,000 orders/s over two, docs/adr/0025).
+   */
   loops: number;
   /** Attempts before a delivery whose processing keeps throwing is failed with an exception. */
   maxAttempts: number;
@@ -24,7 +29,7 @@ export function intakeOptions(env: Record<string, string | undefined> = process.
   return {
     batchSize: positive(env.SWITCHYARD_INTAKE_BATCH, 100),
     pollMs: positive(env.SWITCHYARD_INTAKE_POLL_MS, 50),
-    loops: positive(env.SWITCHYARD_INTAKE_LOOPS, 2),
+    loops: positive(env.SWITCHYARD_INTAKE_LOOPS, 3),
     maxAttempts: positive(env.SWITCHYARD_INTAKE_MAX_ATTEMPTS, 10),
   };
 }
