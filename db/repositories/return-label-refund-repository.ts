@@ -9,9 +9,11 @@ import { appendTimeline } from "./order-timeline-repository";
 import { appendReturnEvents } from "./return-request-repository";
 
 /**
- * Refunds of return labels bought but never to be used (returns/void-label): a second label
- * bought for a return that keeps the label it holds (ADR 0009). What the merchant reads goes on
- * the return's events and, like every return label entry, on the order's timeline.
+ * Refunds of return labels bought but never to be used (returns/void-label, ADR 0009): a second
+ * label bought for a return that keeps the label it holds, or a label found for a return that no
+ * longer needs one (the customer keeps the item, the return was cancelled or went on without
+ * it). What the merchant reads goes on the return's events and, like every return label entry,
+ * on the order's timeline.
  */
 
 export interface ReturnForRefund {
@@ -22,20 +24,20 @@ export interface ReturnForRefund {
 }
 
 /**
- * A second label for a return that holds one: the record says `purchased` (the money is spent),
- * the return keeps its label, and the refund is queued with the record (rule 4). Only the run
- * that claims the record does this (false for another): one entry, one refund. The caller holds
- * the return's lock.
+ * A label the return will not use: the record says `purchased` (the money is spent), the return
+ * is left as it is (it keeps the label it holds, or needs none), and the refund is queued with the
+ * record (rule 4). Only the run that claims the record does this (false for another): one entry,
+ * one refund. The caller holds the return's lock.
  */
-export async function secondReturnLabelFound(
+export async function unusedReturnLabelFound(
   tx: Tx,
-  input: { shopId: string; rma: ReturnForRefund & { trackingNumber: string | null }; purchaseId: string; label: PurchasedLabel },
+  input: { shopId: string; rma: ReturnForRefund; purchaseId: string; label: PurchasedLabel },
+  entry: { kind: "label_second_refunding" | "label_found_refunding"; message: string },
 ): Promise<boolean> {
   if (!(await claimPurchaseRecord(tx, returnLabelPurchases, input.purchaseId, input.label))) return false;
-  const message = `A second return label was bought (${input.label.carrier} ${input.label.service}, ${input.label.trackingNumber}); the return keeps its label${input.rma.trackingNumber ? ` ${input.rma.trackingNumber}` : ""} and the second is being refunded`;
   const data = { purchaseId: input.purchaseId, providerShipmentId: input.label.providerShipmentId, amountMinor: input.label.amountMinor, currency: input.label.currency };
-  await appendReturnEvents(tx, input.shopId, input.rma.id, [{ kind: "label_second_refunding", message, actor: "system:label", data }]);
-  await appendTimeline(tx, input.shopId, input.rma.orderId, [{ kind: "return_label", message: `Return ${input.rma.rmaNumber}: ${message}`, data: { returnId: input.rma.id, ...data }, actor: "system:label" }]);
+  await appendReturnEvents(tx, input.shopId, input.rma.id, [{ kind: entry.kind, message: entry.message, actor: "system:label", data }]);
+  await appendTimeline(tx, input.shopId, input.rma.orderId, [{ kind: "return_label", message: `Return ${input.rma.rmaNumber}: ${entry.message}`, data: { returnId: input.rma.id, ...data }, actor: "system:label" }]);
   await enqueueJob(
     tx,
     "returns/void-label",

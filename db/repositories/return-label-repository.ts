@@ -1,6 +1,7 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { PostalAddress } from "../../core/orders/unified-order";
 import type { PurchasedLabel } from "../../core/ports/carrier-gateway-port";
+import { returnLabelNotNeededBecause } from "../../core/returns/return-label-need";
 import { transitionRma } from "../../core/returns/rma-state-machine";
 import type { Database, DbOrTx, Tx } from "../client";
 import { enqueueJob } from "../queue/job-queue";
@@ -11,7 +12,7 @@ import { appendReturnEvents } from "./return-request-repository";
 import { locationAddress } from "./shipment-repository";
 import { noteIncomingReturnChange } from "./incoming-returns-repository";
 import { beginPurchaseRecord, claimPurchaseRecord, failBuyingAttempt, latestPurchaseRecord, type LabelPurchaseRecord, type LabelPurchaseStart } from "./label-purchase-records";
-import { secondReturnLabelFound } from "./return-label-refund-repository";
+import { unusedReturnLabelFound } from "./return-label-refund-repository";
 
 /**
  * A return's label: bought once with the same records and decision as an order's label (ADR
@@ -41,6 +42,8 @@ export interface ReturnForLabel {
   rmaNumber: string;
   status: string;
   keepItem: boolean;
+  /** The return holds a label (a tracking number), bought, recorded by hand or from the channel. */
+  hasLabel: boolean;
   /** The customer: where the parcel comes back from. */
   customer: PostalAddress | null;
   /** The receiving location: where it goes. */
@@ -50,7 +53,7 @@ export interface ReturnForLabel {
 
 export async function loadReturnForLabel(db: DbOrTx, shopId: string, returnId: string): Promise<ReturnForLabel | null> {
   const [row] = await db
-    .select({ id: returns.id, shopId: returns.shopId, orderId: returns.orderId, rmaNumber: returns.rmaNumber, status: returns.status, keepItem: returns.keepItem, customer: orders.shippingAddress, location: locations })
+    .select({ id: returns.id, shopId: returns.shopId, orderId: returns.orderId, rmaNumber: returns.rmaNumber, status: returns.status, keepItem: returns.keepItem, trackingNumber: returns.trackingNumber, customer: orders.shippingAddress, location: locations })
     .from(returns)
     .innerJoin(orders, eq(orders.id, returns.orderId))
     .leftJoin(locations, eq(locations.id, returns.destinationLocationId))
@@ -77,6 +80,7 @@ export async function loadReturnForLabel(db: DbOrTx, shopId: string, returnId: s
     rmaNumber: row.rmaNumber,
     status: row.status,
     keepItem: row.keepItem,
+    hasLabel: row.trackingNumber !== null,
     customer: row.customer ?? null,
     destination: row.location ? locationAddress(row.location) : null,
     items,
@@ -98,7 +102,10 @@ export async function beginReturnLabelPurchase(db: Database, input: LabelPurchas
  * together. As for a shipment (ADR 0009), **the label the return already holds wins** (it may
  * be on its way to the customer and on the channel's return): a label recorded while the return
  * holds another (a three-way race bought two, or a label recorded by hand) is a second label,
- * recorded and refunded (`second_label`). A label another run recorded first changes nothing.
+ * recorded and refunded (`second_label`). A label for a return that no longer needs one (the
+ * customer keeps the item, the return was cancelled, declined, received or resolved while the
+ * label was bought) is recorded and refunded too, and the return is left as it is. A label
+ * another run recorded first changes nothing.
  */
 export async function recordReturnLabelPurchased(
   db: Database,
@@ -106,13 +113,23 @@ export async function recordReturnLabelPurchased(
 ): Promise<"recorded" | "already_recorded" | "second_label"> {
   return db.transaction(async (tx) => {
     const [rma] = await tx
-      .select({ id: returns.id, orderId: returns.orderId, rmaNumber: returns.rmaNumber, status: returns.status, trackingNumber: returns.trackingNumber, providerShipmentId: returns.providerShipmentId })
+      .select({ id: returns.id, orderId: returns.orderId, rmaNumber: returns.rmaNumber, status: returns.status, keepItem: returns.keepItem, trackingNumber: returns.trackingNumber, providerShipmentId: returns.providerShipmentId })
       .from(returns)
       .where(and(eq(returns.shopId, input.shopId), eq(returns.id, input.returnId)))
       .for("update");
     if (!rma) throw new Error(`return ${input.returnId} vanished while its label was bought`);
+    const bought = `${input.label.carrier} ${input.label.service}, ${input.label.trackingNumber}`;
+    const unused = { shopId: input.shopId, rma, purchaseId: input.purchaseId, label: input.label };
     if (rma.trackingNumber !== null && rma.providerShipmentId !== input.label.providerShipmentId) {
-      return (await secondReturnLabelFound(tx, { shopId: input.shopId, rma, purchaseId: input.purchaseId, label: input.label })) ? "second_label" : "already_recorded";
+      const message = `A second return label was bought (${bought}); the return keeps its label ${rma.trackingNumber} and the second is being refunded`;
+      return (await unusedReturnLabelFound(tx, unused, { kind: "label_second_refunding", message })) ? "second_label" : "already_recorded";
+    }
+    const notNeeded = returnLabelNotNeededBecause({ status: rma.status, keepItem: rma.keepItem, hasLabel: rma.trackingNumber !== null });
+    if (notNeeded !== null && rma.providerShipmentId !== input.label.providerShipmentId) {
+      const message = `A return label was bought (${bought}) for a return that no longer needs one (${notNeeded}); it is being refunded`;
+      if (!(await unusedReturnLabelFound(tx, unused, { kind: "label_found_refunding", message }))) return "already_recorded";
+      await resolveReturnLabelExceptions(tx, input.shopId, rma.orderId, rma.id);
+      return "recorded";
     }
     if (!(await claimPurchaseRecord(tx, returnLabelPurchases, input.purchaseId, input.label))) return "already_recorded";
     const step = transitionRma(rma.status as never, "issue_label");
@@ -168,6 +185,31 @@ export async function recordReturnLabelFailure(
       .limit(1);
     if (!open) await raiseExceptions(tx, input.shopId, [{ kind: "label_purchase_failed", message: input.message, details: { returnId: input.returnId, reason: input.reason } }], { orderId: input.orderId });
     return "recorded";
+  });
+}
+
+/**
+ * An interrupted purchase the provider never bought, for a return that no longer needs a label:
+ * the attempt ends `failed` (nothing was spent) and the return's events say why. Nothing is asked
+ * of the merchant (no label error, no exception: buying again is not wanted), and an exception an
+ * earlier attempt raised for this return's label is resolved. Nothing is written when another run
+ * settled the attempt first. The reason is read under the return's lock.
+ */
+export async function recordUnneededReturnLabelNotBought(db: Database, input: { shopId: string; returnId: string; purchaseId: string }): Promise<void> {
+  await db.transaction(async (tx) => {
+    // The return row first, as recordReturnLabelPurchased takes it: one lock order, no deadlock.
+    const [rma] = await tx
+      .select({ orderId: returns.orderId, status: returns.status, keepItem: returns.keepItem, trackingNumber: returns.trackingNumber })
+      .from(returns)
+      .where(and(eq(returns.shopId, input.shopId), eq(returns.id, input.returnId)))
+      .for("update");
+    if (!rma) return;
+    // No transition leads back to needing a label, so a reason is always there; the attempt ends regardless.
+    const because = returnLabelNotNeededBecause({ status: rma.status, keepItem: rma.keepItem, hasLabel: rma.trackingNumber !== null });
+    const message = `The interrupted return label purchase is settled: the carrier bought no label${because ? `, and none is needed now (${because})` : ""}`;
+    if (!(await failBuyingAttempt(tx, returnLabelPurchases, input.purchaseId, message))) return;
+    await appendReturnEvents(tx, input.shopId, input.returnId, [{ kind: "label_not_needed", message, actor: "system:label", data: { purchaseId: input.purchaseId } }]);
+    await resolveReturnLabelExceptions(tx, input.shopId, rma.orderId, input.returnId);
   });
 }
 

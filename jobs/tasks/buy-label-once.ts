@@ -60,7 +60,9 @@ export interface LabelRunOptions {
   /**
    * Settle an interrupted purchase and buy nothing (the sweep's run, ADR 0009): a `buying`
    * record's label found at the provider is recorded; none ends the attempt failed, and the
-   * merchant is asked to buy again.
+   * merchant is asked to buy again. For a subject that no longer wants a label, `settleUnwanted`
+   * records the answer instead (a label refunded, nothing asked of the merchant): the attempt
+   * ends either way.
    */
   settleOnly?: boolean;
 }
@@ -121,11 +123,12 @@ export interface LabelPurchaseSubject<NotBought> {
   checkAgainLater(runAt: Date): Promise<void>;
   /**
    * How an interrupted purchase (a `buying` record) is settled when `needsNoLabel` says no label
-   * is wanted any more (an order's shipment cancelled meanwhile): the provider may have bought,
-   * and charged for, the label, so it is asked and nothing new is bought (ADR 0009). Absent (a
-   * return), `needsNoLabel` alone decides, as before.
+   * is wanted any more (an order's shipment cancelled meanwhile, a return whose customer keeps the
+   * item): the provider may have bought, and charged for, the label, so it is asked and nothing
+   * new is bought (ADR 0009). Every subject has one: a `buying` record left as it is would be
+   * swept and settled again, forever.
    */
-  settleUnwanted?: UnwantedLabelSettlement;
+  settleUnwanted: UnwantedLabelSettlement;
   wording: LabelWording;
 }
 
@@ -162,7 +165,7 @@ export async function buyLabelOnce<NotBought>(context: TaskContext, subject: Lab
   if (notBought !== null) {
     // A `buying` record may hide a label the provider bought (and charged for): it is settled,
     // never bought, even though no label is wanted any more.
-    if (step.step === "reconcile_then_buy" && subject.settleUnwanted) return (await settleUnwantedPurchase(context, subject, subject.settleUnwanted, latest!, fail)) ?? notBought;
+    if (step.step === "reconcile_then_buy") return (await settleUnwantedPurchase(context, subject, subject.settleUnwanted, latest!, fail)) ?? notBought;
     return notBought;
   }
 

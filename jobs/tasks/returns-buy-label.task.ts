@@ -1,4 +1,5 @@
 import type { Task } from "graphile-worker";
+import { returnLabelNotNeededBecause } from "../../core/returns/return-label-need";
 import { returnLabelIdempotencyKey } from "../../core/shipping/label-purchase-decision";
 import { appendReturnEvents } from "../../db/repositories/return-request-repository";
 import {
@@ -8,6 +9,7 @@ import {
   loadReturnForLabel,
   recordReturnLabelFailure,
   recordReturnLabelPurchased,
+  recordUnneededReturnLabelNotBought,
   type ReturnForLabel,
 } from "../../db/repositories/return-label-repository";
 import { jobPayloadSchemas, type ParsedJobPayload } from "../../db/queue/job-payloads";
@@ -39,11 +41,23 @@ function returnLabel(db: TaskContext["db"], rma: ReturnForLabel): LabelPurchaseS
     latestRecord: () => latestReturnLabelPurchase(db, rma.id),
     beginRecord: (start) => beginReturnLabelPurchase(db, { ...start, returnId: rma.id }),
     idempotencyKey: (attempt) => returnLabelIdempotencyKey(rma.id, attempt),
-    needsNoLabel: (step) => {
-      if (rma.keepItem) return { status: "not_needed", because: "the customer keeps the item" };
-      // A buying record is finished whatever the RMA did since: money may already be spent.
-      if (step.step !== "reconcile_then_buy" && rma.status !== "approved") return { status: "not_needed", because: `the return is ${rma.status}` };
-      return null;
+    // Only an approved return that comes back and holds no label needs one bought. An interrupted
+    // purchase (a `buying` record) of one that no longer does is still settled, by `settleUnwanted`.
+    needsNoLabel: () => {
+      const because = returnLabelNotNeededBecause(rma);
+      return because === null ? null : { status: "not_needed", because };
+    },
+    // The customer keeps the item, or the return was cancelled, declined, received, resolved or
+    // given a label another way while this purchase was interrupted: a label the provider bought
+    // is recorded and refunded (recordReturnLabelPurchased decides under the return's lock, and
+    // never writes it onto the return); none ends the attempt failed, the reason on the return,
+    // and nothing asked of the merchant. Either way the attempt is settled, so the sweep of
+    // interrupted purchases never picks it again.
+    settleUnwanted: {
+      recordFound: async ({ purchaseId, label }) => {
+        await recordReturnLabelPurchased(db, { shopId: rma.shopId, returnId: rma.id, purchaseId, label, reconciled: true });
+      },
+      recordNotFound: (purchaseId) => recordUnneededReturnLabelNotBought(db, { shopId: rma.shopId, returnId: rma.id, purchaseId }),
     },
     withoutCarrierAccount: async () => {
       // Not a fault: shops without a label provider send their own labels (recorded by hand).

@@ -9,9 +9,9 @@ export type ReturnVoidOutcome = { status: "voided"; refund: string } | { status:
 
 /**
  * returns/void-label: refunds a return label bought but never to be used (a second label for a
- * return that keeps the one it holds, ADR 0009), through the refund shipping/void-label asks
- * for. Never the label the return holds, never a purchase already voided (a redelivered job):
- * nothing is refunded twice. Transport trouble is retried by the job; a refund that fails for
+ * return that keeps the one it holds, or a label for a return that no longer needs one, ADR
+ * 0009), through the refund shipping/void-label asks for. Never the label the return holds,
+ * never a purchase already voided (a redelivered job): nothing is refunded twice. Transport trouble is retried by the job; a refund that fails for
  * good is an exception for the merchant.
  */
 export async function voidReturnLabel(

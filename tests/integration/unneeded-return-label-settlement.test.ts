@@ -1,0 +1,305 @@
+import { randomBytes } from "node:crypto";
+import { and, asc, eq, sql } from "drizzle-orm";
+import { Logger, runOnce, type TaskList } from "graphile-worker";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { carrierGatewayFor, type CarrierGatewayFactory } from "../../connectors/easypost/easypost-account-gateway";
+import { startEasyPostSandbox, type EasyPostSandbox } from "../../connectors/easypost/sandbox/easypost-sandbox.server";
+import { CredentialCipher } from "../../db/crypto/credential-cipher";
+import { enqueueJob } from "../../db/queue/job-queue";
+import { upsertCarrierAccount } from "../../db/repositories/carrier-account-repository";
+import { shipReservedOrder } from "../../db/repositories/fulfillment-repository";
+import { INTERRUPTED_PURCHASE_AGE_SECONDS, queueInterruptedPurchaseSettlements } from "../../db/repositories/interrupted-label-purchase-repository";
+import { ingestOrder } from "../../db/repositories/order-ingest-repository";
+import { applyReturnStep, recordReturnLabel } from "../../db/repositories/return-lifecycle-repository";
+import { requestReturn } from "../../db/repositories/return-request-repository";
+import { exceptions, orderEvents, returnEvents, returnLabelPurchases, returns, shipments, variants } from "../../db/schema";
+import { buildTaskList } from "../../jobs/task-list";
+import type { TaskContext } from "../../jobs/task-context";
+import { purchaseReturnLabel } from "../../jobs/tasks/returns-buy-label.task";
+import { createLocation, createShop, createVariant, line, makeOrder, receive } from "../helpers/ledger-fixtures";
+import { withBuy, wrapGateway } from "../helpers/carrier-gateway-wrap";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
+
+/**
+ * An interrupted return label purchase (a `buying` record whose job stopped for good) on a return
+ * that no longer needs a label: the customer keeps the item, the return was cancelled, declined,
+ * received without a label, refunded or closed, or a label was recorded by hand (ADR 0009). The
+ * sweep's settle-only run still asks the provider and always ends the attempt: a label found is
+ * recorded and refunded (returns/void-label), none ends the attempt failed with the reason on the
+ * return and nothing for the merchant to do. Real PostgreSQL and graphile-worker, against the
+ * EasyPost sandbox.
+ */
+
+const cipher = new CredentialCipher(randomBytes(32));
+const API_KEY = "EZTK_unneeded_return_label";
+const WEBHOOK_SECRET = "unneeded-return-label-secret";
+let database: TestDatabase;
+let sandbox: EasyPostSandbox;
+let shopId: string;
+let seq = 0;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  sandbox = await startEasyPostSandbox({ port: 0, apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, log: () => {} });
+  const { db } = database;
+  shopId = (await createShop(db)).id;
+  const east = await createLocation(db, shopId, { name: "East", postalCode: "43207" });
+  const variant = await createVariant(db, shopId, "JACKET", 8_000);
+  await db.update(variants).set({ weightGrams: 900 }).where(eq(variants.id, variant.id));
+  await receive(db, shopId, variant.id, east.id, 100);
+  await upsertCarrierAccount(db, cipher, { shopId, provider: "easypost", name: "EasyPost", apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, settings: { baseUrl: sandbox.apiBaseUrl } });
+});
+afterAll(async () => sandbox?.stop());
+
+function context(factory: CarrierGatewayFactory = carrierGatewayFor): TaskContext {
+  return { db: database.db, cipher, carrierGateways: factory };
+}
+
+const LABEL_TASKS = ["labels:settle-interrupted", "returns/buy-label", "returns/void-label"] as const;
+
+/** The cron's sweep of interrupted purchases, and every label job it leads to, until none is due. */
+async function runSweep(factory: CarrierGatewayFactory = carrierGatewayFor) {
+  await enqueueJob(database.db, "labels:settle-interrupted", {}, { jobKey: "labels-settle-interrupted" });
+  const all = buildTaskList(context(factory));
+  const taskList: TaskList = Object.fromEntries(LABEL_TASKS.map((name) => [name, all[name]!]));
+  await runOnce({ connectionString: database.url, taskList, logger: new Logger(() => () => {}) });
+}
+
+/** Crashes after the provider answered: the record stays `buying` with a label bought. */
+const killedAfterTheProviderBought = withBuy(async (real, request) => {
+  await real.buyLabel(request);
+  throw new Error("worker killed after the provider answered");
+});
+/** The buy never reached the provider: the record stays `buying`, nothing bought. */
+const providerUnreachable = withBuy(async () => ({ ok: false, reason: "unavailable", detail: "connection refused" }));
+
+/** Every buy is counted and refused: settling must never buy. */
+function countingBuys() {
+  const calls: string[] = [];
+  const factory = withBuy(async (_real, request) => {
+    calls.push(request.providerShipmentId);
+    return { ok: false, reason: "rejected", detail: "settling must not buy" };
+  });
+  return { calls, factory };
+}
+
+/** A delivered order of one jacket with an approved refund return (its label job queued). */
+async function approvedReturn() {
+  const { db } = database;
+  const n = ++seq;
+  const ingested = await ingestOrder(db, { shopId, actor: "test", order: makeOrder({ number: `#K${n}`, externalId: `unneeded-return-${n}`, lines: [{ ...line("JACKET", 1), unitPriceMinor: 8_000 }], subtotalMinor: 8_000, totalMinor: 8_000 }) });
+  const shipped = await shipReservedOrder(db, { shopId, orderId: ingested.orderId, actor: "test", confirmOnChannel: false, shipment: () => ({ carrier: "USPS", service: "Ground", trackingNumber: `OUT-K${n}` }) });
+  if (!shipped.ok) throw new Error(shipped.reason);
+  await db.update(shipments).set({ deliveredAt: new Date(Date.now() - 86_400_000) }).where(eq(shipments.orderId, ingested.orderId));
+  const [orderLine] = (await db.execute<{ id: string }>(sql`SELECT id FROM order_lines WHERE order_id = ${ingested.orderId}`)).rows;
+  const requested = await requestReturn(db, { shopId, orderId: ingested.orderId, resolution: "refund", source: "portal", actor: "customer", lines: [{ orderLineId: orderLine!.id, quantity: 1, reason: "size_too_large" }] });
+  if (!requested.ok) throw new Error(requested.detail);
+  expect(await applyReturnStep(db, { shopId, returnId: requested.value.returnId, event: "approve", actor: "user:m" })).toMatchObject({ ok: true });
+  return { returnId: requested.value.returnId, orderId: ingested.orderId };
+}
+
+/** An approved return whose label job was interrupted around the purchase, stopped for good, long ago. */
+async function interruptedReturnPurchase(interrupt: CarrierGatewayFactory) {
+  const { returnId, orderId } = await approvedReturn();
+  await expect(purchaseReturnLabel(context(interrupt), { shopId, returnId })).rejects.toThrow();
+  const [record] = await database.db.select().from(returnLabelPurchases).where(eq(returnLabelPurchases.returnId, returnId));
+  expect(record).toMatchObject({ state: "buying", attempt: 1 });
+  const stopped = await database.db.execute(sql`UPDATE graphile_worker._private_jobs SET attempts = max_attempts, last_error = 'worker killed' WHERE key = ${`returns/buy-label:${returnId}`} RETURNING id`);
+  expect(stopped.rows).toHaveLength(1);
+  await database.db.execute(sql`UPDATE return_label_purchases SET updated_at = now() - interval '2 hours' WHERE id = ${record!.id}`);
+  return { returnId, orderId, record: record! };
+}
+
+/** How the return came to need no label while its purchase was interrupted. */
+interface NoLongerNeeded {
+  name: string;
+  /** The reason the return's events give. */
+  because: RegExp;
+  stage(returnId: string): Promise<void>;
+}
+
+const setStatus = async (returnId: string, status: string) => {
+  await database.db.update(returns).set({ status }).where(eq(returns.id, returnId));
+};
+
+const customerKeepsTheItem: NoLongerNeeded = {
+  name: "the customer now keeps the item",
+  because: /the customer keeps the item/,
+  stage: async (returnId) => {
+    await database.db.update(returns).set({ keepItem: true }).where(eq(returns.id, returnId));
+  },
+};
+
+const OTHER_STATES: NoLongerNeeded[] = [
+  {
+    name: "the return was cancelled",
+    because: /the return is cancelled/,
+    stage: async (returnId) => {
+      expect(await applyReturnStep(database.db, { shopId, returnId, event: "cancel", actor: "user:m" })).toMatchObject({ ok: true });
+    },
+  },
+  {
+    name: "the parcel was received without a label",
+    because: /the return is received/,
+    stage: async (returnId) => {
+      expect(await applyReturnStep(database.db, { shopId, returnId, event: "receive", actor: "user:m" })).toMatchObject({ ok: true });
+    },
+  },
+  { name: "the return was declined", because: /the return is declined/, stage: (returnId) => setStatus(returnId, "declined") },
+  { name: "the return was refunded", because: /the return is refunded/, stage: (returnId) => setStatus(returnId, "refunded") },
+  { name: "the return was closed", because: /the return is closed/, stage: (returnId) => setStatus(returnId, "closed") },
+];
+
+const labelRecordedByHand: NoLongerNeeded = {
+  name: "a label was recorded by hand",
+  because: /already has its label/,
+  stage: async (returnId) => {
+    expect(await recordReturnLabel(database.db, { shopId, returnId, actor: "user:m", labelUrl: null, trackingNumber: "HAND-1", carrier: "UPS" })).toMatchObject({ ok: true });
+  },
+};
+
+async function recordOf(id: string) {
+  const [row] = await database.db.select().from(returnLabelPurchases).where(eq(returnLabelPurchases.id, id));
+  return row!;
+}
+
+async function rma(returnId: string) {
+  const [row] = await database.db.select().from(returns).where(eq(returns.id, returnId));
+  return row!;
+}
+
+const returnEventsOf = async (returnId: string) =>
+  database.db.select({ kind: returnEvents.kind, message: returnEvents.message }).from(returnEvents).where(eq(returnEvents.returnId, returnId)).orderBy(asc(returnEvents.createdAt), asc(returnEvents.id));
+
+const openExceptions = async (orderId: string) =>
+  database.db.select({ kind: exceptions.kind, message: exceptions.message, details: exceptions.details }).from(exceptions).where(and(eq(exceptions.orderId, orderId), eq(exceptions.status, "open")));
+
+const returnTimeline = async (orderId: string) =>
+  (await database.db.select({ kind: orderEvents.kind, message: orderEvents.message }).from(orderEvents).where(and(eq(orderEvents.orderId, orderId), eq(orderEvents.kind, "return_label"))).orderBy(asc(orderEvents.createdAt), asc(orderEvents.id))).map(
+    (e) => e.message,
+  );
+
+const purchasesAt = (providerShipmentId: string) => sandbox.state.purchases.filter((p) => p.shipmentId === providerShipmentId).length;
+const refundsOf = (providerShipmentId: string) => sandbox.state.refunds.filter((r) => r === providerShipmentId).length;
+
+/** A later sweep: is a settle-only run of this return's label job queued again? */
+async function sweepQueuesItAgain(returnId: string): Promise<boolean> {
+  await queueInterruptedPurchaseSettlements(database.db, { olderThanSeconds: INTERRUPTED_PURCHASE_AGE_SECONDS });
+  const key = `returns/buy-label:${returnId}:settle`;
+  const queued = await database.db.execute(sql`SELECT 1 FROM graphile_worker._private_jobs WHERE key = ${key}`);
+  // Leave nothing runnable behind for the next test's worker.
+  await database.db.execute(sql`DELETE FROM graphile_worker._private_jobs WHERE key = ${key}`);
+  return queued.rows.length > 0;
+}
+
+/** The carrier bought no label: the attempt ends failed, with the reason on the return, and nothing for the merchant to do. */
+async function expectEndedWithoutALabel(change: NoLongerNeeded, staged: { returnId: string; orderId: string; record: { id: string } }, buys: string[], before: Awaited<ReturnType<typeof rma>>) {
+  expect(buys).toEqual([]);
+  const settled = await recordOf(staged.record.id);
+  expect(settled).toMatchObject({ state: "failed", error: expect.stringMatching(change.because) });
+  // The return is as it was: no label error, no "Buy return label" prompt, its status and label unchanged.
+  expect(await rma(staged.returnId)).toMatchObject({ status: before.status, trackingNumber: before.trackingNumber, providerShipmentId: before.providerShipmentId, labelError: null });
+  const events = await returnEventsOf(staged.returnId);
+  expect(events.at(-1)).toEqual({ kind: "label_not_needed", message: expect.stringMatching(change.because) });
+  expect(events.at(-1)!.message).toMatch(/bought no label/);
+  expect(events.at(-1)!.message).not.toMatch(/buy it again/i);
+  expect(await openExceptions(staged.orderId)).toEqual([]);
+  expect(await sweepQueuesItAgain(staged.returnId)).toBe(false);
+}
+
+/** The carrier bought the label: it is recorded, refunded once, and the return keeps what it holds. */
+async function expectRecordedAndRefunded(staged: { returnId: string; orderId: string; record: { id: string; providerShipmentId: string } }, buys: string[], before: Awaited<ReturnType<typeof rma>>) {
+  expect(buys).toEqual([]);
+  expect(await recordOf(staged.record.id)).toMatchObject({ state: "voided", refundStatus: "submitted" });
+  expect(purchasesAt(staged.record.providerShipmentId)).toBe(1);
+  expect(refundsOf(staged.record.providerShipmentId)).toBe(1);
+  // The label is not written onto the return, nor does the return move.
+  expect(await rma(staged.returnId)).toMatchObject({ status: before.status, trackingNumber: before.trackingNumber, providerShipmentId: before.providerShipmentId, labelError: null });
+  const kinds = (await returnEventsOf(staged.returnId)).map((e) => e.kind);
+  expect(kinds.slice(-2)).toEqual(["label_found_refunding", "label_voided"]);
+  expect((await returnTimeline(staged.orderId)).slice(-2)).toEqual([expect.stringMatching(/no longer needs one.*being refunded/), expect.stringMatching(/voided; refund submitted/)]);
+  expect(await openExceptions(staged.orderId)).toEqual([]);
+  expect(await sweepQueuesItAgain(staged.returnId)).toBe(false);
+}
+
+describe("an interrupted return label purchase for a customer who now keeps the item", () => {
+  it("ends the attempt failed when the carrier bought no label, says why on the return, asks the merchant nothing, and is never swept again", async () => {
+    const staged = await interruptedReturnPurchase(providerUnreachable);
+    await customerKeepsTheItem.stage(staged.returnId);
+    const before = await rma(staged.returnId);
+    const buys = countingBuys();
+
+    await runSweep(buys.factory);
+
+    await expectEndedWithoutALabel(customerKeepsTheItem, staged, buys.calls, before);
+  });
+
+  it("records and refunds the label the carrier bought, and is never swept again", async () => {
+    const staged = await interruptedReturnPurchase(killedAfterTheProviderBought);
+    await customerKeepsTheItem.stage(staged.returnId);
+    const before = await rma(staged.returnId);
+    const buys = countingBuys();
+
+    await runSweep(buys.factory);
+
+    await expectRecordedAndRefunded(staged, buys.calls, before);
+    expect((await returnEventsOf(staged.returnId)).find((e) => e.kind === "label_found_refunding")!.message).toMatch(/the customer keeps the item/);
+  });
+
+  it("raises label_refund_failed when the carrier will not refund the label it bought, which stays recorded as bought", async () => {
+    const staged = await interruptedReturnPurchase(killedAfterTheProviderBought);
+    await customerKeepsTheItem.stage(staged.returnId);
+    const refundRejected = wrapGateway(() => ({ refundLabel: async () => ({ ok: true, value: { status: "rejected" } }) }));
+
+    await runSweep(refundRejected);
+
+    expect(await recordOf(staged.record.id)).toMatchObject({ state: "purchased" });
+    expect(refundsOf(staged.record.providerShipmentId)).toBe(0);
+    expect(await openExceptions(staged.orderId)).toEqual([
+      { kind: "label_refund_failed", message: expect.stringMatching(/could not be refunded .*rejected.*EasyPost/), details: { returnId: staged.returnId, purchaseId: staged.record.id } },
+    ]);
+    expect((await rma(staged.returnId)).trackingNumber).toBeNull();
+    expect(await sweepQueuesItAgain(staged.returnId)).toBe(false);
+  });
+
+  it("a retry of the interrupted job settles the purchase the same way, and buys nothing", async () => {
+    const staged = await interruptedReturnPurchase(providerUnreachable);
+    await customerKeepsTheItem.stage(staged.returnId);
+    const before = await rma(staged.returnId);
+    const buys = countingBuys();
+
+    // Not the sweep's run: the job's own retry.
+    await purchaseReturnLabel(context(buys.factory), { shopId, returnId: staged.returnId });
+
+    await expectEndedWithoutALabel(customerKeepsTheItem, staged, buys.calls, before);
+  });
+});
+
+describe("an interrupted return label purchase for a return that needs no label any more", () => {
+  for (const change of [...OTHER_STATES, labelRecordedByHand]) {
+    it(`ends the attempt failed when the carrier bought no label and ${change.name}, without asking the merchant to buy again`, async () => {
+      const staged = await interruptedReturnPurchase(providerUnreachable);
+      await change.stage(staged.returnId);
+      const before = await rma(staged.returnId);
+      const buys = countingBuys();
+
+      await runSweep(buys.factory);
+
+      await expectEndedWithoutALabel(change, staged, buys.calls, before);
+    });
+  }
+
+  for (const change of OTHER_STATES) {
+    it(`records and refunds the label the carrier bought when ${change.name}, leaving the return as it is`, async () => {
+      const staged = await interruptedReturnPurchase(killedAfterTheProviderBought);
+      await change.stage(staged.returnId);
+      const before = await rma(staged.returnId);
+      const buys = countingBuys();
+
+      await runSweep(buys.factory);
+
+      await expectRecordedAndRefunded(staged, buys.calls, before);
+      expect((await returnEventsOf(staged.returnId)).find((e) => e.kind === "label_found_refunding")!.message).toMatch(change.because);
+    });
+  }
+});
