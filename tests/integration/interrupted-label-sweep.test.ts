@@ -1,12 +1,7 @@
-import { randomBytes } from "node:crypto";
 import { and, eq, sql } from "drizzle-orm";
-import { Logger, runOnce, type TaskList } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { carrierGatewayFor, type CarrierGatewayFactory } from "../../connectors/easypost/easypost-account-gateway";
-import { startEasyPostSandbox, type EasyPostSandbox } from "../../connectors/easypost/sandbox/easypost-sandbox.server";
-import { CredentialCipher } from "../../db/crypto/credential-cipher";
-import { enqueueJob } from "../../db/queue/job-queue";
-import { upsertCarrierAccount } from "../../db/repositories/carrier-account-repository";
+import type { CarrierGatewayFactory } from "../../connectors/easypost/easypost-account-gateway";
+import type { EasyPostSandbox } from "../../connectors/easypost/sandbox/easypost-sandbox.server";
 import { shipReservedOrder } from "../../db/repositories/fulfillment-repository";
 import { INTERRUPTED_PURCHASE_AGE_SECONDS, queueInterruptedPurchaseSettlements } from "../../db/repositories/interrupted-label-purchase-repository";
 import { beginLabelPurchase } from "../../db/repositories/label-purchase-repository";
@@ -14,14 +9,13 @@ import { ingestOrder } from "../../db/repositories/order-ingest-repository";
 import { applyReturnStep } from "../../db/repositories/return-lifecycle-repository";
 import { requestReturn } from "../../db/repositories/return-request-repository";
 import { planShipments } from "../../db/repositories/shipment-repository";
-import { exceptions, labelPurchases, orderEvents, returnLabelPurchases, returns, shipments, variants } from "../../db/schema";
-import { buildTaskList } from "../../jobs/task-list";
+import { exceptions, labelPurchases, orderEvents, returnLabelPurchases, returns, shipments } from "../../db/schema";
 import type { TaskContext } from "../../jobs/task-context";
 import { purchaseLabel } from "../../jobs/tasks/shipping-buy-label.task";
 import { purchaseReturnLabel } from "../../jobs/tasks/returns-buy-label.task";
 import { createLocation, createShop, createVariant, line, makeOrder, receive } from "../helpers/ledger-fixtures";
-import { withBuy } from "../helpers/carrier-gateway-wrap";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
+import { countingBuys, createLabelShop, jobStoppedForGood, killedAfterTheProviderBought, labelContext, leftBehind, providerUnreachable, runLabelJobs, type LabelShop } from "../helpers/label-shop";
+import type { TestDatabase } from "../helpers/test-database";
 
 /**
  * The sweep of interrupted label purchases (ADR 0009) on real PostgreSQL and graphile-worker,
@@ -30,66 +24,22 @@ import { createTestDatabase, type TestDatabase } from "../helpers/test-database"
  * failed (the merchant asked to buy again) when it did not; never bought.
  */
 
-const cipher = new CredentialCipher(randomBytes(32));
-const API_KEY = "EZTK_interrupted_sweep";
-const WEBHOOK_SECRET = "interrupted-sweep-secret";
+let shop: LabelShop;
 let database: TestDatabase;
 let sandbox: EasyPostSandbox;
 let shopId: string;
 let seq = 0;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  sandbox = await startEasyPostSandbox({ port: 0, apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, log: () => {} });
-  const { db } = database;
-  shopId = (await createShop(db)).id;
-  const east = await createLocation(db, shopId, { name: "East", postalCode: "43207" });
-  for (const sku of ["BOOT", "JACKET"]) {
-    const variant = await createVariant(db, shopId, sku, 8_000);
-    await db.update(variants).set({ weightGrams: 900 }).where(eq(variants.id, variant.id));
-    await receive(db, shopId, variant.id, east.id, 100);
-  }
-  await upsertCarrierAccount(db, cipher, { shopId, provider: "easypost", name: "EasyPost", apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, settings: { baseUrl: sandbox.apiBaseUrl } });
+  shop = await createLabelShop("interrupted_sweep", ["BOOT", "JACKET"]);
+  ({ database, sandbox, shopId } = shop);
 });
-afterAll(async () => sandbox?.stop());
+afterAll(async () => shop?.sandbox.stop());
 
-function context(factory: CarrierGatewayFactory = carrierGatewayFor): TaskContext {
-  return { db: database.db, cipher, carrierGateways: factory };
-}
-
-const killedAfterTheProviderBought = withBuy(async (real, request) => {
-  await real.buyLabel(request);
-  throw new Error("worker killed after the provider answered");
-});
-const providerUnreachable = withBuy(async () => ({ ok: false, reason: "unavailable", detail: "connection refused" }));
-
-/** Every buy is counted and refused: the sweep must never buy. */
-function countingBuys() {
-  const calls: string[] = [];
-  const factory = withBuy(async (_real, request) => {
-    calls.push(request.providerShipmentId);
-    return { ok: false, reason: "rejected", detail: "the sweep must not buy" };
-  });
-  return { calls, factory };
-}
+const context = (factory?: CarrierGatewayFactory): TaskContext => labelContext(shop, factory);
 
 /** The cron's sweep and the label jobs it queues, run by graphile-worker until none is due. */
-async function runSweep(factory: CarrierGatewayFactory) {
-  await enqueueJob(database.db, "labels:settle-interrupted", {}, { jobKey: "labels-settle-interrupted" });
-  const all = buildTaskList(context(factory));
-  const taskList: TaskList = { "labels:settle-interrupted": all["labels:settle-interrupted"]!, "shipping/buy-label": all["shipping/buy-label"]!, "returns/buy-label": all["returns/buy-label"]! };
-  await runOnce({ connectionString: database.url, taskList, logger: new Logger(() => () => {}) });
-}
-
-/** The job stopped for good: graphile-worker used up its attempts (it keeps such a job, idle). */
-async function jobStoppedForGood(key: string) {
-  const stopped = await database.db.execute(sql`UPDATE graphile_worker._private_jobs SET attempts = max_attempts, last_error = 'worker killed' WHERE key = ${key} RETURNING id`);
-  expect(stopped.rows).toHaveLength(1);
-}
-
-async function leftBehind(table: "label_purchases" | "return_label_purchases", recordId: string, age = "2 hours") {
-  await database.db.execute(sql`UPDATE ${sql.identifier(table)} SET updated_at = now() - ${age}::interval WHERE id = ${recordId}`);
-}
+const runSweep = (factory: CarrierGatewayFactory) => runLabelJobs(shop, ["labels:settle-interrupted", "shipping/buy-label", "returns/buy-label"], { factory, sweep: true });
 
 async function settleJobs(key: string) {
   const rows = await database.db.execute<{ payload: unknown; attempts: number }>(sql`SELECT payload, attempts FROM graphile_worker._private_jobs WHERE key = ${key}`);
@@ -110,8 +60,8 @@ async function interruptedShipment(interrupt: CarrierGatewayFactory) {
   await expect(purchaseLabel(context(interrupt), { shopId, shipmentId: id })).rejects.toThrow();
   const [record] = await database.db.select().from(labelPurchases).where(eq(labelPurchases.shipmentId, id));
   expect(record).toMatchObject({ state: "buying", attempt: 1 });
-  await jobStoppedForGood(`shipping/buy-label:${id}`);
-  await leftBehind("label_purchases", record!.id);
+  await jobStoppedForGood(shop, `shipping/buy-label:${id}`);
+  await leftBehind(shop, "label_purchases", record!.id);
   return { orderId, id, record: record! };
 }
 
@@ -188,8 +138,8 @@ describe("the sweep of interrupted label purchases", () => {
     await expect(purchaseReturnLabel(context(killedAfterTheProviderBought), { shopId, returnId })).rejects.toThrow(/worker killed/);
     const [record] = await database.db.select().from(returnLabelPurchases).where(eq(returnLabelPurchases.returnId, returnId));
     expect(record).toMatchObject({ state: "buying" });
-    await jobStoppedForGood(`returns/buy-label:${returnId}`);
-    await leftBehind("return_label_purchases", record!.id);
+    await jobStoppedForGood(shop, `returns/buy-label:${returnId}`);
+    await leftBehind(shop, "return_label_purchases", record!.id);
     const buys = countingBuys();
 
     await runSweep(buys.factory);
@@ -223,7 +173,7 @@ describe("the sweep of interrupted label purchases", () => {
     await database.db.execute(sql`UPDATE graphile_worker._private_jobs SET key = NULL, locked_at = now(), locked_by = 'worker-test' WHERE key = ${`shipping/buy-label:${running.id}`}`);
     // Recent: a purchase under way right now.
     const recent = await interruptedShipment(providerUnreachable);
-    await leftBehind("label_purchases", recent.record.id, `${age / 2} seconds`);
+    await leftBehind(shop, "label_purchases", recent.record.id, `${age / 2} seconds`);
     // No label provider: nobody can answer for it; it waits until one is connected.
     const unconnected = await unconnectedShopPurchase();
     // Left behind: the one the sweep is for.
@@ -235,7 +185,7 @@ describe("the sweep of interrupted label purchases", () => {
     // A second sweep finds the settle job queued.
     expect(await queueInterruptedPurchaseSettlements(database.db, { olderThanSeconds: age })).toEqual({ shipments: 0, returns: 0 });
     // If the settle job itself stops for good (the provider down for hours), the next sweep queues it again.
-    await jobStoppedForGood(`shipping/buy-label:${stuck.id}:settle`);
+    await jobStoppedForGood(shop, `shipping/buy-label:${stuck.id}:settle`);
     expect(await queueInterruptedPurchaseSettlements(database.db, { olderThanSeconds: age })).toEqual({ shipments: 1, returns: 0 });
     expect(await settleJobs(`shipping/buy-label:${stuck.id}:settle`)).toEqual([{ payload: { shopId, shipmentId: stuck.id, settleOnly: true }, attempts: 0 }]);
 
@@ -258,8 +208,8 @@ async function unconnectedShopPurchase(): Promise<string> {
   const quote = { providerShipmentId: "shp_0000unconnected", rateId: "rate_0000unconnected", carrier: "USPS", service: "GroundAdvantage", amountMinor: 500, currency: "USD" };
   expect(await beginLabelPurchase(db, { shopId: other, shipmentId: id, attempt: 1, idempotencyKey: `label:${id}:1`, provider: "easypost", quote, explanation: "test" })).toBe(true);
   const [record] = await db.select().from(labelPurchases).where(eq(labelPurchases.shipmentId, id));
-  await jobStoppedForGood(`shipping/buy-label:${id}`);
-  await leftBehind("label_purchases", record!.id);
+  await jobStoppedForGood(shop, `shipping/buy-label:${id}`);
+  await leftBehind(shop, "label_purchases", record!.id);
   return id;
 }
 

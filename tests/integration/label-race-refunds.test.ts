@@ -1,12 +1,7 @@
-import { randomBytes } from "node:crypto";
 import { and, asc, eq, sql } from "drizzle-orm";
-import { Logger, runOnce, type TaskList } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { carrierGatewayFor, type CarrierGatewayFactory } from "../../connectors/easypost/easypost-account-gateway";
-import { startEasyPostSandbox, type EasyPostSandbox } from "../../connectors/easypost/sandbox/easypost-sandbox.server";
-import { CredentialCipher } from "../../db/crypto/credential-cipher";
-import { enqueueJob } from "../../db/queue/job-queue";
-import { upsertCarrierAccount } from "../../db/repositories/carrier-account-repository";
+import type { CarrierGatewayFactory } from "../../connectors/easypost/easypost-account-gateway";
+import type { EasyPostSandbox } from "../../connectors/easypost/sandbox/easypost-sandbox.server";
 import { shipReservedOrder } from "../../db/repositories/fulfillment-repository";
 import { applyMerchantOrderAction } from "../../db/repositories/order-action-repository";
 import { ingestOrder } from "../../db/repositories/order-ingest-repository";
@@ -14,15 +9,15 @@ import { applyReturnStep } from "../../db/repositories/return-lifecycle-reposito
 import { requestReturnLabelPurchase } from "../../db/repositories/return-label-repository";
 import { requestReturn } from "../../db/repositories/return-request-repository";
 import { enqueueLabelPurchase, planShipments } from "../../db/repositories/shipment-repository";
-import { exceptions, labelPurchases, orderEvents, returnEvents, returnLabelPurchases, returns, shipments, variants } from "../../db/schema";
-import { buildTaskList } from "../../jobs/task-list";
+import { exceptions, labelPurchases, orderEvents, returnEvents, returnLabelPurchases, returns, shipments } from "../../db/schema";
 import type { TaskContext } from "../../jobs/task-context";
 import { purchaseLabel } from "../../jobs/tasks/shipping-buy-label.task";
 import { purchaseReturnLabel } from "../../jobs/tasks/returns-buy-label.task";
 import { voidLabel } from "../../jobs/tasks/shipping-void-label.task";
-import { createLocation, createShop, createVariant, line, makeOrder, receive } from "../helpers/ledger-fixtures";
+import { line, makeOrder } from "../helpers/ledger-fixtures";
 import { withBuy, wrapGateway } from "../helpers/carrier-gateway-wrap";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
+import { createLabelShop, jobStoppedForGood, killedAfterTheProviderBought, labelContext, leftBehind, runLabelJobs, type LabelShop } from "../helpers/label-shop";
+import type { TestDatabase } from "../helpers/test-database";
 
 /**
  * Three runs racing for one label (ADR 0009, "Two labels for one owner"), on real PostgreSQL and
@@ -33,63 +28,25 @@ import { createTestDatabase, type TestDatabase } from "../helpers/test-database"
  * the owner holds is kept, the other is recorded and refunded, once.
  */
 
-const cipher = new CredentialCipher(randomBytes(32));
-const API_KEY = "EZTK_label_race_refunds";
-const WEBHOOK_SECRET = "label-race-refunds-secret";
+let shop: LabelShop;
 let database: TestDatabase;
 let sandbox: EasyPostSandbox;
 let shopId: string;
 let seq = 0;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  sandbox = await startEasyPostSandbox({ port: 0, apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, log: () => {} });
-  const { db } = database;
-  shopId = (await createShop(db)).id;
-  const east = await createLocation(db, shopId, { name: "East", postalCode: "43207" });
-  for (const sku of ["BOOT", "JACKET"]) {
-    const variant = await createVariant(db, shopId, sku, 8_000);
-    await db.update(variants).set({ weightGrams: 900 }).where(eq(variants.id, variant.id));
-    await receive(db, shopId, variant.id, east.id, 100);
-  }
-  await upsertCarrierAccount(db, cipher, { shopId, provider: "easypost", name: "EasyPost", apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, settings: { baseUrl: sandbox.apiBaseUrl } });
+  shop = await createLabelShop("label_race_refunds", ["BOOT", "JACKET"]);
+  ({ database, sandbox, shopId } = shop);
 });
-afterAll(async () => sandbox?.stop());
+afterAll(async () => shop?.sandbox.stop());
 
-function context(factory: CarrierGatewayFactory = carrierGatewayFor): TaskContext {
-  return { db: database.db, cipher, carrierGateways: factory };
-}
+const context = (factory?: CarrierGatewayFactory): TaskContext => labelContext(shop, factory);
 
 const LABEL_TASKS = ["labels:settle-interrupted", "shipping/buy-label", "shipping/void-label", "returns/buy-label", "returns/void-label"] as const;
-
 /** graphile-worker runs every label job that is due, until none is. */
-async function runWorker(factory: CarrierGatewayFactory = carrierGatewayFor) {
-  const all = buildTaskList(context(factory));
-  const taskList: TaskList = Object.fromEntries(LABEL_TASKS.map((name) => [name, all[name]!]));
-  await runOnce({ connectionString: database.url, taskList, logger: new Logger(() => () => {}) });
-}
-
+const runWorker = (factory?: CarrierGatewayFactory) => runLabelJobs(shop, LABEL_TASKS, { factory });
 /** The cron's sweep of interrupted purchases, and the settle-only runs it queues. */
-async function runSweep(factory?: CarrierGatewayFactory) {
-  await enqueueJob(database.db, "labels:settle-interrupted", {}, { jobKey: "labels-settle-interrupted" });
-  await runWorker(factory);
-}
-
-/** The job stopped for good: graphile-worker used up its attempts (it keeps such a job, idle). */
-async function jobStoppedForGood(key: string) {
-  const stopped = await database.db.execute(sql`UPDATE graphile_worker._private_jobs SET attempts = max_attempts, locked_at = NULL, locked_by = NULL, last_error = 'worker lost' WHERE key = ${key} RETURNING id`);
-  expect(stopped.rows).toHaveLength(1);
-}
-
-async function leftBehind(table: "label_purchases" | "return_label_purchases", recordId: string) {
-  await database.db.execute(sql`UPDATE ${sql.identifier(table)} SET updated_at = now() - interval '2 hours' WHERE id = ${recordId}`);
-}
-
-/** Crashes after the provider answered: the record stays `buying` with a label bought. */
-const killedAfterTheProviderBought = withBuy(async (real, request) => {
-  await real.buyLabel(request);
-  throw new Error("worker killed after the provider answered");
-});
+const runSweep = (factory?: CarrierGatewayFactory) => runLabelJobs(shop, LABEL_TASKS, { factory, sweep: true });
 
 /** A setup that fails lets the held purchase finish, or the sandbox could never stop. */
 async function releasedIfUnfinished<T>(hold: { release(): void }, run: Promise<unknown>, setup: () => Promise<T>): Promise<T> {
@@ -132,8 +89,8 @@ describe("a three-way race that buys two labels for one shipment (ADR 0009)", ()
     await hold.reached;
     return releasedIfUnfinished(hold, first, async () => {
       const [record] = await database.db.select().from(labelPurchases).where(eq(labelPurchases.shipmentId, id));
-      await jobStoppedForGood(`shipping/buy-label:${id}`);
-      await leftBehind("label_purchases", record!.id);
+      await jobStoppedForGood(shop, `shipping/buy-label:${id}`);
+      await leftBehind(shop, "label_purchases", record!.id);
       await runSweep();
       expect(await records(id)).toEqual([{ attempt: 1, state: "failed", refundStatus: null }]);
       expect((await openExceptions(orderId)).map((e) => e.kind)).toEqual(["label_purchase_failed"]);
@@ -249,8 +206,8 @@ describe("a three-way race that buys two labels for one shipment (ADR 0009)", ()
       expect(await shipment(race.id)).toMatchObject({ status: "label_purchased", providerShipmentId: race.firstShipment });
 
       // The new run's job is given up too; the sweep settles its purchase and finds the label.
-      await jobStoppedForGood(`shipping/buy-label:${race.id}`);
-      await leftBehind("label_purchases", second.id);
+      await jobStoppedForGood(shop, `shipping/buy-label:${race.id}`);
+      await leftBehind(shop, "label_purchases", second.id);
       await runSweep();
 
       expect(await shipment(race.id)).toMatchObject({ status: "label_purchased", providerShipmentId: race.firstShipment });
@@ -331,8 +288,8 @@ describe("a three-way race that buys two labels for one return (ADR 0009)", () =
     await hold.reached;
     return releasedIfUnfinished(hold, first, async () => {
       const [record] = await database.db.select().from(returnLabelPurchases).where(eq(returnLabelPurchases.returnId, returnId));
-      await jobStoppedForGood(`returns/buy-label:${returnId}`);
-      await leftBehind("return_label_purchases", record!.id);
+      await jobStoppedForGood(shop, `returns/buy-label:${returnId}`);
+      await leftBehind(shop, "return_label_purchases", record!.id);
       await runSweep();
       expect(await records(returnId)).toEqual([{ attempt: 1, state: "failed", refundStatus: null }]);
       expect((await openExceptions(orderId)).map((e) => e.kind)).toEqual(["label_purchase_failed"]);
@@ -426,8 +383,8 @@ describe("a three-way race that buys two labels for one return (ADR 0009)", () =
       expect(await race.first).toEqual({ status: "purchased", reconciled: false });
       expect(await rma(race.returnId)).toMatchObject({ status: "label_issued", providerShipmentId: race.firstShipment });
 
-      await jobStoppedForGood(`returns/buy-label:${race.returnId}`);
-      await leftBehind("return_label_purchases", second.id);
+      await jobStoppedForGood(shop, `returns/buy-label:${race.returnId}`);
+      await leftBehind(shop, "return_label_purchases", second.id);
       await runSweep();
 
       expect(await rma(race.returnId)).toMatchObject({ status: "label_issued", providerShipmentId: race.firstShipment });

@@ -1,24 +1,19 @@
-import { randomBytes } from "node:crypto";
 import { and, asc, eq, sql } from "drizzle-orm";
-import { Logger, runOnce, type TaskList } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { carrierGatewayFor, type CarrierGatewayFactory } from "../../connectors/easypost/easypost-account-gateway";
-import { startEasyPostSandbox, type EasyPostSandbox } from "../../connectors/easypost/sandbox/easypost-sandbox.server";
-import { CredentialCipher } from "../../db/crypto/credential-cipher";
-import { enqueueJob } from "../../db/queue/job-queue";
-import { upsertCarrierAccount } from "../../db/repositories/carrier-account-repository";
+import type { CarrierGatewayFactory } from "../../connectors/easypost/easypost-account-gateway";
+import type { EasyPostSandbox } from "../../connectors/easypost/sandbox/easypost-sandbox.server";
 import { shipReservedOrder } from "../../db/repositories/fulfillment-repository";
 import { INTERRUPTED_PURCHASE_AGE_SECONDS, queueInterruptedPurchaseSettlements } from "../../db/repositories/interrupted-label-purchase-repository";
 import { ingestOrder } from "../../db/repositories/order-ingest-repository";
 import { applyReturnStep, recordReturnLabel } from "../../db/repositories/return-lifecycle-repository";
 import { requestReturn } from "../../db/repositories/return-request-repository";
-import { exceptions, orderEvents, returnEvents, returnLabelPurchases, returns, shipments, variants } from "../../db/schema";
-import { buildTaskList } from "../../jobs/task-list";
+import { exceptions, orderEvents, returnEvents, returnLabelPurchases, returns, shipments } from "../../db/schema";
 import type { TaskContext } from "../../jobs/task-context";
 import { purchaseReturnLabel } from "../../jobs/tasks/returns-buy-label.task";
-import { createLocation, createShop, createVariant, line, makeOrder, receive } from "../helpers/ledger-fixtures";
-import { withBuy, wrapGateway } from "../helpers/carrier-gateway-wrap";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-database";
+import { line, makeOrder } from "../helpers/ledger-fixtures";
+import { wrapGateway } from "../helpers/carrier-gateway-wrap";
+import { countingBuys, createLabelShop, jobStoppedForGood, killedAfterTheProviderBought, labelContext, leftBehind, providerUnreachable, runLabelJobs, type LabelShop } from "../helpers/label-shop";
+import type { TestDatabase } from "../helpers/test-database";
 
 /**
  * An interrupted return label purchase (a `buying` record whose job stopped for good) on a return
@@ -30,58 +25,23 @@ import { createTestDatabase, type TestDatabase } from "../helpers/test-database"
  * EasyPost sandbox.
  */
 
-const cipher = new CredentialCipher(randomBytes(32));
-const API_KEY = "EZTK_unneeded_return_label";
-const WEBHOOK_SECRET = "unneeded-return-label-secret";
+let shop: LabelShop;
 let database: TestDatabase;
 let sandbox: EasyPostSandbox;
 let shopId: string;
 let seq = 0;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  sandbox = await startEasyPostSandbox({ port: 0, apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, log: () => {} });
-  const { db } = database;
-  shopId = (await createShop(db)).id;
-  const east = await createLocation(db, shopId, { name: "East", postalCode: "43207" });
-  const variant = await createVariant(db, shopId, "JACKET", 8_000);
-  await db.update(variants).set({ weightGrams: 900 }).where(eq(variants.id, variant.id));
-  await receive(db, shopId, variant.id, east.id, 100);
-  await upsertCarrierAccount(db, cipher, { shopId, provider: "easypost", name: "EasyPost", apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, settings: { baseUrl: sandbox.apiBaseUrl } });
+  shop = await createLabelShop("unneeded_return_label", ["JACKET"]);
+  ({ database, sandbox, shopId } = shop);
 });
-afterAll(async () => sandbox?.stop());
+afterAll(async () => shop?.sandbox.stop());
 
-function context(factory: CarrierGatewayFactory = carrierGatewayFor): TaskContext {
-  return { db: database.db, cipher, carrierGateways: factory };
-}
+const context = (factory?: CarrierGatewayFactory): TaskContext => labelContext(shop, factory);
 
 const LABEL_TASKS = ["labels:settle-interrupted", "returns/buy-label", "returns/void-label"] as const;
-
 /** The cron's sweep of interrupted purchases, and every label job it leads to, until none is due. */
-async function runSweep(factory: CarrierGatewayFactory = carrierGatewayFor) {
-  await enqueueJob(database.db, "labels:settle-interrupted", {}, { jobKey: "labels-settle-interrupted" });
-  const all = buildTaskList(context(factory));
-  const taskList: TaskList = Object.fromEntries(LABEL_TASKS.map((name) => [name, all[name]!]));
-  await runOnce({ connectionString: database.url, taskList, logger: new Logger(() => () => {}) });
-}
-
-/** Crashes after the provider answered: the record stays `buying` with a label bought. */
-const killedAfterTheProviderBought = withBuy(async (real, request) => {
-  await real.buyLabel(request);
-  throw new Error("worker killed after the provider answered");
-});
-/** The buy never reached the provider: the record stays `buying`, nothing bought. */
-const providerUnreachable = withBuy(async () => ({ ok: false, reason: "unavailable", detail: "connection refused" }));
-
-/** Every buy is counted and refused: settling must never buy. */
-function countingBuys() {
-  const calls: string[] = [];
-  const factory = withBuy(async (_real, request) => {
-    calls.push(request.providerShipmentId);
-    return { ok: false, reason: "rejected", detail: "settling must not buy" };
-  });
-  return { calls, factory };
-}
+const runSweep = (factory?: CarrierGatewayFactory) => runLabelJobs(shop, LABEL_TASKS, { factory, sweep: true });
 
 /** A delivered order of one jacket with an approved refund return (its label job queued). */
 async function approvedReturn() {
@@ -104,9 +64,8 @@ async function interruptedReturnPurchase(interrupt: CarrierGatewayFactory) {
   await expect(purchaseReturnLabel(context(interrupt), { shopId, returnId })).rejects.toThrow();
   const [record] = await database.db.select().from(returnLabelPurchases).where(eq(returnLabelPurchases.returnId, returnId));
   expect(record).toMatchObject({ state: "buying", attempt: 1 });
-  const stopped = await database.db.execute(sql`UPDATE graphile_worker._private_jobs SET attempts = max_attempts, last_error = 'worker killed' WHERE key = ${`returns/buy-label:${returnId}`} RETURNING id`);
-  expect(stopped.rows).toHaveLength(1);
-  await database.db.execute(sql`UPDATE return_label_purchases SET updated_at = now() - interval '2 hours' WHERE id = ${record!.id}`);
+  await jobStoppedForGood(shop, `returns/buy-label:${returnId}`);
+  await leftBehind(shop, "return_label_purchases", record!.id);
   return { returnId, orderId, record: record! };
 }
 
