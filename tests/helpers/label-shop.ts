@@ -7,11 +7,15 @@ import { startEasyPostSandbox, type EasyPostSandbox } from "../../connectors/eas
 import { CredentialCipher } from "../../db/crypto/credential-cipher";
 import { enqueueJob } from "../../db/queue/job-queue";
 import { upsertCarrierAccount } from "../../db/repositories/carrier-account-repository";
-import { variants } from "../../db/schema";
+import { shipReservedOrder } from "../../db/repositories/fulfillment-repository";
+import { ingestOrder } from "../../db/repositories/order-ingest-repository";
+import { applyReturnStep } from "../../db/repositories/return-lifecycle-repository";
+import { requestReturn } from "../../db/repositories/return-request-repository";
+import { shipments, variants } from "../../db/schema";
 import type { TaskContext } from "../../jobs/task-context";
 import { buildTaskList } from "../../jobs/task-list";
 import { withBuy } from "./carrier-gateway-wrap";
-import { createLocation, createShop, createVariant, receive } from "./ledger-fixtures";
+import { createLocation, createShop, createVariant, line, makeOrder, receive } from "./ledger-fixtures";
 import { createTestDatabase, type TestDatabase } from "./test-database";
 
 /**
@@ -89,3 +93,23 @@ export function countingBuys() {
   });
   return { calls, factory };
 }
+
+/**
+ * A delivered order of one jacket (a SKU the shop was created with) with an approved refund return,
+ * its label job queued. `tag` keeps each file's order numbers and ids apart.
+ */
+export async function approvedJacketReturn(shop: LabelShop, tag: string): Promise<{ returnId: string; orderId: string }> {
+  const { db } = shop.database;
+  const { shopId } = shop;
+  const n = ++returnsMade;
+  const ingested = await ingestOrder(db, { shopId, actor: "test", order: makeOrder({ number: `#${tag}${n}`, externalId: `${tag}-return-${n}`, lines: [{ ...line("JACKET", 1), unitPriceMinor: 8_000 }], subtotalMinor: 8_000, totalMinor: 8_000 }) });
+  const shipped = await shipReservedOrder(db, { shopId, orderId: ingested.orderId, actor: "test", confirmOnChannel: false, shipment: () => ({ carrier: "USPS", service: "Ground", trackingNumber: `OUT-${tag}${n}` }) });
+  if (!shipped.ok) throw new Error(shipped.reason);
+  await db.update(shipments).set({ deliveredAt: new Date(Date.now() - 86_400_000) }).where(eq(shipments.orderId, ingested.orderId));
+  const [orderLine] = (await db.execute<{ id: string }>(sql`SELECT id FROM order_lines WHERE order_id = ${ingested.orderId}`)).rows;
+  const requested = await requestReturn(db, { shopId, orderId: ingested.orderId, resolution: "refund", source: "portal", actor: "customer", lines: [{ orderLineId: orderLine!.id, quantity: 1, reason: "size_too_large" }] });
+  if (!requested.ok) throw new Error(requested.detail);
+  expect(await applyReturnStep(db, { shopId, returnId: requested.value.returnId, event: "approve", actor: "user:m" })).toMatchObject({ ok: true });
+  return { returnId: requested.value.returnId, orderId: ingested.orderId };
+}
+let returnsMade = 0;

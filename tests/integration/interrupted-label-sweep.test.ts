@@ -2,19 +2,16 @@ import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CarrierGatewayFactory } from "../../connectors/easypost/easypost-account-gateway";
 import type { EasyPostSandbox } from "../../connectors/easypost/sandbox/easypost-sandbox.server";
-import { shipReservedOrder } from "../../db/repositories/fulfillment-repository";
 import { INTERRUPTED_PURCHASE_AGE_SECONDS, queueInterruptedPurchaseSettlements } from "../../db/repositories/interrupted-label-purchase-repository";
 import { beginLabelPurchase } from "../../db/repositories/label-purchase-repository";
 import { ingestOrder } from "../../db/repositories/order-ingest-repository";
-import { applyReturnStep } from "../../db/repositories/return-lifecycle-repository";
-import { requestReturn } from "../../db/repositories/return-request-repository";
 import { planShipments } from "../../db/repositories/shipment-repository";
 import { exceptions, labelPurchases, orderEvents, returnLabelPurchases, returns, shipments } from "../../db/schema";
 import type { TaskContext } from "../../jobs/task-context";
 import { purchaseLabel } from "../../jobs/tasks/shipping-buy-label.task";
 import { purchaseReturnLabel } from "../../jobs/tasks/returns-buy-label.task";
 import { createLocation, createShop, createVariant, line, makeOrder, receive } from "../helpers/ledger-fixtures";
-import { countingBuys, createLabelShop, jobStoppedForGood, killedAfterTheProviderBought, labelContext, leftBehind, providerUnreachable, runLabelJobs, type LabelShop } from "../helpers/label-shop";
+import { approvedJacketReturn, countingBuys, createLabelShop, jobStoppedForGood, killedAfterTheProviderBought, labelContext, leftBehind, providerUnreachable, runLabelJobs, type LabelShop } from "../helpers/label-shop";
 import type { TestDatabase } from "../helpers/test-database";
 
 /**
@@ -134,7 +131,7 @@ describe("the sweep of interrupted label purchases", () => {
   });
 
   it("settles an interrupted return label purchase the same way", async () => {
-    const { returnId, orderId } = await approvedReturn();
+    const { returnId, orderId } = await approvedJacketReturn(shop, "R");
     await expect(purchaseReturnLabel(context(killedAfterTheProviderBought), { shopId, returnId })).rejects.toThrow(/worker killed/);
     const [record] = await database.db.select().from(returnLabelPurchases).where(eq(returnLabelPurchases.returnId, returnId));
     expect(record).toMatchObject({ state: "buying" });
@@ -213,17 +210,3 @@ async function unconnectedShopPurchase(): Promise<string> {
   return id;
 }
 
-/** A delivered order of one jacket with an approved refund return (its label job queued). */
-async function approvedReturn() {
-  const { db } = database;
-  const n = ++seq;
-  const ingested = await ingestOrder(db, { shopId, actor: "test", order: makeOrder({ number: `#R${n}`, externalId: `sweep-return-${n}`, lines: [{ ...line("JACKET", 1), unitPriceMinor: 8_000 }], subtotalMinor: 8_000, totalMinor: 8_000 }) });
-  const shipped = await shipReservedOrder(db, { shopId, orderId: ingested.orderId, actor: "test", confirmOnChannel: false, shipment: () => ({ carrier: "USPS", service: "Ground", trackingNumber: `OUT-${n}` }) });
-  if (!shipped.ok) throw new Error(shipped.reason);
-  await db.update(shipments).set({ deliveredAt: new Date(Date.now() - 86_400_000) }).where(eq(shipments.orderId, ingested.orderId));
-  const [orderLine] = (await db.execute<{ id: string }>(sql`SELECT id FROM order_lines WHERE order_id = ${ingested.orderId}`)).rows;
-  const requested = await requestReturn(db, { shopId, orderId: ingested.orderId, resolution: "refund", source: "portal", actor: "customer", lines: [{ orderLineId: orderLine!.id, quantity: 1, reason: "size_too_large" }] });
-  if (!requested.ok) throw new Error(requested.detail);
-  expect(await applyReturnStep(db, { shopId, returnId: requested.value.returnId, event: "approve", actor: "user:m" })).toMatchObject({ ok: true });
-  return { returnId: requested.value.returnId, orderId: ingested.orderId };
-}

@@ -2,12 +2,9 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CarrierGatewayFactory } from "../../connectors/easypost/easypost-account-gateway";
 import type { EasyPostSandbox } from "../../connectors/easypost/sandbox/easypost-sandbox.server";
-import { shipReservedOrder } from "../../db/repositories/fulfillment-repository";
 import { applyMerchantOrderAction } from "../../db/repositories/order-action-repository";
 import { ingestOrder } from "../../db/repositories/order-ingest-repository";
-import { applyReturnStep } from "../../db/repositories/return-lifecycle-repository";
 import { requestReturnLabelPurchase } from "../../db/repositories/return-label-repository";
-import { requestReturn } from "../../db/repositories/return-request-repository";
 import { enqueueLabelPurchase, planShipments } from "../../db/repositories/shipment-repository";
 import { exceptions, labelPurchases, orderEvents, returnEvents, returnLabelPurchases, returns, shipments } from "../../db/schema";
 import type { TaskContext } from "../../jobs/task-context";
@@ -16,7 +13,7 @@ import { purchaseReturnLabel } from "../../jobs/tasks/returns-buy-label.task";
 import { voidLabel } from "../../jobs/tasks/shipping-void-label.task";
 import { line, makeOrder } from "../helpers/ledger-fixtures";
 import { withBuy, wrapGateway } from "../helpers/carrier-gateway-wrap";
-import { createLabelShop, jobStoppedForGood, killedAfterTheProviderBought, labelContext, leftBehind, runLabelJobs, type LabelShop } from "../helpers/label-shop";
+import { approvedJacketReturn, createLabelShop, jobStoppedForGood, killedAfterTheProviderBought, labelContext, leftBehind, runLabelJobs, type LabelShop } from "../helpers/label-shop";
 import type { TestDatabase } from "../helpers/test-database";
 
 /**
@@ -266,23 +263,9 @@ describe("a three-way race that buys two labels for one shipment (ADR 0009)", ()
 });
 
 describe("a three-way race that buys two labels for one return (ADR 0009)", () => {
-  /** A delivered order of one jacket with an approved refund return (its label job queued). */
-  async function approvedReturn() {
-    const { db } = database;
-    const n = ++seq;
-    const ingested = await ingestOrder(db, { shopId, actor: "test", order: makeOrder({ number: `#TR${n}`, externalId: `three-way-return-${n}`, lines: [{ ...line("JACKET", 1), unitPriceMinor: 8_000 }], subtotalMinor: 8_000, totalMinor: 8_000 }) });
-    const shipped = await shipReservedOrder(db, { shopId, orderId: ingested.orderId, actor: "test", confirmOnChannel: false, shipment: () => ({ carrier: "USPS", service: "Ground", trackingNumber: `OUT-T${n}` }) });
-    if (!shipped.ok) throw new Error(shipped.reason);
-    await db.update(shipments).set({ deliveredAt: new Date(Date.now() - 86_400_000) }).where(eq(shipments.orderId, ingested.orderId));
-    const [orderLine] = (await db.execute<{ id: string }>(sql`SELECT id FROM order_lines WHERE order_id = ${ingested.orderId}`)).rows;
-    const requested = await requestReturn(db, { shopId, orderId: ingested.orderId, resolution: "refund", source: "portal", actor: "customer", lines: [{ orderLineId: orderLine!.id, quantity: 1, reason: "size_too_large" }] });
-    if (!requested.ok) throw new Error(requested.detail);
-    expect(await applyReturnStep(db, { shopId, returnId: requested.value.returnId, event: "approve", actor: "user:m" })).toMatchObject({ ok: true });
-    return { returnId: requested.value.returnId, orderId: ingested.orderId };
-  }
-
+  
   async function firstRunStillBuyingWhenTheSweepGivesUp() {
-    const { returnId, orderId } = await approvedReturn();
+    const { returnId, orderId } = await approvedJacketReturn(shop, "TR");
     const hold = sandbox.holdPurchases({ count: 1 });
     const first = purchaseReturnLabel(context(), { shopId, returnId });
     await hold.reached;

@@ -2,17 +2,13 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CarrierGatewayFactory } from "../../connectors/easypost/easypost-account-gateway";
 import type { EasyPostSandbox } from "../../connectors/easypost/sandbox/easypost-sandbox.server";
-import { shipReservedOrder } from "../../db/repositories/fulfillment-repository";
 import { INTERRUPTED_PURCHASE_AGE_SECONDS, queueInterruptedPurchaseSettlements } from "../../db/repositories/interrupted-label-purchase-repository";
-import { ingestOrder } from "../../db/repositories/order-ingest-repository";
 import { applyReturnStep, recordReturnLabel } from "../../db/repositories/return-lifecycle-repository";
-import { requestReturn } from "../../db/repositories/return-request-repository";
-import { exceptions, orderEvents, returnEvents, returnLabelPurchases, returns, shipments } from "../../db/schema";
+import { exceptions, orderEvents, returnEvents, returnLabelPurchases, returns } from "../../db/schema";
 import type { TaskContext } from "../../jobs/task-context";
 import { purchaseReturnLabel } from "../../jobs/tasks/returns-buy-label.task";
-import { line, makeOrder } from "../helpers/ledger-fixtures";
 import { wrapGateway } from "../helpers/carrier-gateway-wrap";
-import { countingBuys, createLabelShop, jobStoppedForGood, killedAfterTheProviderBought, labelContext, leftBehind, providerUnreachable, runLabelJobs, type LabelShop } from "../helpers/label-shop";
+import { approvedJacketReturn, countingBuys, createLabelShop, jobStoppedForGood, killedAfterTheProviderBought, labelContext, leftBehind, providerUnreachable, runLabelJobs, type LabelShop } from "../helpers/label-shop";
 import type { TestDatabase } from "../helpers/test-database";
 
 /**
@@ -29,7 +25,6 @@ let shop: LabelShop;
 let database: TestDatabase;
 let sandbox: EasyPostSandbox;
 let shopId: string;
-let seq = 0;
 
 beforeAll(async () => {
   shop = await createLabelShop("unneeded_return_label", ["JACKET"]);
@@ -43,24 +38,10 @@ const LABEL_TASKS = ["labels:settle-interrupted", "returns/buy-label", "returns/
 /** The cron's sweep of interrupted purchases, and every label job it leads to, until none is due. */
 const runSweep = (factory?: CarrierGatewayFactory) => runLabelJobs(shop, LABEL_TASKS, { factory, sweep: true });
 
-/** A delivered order of one jacket with an approved refund return (its label job queued). */
-async function approvedReturn() {
-  const { db } = database;
-  const n = ++seq;
-  const ingested = await ingestOrder(db, { shopId, actor: "test", order: makeOrder({ number: `#K${n}`, externalId: `unneeded-return-${n}`, lines: [{ ...line("JACKET", 1), unitPriceMinor: 8_000 }], subtotalMinor: 8_000, totalMinor: 8_000 }) });
-  const shipped = await shipReservedOrder(db, { shopId, orderId: ingested.orderId, actor: "test", confirmOnChannel: false, shipment: () => ({ carrier: "USPS", service: "Ground", trackingNumber: `OUT-K${n}` }) });
-  if (!shipped.ok) throw new Error(shipped.reason);
-  await db.update(shipments).set({ deliveredAt: new Date(Date.now() - 86_400_000) }).where(eq(shipments.orderId, ingested.orderId));
-  const [orderLine] = (await db.execute<{ id: string }>(sql`SELECT id FROM order_lines WHERE order_id = ${ingested.orderId}`)).rows;
-  const requested = await requestReturn(db, { shopId, orderId: ingested.orderId, resolution: "refund", source: "portal", actor: "customer", lines: [{ orderLineId: orderLine!.id, quantity: 1, reason: "size_too_large" }] });
-  if (!requested.ok) throw new Error(requested.detail);
-  expect(await applyReturnStep(db, { shopId, returnId: requested.value.returnId, event: "approve", actor: "user:m" })).toMatchObject({ ok: true });
-  return { returnId: requested.value.returnId, orderId: ingested.orderId };
-}
 
 /** An approved return whose label job was interrupted around the purchase, stopped for good, long ago. */
 async function interruptedReturnPurchase(interrupt: CarrierGatewayFactory) {
-  const { returnId, orderId } = await approvedReturn();
+  const { returnId, orderId } = await approvedJacketReturn(shop, "K");
   await expect(purchaseReturnLabel(context(interrupt), { shopId, returnId })).rejects.toThrow();
   const [record] = await database.db.select().from(returnLabelPurchases).where(eq(returnLabelPurchases.returnId, returnId));
   expect(record).toMatchObject({ state: "buying", attempt: 1 });
