@@ -50,3 +50,14 @@ export interface JobAttempt {
 export function isLastAttempt(attempt: JobAttempt): boolean {
   return attempt.attempts >= attempt.maxAttempts;
 }
+
+/**
+ * A refund the provider did not take, as the job ends it: transport trouble before the last
+ * attempt is thrown for graphile-worker to retry; otherwise the reason and the merchant-facing
+ * detail of the refusal (after the last attempt, "could not be reached").
+ */
+export function finalRefusal(answer: Exclude<RefundAnswer, { outcome: "refunded" }>, attempt: JobAttempt): { reason: string; detail: string } {
+  if (answer.outcome === "refused") return { reason: answer.reason, detail: answer.detail };
+  if (!isLastAttempt(attempt)) throw new LabelRefundRetry(answer.failure);
+  return { reason: answer.failure.reason, detail: `the provider could not be reached: ${answer.failure.detail ?? answer.failure.reason}` };
+}

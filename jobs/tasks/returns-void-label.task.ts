@@ -3,7 +3,7 @@ import { LABEL_REFUND_JOB_MAX_ATTEMPTS } from "../../db/repositories/label-refun
 import { loadReturnLabelRefund, recordReturnLabelRefundFailed, recordReturnLabelVoided } from "../../db/repositories/return-label-refund-repository";
 import { jobPayloadSchemas, type ParsedJobPayload } from "../../db/queue/job-payloads";
 import type { TaskContext } from "../task-context";
-import { isLastAttempt, LabelRefundRetry, refundLabelAtProvider, type JobAttempt } from "./refund-label-at-provider";
+import { finalRefusal, refundLabelAtProvider, type JobAttempt } from "./refund-label-at-provider";
 
 export type ReturnVoidOutcome = { status: "voided"; refund: string } | { status: "refused"; reason: string } | { status: "gone" };
 
@@ -11,8 +11,8 @@ export type ReturnVoidOutcome = { status: "voided"; refund: string } | { status:
  * returns/void-label: refunds a return label bought but never to be used (a second label for a
  * return that keeps the one it holds, or a label for a return that no longer needs one, ADR
  * 0009), through the refund shipping/void-label asks for. Never the label the return holds,
- * never a purchase already voided (a redelivered job): nothing is refunded twice. Transport trouble is retried by the job; a refund that fails for
- * good is an exception for the merchant.
+ * never a purchase already voided (a redelivered job): nothing is refunded twice. Transport
+ * trouble is retried by the job; a refund that fails for good is an exception for the merchant.
  */
 export async function voidReturnLabel(
   context: TaskContext,
@@ -29,8 +29,7 @@ export async function voidReturnLabel(
     await recordReturnLabelVoided(context.db, { shopId: payload.shopId, rma, purchase, refundStatus: answer.refundStatus, actor: payload.actor });
     return { status: "voided", refund: answer.refundStatus };
   }
-  if (answer.outcome === "unreachable" && !isLastAttempt(attempt)) throw new LabelRefundRetry(answer.failure);
-  const { reason, detail } = answer.outcome === "unreachable" ? { reason: answer.failure.reason, detail: `the provider could not be reached: ${answer.failure.detail ?? answer.failure.reason}` } : answer;
+  const { reason, detail } = finalRefusal(answer, attempt);
   await recordReturnLabelRefundFailed(context.db, { shopId: payload.shopId, rma, purchase, detail });
   return { status: "refused", reason };
 }

@@ -6,7 +6,7 @@ import { appendTimeline } from "../../db/repositories/order-timeline-repository"
 import { labelPurchases, shipments } from "../../db/schema";
 import { jobPayloadSchemas, type ParsedJobPayload } from "../../db/queue/job-payloads";
 import type { TaskContext } from "../task-context";
-import { isLastAttempt, LabelRefundRetry, refundLabelAtProvider, type JobAttempt } from "./refund-label-at-provider";
+import { finalRefusal, refundLabelAtProvider, type JobAttempt } from "./refund-label-at-provider";
 
 export type VoidOutcome = { status: "voided"; refund: string } | { status: "refused"; reason: string } | { status: "gone" };
 
@@ -46,8 +46,7 @@ export async function voidLabel(
     await recordLabelVoided(db, { shopId: payload.shopId, shipmentId: shipment.id, orderId: shipment.orderId, purchase, refundStatus: answer.refundStatus, actor: payload.actor });
     return { status: "voided", refund: answer.refundStatus };
   }
-  if (answer.outcome === "unreachable" && !isLastAttempt(attempt)) throw new LabelRefundRetry(answer.failure);
-  const { reason, detail } = answer.outcome === "unreachable" ? { reason: answer.failure.reason, detail: `the provider could not be reached: ${answer.failure.detail ?? answer.failure.reason}` } : answer;
+  const { reason, detail } = finalRefusal(answer, attempt);
   if (payload.purchaseId !== undefined) {
     await recordLabelRefundFailed(db, { shopId: payload.shopId, shipmentId: shipment.id, orderId: shipment.orderId, purchase, detail });
   } else {
