@@ -41,8 +41,9 @@ export const inventoryMovements = pgTable(
     id: bigserial("id", { mode: "number" }).primaryKey(),
     // Reaches its shop through its variant and location (cascade): no foreign key to shops (docs/adr/0021).
     shopId: uuid("shop_id").notNull(),
-    variantId: uuid("variant_id").notNull().references(() => variants.id, { onDelete: "cascade" }),
-    locationId: uuid("location_id").notNull().references(() => locations.id, { onDelete: "cascade" }),
+    // Deleted with its variant or location by their triggers, not checked per inserted row (docs/adr/0026).
+    variantId: uuid("variant_id").notNull(),
+    locationId: uuid("location_id").notNull(),
     /** receive | adjust | reserve | release | ship | return_restock | transfer_out | transfer_in */
     kind: text("kind").notNull(),
     quantity: integer("quantity").notNull(),

@@ -73,7 +73,8 @@ export const orderLines = pgTable(
     // No foreign key to shops: the row reaches its shop through its order (cascade), and a second
     // check per row cost intake's inserts ~19 % of PostgreSQL's CPU in all (docs/adr/0021).
     shopId: uuid("shop_id").notNull(),
-    orderId: uuid("order_id").notNull().references(() => orders.id, { onDelete: "cascade" }),
+    // Deleted with its order by the order's trigger, not checked per inserted row (docs/adr/0026).
+    orderId: uuid("order_id").notNull(),
     externalLineId: text("external_line_id").notNull(),
     /**
      * Null when the line matched no variant (an unmatched line: kept, raised as an exception,
@@ -161,9 +162,11 @@ export const allocations = pgTable(
     // Reaches its order and shop through its line (cascade): no foreign key to either (docs/adr/0021).
     shopId: uuid("shop_id").notNull(),
     orderId: uuid("order_id").notNull(),
-    orderLineId: uuid("order_line_id").notNull().references(() => orderLines.id, { onDelete: "cascade" }),
-    variantId: uuid("variant_id").notNull().references(() => variants.id),
-    locationId: uuid("location_id").notNull().references(() => locations.id),
+    // Kept by the parents' triggers instead of foreign keys checked per inserted row (docs/adr/0026):
+    // deleted with its line; a variant or location it holds units of cannot be deleted.
+    orderLineId: uuid("order_line_id").notNull(),
+    variantId: uuid("variant_id").notNull(),
+    locationId: uuid("location_id").notNull(),
     quantity: integer("quantity").notNull(),
     status: text("status").notNull().default("reserved"),
     shipmentId: uuid("shipment_id").references(() => shipments.id, { onDelete: "set null" }),
@@ -185,7 +188,8 @@ export const orderEvents = pgTable(
     id: bigserial("id", { mode: "number" }).primaryKey(),
     // Reaches its shop through its order (cascade): no foreign key to shops (docs/adr/0021).
     shopId: uuid("shop_id").notNull(),
-    orderId: uuid("order_id").notNull().references(() => orders.id, { onDelete: "cascade" }),
+    // Deleted with its order by the order's trigger, not checked per inserted row (docs/adr/0026).
+    orderId: uuid("order_id").notNull(),
     kind: text("kind").notNull(),
     message: text("message").notNull(),
     data: jsonb("data").$type<Record<string, unknown>>().notNull().default({}),
