@@ -5,8 +5,9 @@
  * rules. Doing that in the middle of the burst takes the same inventory locks and roughly as much
  * CPU per order as capturing it (bench:intake: ~1.8 ms of 4.4), so capture — the part channels
  * time out on — slows down for work that can come seconds later. Routing therefore waits while
- * more deliveries are queued than one intake batch takes, but never longer than `maxWaitMs` for
- * the order that has waited longest, so a stream that never stops is still routed.
+ * `backlogThreshold` deliveries or more are queued (100: a tenth of a second of intake at a
+ * thousand a second), but never longer than `maxWaitMs` for the order that has waited longest,
+ * so a stream that never stops is still routed.
  */
 export interface RoutingDeferralSettings {
   /** Deliveries waiting in the shop's inbox at which intake counts as behind. */
