@@ -1,5 +1,5 @@
 import { isUtf8 } from "node:buffer";
-import { and, asc, eq, getTableColumns, gt, isNull, lte, or, sql } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import { storableText } from "../storable-json";
 import type { DbOrTx, Tx } from "../client";
 import { executePrepared } from "../prepared-statement";
@@ -140,15 +140,28 @@ const claimedColumns = {
 
 const due = or(isNull(webhookDeliveries.retryAt), lte(webhookDeliveries.retryAt, sql`now()`));
 
+/** The stored bytes a claim reads at most, past its first delivery (SWITCHYARD_INTAKE_BATCH_BYTES). */
+export const DEFAULT_CLAIM_BYTES = 64 * 1024 * 1024;
+
 /**
  * Claims up to `limit` pending deliveries of one shop, in arrival order, locked in the caller's
  * transaction (FOR UPDATE SKIP LOCKED): the shop is the one of the oldest pending delivery no
  * other worker holds, so workers share the inbox without waiting for each other, and a worker
  * that dies releases its claim with its connection (nothing to sweep).
+ *
+ * Bounded by bytes as well as by count: the rows are locked reading only their stored sizes, and
+ * the bodies are read for the oldest that fit in `maxBytes` (always at least one). At hundreds of
+ * deliveries a batch, a run of large orders (a body may be up to 5 MiB) would otherwise hold
+ * gigabytes in the worker. The rows past the bound stay pending, locked until the transaction
+ * ends, and are claimed by the next batch.
  */
-export async function claimPendingDeliveries(tx: Tx, limit: number): Promise<DeliveryRow[]> {
-  return tx
-    .select(claimedColumns)
+export async function claimPendingDeliveries(tx: Tx, limit: number, maxBytes = DEFAULT_CLAIM_BYTES): Promise<DeliveryRow[]> {
+  const locked = await tx
+    .select({
+      id: webhookDeliveries.id,
+      // The stored sizes, read from each value's header: nothing is fetched from TOAST.
+      bytes: sql<number>`coalesce(pg_column_size(${webhookDeliveries.rawBody}), 0) + coalesce(pg_column_size(${webhookDeliveries.payload}), 0)`.mapWith(Number),
+    })
     .from(webhookDeliveries)
     .where(
       and(
@@ -163,6 +176,21 @@ export async function claimPendingDeliveries(tx: Tx, limit: number): Promise<Del
     .orderBy(asc(webhookDeliveries.id))
     .limit(limit)
     .for("update", { skipLocked: true });
+  const ids = idsWithin(locked, maxBytes);
+  if (ids.length === 0) return [];
+  return tx.select(claimedColumns).from(webhookDeliveries).where(inArray(webhookDeliveries.id, ids)).orderBy(asc(webhookDeliveries.id));
+}
+
+/** The oldest rows whose sizes add up to at most `maxBytes`; the first one whatever its size. */
+function idsWithin(rows: readonly { id: number; bytes: number }[], maxBytes: number): number[] {
+  const ids: number[] = [];
+  let total = 0;
+  for (const row of rows) {
+    total += row.bytes;
+    if (ids.length > 0 && total > maxBytes) break;
+    ids.push(row.id);
+  }
+  return ids;
 }
 
 /** What a reader needs to turn a stored delivery back into its payload: its route and its body. */

@@ -1,6 +1,6 @@
 import { isDatabaseUnavailable, isRetriableConflict } from "../../db/connection-errors";
 import { onInboxStored } from "../../db/queue/inbox-signal";
-import { claimPendingDeliveries, recordDeliveryAttempt } from "../../db/repositories/webhook-inbox-repository";
+import { claimPendingDeliveries, DEFAULT_CLAIM_BYTES, recordDeliveryAttempt } from "../../db/repositories/webhook-inbox-repository";
 import { describeError } from "../../db/safe-error-text";
 import type { TaskContext } from "../task-context";
 import { loadShop, processClaimedDeliveries, processDeliveryById, type DeliveryOutcome } from "./delivery-processing";
@@ -13,6 +13,8 @@ export interface IntakeOptions {
    * orders (bench:intake, 8,000 orders: ~1,240 orders/s at 100, ~1,420 at 500; docs/adr/0026).
    */
   batchSize: number;
+  /** Stored bytes a batch reads at most past its first delivery (SWITCHYARD_INTAKE_BATCH_BYTES, default 64 MiB). */
+  batchBytes?: number;
   /** How long an idle loop waits before looking again (SWITCHYARD_INTAKE_POLL_MS, default 50). */
   pollMs: number;
   /**
@@ -33,6 +35,7 @@ export function intakeOptions(env: Record<string, string | undefined> = process.
   };
   return {
     batchSize: positive(env.SWITCHYARD_INTAKE_BATCH, 500),
+    batchBytes: positive(env.SWITCHYARD_INTAKE_BATCH_BYTES, DEFAULT_CLAIM_BYTES),
     pollMs: positive(env.SWITCHYARD_INTAKE_POLL_MS, 50),
     loops: positive(env.SWITCHYARD_INTAKE_LOOPS, 3),
     maxAttempts: positive(env.SWITCHYARD_INTAKE_MAX_ATTEMPTS, 10),
@@ -51,11 +54,11 @@ export interface BatchResult {
  * taken apart and processed one by one, so one delivery that trips a bug costs only its own
  * attempt (counted, backed off, failed with an exception after maxAttempts), never the shop's inbox.
  */
-export async function processInboxBatch(context: TaskContext, options: Pick<IntakeOptions, "batchSize" | "maxAttempts">): Promise<BatchResult> {
+export async function processInboxBatch(context: TaskContext, options: Pick<IntakeOptions, "batchSize" | "batchBytes" | "maxAttempts">): Promise<BatchResult> {
   let claimedIds: number[] = [];
   try {
     return await context.db.transaction(async (tx) => {
-      const rows = await claimPendingDeliveries(tx, options.batchSize);
+      const rows = await claimPendingDeliveries(tx, options.batchSize, options.batchBytes);
       claimedIds = rows.map((row) => row.id);
       if (rows.length === 0) return { claimed: 0, outcomes: [] };
       const outcomes = await processClaimedDeliveries(tx, context, rows, await loadShop(tx, rows[0]!.shopId));

@@ -285,6 +285,27 @@ describe("bodies claimed as text or as bytes", () => {
   });
 });
 
+describe("the claim's byte bound", () => {
+  it("claims the oldest deliveries whose stored bodies fit, at least one, and leaves the rest pending for the next batch", async () => {
+    const { shop } = await stockedShop(50);
+    // A field Shopify does not send makes each body about 40 KB; the mapper ignores it.
+    const bodies = [660001, 660002, 660003].map((id) => JSON.stringify({ ...orderWebhookPayload({ id: String(id) }), padding: "x".repeat(40_000) }));
+    const ids: string[] = [];
+    for (const body of bodies) ids.push((await postWebhook(ordersCreate, { topic: "orders/create", shopDomain: shop.domain, body })).deliveryId);
+
+    const claimedIds = (limit: number, maxBytes: number) =>
+      database.db.transaction(async (tx) => (await claimPendingDeliveries(tx, limit, maxBytes)).map((row) => row.deliveryId));
+    expect(await claimedIds(100, 100_000)).toEqual(ids.slice(0, 2));
+    expect(await claimedIds(100, 1_000)).toEqual(ids.slice(0, 1));
+    expect(await claimedIds(2, 10_000_000)).toEqual(ids.slice(0, 2));
+
+    let batches = 0;
+    while ((await processInboxBatch({ db: database.db }, { batchSize: 100, batchBytes: 100_000, maxAttempts: 3 })).claimed > 0) batches++;
+    expect(batches).toBe(2);
+    expect((await ordersOf(shop.id)).map((o) => o.externalId).sort()).toEqual(["gid://shopify/Order/660001", "gid://shopify/Order/660002", "gid://shopify/Order/660003"]);
+  });
+});
+
 describe("the body cap", () => {
   function streamingRequest(bytes: { pulled: number }, headers: Record<string, string> = {}) {
     const chunk = new Uint8Array(64 * 1024).fill(0x20);
