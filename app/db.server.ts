@@ -17,9 +17,18 @@ export function getDatabase(): Database {
       // scripts/start.ts opens (or starts) PostgreSQL and sets DATABASE_URL before loading the app.
       throw new Error("DATABASE_URL is not set: start the app through scripts/start.ts or set it yourself");
     }
-    globalThis.__switchyardDatabaseClient = createDatabaseClient(url);
+    globalThis.__switchyardDatabaseClient = createDatabaseClient(url, { keepOpen: KEPT_OPEN });
   }
   return globalThis.__switchyardDatabaseClient.db;
+}
+
+// The webhook ingress's inserts in flight (webhook-inbox-group-store), plus two for the admin.
+const KEPT_OPEN = 4;
+
+/** Opens the app's kept connections before the server listens (server/web.ts, scripts/start.ts). */
+export async function warmDatabase(): Promise<void> {
+  getDatabase();
+  await globalThis.__switchyardDatabaseClient?.warm();
 }
 
 /** Loader and action tests point the app at their own test database. */

@@ -12,7 +12,7 @@ import { serveShopifyWebhook, shopifyTopicOfPath } from "../server/webhook-node-
  * bench can run it as a process of its own without building the admin. POST /webhooks/<topic>.
  */
 const port = Number(process.env.BENCH_WEB_PORT ?? process.env.CHAOS_WEB_PORT);
-const client = createDatabaseClient(process.env.DATABASE_URL!, { max: Number(process.env.BENCH_WEB_POOL ?? 16) });
+const client = createDatabaseClient(process.env.DATABASE_URL!, { max: Number(process.env.BENCH_WEB_POOL ?? 16), keepOpen: 4 });
 setDatabaseForTests(client.db);
 // As `npm run web` does: workers in other processes are woken by a throttled NOTIFY.
 const inboxNotifier = createInboxNotifier(process.env.DATABASE_URL!);
@@ -28,6 +28,8 @@ const server = http.createServer((req, res) => {
   void serveShopifyWebhook(req, res, topic);
 });
 server.keepAliveTimeout = 30_000;
+// As the app's web process does (app/db.server.ts): its kept connections open before it listens.
+await client.warm();
 server.listen(port, "127.0.0.1", () => console.log(`[bench-web] listening on 127.0.0.1:${port}`));
 // Exit cleanly when the bench stops this process, so `--cpu-prof` and the pool's goodbyes happen.
 process.on("SIGTERM", () => {

@@ -1,4 +1,5 @@
 import { createDatabaseClient } from "../db/client";
+import { warmDatabase } from "../app/db.server";
 import { openRuntimeDatabase } from "../db/runtime-database";
 import { seedDemoShop } from "../db/seed/demo-seed";
 import { startWorker } from "../jobs/worker-runner";
@@ -72,6 +73,8 @@ try {
   stops.push(worker.stop);
 
   if (!development) ensureProductionBuild();
+  // The app's kept connections open before the first request (app/db.server.ts).
+  await warmDatabase();
   const server = await startAppServer({ port, host, mode: development ? "development" : "production" });
   stops.push(server.stop);
 

@@ -1,4 +1,5 @@
 import { listenHost, startupConfigProblems } from "../app/config/demo-mode.server";
+import { warmDatabase } from "../app/db.server";
 import { setCrossProcessInboxSignal } from "../db/queue/inbox-signal";
 import { createInboxNotifier } from "../db/queue/inbox-wake-channel";
 import { openRuntimeDatabase } from "../db/runtime-database";
@@ -25,6 +26,8 @@ const host = listenHost();
 // Workers run in other processes: tell them (a throttled NOTIFY) when deliveries are stored.
 const inboxNotifier = createInboxNotifier(database.url);
 setCrossProcessInboxSignal(inboxNotifier.notify);
+// The app's kept connections open before the first request (app/db.server.ts).
+await warmDatabase();
 const server = await startAppServer({ port, host, mode: "production" });
 console.log(`[web] listening on ${host}:${port} (HTTP only; run \`npm run worker\` for the work); Ctrl-C to stop`);
 
