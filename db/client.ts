@@ -21,8 +21,8 @@ export interface DatabaseClientOptions {
   /**
    * Connections kept open while idle (the pool closes the others after 10 s). A web process's
    * ingress keeps a few, so the first deliveries of a burst after a quiet spell do not each wait
-   * for a TCP connect and SCRAM authentication: warmed, bench:intake's slowest acks at 1,000
-   * orders fell from 40–59 ms to 38–50 ms (docs/adr/0026).
+   * for a TCP connect and SCRAM authentication: warmed, bench:intake's ack p99 at 1,000 orders
+   * went from 40–63 ms (four runs of nine above 50) to 38–50 ms (none above; docs/adr/0026).
    */
   keepOpen?: number;
 }
