@@ -1,4 +1,5 @@
 import { createDatabaseClient, type Database, type DatabaseClient } from "../db/client";
+import { describeError } from "../db/safe-error-text";
 
 /**
  * One connection pool per process. In development Vite re-evaluates server modules on every
@@ -25,10 +26,16 @@ export function getDatabase(): Database {
 // The webhook ingress's inserts in flight (webhook-inbox-group-store), plus two for the admin.
 const KEPT_OPEN = 4;
 
-/** Opens the app's kept connections before the server listens (server/web.ts, scripts/start.ts). */
+/**
+ * Opens the app's kept connections before the server listens (server/web.ts, scripts/start.ts).
+ * A database that cannot be reached now does not stop the server: the ingress answers 503 until
+ * it can, and the connections open on first use, as before.
+ */
 export async function warmDatabase(): Promise<void> {
   getDatabase();
-  await globalThis.__switchyardDatabaseClient?.warm();
+  await globalThis.__switchyardDatabaseClient?.warm().catch((error: unknown) => {
+    console.warn(`[db] kept connections not opened ahead: ${describeError(error)}; they open on first use`);
+  });
 }
 
 /** Loader and action tests point the app at their own test database. */
