@@ -36,8 +36,7 @@ export async function unusedReturnLabelFound(
 ): Promise<boolean> {
   if (!(await claimPurchaseRecord(tx, returnLabelPurchases, input.purchaseId, input.label))) return false;
   const data = { purchaseId: input.purchaseId, providerShipmentId: input.label.providerShipmentId, amountMinor: input.label.amountMinor, currency: input.label.currency };
-  await appendReturnEvents(tx, input.shopId, input.rma.id, [{ kind: entry.kind, message: entry.message, actor: "system:label", data }]);
-  await appendTimeline(tx, input.shopId, input.rma.orderId, [{ kind: "return_label", message: `Return ${input.rma.rmaNumber}: ${entry.message}`, data: { returnId: input.rma.id, ...data }, actor: "system:label" }]);
+  await noteOnReturnAndOrder(tx, input.shopId, input.rma, { ...entry, actor: "system:label", data });
   await enqueueJob(
     tx,
     "returns/void-label",
@@ -63,8 +62,7 @@ export async function recordReturnLabelVoided(db: Database, input: { shopId: str
   await db.transaction(async (tx) => {
     if (!(await markPurchaseVoided(tx, returnLabelPurchases, input.purchase.id, input.refundStatus))) return;
     const message = `Unused return label ${labelName(input.purchase)} voided; refund ${input.refundStatus}`;
-    await appendReturnEvents(tx, input.shopId, input.rma.id, [{ kind: "label_voided", message, actor: input.actor, data: { purchaseId: input.purchase.id } }]);
-    await appendTimeline(tx, input.shopId, input.rma.orderId, [{ kind: "return_label", message: `Return ${input.rma.rmaNumber}: ${message}`, data: { returnId: input.rma.id, purchaseId: input.purchase.id }, actor: input.actor }]);
+    await noteOnReturnAndOrder(tx, input.shopId, input.rma, { kind: "label_voided", message, actor: input.actor, data: { purchaseId: input.purchase.id } });
   });
 }
 
@@ -76,4 +74,10 @@ export async function recordReturnLabelRefundFailed(db: Database, input: { shopI
       await appendReturnEvents(tx, input.shopId, input.rma.id, [{ kind: "label_refund_failed", message, actor: "system:label", data: { purchaseId: input.purchase.id } }]);
     }
   });
+}
+
+/** One entry on the return's events and, like every return label entry, on its order's timeline. */
+async function noteOnReturnAndOrder(tx: Tx, shopId: string, rma: ReturnForRefund, entry: { kind: string; message: string; actor: string; data: Record<string, unknown> }): Promise<void> {
+  await appendReturnEvents(tx, shopId, rma.id, [entry]);
+  await appendTimeline(tx, shopId, rma.orderId, [{ kind: "return_label", message: `Return ${rma.rmaNumber}: ${entry.message}`, data: { returnId: rma.id, ...entry.data }, actor: entry.actor }]);
 }

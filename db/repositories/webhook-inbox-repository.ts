@@ -160,7 +160,7 @@ export async function claimPendingDeliveries(tx: Tx, limit: number, maxBytes = D
     .select({
       id: webhookDeliveries.id,
       // The stored sizes, read from each value's header: nothing is fetched from TOAST.
-      bytes: sql<number>`coalesce(pg_column_size(${webhookDeliveries.rawBody}), 0) + coalesce(pg_column_size(${webhookDeliveries.payload}), 0)`.mapWith(Number),
+      bytes: sql<number>`coalesce(pg_column_size(${webhookDeliveries.rawBody}), 0) + coalesce(pg_column_size(${webhookDeliveries.payload}), 0)`,
     })
     .from(webhookDeliveries)
     .where(

@@ -18,6 +18,9 @@ import type { TaskContext } from "../task-context";
  */
 export type RefundAnswer = { outcome: "refunded"; refundStatus: string } | { outcome: "refused"; reason: string; detail: string } | { outcome: "unreachable"; failure: CarrierFailure };
 
+/** What a label refund job did: refunded it, ended it refused (why), or found nothing to refund. */
+export type LabelRefundOutcome = { status: "voided"; refund: string } | { status: "refused"; reason: string } | { status: "gone" };
+
 /** Thrown so graphile-worker retries a refund with backoff; the purchase stays `purchased` meanwhile. */
 export class LabelRefundRetry extends Error {
   constructor(failure: CarrierFailure) {
@@ -47,7 +50,7 @@ export interface JobAttempt {
   maxAttempts: number;
 }
 
-export function isLastAttempt(attempt: JobAttempt): boolean {
+function isLastAttempt(attempt: JobAttempt): boolean {
   return attempt.attempts >= attempt.maxAttempts;
 }
 

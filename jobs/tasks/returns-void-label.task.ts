@@ -3,9 +3,7 @@ import { LABEL_REFUND_JOB_MAX_ATTEMPTS } from "../../db/repositories/label-refun
 import { loadReturnLabelRefund, recordReturnLabelRefundFailed, recordReturnLabelVoided } from "../../db/repositories/return-label-refund-repository";
 import { jobPayloadSchemas, type ParsedJobPayload } from "../../db/queue/job-payloads";
 import type { TaskContext } from "../task-context";
-import { finalRefusal, refundLabelAtProvider, type JobAttempt } from "./refund-label-at-provider";
-
-export type ReturnVoidOutcome = { status: "voided"; refund: string } | { status: "refused"; reason: string } | { status: "gone" };
+import { finalRefusal, refundLabelAtProvider, type JobAttempt, type LabelRefundOutcome } from "./refund-label-at-provider";
 
 /**
  * returns/void-label: refunds a return label bought but never to be used (a second label for a
@@ -18,7 +16,7 @@ export async function voidReturnLabel(
   context: TaskContext,
   payload: ParsedJobPayload<"returns/void-label">,
   attempt: JobAttempt = { attempts: 1, maxAttempts: LABEL_REFUND_JOB_MAX_ATTEMPTS },
-): Promise<ReturnVoidOutcome> {
+): Promise<LabelRefundOutcome> {
   const found = await loadReturnLabelRefund(context.db, payload);
   if (!found) return { status: "gone" };
   const { rma, purchase } = found;

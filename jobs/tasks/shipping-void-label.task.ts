@@ -6,9 +6,7 @@ import { appendTimeline } from "../../db/repositories/order-timeline-repository"
 import { labelPurchases, shipments } from "../../db/schema";
 import { jobPayloadSchemas, type ParsedJobPayload } from "../../db/queue/job-payloads";
 import type { TaskContext } from "../task-context";
-import { finalRefusal, refundLabelAtProvider, type JobAttempt } from "./refund-label-at-provider";
-
-export type VoidOutcome = { status: "voided"; refund: string } | { status: "refused"; reason: string } | { status: "gone" };
+import { finalRefusal, refundLabelAtProvider, type JobAttempt, type LabelRefundOutcome } from "./refund-label-at-provider";
 
 interface ShipmentForVoid {
   id: string;
@@ -31,7 +29,7 @@ export async function voidLabel(
   context: TaskContext,
   payload: ParsedJobPayload<"shipping/void-label">,
   attempt: JobAttempt = { attempts: 1, maxAttempts: LABEL_REFUND_JOB_MAX_ATTEMPTS },
-): Promise<VoidOutcome> {
+): Promise<LabelRefundOutcome> {
   const { db } = context;
   const [shipment] = await db
     .select({ id: shipments.id, orderId: shipments.orderId, status: shipments.status, providerShipmentId: shipments.providerShipmentId })
