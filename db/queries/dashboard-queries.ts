@@ -79,7 +79,7 @@ export function lastOrderReceivedAt() {
   // Derived, not stored: a column written by every ingest would be one hot row per channel.
   return sql<Date | null>`(select max(o.created_at) from ${orders} o
       where o.shop_id = ${outer(channelConnections, channelConnections.shopId)}
-        and o.channel = ${outer(channelConnections, channelConnections.channel)})`.mapWith((value: string | Date | null) =>
+        and lower(o.channel) = lower(${outer(channelConnections, channelConnections.channel)}))`.mapWith((value: string | Date | null) =>
     value === null ? null : new Date(value),
   );
 }
