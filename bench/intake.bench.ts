@@ -42,6 +42,8 @@ const { values } = parseArgs({
     "wake-probe-seconds": { type: "string", default: "0" },
     "max-seconds": { type: "string", default: "600" },
     seed: { type: "string", default: "11" },
+    // Orders of another shop sent and decided before the clock starts (0: measure a cold start).
+    warmup: { type: "string", default: "1000" },
     // A folder for V8 CPU profiles of the web and worker processes (written when they stop).
     "profile-dir": { type: "string" },
   },
@@ -55,6 +57,7 @@ const scarceShare = Number(values["scarce-share"]);
 const redeliverShare = Number(values["redeliver-share"]);
 const baselineSeconds = Number(values["baseline-seconds"]);
 const maxSeconds = Number(values["max-seconds"]);
+const warmupOrders = Number(values.warmup);
 const random = new SeededRandom(Number(values.seed));
 const started = Date.now();
 const log = (line: string) => console.log(`[intake +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
@@ -86,51 +89,76 @@ const wakeProbeSeconds = Number(values["wake-probe-seconds"]);
 const wakeProbe = wakeProbeSeconds > 0 ? await runWakeProbe(url, concurrency, wakeProbeSeconds) : undefined;
 if (wakeProbe) log(`wake probe (deliveries stored per second, ${concurrency} clients): ${JSON.stringify(wakeProbe)}`);
 
-// --- a shop: SKUs with a Shopify variant id each, stock at two locations -------------------------------
+// --- the shops: SKUs with a Shopify variant id each, stock at two locations -----------------------------
 const runId = `intake-${Date.now()}`;
-const shopDomain = `${runId}.myshopify.com`;
-const shop = await upsertShop(db, { domain: shopDomain, name: "Intake bench" });
-await db.insert(channelConnections).values({ shopId: shop.id, channel: "shopify", name: shopDomain });
-const locationRows = await db
-  .insert(locations)
-  .values(["Columbus", "Reno"].map((city, i) => ({ shopId: shop.id, name: city, kind: "warehouse", address1: "1 Bench Way", city, countryCode: "US", priority: i + 1 })))
-  .returning();
-const [product] = await db.insert(products).values({ shopId: shop.id, title: "Intake bench goods" }).returning();
-const variantIds = Array.from({ length: skuCount }, (_, i) => 880_000_000 + i);
-const variantRows = await db
-  .insert(variants)
-  .values(variantIds.map((id, i) => ({ shopId: shop.id, productId: product!.id, sku: `INTAKE-${i}`, title: `Intake ${i}`, priceMinor: 2500, externalId: `gid://shopify/ProductVariant/${id}` })))
-  .returning();
-const scarceCount = Math.max(1, Math.floor(skuCount * scarceShare));
-await db.transaction(async (tx) => {
-  for (const [i, variant] of variantRows.entries()) {
-    for (const location of locationRows) {
-      const quantity = i < scarceCount ? random.int(0, 2) : totalOrders;
-      if (quantity > 0) await receiveStock(tx, { shopId: shop.id, variantId: variant.id, locationId: location.id, quantity, actor: "bench", receiptId: `intake-${i}` });
-    }
-  }
-});
 const template = JSON.parse(fs.readFileSync(path.resolve("tests/fixtures/shopify/orders-create-webhook.json"), "utf8")) as Record<string, unknown>;
 const lineTemplate = (template.line_items as Record<string, unknown>[])[0]!;
+const scarceCount = Math.max(1, Math.floor(skuCount * scarceShare));
+/** Shopify order ids of the measured shop start here (lost orders are found by them). */
+const MEASURED_ORDER_IDS = 7_700_000_000;
 
-function orderBody(n: number): string {
-  const id = 7_700_000_000 + n;
+interface BenchShop {
+  id: string;
+  domain: string;
+  /** Shopify variant ids, by SKU index. */
+  variantIds: number[];
+  /** Shopify order ids are this plus the order's index. */
+  orderIdBase: number;
+  /** Each order its own buyer: customer ids from this, emails with this prefix. */
+  customerIdBase: number;
+  buyer: string;
+}
+
+async function seedShop(label: string, name: string, ids: Pick<BenchShop, "orderIdBase" | "customerIdBase" | "buyer"> & { variantIdBase: number }, rng: SeededRandom): Promise<BenchShop> {
+  const domain = `${runId}-${label}.myshopify.com`;
+  const shop = await upsertShop(db, { domain, name });
+  await db.insert(channelConnections).values({ shopId: shop.id, channel: "shopify", name: domain });
+  const locationRows = await db
+    .insert(locations)
+    .values(["Columbus", "Reno"].map((city, i) => ({ shopId: shop.id, name: city, kind: "warehouse", address1: "1 Bench Way", city, countryCode: "US", priority: i + 1 })))
+    .returning();
+  const [product] = await db.insert(products).values({ shopId: shop.id, title: `${name} goods` }).returning();
+  const variantIds = Array.from({ length: skuCount }, (_, i) => ids.variantIdBase + i);
+  const variantRows = await db
+    .insert(variants)
+    .values(variantIds.map((id, i) => ({ shopId: shop.id, productId: product!.id, sku: `INTAKE-${i}`, title: `Intake ${i}`, priceMinor: 2500, externalId: `gid://shopify/ProductVariant/${id}` })))
+    .returning();
+  await db.transaction(async (tx) => {
+    for (const [i, variant] of variantRows.entries()) {
+      for (const location of locationRows) {
+        const quantity = i < scarceCount ? rng.int(0, 2) : totalOrders;
+        if (quantity > 0) await receiveStock(tx, { shopId: shop.id, variantId: variant.id, locationId: location.id, quantity, actor: "bench", receiptId: `intake-${i}` });
+      }
+    }
+  });
+  return { id: shop.id, domain, variantIds, orderIdBase: ids.orderIdBase, customerIdBase: ids.customerIdBase, buyer: ids.buyer };
+}
+
+function orderBody(shop: BenchShop, n: number): string {
+  const id = shop.orderIdBase + n;
   const lineCount = 1 + (n % 3);
   const lines = Array.from({ length: lineCount }, (_, l) => {
     // Every tenth order asks for a scarce SKU, so orders race for the last units.
     const index = l === 0 && n % 10 === 0 ? n % scarceCount : scarceCount + ((n * 7 + l * 13) % (skuCount - scarceCount));
     // Deterministic per line, so a redelivery carries the same body.
     const skuless = ((n * 31 + l * 17) % 100) / 100 < skulessShare;
-    return { ...lineTemplate, id: id * 10 + l, admin_graphql_api_id: `gid://shopify/LineItem/${id * 10 + l}`, quantity: 1, current_quantity: 1, fulfillable_quantity: 1, sku: skuless ? "" : `INTAKE-${index}`, variant_id: variantIds[index], title: `Intake ${index}`, name: `Intake ${index}` };
+    return { ...lineTemplate, id: id * 10 + l, admin_graphql_api_id: `gid://shopify/LineItem/${id * 10 + l}`, quantity: 1, current_quantity: 1, fulfillable_quantity: 1, sku: skuless ? "" : `INTAKE-${index}`, variant_id: shop.variantIds[index], title: `Intake ${index}`, name: `Intake ${index}` };
   });
   const placed = new Date(Date.UTC(2026, 10, 20, 12) + n * 1000).toISOString();
   // A flash sale's orders come from many buyers: each order its own customer and street, as
   // Shopify sends them (one shared buyer would make every risk check count the whole sale).
-  const email = `buyer-${n}@example.com`;
-  const customer = { ...(template.customer as Record<string, unknown>), id: 990_000_000 + n, email, admin_graphql_api_id: `gid://shopify/Customer/${990_000_000 + n}` };
+  const email = `${shop.buyer}-${n}@example.com`;
+  const customerId = shop.customerIdBase + n;
+  const customer = { ...(template.customer as Record<string, unknown>), id: customerId, email, admin_graphql_api_id: `gid://shopify/Customer/${customerId}` };
   const shippingAddress = { ...(template.shipping_address as Record<string, unknown>), address1: `${100 + (n % 9000)} Sale Street` };
   return JSON.stringify({ ...template, id, admin_graphql_api_id: `gid://shopify/Order/${id}`, name: `#I${n}`, order_number: n, email, contact_email: email, customer, shipping_address: shippingAddress, line_items: lines, created_at: placed, updated_at: placed });
 }
+
+const shop = await seedShop("sale", "Intake bench", { variantIdBase: 880_000_000, orderIdBase: MEASURED_ORDER_IDS, customerIdBase: 990_000_000, buyer: "buyer" }, random);
+const warmShop =
+  warmupOrders > 0
+    ? await seedShop("warmup", "Intake bench warm-up", { variantIdBase: 870_000_000, orderIdBase: 6_600_000_000, customerIdBase: 980_000_000, buyer: "early-buyer" }, new SeededRandom(Number(values.seed) + 1))
+    : undefined;
 
 // --- processes: the web ingress and the worker(s) ---------------------------------------------------------
 const webPort = await freePort();
@@ -148,90 +176,121 @@ await waitFor(async () => (await fetch(`http://127.0.0.1:${webPort}/`).catch(() 
 await waitFor(async () => (await db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM worker_heartbeats`)).rows[0]!.n >= workerCount, 60_000, "worker processes");
 log(`web on 127.0.0.1:${webPort}, ${workerCount} worker process(es); ${totalOrders} orders from ${concurrency} senders`);
 
-// --- the stream ----------------------------------------------------------------------------------------------
-// What Shopify builds and signs on its side is built before the clock starts: the senders'
-// CPU on this machine is not the app's, and it shares the two cores the figures are about.
-const signed = Array.from({ length: totalOrders }, (_, n) => {
-  const body = orderBody(n);
-  return { body: Buffer.from(body), hmac: signShopifyWebhook(body, DEMO_WEBHOOK_SECRET) };
-});
-const latencies: number[] = [];
-const acked = new Set<number>();
-let retries = 0;
-let redeliveries = 0;
-let next = 0;
-const cpuAtStart = cpuSnapshot();
-const streamStart = Date.now();
-
+// --- the streams ---------------------------------------------------------------------------------------------
 const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 
-async function post(n: number, eventId: string): Promise<number> {
-  const { body, hmac } = signed[n]!;
-  const t0 = performance.now();
-  const status = await new Promise<number>((resolve) => {
-    const request = http.request(
-      {
-        host: "127.0.0.1",
-        port: webPort,
-        path: "/webhooks/orders/create",
-        method: "POST",
-        agent,
-        timeout: 10_000,
-        headers: {
-          "Content-Type": "application/json",
-          "Content-Length": String(body.length),
-          "X-Shopify-Topic": "orders/create",
-          "X-Shopify-Shop-Domain": shopDomain,
-          "X-Shopify-Event-Id": eventId,
-          "X-Shopify-Triggered-At": new Date().toISOString(),
-          "X-Shopify-Hmac-Sha256": hmac,
-        },
-      },
-      (response) => {
-        response.resume();
-        response.on("end", () => resolve(response.statusCode ?? 0));
-        response.on("error", () => resolve(0));
-      },
-    );
-    request.on("timeout", () => request.destroy());
-    request.on("error", () => resolve(0));
-    request.end(body);
-  });
-  latencies.push(performance.now() - t0);
-  return status;
+interface StreamResult {
+  acked: Set<number>;
+  latencies: number[];
+  retries: number;
+  redeliveries: number;
+  startedAt: number;
+  endedAt: number;
 }
 
-async function sender() {
-  while (next < totalOrders && Date.now() - started < maxSeconds * 1000) {
-    const n = next++;
-    for (let attempt = 0; ; attempt++) {
-      if ((await post(n, `${runId}-${n}`)) === 200) {
-        acked.add(n);
-        break;
+/**
+ * `count` signed orders/create deliveries for `target`, posted by `concurrency` senders that retry
+ * like Shopify and now and then redeliver an acknowledged one under a new event id. What Shopify
+ * builds and signs on its side is built before the clock starts: the senders' CPU on this machine
+ * is not the app's, and it shares the two cores the figures are about.
+ */
+async function stream(target: BenchShop, count: number, rng: SeededRandom, onStart: () => void = () => {}): Promise<StreamResult> {
+  const signed = Array.from({ length: count }, (_, n) => {
+    const body = orderBody(target, n);
+    return { body: Buffer.from(body), hmac: signShopifyWebhook(body, DEMO_WEBHOOK_SECRET) };
+  });
+  const result: StreamResult = { acked: new Set(), latencies: [], retries: 0, redeliveries: 0, startedAt: 0, endedAt: 0 };
+  let next = 0;
+
+  async function post(n: number, eventId: string): Promise<number> {
+    const { body, hmac } = signed[n]!;
+    const t0 = performance.now();
+    const status = await new Promise<number>((resolve) => {
+      const request = http.request(
+        {
+          host: "127.0.0.1",
+          port: webPort,
+          path: "/webhooks/orders/create",
+          method: "POST",
+          agent,
+          timeout: 10_000,
+          headers: {
+            "Content-Type": "application/json",
+            "Content-Length": String(body.length),
+            "X-Shopify-Topic": "orders/create",
+            "X-Shopify-Shop-Domain": target.domain,
+            "X-Shopify-Event-Id": eventId,
+            "X-Shopify-Triggered-At": new Date().toISOString(),
+            "X-Shopify-Hmac-Sha256": hmac,
+          },
+        },
+        (response) => {
+          response.resume();
+          response.on("end", () => resolve(response.statusCode ?? 0));
+          response.on("error", () => resolve(0));
+        },
+      );
+      request.on("timeout", () => request.destroy());
+      request.on("error", () => resolve(0));
+      request.end(body);
+    });
+    result.latencies.push(performance.now() - t0);
+    return status;
+  }
+
+  async function sender() {
+    while (next < count && Date.now() - started < maxSeconds * 1000) {
+      const n = next++;
+      for (let attempt = 0; ; attempt++) {
+        if ((await post(n, `${target.domain}-${n}`)) === 200) {
+          result.acked.add(n);
+          break;
+        }
+        result.retries++;
+        await sleep(Math.min(2000, 50 * 2 ** Math.min(attempt, 5)));
       }
-      retries++;
-      await sleep(Math.min(2000, 50 * 2 ** Math.min(attempt, 5)));
-    }
-    // Shopify redelivers now and then even after a 200 (a new event id): one order still.
-    if (random.next() < redeliverShare) {
-      redeliveries++;
-      await post(n, `${runId}-${n}-again`);
+      // Shopify redelivers now and then even after a 200 (a new event id): one order still.
+      if (rng.next() < redeliverShare) {
+        result.redeliveries++;
+        await post(n, `${target.domain}-${n}-again`);
+      }
     }
   }
+  onStart();
+  result.startedAt = Date.now();
+  await Promise.all(Array.from({ length: concurrency }, sender));
+  result.endedAt = Date.now();
+  return result;
 }
-await Promise.all(Array.from({ length: concurrency }, sender));
-const streamEnd = Date.now();
-log(`stream done: ${acked.size} acknowledged in ${((streamEnd - streamStart) / 1000).toFixed(2)} s, ${retries} retried, ${redeliveries} redelivered`);
 
-// --- every order reserved or held ----------------------------------------------------------------------------
-const decided = async () =>
-  (await db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM orders WHERE shop_id = ${shop.id} AND status <> 'received'`)).rows[0]!.n;
-const pending = async () =>
-  (await db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM webhook_deliveries WHERE shop_id = ${shop.id} AND status = 'received'`)).rows[0]!.n;
 // Polled every 50 ms: often enough for the figure, rarely enough not to load the server it measures.
 // The inbox's pending count reads a partial index of what still waits; the orders are counted,
 // which reads every one of the shop's orders (6 ms at 20,000), only once nothing waits.
-await waitFor(async () => (await pending()) === 0 && (await decided()) >= acked.size, maxSeconds * 1000, "every order reserved or held", 50);
+async function everyOrderDecided(target: BenchShop, orders: number): Promise<void> {
+  const decided = async () =>
+    (await db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM orders WHERE shop_id = ${target.id} AND status <> 'received'`)).rows[0]!.n;
+  const pending = async () =>
+    (await db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM webhook_deliveries WHERE shop_id = ${target.id} AND status = 'received'`)).rows[0]!.n;
+  await waitFor(async () => (await pending()) === 0 && (await decided()) >= orders, maxSeconds * 1000, "every order reserved or held", 50);
+}
+
+// The warm-up: a running server has compiled its hot paths long before a sale starts; processes
+// started a moment ago have not, and their first thousand orders cost them about twice the CPU
+// each (V8 runs new code interpreted until it is found hot). Another shop's orders, through the
+// same ingress and worker, then the measured shop's. --warmup 0 measures the cold start.
+if (warmShop) {
+  const warm = await stream(warmShop, warmupOrders, new SeededRandom(Number(values.seed) + 2));
+  await everyOrderDecided(warmShop, warm.acked.size);
+  log(`warm-up: ${warm.acked.size} orders of another shop acknowledged and decided in ${((Date.now() - warm.startedAt) / 1000).toFixed(2)} s`);
+}
+
+let cpuAtStart: Record<string, number> = {};
+const measured = await stream(shop, totalOrders, random, () => (cpuAtStart = cpuSnapshot()));
+const { acked, latencies, retries, redeliveries, startedAt: streamStart, endedAt: streamEnd } = measured;
+log(`stream done: ${acked.size} acknowledged in ${((streamEnd - streamStart) / 1000).toFixed(2)} s, ${retries} retried, ${redeliveries} redelivered`);
+
+// --- every order reserved or held ----------------------------------------------------------------------------
+await everyOrderDecided(shop, acked.size);
 const doneAt = Date.now();
 const cpuAtEnd = cpuSnapshot();
 
@@ -259,7 +318,7 @@ const outcome = (
            (SELECT coalesce(jsonb_object_agg(status, n), '{}') FROM (SELECT status, count(*)::int AS n FROM orders WHERE shop_id = ${shop.id} GROUP BY status) s) AS statuses,
            (SELECT coalesce(array_agg(external_id), '{}') FROM per_order) AS external_ids`)
 ).rows[0]!;
-const ordered = new Set(outcome.external_ids.map((gid) => Number(gid.split("/").pop()) - 7_700_000_000));
+const ordered = new Set(outcome.external_ids.map((gid) => Number(gid.split("/").pop()) - MEASURED_ORDER_IDS));
 const lost = [...acked].filter((n) => !ordered.has(n)).length;
 
 for (const child of children) child.kill("SIGTERM");
@@ -291,6 +350,7 @@ console.log(
     baseline_tps: baselineTps,
     e2e_vs_baseline: Number((e2e / baselineTps).toFixed(2)),
     cpu_ms_per_order: cpuPerOrder(cpuAtStart, cpuAtEnd, acked.size),
+    warmup_orders: warmupOrders,
     ...(wakeProbe ? { wake_probe: wakeProbe } : {}),
   }),
 );
