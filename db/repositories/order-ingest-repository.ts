@@ -21,6 +21,7 @@ import { scheduleRouting } from "./routing-repository";
 import { cancelOrderShipments } from "./shipment-cancellation-repository";
 import { recordOwnChannelSales } from "./own-channel-sale-repository";
 import { scheduleStockSync } from "./stock-ledger-repository";
+import { statementsTogether } from "../statements-together";
 
 export type IngestOutcome = "created" | "updated" | "unchanged";
 
@@ -193,22 +194,29 @@ export async function createOrders(
   }));
   const planned = await planOrdersInPlacementOrder(tx, shopId, requests, policies);
   const assessments = kept.map((entry) => assessCreatedOrder(entry, planned.plans.get(entry.orderId)));
-  await setOrderStatuses(
-    tx,
-    kept.flatMap((entry, i) => (assessments[i]!.status !== entry.expectedStatus ? [{ orderId: entry.orderId, status: assessments[i]!.status }] : [])),
-  );
-  await writeReservationPlans(tx, shopId, requests, planned);
-  await appendTimelines(tx, shopId, assessments.flatMap((assessment) => assessment.timeline));
-  await raiseOrderExceptions(tx, shopId, assessments.flatMap((assessment) => assessment.exceptions));
-  // The selling channel already took these units off its own figure: not pushed back to it.
-  await recordOwnChannelSales(
-    tx,
-    shopId,
-    kept.flatMap((entry) => entry.reservable.map((line) => ({ channel: entry.input.order.channel, variantId: line.variantId!, units: line.toReserve, soldAt: entry.input.order.placedAt }))),
-  );
   const reservedVariants = new Set(assessments.flatMap((assessment) => assessment.reservedVariants));
-  if (reservedVariants.size > 0) await scheduleStockSync(tx, shopId, [...reservedVariants]);
-  if (assessments.some((assessment) => assessment.status === "reserved")) await scheduleRouting(tx, shopId);
+  // The writes the decision makes, issued together: the connection pipelines (db/client.ts), so
+  // they travel in one round trip instead of one each while this transaction holds the levels
+  // every other batch of the shop waits for. PostgreSQL runs them one after another in the order
+  // they are issued here (each is sent when its call reaches the driver), and none reads what
+  // another writes; the rows they lock are new, already held, or skipped when locked.
+  await statementsTogether([
+    setOrderStatuses(
+      tx,
+      kept.flatMap((entry, i) => (assessments[i]!.status !== entry.expectedStatus ? [{ orderId: entry.orderId, status: assessments[i]!.status }] : [])),
+    ),
+    writeReservationPlans(tx, shopId, requests, planned),
+    appendTimelines(tx, shopId, assessments.flatMap((assessment) => assessment.timeline)),
+    raiseOrderExceptions(tx, shopId, assessments.flatMap((assessment) => assessment.exceptions)),
+    // The selling channel already took these units off its own figure: not pushed back to it.
+    recordOwnChannelSales(
+      tx,
+      shopId,
+      kept.flatMap((entry) => entry.reservable.map((line) => ({ channel: entry.input.order.channel, variantId: line.variantId!, units: line.toReserve, soldAt: entry.input.order.placedAt }))),
+    ),
+    reservedVariants.size > 0 ? scheduleStockSync(tx, shopId, [...reservedVariants]) : undefined,
+    assessments.some((assessment) => assessment.status === "reserved") ? scheduleRouting(tx, shopId) : undefined,
+  ]);
   kept.forEach((entry, i) => (results[entry.index] = assessments[i]!.result));
   return results;
 }

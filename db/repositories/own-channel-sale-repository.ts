@@ -3,6 +3,7 @@ import { CHANNELS_CHECKING_OWN_SALES_ON_PUSH, CHANNELS_COUNTING_THEIR_OWN_SALES,
 import type { Channel } from "../../core/orders/unified-order";
 import type { Tx } from "../client";
 import { executePrepared } from "../prepared-statement";
+import { statementsTogether } from "../statements-together";
 
 /** One captured line a channel sold itself: it already took `units` of the variant's listing off its quantity. */
 export interface CapturedOwnSale extends OwnSale {
@@ -20,7 +21,11 @@ export interface CapturedOwnSale extends OwnSale {
  * which is harmless, and no lock is held across the two.
  */
 export async function recordOwnChannelSales(tx: Tx, shopId: string, sales: readonly CapturedOwnSale[]): Promise<number> {
-  return (await moveOwnSaleFigures(tx, shopId, sales)) + (await expectOwnSalesOnPush(tx, shopId, sales));
+  // Two tables, issued together (statements-together.ts).
+  let moved = 0;
+  let expected = 0;
+  await statementsTogether([moveOwnSaleFigures(tx, shopId, sales).then((n) => (moved = n)), expectOwnSalesOnPush(tx, shopId, sales).then((n) => (expected = n))]);
+  return moved + expected;
 }
 
 async function moveOwnSaleFigures(tx: Tx, shopId: string, sales: readonly CapturedOwnSale[]): Promise<number> {

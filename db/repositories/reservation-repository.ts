@@ -10,6 +10,7 @@ import { insertJsonRows } from "../json-rows-insert";
 import { allocations } from "../schema";
 import { lockLevels, recordMovements, scheduleStockSync, type LevelMovement, type LockedLevel } from "./stock-ledger-repository";
 import { timeOrderedId } from "../time-ordered-id";
+import { statementsTogether } from "../statements-together";
 
 export interface ReserveLinesInput {
   shopId: string;
@@ -107,8 +108,7 @@ export async function writeReservationPlans(tx: Tx, shopId: string, requests: re
       }
     }
   }
-  await insertJsonRows(tx, allocations, rows);
-  await recordMovements(tx, shopId, movements);
+  await statementsTogether([insertJsonRows(tx, allocations, rows), recordMovements(tx, shopId, movements)]);
 }
 
 /**

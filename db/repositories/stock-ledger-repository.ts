@@ -7,6 +7,7 @@ import { insertJsonRows } from "../json-rows-insert";
 import { inventoryLevels, inventoryMovements, locations } from "../schema";
 import { enqueueJob } from "../queue/job-queue";
 import { markStockDirty } from "./stock-sync-dirty-repository";
+import { statementsTogether } from "../statements-together";
 
 export interface LockedLevel {
   id: string;
@@ -90,7 +91,6 @@ export async function recordMovements(tx: Tx, shopId: string, entries: readonly 
       levelId: level.id,
     };
   });
-  await insertJsonRows(tx, inventoryMovements, rows.map(({ levelId: _levelId, ...row }) => row));
 
   const perLevel = new Map<string, { onHand: number; reserved: number }>();
   for (const row of rows) {
@@ -105,14 +105,18 @@ export async function recordMovements(tx: Tx, shopId: string, entries: readonly 
   // does not take the shop's backorder job row while it holds levels (docs/adr/0003).
   const freed = new Map<string, number>();
   for (const row of rows) freed.set(row.variantId, (freed.get(row.variantId) ?? 0) + row.onHandDelta - row.reservedDelta);
-  if ([...freed.values()].some((units) => units > 0)) await scheduleBackorderFill(tx, shopId);
-  await executePrepared(tx, sql`
+  // Together, one round trip (statements-together.ts): the movements, the balances they add up to.
+  await statementsTogether([
+    insertJsonRows(tx, inventoryMovements, rows.map(({ levelId: _levelId, ...row }) => row)),
+    [...freed.values()].some((units) => units > 0) ? scheduleBackorderFill(tx, shopId) : undefined,
+    executePrepared(tx, sql`
     UPDATE inventory_levels AS l
        SET on_hand = l.on_hand + d.on_hand_delta,
            reserved = l.reserved + d.reserved_delta,
            updated_at = now()
       FROM jsonb_to_recordset(${deltas}::jsonb) AS d(id uuid, on_hand_delta int, reserved_delta int)
-     WHERE l.id = d.id`);
+     WHERE l.id = d.id`),
+  ]);
 }
 
 /**
