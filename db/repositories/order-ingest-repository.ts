@@ -297,6 +297,20 @@ async function heldOrderKeys(tx: Tx, shopId: string, list: readonly UnifiedOrder
   return new Set(held.rows.map((row) => `${row.channel}\u0000${row.external_id}`).filter((key) => wanted.has(key)));
 }
 
+/**
+ * The version (the channel's own updated time) of each of these orders the shop already holds,
+ * by `channel NUL externalId`: what a repeated delivery of an order is compared with.
+ */
+export async function heldOrderVersions(tx: Tx, shopId: string, list: readonly Pick<UnifiedOrder, "channel" | "externalId">[]): Promise<Map<string, Date>> {
+  if (list.length === 0) return new Map();
+  const channels = [...new Set(list.map((order) => order.channel))];
+  const externalIds = [...new Set(list.map((order) => order.externalId))];
+  const held = await executePrepared<{ channel: string; external_id: string; source_updated_at: Date | string }>(tx, sql`
+    SELECT o.channel, o.external_id, o.source_updated_at FROM orders o
+     WHERE o.shop_id = ${shopId}::uuid AND o.channel = ANY(${sql.param(channels)}::text[]) AND o.external_id = ANY(${sql.param(externalIds)}::text[])`);
+  return new Map(held.rows.map((row) => [`${row.channel}\u0000${row.external_id}`, new Date(row.source_updated_at)]));
+}
+
 /** The lines' variants: those the claim matched while locking, the rest looked up now. */
 async function lineVariantsOf(tx: Tx, shopId: string, lines: readonly LineIdentity[], claim: ClaimLocks | undefined): Promise<(string | null)[]> {
   const known = lines.map((line) => claim?.lineVariants.get(lineIdentityKey(line)));

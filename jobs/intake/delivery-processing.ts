@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { Tx } from "../../db/client";
-import { createOrders, type IngestInput } from "../../db/repositories/order-ingest-repository";
+import { createOrders, heldOrderVersions, type IngestInput } from "../../db/repositories/order-ingest-repository";
 import { holdClaimLevels, lockOrdersAndLevels, type ClaimLocks } from "../../db/repositories/order-lock-repository";
 import { raiseExceptions } from "../../db/repositories/order-timeline-repository";
 import type { ShopRecord } from "../../db/repositories/shop-repository";
@@ -113,18 +113,40 @@ async function processNewOrders(
   // The orders left to their handlers (already held, repeated, refused) may touch stock too.
   if (claim) await holdClaimLevels(tx, claim);
   const createdAt = new Map(inputs.flatMap((entry, i) => (created[i] ? [[entry.at, { result: created[i]!, number: entry.input.order.number }] as const] : [])));
+  const unchangedAt = await repeatsAtHeldVersion(tx, shop.id, inputs.filter((_, i) => !created[i]));
 
   const outcomes: [Extract<Prepared, { kind: "ready" }>, HandlerOutcome][] = [];
   for (const [at, prepared] of run.entries()) {
     const made = createdAt.get(at);
+    const unchanged = unchangedAt.get(at);
     outcomes.push([
       prepared,
       made
         ? processed(`order ${made.number} created: ${made.result.status}`)
-        : await prepared.route.handler({ tx, delivery: prepared.delivery, shop, policies: context.policies }),
+        : unchanged !== undefined
+          ? ignoredStale(`order ${unchanged} is already at this or a newer version`)
+          : await prepared.route.handler({ tx, delivery: prepared.delivery, shop, policies: context.policies }),
     ]);
   }
   return outcomes;
+}
+
+/**
+ * The run's orders that were not created because the shop already holds them at this or a newer
+ * version (Shopify's redeliveries under a new event id, one order in two deliveries), by their
+ * place in the run, with their number. Their handlers would each find that out and change nothing,
+ * after four round trips apiece inside the section that holds the shop's levels; one look answers
+ * for all of them. The held version only ever moves forward, so what this read sees cannot turn
+ * such a delivery into a change. The others (newer versions, edits) still go to their handler.
+ */
+async function repeatsAtHeldVersion(tx: Tx, shopId: string, repeats: readonly { at: number; input: IngestInput }[]): Promise<Map<number, string>> {
+  const versions = await heldOrderVersions(tx, shopId, repeats.map((entry) => entry.input.order));
+  return new Map(
+    repeats.flatMap(({ at, input: { order } }) => {
+      const held = versions.get(`${order.channel}\u0000${order.externalId}`);
+      return held !== undefined && order.sourceUpdatedAt.getTime() <= held.getTime() ? [[at, order.number] as const] : [];
+    }),
+  );
 }
 
 export async function loadShop(tx: Tx, shopId: string | null): Promise<ShopRecord | undefined> {

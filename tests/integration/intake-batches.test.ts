@@ -92,6 +92,27 @@ describe("redelivery and repeats", () => {
     expect(await ledgerMismatches(database.db, shop.id)).toEqual([]);
   });
 
+  it("follows a newer version of an order that arrives as another delivery in the same batch, while the repeats of the old one change nothing", async () => {
+    const { shop, ipod } = await stockedShop(50);
+    const first = orderWebhookPayload({ id: "610004" });
+    const lines = first.line_items as Record<string, unknown>[];
+    const edited = { ...first, updated_at: "2026-11-20T14:09:00-05:00", line_items: [{ ...lines[0], quantity: 3, current_quantity: 3, fulfillable_quantity: 3 }, lines[1]] };
+    for (const body of [first, first, edited, first]) await postWebhook(ordersCreate, { topic: "orders/create", shopDomain: shop.domain, body: JSON.stringify(body) });
+
+    expect(await drain(100)).toEqual([4]);
+    const made = await ordersOf(shop.id);
+    expect(made).toHaveLength(1);
+    const held = await database.db.execute<{ units: number }>(sql`SELECT coalesce(sum(quantity), 0)::int AS units FROM allocations WHERE variant_id = ${ipod.id} AND status = 'reserved'`);
+    expect(held.rows[0]!.units).toBe(3);
+    const statuses = await database.db
+      .select({ status: webhookDeliveries.status })
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.shopId, shop.id))
+      .orderBy(webhookDeliveries.id);
+    expect(statuses.map((s) => s.status)).toEqual(["processed", "ignored_stale", "processed", "ignored_stale"]);
+    expect(await ledgerMismatches(database.db, shop.id)).toEqual([]);
+  });
+
   it("makes one order of 10 distinct deliveries of it spread over batches", async () => {
     const { shop } = await stockedShop(50);
     const body = JSON.stringify(orderWebhookPayload({ id: "610003" }));
