@@ -125,8 +125,10 @@ export async function createOrders(
   });
   const results: (IngestResult | undefined)[] = inputs.map(() => undefined);
   if (firstIndex.size === 0) return results;
-  // Orders already held are the update path's. One created meanwhile is caught by the insert.
-  for (const key of await heldOrderKeys(tx, shopId, [...firstIndex.values()].map((index) => inputs[index]!.order))) firstIndex.delete(key);
+  // Orders already held are the update path's (the claim found them as it locked them). One
+  // created meanwhile is caught by the insert.
+  const held = claim?.heldOrders ?? (await heldOrderKeys(tx, shopId, [...firstIndex.values()].map((index) => inputs[index]!.order)));
+  for (const key of held) firstIndex.delete(key);
   const candidates = [...firstIndex.values()].sort((a, b) => (keyOf(inputs[a]!.order) < keyOf(inputs[b]!.order) ? -1 : 1));
   if (candidates.length === 0) return results;
 

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { UnifiedOrderLine } from "../../core/orders/unified-order";
 import type { Tx } from "../client";
 import { executePrepared } from "../prepared-statement";
+import { statementsTogether } from "../statements-together";
 import { matchLineVariants, type LineIdentity } from "./line-variant-match";
 
 /** An order a transaction is about to write: by its channel key, with the lines the channel sent (if any). */
@@ -18,6 +19,12 @@ export interface OrderLockScope {
  */
 export interface ClaimLocks {
   lineVariants: ReadonlyMap<string, string | null>;
+  /**
+   * The claim's orders the shop already held when they were locked, as `channel NUL externalId`:
+   * createOrders leaves them to the update path without looking again (one created since by
+   * another transaction is still caught by its insert).
+   */
+  heldOrders: ReadonlySet<string>;
   /** The levels the claim can touch: held from the start, or once holdClaimLevels is called. */
   levels: { shopId: string; variantIds: readonly string[]; held: boolean };
 }
@@ -73,19 +80,11 @@ const orderKeyText = (channel: string, externalId: string) => `${channel}/${exte
  */
 export async function lockOrdersAndLevels(tx: Tx, shopId: string, scopes: readonly OrderLockScope[], options: ClaimLockOptions = {}): Promise<ClaimLocks> {
   const lineVariants = new Map<string, string | null>();
-  if (scopes.length === 0) return { lineVariants, levels: { shopId, variantIds: [], held: true } };
+  if (scopes.length === 0) return { lineVariants, heldOrders: new Set(), levels: { shopId, variantIds: [], held: true } };
   const channels = [...new Set(scopes.map((scope) => scope.channel))];
   const externalIds = [...new Set(scopes.map((scope) => scope.externalId))];
   const keys = [...new Set(scopes.map((scope) => orderKeyText(scope.channel, scope.externalId)))];
   // The channel names carry no "/", so the joined text names exactly one (channel, external id).
-  const held = await tx.execute<{ id: string }>(sql`
-    SELECT o.id FROM orders o
-     WHERE o.shop_id = ${shopId}::uuid AND o.channel = ANY(${sql.param(channels)}::text[]) AND o.external_id = ANY(${sql.param(externalIds)}::text[])
-       AND o.channel || '/' || o.external_id = ANY(${sql.param(keys)}::text[])
-     ORDER BY o.id
-       FOR UPDATE OF o`);
-  const orderIds = held.rows.map((row) => row.id);
-
   const identities: LineIdentity[] = [];
   for (const scope of scopes) {
     for (const line of scope.lines) {
@@ -97,7 +96,19 @@ export async function lockOrdersAndLevels(tx: Tx, shopId: string, scopes: readon
       }
     }
   }
-  const matched = await matchLineVariants(tx, shopId, identities);
+  // The held orders' locks and the lines' variants (a plain read) in one round trip.
+  let held: { id: string; channel: string; external_id: string }[] = [];
+  let matched: (string | null)[] = [];
+  await statementsTogether([
+    executePrepared<{ id: string; channel: string; external_id: string }>(tx, sql`
+      SELECT o.id, o.channel, o.external_id FROM orders o
+       WHERE o.shop_id = ${shopId}::uuid AND o.channel = ANY(${sql.param(channels)}::text[]) AND o.external_id = ANY(${sql.param(externalIds)}::text[])
+         AND o.channel || '/' || o.external_id = ANY(${sql.param(keys)}::text[])
+       ORDER BY o.id
+         FOR UPDATE OF o`).then((result) => (held = result.rows)),
+    matchLineVariants(tx, shopId, identities).then((variants) => (matched = variants)),
+  ]);
+  const orderIds = held.map((row) => row.id);
   identities.forEach((identity, i) => lineVariants.set(lineIdentityKey(identity), matched[i] ?? null));
 
   const variantIds = new Set(matched.filter((variant): variant is string => variant !== null));
@@ -108,7 +119,8 @@ export async function lockOrdersAndLevels(tx: Tx, shopId: string, scopes: readon
       SELECT a.variant_id FROM allocations a WHERE a.order_id = ANY(${sql.param(orderIds)}::uuid[]) AND a.status = 'reserved'`);
     for (const row of heldVariants.rows) variantIds.add(row.variant_id);
   }
-  const claim: ClaimLocks = { lineVariants, levels: { shopId, variantIds: [...variantIds], held: false } };
+  const heldOrders = new Set(held.map((row) => `${row.channel}\u0000${row.external_id}`));
+  const claim: ClaimLocks = { lineVariants, heldOrders, levels: { shopId, variantIds: [...variantIds], held: false } };
   if (!options.deferLevels) await holdClaimLevels(tx, claim);
   return claim;
 }
