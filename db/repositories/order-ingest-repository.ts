@@ -127,7 +127,7 @@ export async function createOrders(
   if (firstIndex.size === 0) return results;
   // Orders already held are the update path's (the claim found them as it locked them). One
   // created meanwhile is caught by the insert.
-  const held = claim?.heldOrders ?? (await heldOrderKeys(tx, shopId, [...firstIndex.values()].map((index) => inputs[index]!.order)));
+  const held = claim?.heldOrders ?? (await heldOrderVersions(tx, shopId, [...firstIndex.values()].map((index) => inputs[index]!.order))).keys();
   for (const key of held) firstIndex.delete(key);
   const candidates = [...firstIndex.values()].sort((a, b) => (keyOf(inputs[a]!.order) < keyOf(inputs[b]!.order) ? -1 : 1));
   if (candidates.length === 0) return results;
@@ -287,21 +287,10 @@ function assessCreatedOrder(entry: NewOrderEntry, plan: ReservationPlan | undefi
   };
 }
 
-/** Which of these orders the shop already holds, as `channel NUL externalId` keys (read by its unique index). */
-async function heldOrderKeys(tx: Tx, shopId: string, list: readonly UnifiedOrder[]): Promise<Set<string>> {
-  if (list.length === 0) return new Set();
-  const channels = [...new Set(list.map((order) => order.channel))];
-  const externalIds = [...new Set(list.map((order) => order.externalId))];
-  const held = await tx.execute<{ channel: string; external_id: string }>(sql`
-    SELECT o.channel, o.external_id FROM orders o
-     WHERE o.shop_id = ${shopId}::uuid AND o.channel = ANY(${sql.param(channels)}::text[]) AND o.external_id = ANY(${sql.param(externalIds)}::text[])`);
-  const wanted = new Set(list.map((order) => `${order.channel}\u0000${order.externalId}`));
-  return new Set(held.rows.map((row) => `${row.channel}\u0000${row.external_id}`).filter((key) => wanted.has(key)));
-}
-
 /**
- * The version (the channel's own updated time) of each of these orders the shop already holds,
- * by `channel NUL externalId`: what a repeated delivery of an order is compared with.
+ * Which of these orders the shop already holds (read by its unique key), with each one's version
+ * (the channel's own updated time), by `channel NUL externalId`: what a repeated delivery of an
+ * order is compared with. The keys of other held orders may come along; callers look theirs up.
  */
 export async function heldOrderVersions(tx: Tx, shopId: string, list: readonly Pick<UnifiedOrder, "channel" | "externalId">[]): Promise<Map<string, Date>> {
   if (list.length === 0) return new Map();
