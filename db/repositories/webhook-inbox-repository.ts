@@ -1,5 +1,5 @@
 import { isUtf8 } from "node:buffer";
-import { and, asc, eq, getTableColumns, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, gt, isNull, lte, or, sql } from "drizzle-orm";
 import { storableText } from "../storable-json";
 import type { DbOrTx, Tx } from "../client";
 import { executePrepared } from "../prepared-statement";
@@ -178,7 +178,13 @@ export async function claimPendingDeliveries(tx: Tx, limit: number, maxBytes = D
     .for("update", { skipLocked: true });
   const ids = idsWithin(locked, maxBytes);
   if (ids.length === 0) return [];
-  return tx.select(claimedColumns).from(webhookDeliveries).where(inArray(webhookDeliveries.id, ids)).orderBy(asc(webhookDeliveries.id));
+  // One array parameter, not one parameter per id: the same statement text for every batch size,
+  // and no list of 500 placeholders for the driver to build and PostgreSQL to parse.
+  return tx
+    .select(claimedColumns)
+    .from(webhookDeliveries)
+    .where(sql`${webhookDeliveries.id} = ANY(${sql.param(ids)}::bigint[])`)
+    .orderBy(asc(webhookDeliveries.id));
 }
 
 /** The oldest rows whose sizes add up to at most `maxBytes`; the first one whatever its size. */
