@@ -65,16 +65,13 @@ function planFor(table: PgTable, first: Record<string, unknown>, options: { retu
 
   const columns = getTableColumns(table) as Record<string, PgColumn>;
   const tableName = getTableName(table);
-  const planned = keys.map((key) => {
+  const columnOf = (key: string): PgColumn => {
     const column = columns[key];
     if (!column) throw new Error(`insertJsonRows: ${tableName} has no column ${key}`);
-    return { key, column };
-  });
-  const returning = (options.returning ?? []).map((key) => {
-    const column = columns[key];
-    if (!column) throw new Error(`insertJsonRows: ${tableName} has no column ${key}`);
-    return { key, name: column.name };
-  });
+    return column;
+  };
+  const planned = keys.map((key) => ({ key, column: columnOf(key) }));
+  const returning = (options.returning ?? []).map((key) => ({ key, name: columnOf(key).name }));
   const names = planned.map(({ column }) => `"${column.name}"`).join(", ");
   const values = planned.map(({ column }, position) => valueAt(column, position)).join(", ");
   const conflict = options.onConflictDoNothing ? " ON CONFLICT DO NOTHING" : "";

@@ -14,7 +14,7 @@ import { orders } from "../schema";
 import { applyOrderEdit, type OrderEditOutcome } from "./order-edit-repository";
 import { insertResolvedLines } from "./order-line-insert";
 import { matchLineVariants, type LineIdentity } from "./line-variant-match";
-import { holdClaimLevels, lineIdentityKey, type ClaimLocks } from "./order-lock-repository";
+import { holdClaimLevels, lineIdentityKey, orderKey, type ClaimLocks } from "./order-lock-repository";
 import { appendTimeline, appendTimelines, raiseExceptions, raiseOrderExceptions, type TimelineEntry } from "./order-timeline-repository";
 import { planOrdersInPlacementOrder, releaseOrderReservations, writeReservationPlans } from "./reservation-repository";
 import { scheduleRouting } from "./routing-repository";
@@ -117,11 +117,10 @@ export async function createOrders(
   policies?: Policies,
   claim?: ClaimLocks,
 ): Promise<(IngestResult | undefined)[]> {
-  const keyOf = (order: UnifiedOrder) => `${order.channel}\u0000${order.externalId}`;
   const firstIndex = new Map<string, number>();
   inputs.forEach((input, index) => {
     if (input.shopId !== shopId) throw new Error("createOrders: every input must belong to the batch's shop");
-    if (!firstIndex.has(keyOf(input.order))) firstIndex.set(keyOf(input.order), index);
+    if (!firstIndex.has(orderKey(input.order))) firstIndex.set(orderKey(input.order), index);
   });
   const results: (IngestResult | undefined)[] = inputs.map(() => undefined);
   if (firstIndex.size === 0) return results;
@@ -129,7 +128,7 @@ export async function createOrders(
   // created meanwhile is caught by the insert.
   const held = claim?.heldOrders ?? (await heldOrderVersions(tx, shopId, [...firstIndex.values()].map((index) => inputs[index]!.order))).keys();
   for (const key of held) firstIndex.delete(key);
-  const candidates = [...firstIndex.values()].sort((a, b) => (keyOf(inputs[a]!.order) < keyOf(inputs[b]!.order) ? -1 : 1));
+  const candidates = [...firstIndex.values()].sort((a, b) => (orderKey(inputs[a]!.order) < orderKey(inputs[b]!.order) ? -1 : 1));
   if (candidates.length === 0) return results;
 
   // Ids are chosen here, so the decisions can name orders and lines before they are written. A
@@ -289,7 +288,7 @@ function assessCreatedOrder(entry: NewOrderEntry, plan: ReservationPlan | undefi
 
 /**
  * Which of these orders the shop already holds (read by its unique key), with each one's version
- * (the channel's own updated time), by `channel NUL externalId`: what a repeated delivery of an
+ * (the channel's own updated time), by orderKey: what a repeated delivery of an
  * order is compared with. The keys of other held orders may come along; callers look theirs up.
  */
 export async function heldOrderVersions(tx: Tx, shopId: string, list: readonly Pick<UnifiedOrder, "channel" | "externalId">[]): Promise<Map<string, Date>> {
@@ -299,7 +298,7 @@ export async function heldOrderVersions(tx: Tx, shopId: string, list: readonly P
   const held = await executePrepared<{ channel: string; external_id: string; source_updated_at: Date | string }>(tx, sql`
     SELECT o.channel, o.external_id, o.source_updated_at FROM orders o
      WHERE o.shop_id = ${shopId}::uuid AND o.channel = ANY(${sql.param(channels)}::text[]) AND o.external_id = ANY(${sql.param(externalIds)}::text[])`);
-  return new Map(held.rows.map((row) => [`${row.channel}\u0000${row.external_id}`, new Date(row.source_updated_at)]));
+  return new Map(held.rows.map((row) => [orderKey({ channel: row.channel, externalId: row.external_id }), new Date(row.source_updated_at)]));
 }
 
 /** The lines' variants: those the claim matched while locking, the rest looked up now. */

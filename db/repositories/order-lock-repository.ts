@@ -20,7 +20,7 @@ export interface OrderLockScope {
 export interface ClaimLocks {
   lineVariants: ReadonlyMap<string, string | null>;
   /**
-   * The claim's orders the shop already held when they were locked, as `channel NUL externalId`:
+   * The claim's orders the shop already held when they were locked, by orderKey:
    * createOrders leaves them to the update path without looking again (one created since by
    * another transaction is still caught by its insert).
    */
@@ -57,6 +57,11 @@ export async function holdClaimLevels(tx: Tx, claim: ClaimLocks): Promise<void> 
 /** The key ClaimLocks.lineVariants is read by: everything matchLineVariants looks at. */
 export function lineIdentityKey(line: LineIdentity): string {
   return `${line.channel}\u0000${line.channelVariantRef ?? ""}\u0000${line.sku ?? ""}\u0000${line.carriesStock ? 1 : 0}`;
+}
+
+/** An order's key in the maps and sets intake keeps (ClaimLocks.heldOrders, heldOrderVersions). */
+export function orderKey(order: { channel: string; externalId: string }): string {
+  return `${order.channel}\u0000${order.externalId}`;
 }
 
 /** An order's unique key as one text, for `= ANY` over the (channel, external id) pairs. */
@@ -119,7 +124,7 @@ export async function lockOrdersAndLevels(tx: Tx, shopId: string, scopes: readon
       SELECT a.variant_id FROM allocations a WHERE a.order_id = ANY(${sql.param(orderIds)}::uuid[]) AND a.status = 'reserved'`);
     for (const row of heldVariants.rows) variantIds.add(row.variant_id);
   }
-  const heldOrders = new Set(held.map((row) => `${row.channel}\u0000${row.external_id}`));
+  const heldOrders = new Set(held.map((row) => orderKey({ channel: row.channel, externalId: row.external_id })));
   const claim: ClaimLocks = { lineVariants, heldOrders, levels: { shopId, variantIds: [...variantIds], held: false } };
   if (!options.deferLevels) await holdClaimLevels(tx, claim);
   return claim;

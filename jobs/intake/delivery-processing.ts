@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import { createOrders, heldOrderVersions, type IngestInput } from "../../db/repositories/order-ingest-repository";
-import { holdClaimLevels, lockOrdersAndLevels, type ClaimLocks } from "../../db/repositories/order-lock-repository";
+import { holdClaimLevels, lockOrdersAndLevels, orderKey, type ClaimLocks } from "../../db/repositories/order-lock-repository";
 import { raiseExceptions } from "../../db/repositories/order-timeline-repository";
 import type { ShopRecord } from "../../db/repositories/shop-repository";
 import { finishDeliveries, lockDelivery, type DeliveryRow, type FinishedDelivery } from "../../db/repositories/webhook-inbox-repository";
@@ -143,7 +143,7 @@ async function repeatsAtHeldVersion(tx: Tx, shopId: string, repeats: readonly { 
   const versions = await heldOrderVersions(tx, shopId, repeats.map((entry) => entry.input.order));
   return new Map(
     repeats.flatMap(({ at, input: { order } }) => {
-      const held = versions.get(`${order.channel}\u0000${order.externalId}`);
+      const held = versions.get(orderKey(order));
       return held !== undefined && order.sourceUpdatedAt.getTime() <= held.getTime() ? [[at, order.number] as const] : [];
     }),
   );
