@@ -19,7 +19,8 @@ export function shopifyTopicOfPath(path: string): ShopifyWebhookTopic | undefine
 export async function serveShopifyWebhook(req: IncomingMessage, res: ServerResponse, topic: ShopifyWebhookTopic): Promise<void> {
   try {
     const answer = await answerShopifyWebhook({ method: req.method ?? "", header: (name) => headerValue(req, name), body: req }, topic);
-    res.writeHead(answer.status, answer.headers);
+    // Its length given, the answer goes out as one write without chunked framing.
+    res.writeHead(answer.status, { ...answer.headers, "Content-Length": Buffer.byteLength(answer.body) });
     // A body refused unread (413) is not drained: the connection closes once the answer is out.
     res.end(answer.body, () => {
       if (answer.abandonBody) req.destroy();

@@ -66,6 +66,9 @@ describe("the Shopify webhook route served from Node", () => {
     ];
     const responses = await Promise.all(posts);
     expect(responses.map((r) => r.status)).toEqual(responses.map(() => 200));
+    // Sized, not chunked: each answer goes out in one write.
+    expect(responses[0]!.headers.get("content-length")).toMatch(/^\d+$/);
+    expect(responses[0]!.headers.get("transfer-encoding")).toBeNull();
     const answers = (await Promise.all(responses.map((r) => r.json()))) as { stored: boolean }[];
     expect(answers.filter((a) => a.stored)).toHaveLength(30);
 
@@ -80,6 +83,7 @@ describe("the Shopify webhook route served from Node", () => {
     const shop = await createShop(database.db);
     const response = await signedPost(shop.domain, "forged", "{}", { "X-Shopify-Hmac-Sha256": "bm90IHNpZ25lZA==" });
     expect(response.status).toBe(401);
+    expect(Number(response.headers.get("content-length"))).toBe(Buffer.byteLength(await response.text()));
     expect(await rowsOf(shop.id)).toHaveLength(0);
   });
 
