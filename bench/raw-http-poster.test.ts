@@ -77,6 +77,27 @@ describe("createRawHttpPoster", () => {
     poster.close();
   });
 
+  it("answers 0 when a request waits longer than the timeout, yet keeps an idle connection past it", async () => {
+    const sockets = new Set<unknown>();
+    const port = await serve((req, res) => {
+      sockets.add(req.socket);
+      let body = "";
+      req.on("data", (chunk) => (body += chunk));
+      req.on("end", () => {
+        if (body !== "hang") res.writeHead(200).end("ok");
+      });
+    });
+    const poster = createRawHttpPoster("127.0.0.1", port, 100);
+    const ok = Buffer.from("ok");
+    expect(await poster.post(head(port, ok), ok)).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(await poster.post(head(port, ok), ok)).toBe(200);
+    expect(sockets.size).toBe(1);
+    const hang = Buffer.from("hang");
+    expect(await poster.post(head(port, hang), hang)).toBe(0);
+    poster.close();
+  });
+
   it("answers 0 when nothing listens", async () => {
     const port = await serve(() => {});
     await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
